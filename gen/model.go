@@ -1,0 +1,113 @@
+// Package gen turns Panther-style log schema YAML into Go types with
+// reflection-free decoders, indicator accessors and row encoders.
+//
+// It works in three steps: Load parses one schema file into a validated
+// model (Schema, Object, Field), Generate renders models to Go source with
+// github.com/dave/jennifer, and the tslogs-gen command writes the files.
+package gen
+
+// Kind is a Panther field type.
+type Kind int
+
+// The Panther field types.
+const (
+	KindString Kind = iota + 1
+	KindSmallint
+	KindInt
+	KindBigint
+	KindFloat
+	KindBoolean
+	KindTimestamp
+	KindJSON
+	KindObject
+	KindArray
+)
+
+var kindNames = map[string]Kind{
+	"string":    KindString,
+	"smallint":  KindSmallint,
+	"int":       KindInt,
+	"bigint":    KindBigint,
+	"float":     KindFloat,
+	"boolean":   KindBoolean,
+	"timestamp": KindTimestamp,
+	"json":      KindJSON,
+	"object":    KindObject,
+	"array":     KindArray,
+}
+
+func (k Kind) String() string {
+	for n, v := range kindNames {
+		if v == k {
+			return n
+		}
+	}
+	return "unknown"
+}
+
+// Schema is one validated log type.
+type Schema struct {
+	File         string // path as given to Load, used in errors and the header
+	Name         string // e.g. Tailscale.Network
+	Description  string
+	ReferenceURL string
+	GoName       string  // root type name, e.g. Network
+	Root         *Object // the record
+}
+
+// Object is a struct type: the root, an object field, or an array's object
+// element. Objects with the same shape share one *Object.
+type Object struct {
+	GoName      string
+	Description string
+	Fields      []*Field
+	Root        bool
+	names       []string // names of the fields using this object, for its type name
+	paths       []string // schema paths using this object, for its doc comment
+}
+
+// Field is one field of an object, or the element of an array (Name "").
+type Field struct {
+	Name        string // JSON name
+	GoName      string
+	Path        string // schema path, e.g. event.virtualTraffic.src
+	Line        int
+	Description string
+	Kind        Kind
+	Required    bool
+	IsEventTime bool
+	TimeFormats []string
+	Indicators  []string
+	NumberNames string // name of a jlex.NameTable, for numeric fields that also accept names
+	Split       *Split
+	Object      *Object // KindObject
+	Element     *Field  // KindArray
+	Bit         int     // presence bit within its object
+}
+
+// Split derives a field from a sibling string field.
+type Split struct {
+	From      *Field
+	Separator string
+	Index     int
+}
+
+// HostPort reports whether the split is the address-aware ':' split: index 0
+// is the host (brackets of IPv6 removed), index 1 the port.
+func (s *Split) HostPort() bool { return s.Separator == ":" }
+
+// IsAddr reports whether the field is derived as a netip.Addr: a ':' split,
+// index 0, with the ip indicator.
+func (f *Field) IsAddr() bool {
+	return f.Split != nil && f.Split.HostPort() && f.Split.Index == 0 && f.HasIndicator("ip")
+}
+
+// HasIndicator reports whether the field carries indicator name.
+func (f *Field) HasIndicator(name string) bool {
+	for _, i := range f.Indicators {
+		if i == name {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,111 @@
+package gen
+
+import (
+	"strconv"
+
+	"github.com/dave/jennifer/jen"
+)
+
+// appendValue is the statement that appends v, of field f's type, as JSON:
+// dst = jlex.AppendInt(dst, x.TxBytes)…
+func appendValue(f *Field, v *jen.Statement) jen.Code {
+	dst := jen.Id("dst")
+	call := func(name string) jen.Code {
+		return dst.Clone().Op("=").Qual(jlexPath, name).Call(jen.Id("dst"), v)
+	}
+	switch f.Kind {
+	case KindString:
+		if f.IsAddr() {
+			return call("AppendAddrString")
+		}
+		return call("AppendString")
+	case KindSmallint, KindInt, KindBigint:
+		return call("AppendInt")
+	case KindFloat:
+		return call("AppendFloat")
+	case KindBoolean:
+		return call("AppendBool")
+	case KindTimestamp:
+		return call("AppendTime")
+	case KindJSON:
+		return call("AppendCompactJSON")
+	case KindObject:
+		return jen.Block(
+			dst.Clone().Op("=").Append(jen.Id("dst"), jen.LitRune('{')),
+			dst.Clone().Op("=").Add(v).Dot("appendMembers").Call(jen.Id("dst")),
+			dst.Clone().Op("=").Append(jen.Id("dst"), jen.LitRune('}')),
+		)
+	case KindArray:
+		var elem jen.Code
+		if f.Element.Kind == KindObject {
+			elem = appendValue(f.Element, jen.Add(v.Clone()).Index(jen.Id("i")))
+			return jen.Block(
+				dst.Clone().Op("=").Append(jen.Id("dst"), jen.LitRune('[')),
+				jen.For(jen.Id("i").Op(":=").Range().Add(v.Clone())).Block(
+					dst.Clone().Op("=").Qual(jlexPath, "AppendComma").Call(jen.Id("dst")),
+					elem,
+				),
+				dst.Clone().Op("=").Append(jen.Id("dst"), jen.LitRune(']')),
+			)
+		}
+		elem = appendValue(f.Element, jen.Id("v"))
+		return jen.Block(
+			dst.Clone().Op("=").Append(jen.Id("dst"), jen.LitRune('[')),
+			jen.For(jen.List(jen.Id("_"), jen.Id("v")).Op(":=").Range().Add(v.Clone())).Block(
+				dst.Clone().Op("=").Qual(jlexPath, "AppendComma").Call(jen.Id("dst")),
+				elem,
+			),
+			dst.Clone().Op("=").Append(jen.Id("dst"), jen.LitRune(']')),
+		)
+	}
+	panic("gen: unknown kind")
+}
+
+// genRows emits the row encoders: appendMembers on every object writes its
+// present fields under their JSON names, and AppendRow on the root adds
+// Panther's p_ fields:
+//
+//	func (x *NetworkTraffic) appendMembers(dst []byte) []byte {
+//		if x.present.Has(0) {
+//			dst = jlex.AppendKey(dst, "\"proto\":")
+//			dst = jlex.AppendInt(dst, x.Proto)
+//		}
+//		...
+//	}
+func genRows(f *jen.File, s *Schema, objs []*Object) {
+	for _, o := range objs {
+		f.Comment("appendMembers appends x's present fields as JSON object members.")
+		f.Func().Params(jen.Id("x").Op("*").Id(o.GoName)).Id("appendMembers").Params(jen.Id("dst").Index().Byte()).Index().Byte().BlockFunc(func(g *jen.Group) {
+			for _, fd := range o.Fields {
+				g.If(jen.Id("x").Dot("present").Dot("Has").Call(jen.Lit(fd.Bit))).Block(
+					jen.Id("dst").Op("=").Qual(jlexPath, "AppendKey").Call(jen.Id("dst"), jen.Lit(strconv.Quote(fd.Name)+":")),
+					appendValue(fd, jen.Id("x").Dot(fd.GoName)),
+				)
+			}
+			g.Return(jen.Id("dst"))
+		})
+		f.Line()
+	}
+	r := s.Root.GoName
+	fileComment(f, "AppendRow appends x as one Panther-style row, a JSON object without a trailing newline: "+
+		"the record's present fields under their JSON names (timestamps as RFC 3339 UTC, split fields beside "+
+		"their source), then p_log_type, p_event_time, p_parse_time, p_row_id and the non-empty p_any_* "+
+		"indicator arrays. m supplies the parse time and row ID and keeps scratch space between rows.")
+	f.Func().Params(jen.Id("x").Op("*").Id(r)).Id("AppendRow").Params(jen.Id("dst").Index().Byte(), jen.Id("m").Op("*").Qual(jlexPath, "RowMeta")).Index().Byte().BlockFunc(func(g *jen.Group) {
+		g.Id("dst").Op("=").Append(jen.Id("dst"), jen.LitRune('{'))
+		g.Id("dst").Op("=").Id("x").Dot("appendMembers").Call(jen.Id("dst"))
+		g.Id("dst").Op("=").Id("m").Dot("AppendMeta").Call(jen.Id("dst"), jen.Lit(s.Name), jen.Id("x").Dot("EventTime").Call())
+		for _, k := range indicatorKinds(s) {
+			m := "AppendStrings"
+			if k.IsAddr {
+				m = "AppendAddrs"
+			}
+			g.Id("dst").Op("=").Id("m").Dot(m).Call(jen.Id("dst"), jen.Lit(strconv.Quote(k.Column)+":"), jen.Id("x").Dot(k.Method))
+		}
+		g.Return(jen.Append(jen.Id("dst"), jen.LitRune('}')))
+	})
+	f.Line()
+	f.Commentf("LogType returns %q.", s.Name)
+	f.Func().Params(jen.Id("x").Op("*").Id(r)).Id("LogType").Params().String().Block(jen.Return(jen.Lit(s.Name)))
+	f.Line()
+}

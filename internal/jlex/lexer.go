@@ -1,0 +1,421 @@
+// Package jlex is the hand-written JSON lexer runtime that tslogs' generated
+// decoders call.
+//
+// Generated code stays flat: every helper checks a sticky first error and
+// returns at once once one is set, so a decode method is a loop over keys with
+// one line per field and a single error check at the very end.
+//
+// The lexer never allocates on the happy path. Keys are byte slices into the
+// input (compared with switch string(key), which does not allocate), strings
+// and raw JSON values are copied into a caller-owned arena so the decoded value
+// does not pin the input, and the field path used in error messages is kept as
+// a small stack of (key, index) frames that is only turned into text when an
+// error is reported.
+package jlex
+
+import (
+	"strconv"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// DefaultMaxDepth is the nesting limit used when Lexer.MaxDepth is zero. It
+// bounds both schema objects and the unknown values that are skipped.
+const DefaultMaxDepth = 128
+
+// maxFrames bounds the nesting of schema objects and arrays, whose keys and
+// indexes are kept for error paths. Unknown values that are skipped may nest
+// deeper, up to MaxDepth in all.
+const maxFrames = 32
+
+type frame struct {
+	key   []byte // current key of an object frame
+	index int    // keys or elements seen so far, minus one: -1 before the first
+	array bool
+}
+
+// Lexer reads one JSON text. The zero value is not ready: call Reset.
+type Lexer struct {
+	data  []byte
+	pos   int
+	err   *Error
+	depth int
+	// MaxDepth limits nesting; 0 means DefaultMaxDepth.
+	MaxDepth int
+
+	frames [maxFrames]frame
+	// Arena receives the bytes of decoded strings and raw values. Strings
+	// handed out by String point into it.
+	Arena []byte
+	// keyBuf holds unescaped keys; sized so that short escaped keys do not
+	// allocate.
+	keyBuf [64]byte
+	// pathPrefix is prepended to every error path (e.g. "event" when a bare
+	// record is decoded in place of an envelope's event).
+	pathPrefix string
+}
+
+// Reset prepares l to read data, appending decoded strings to arena[:0].
+func (l *Lexer) Reset(data []byte, arena []byte) {
+	l.data = data
+	l.pos = 0
+	l.err = nil
+	l.depth = 0
+	l.Arena = arena[:0]
+	l.pathPrefix = ""
+}
+
+// SetPathPrefix makes error paths start with prefix.
+func (l *Lexer) SetPathPrefix(prefix string) { l.pathPrefix = prefix }
+
+// Ok reports whether no error has occurred.
+func (l *Lexer) Ok() bool { return l.err == nil }
+
+// Err returns the first error, or nil. The result is a *Error.
+func (l *Lexer) Err() error {
+	if l.err == nil {
+		return nil
+	}
+	return l.err
+}
+
+// Pos returns the current byte offset.
+func (l *Lexer) Pos() int { return l.pos }
+
+// Error is a decode error: where (byte offset and field path) and what.
+type Error struct {
+	Offset int    // byte offset of the offending value or token in the input
+	Path   string // field path such as event.virtualTraffic[3].txBytes; "" at the top level
+	Msg    string
+}
+
+func (e *Error) Error() string {
+	if e.Path == "" {
+		return e.Msg + " at offset " + strconv.Itoa(e.Offset)
+	}
+	return e.Path + ": " + e.Msg + " at offset " + strconv.Itoa(e.Offset)
+}
+
+// Path renders the current field path, e.g. "event.virtualTraffic[3].txBytes".
+func (l *Lexer) Path() string {
+	b := make([]byte, 0, 64)
+	b = append(b, l.pathPrefix...)
+	for i := 0; i < l.depth; i++ {
+		f := &l.frames[i]
+		if f.array {
+			if f.index >= 0 {
+				b = append(b, '[')
+				b = strconv.AppendInt(b, int64(f.index), 10)
+				b = append(b, ']')
+			}
+			continue
+		}
+		if f.index < 0 {
+			continue
+		}
+		if len(b) > 0 {
+			b = append(b, '.')
+		}
+		b = appendPathKey(b, f.key)
+	}
+	return string(b)
+}
+
+// appendPathKey appends a key for a path, replacing invalid UTF-8 so error
+// messages stay printable.
+func appendPathKey(b, key []byte) []byte {
+	for len(key) > 0 {
+		r, size := utf8.DecodeRune(key)
+		if r < 0x20 {
+			b = append(b, '?')
+		} else {
+			b = utf8.AppendRune(b, r)
+		}
+		key = key[size:]
+	}
+	return b
+}
+
+// fail records the first error at offset off.
+func (l *Lexer) fail(off int, msg string) {
+	if l.err != nil {
+		return
+	}
+	l.err = &Error{Offset: off, Path: l.Path(), Msg: msg}
+	// Stop all further progress: helpers see the error and return.
+}
+
+// Fail lets generated code and other packages report a semantic error at the
+// current value.
+func (l *Lexer) Fail(off int, msg string) { l.fail(off, msg) }
+
+// Missing reports a required field name that the current object lacked.
+func (l *Lexer) Missing(name string) {
+	if l.err != nil {
+		return
+	}
+	// Name the field under the object still on the frame stack.
+	top := l.depth - 1
+	if top < 0 {
+		l.err = &Error{Offset: l.pos, Path: name, Msg: "required field is missing"}
+		return
+	}
+	saved := l.frames[top]
+	l.frames[top] = frame{key: []byte(name)}
+	l.err = &Error{Offset: l.pos, Path: l.Path(), Msg: "required field is missing"}
+	l.frames[top] = saved
+}
+
+func describeByte(c byte) string {
+	switch {
+	case c == '"':
+		return "string"
+	case c == '{':
+		return "object"
+	case c == '[':
+		return "array"
+	case c == 't' || c == 'f':
+		return "boolean"
+	case c == 'n':
+		return "null"
+	case c == '-' || (c >= '0' && c <= '9'):
+		return "number"
+	}
+	return "invalid character " + strconv.QuoteRune(rune(c))
+}
+
+func (l *Lexer) unexpected(want string) {
+	if l.pos >= len(l.data) {
+		l.fail(l.pos, "unexpected end of input, expected "+want)
+		return
+	}
+	l.fail(l.pos, "expected "+want+", found "+describeByte(l.data[l.pos]))
+}
+
+// skipWS advances past JSON whitespace and returns the next byte, or 0 at the
+// end of input.
+func (l *Lexer) skipWS() byte {
+	for l.pos < len(l.data) {
+		c := l.data[l.pos]
+		if c > ' ' {
+			return c
+		}
+		if c != ' ' && c != '\n' && c != '\r' && c != '\t' {
+			return c
+		}
+		l.pos++
+	}
+	return 0
+}
+
+// End checks that only whitespace follows the top-level value.
+func (l *Lexer) End() {
+	if l.err != nil {
+		return
+	}
+	l.skipWS()
+	if l.pos < len(l.data) {
+		l.fail(l.pos, "unexpected "+describeByte(l.data[l.pos])+" after top-level value")
+	}
+}
+
+// IsNull consumes a null literal if one is next.
+func (l *Lexer) IsNull() bool {
+	if l.err != nil {
+		return false
+	}
+	if l.skipWS() == 'n' {
+		l.literal("null")
+		return l.err == nil
+	}
+	return false
+}
+
+func (l *Lexer) literal(lit string) {
+	if len(l.data)-l.pos >= len(lit) && string(l.data[l.pos:l.pos+len(lit)]) == lit {
+		l.pos += len(lit)
+		return
+	}
+	l.fail(l.pos, "invalid literal, expected "+lit)
+}
+
+func (l *Lexer) push(array bool) bool {
+	if l.depth >= maxFrames || l.depth >= l.maxDepth() {
+		l.fail(l.pos, "nesting exceeds the depth limit of "+strconv.Itoa(min(maxFrames, l.maxDepth())))
+		return false
+	}
+	l.frames[l.depth] = frame{index: -1, array: array}
+	l.depth++
+	return true
+}
+
+func (l *Lexer) maxDepth() int {
+	if l.MaxDepth > 0 {
+		return l.MaxDepth
+	}
+	return DefaultMaxDepth
+}
+
+// BeginObject consumes '{'. It returns false, consuming the literal, for null
+// (the field is absent) and on error.
+func (l *Lexer) BeginObject() bool {
+	if l.err != nil {
+		return false
+	}
+	switch l.skipWS() {
+	case '{':
+		if !l.push(false) {
+			return false
+		}
+		l.pos++
+		return true
+	case 'n':
+		l.literal("null")
+		return false
+	}
+	l.unexpected("object")
+	return false
+}
+
+// Key returns the next key of the current object, having consumed the ':'
+// after it, or ok=false at the closing '}' (consumed) or on error. The key
+// aliases the input or the lexer's scratch space; it is valid until the next
+// call to Key.
+func (l *Lexer) Key() (key []byte, ok bool) {
+	if l.err != nil {
+		return nil, false
+	}
+	f := &l.frames[l.depth-1]
+	c := l.skipWS()
+	if c == '}' {
+		l.pos++
+		return nil, false
+	}
+	if f.index >= 0 {
+		if c != ',' {
+			l.unexpected("',' or '}' in object")
+			return nil, false
+		}
+		l.pos++
+		c = l.skipWS()
+	}
+	if c != '"' {
+		l.unexpected("string key")
+		return nil, false
+	}
+	key = l.rawKey()
+	if l.err != nil {
+		return nil, false
+	}
+	if l.skipWS() != ':' {
+		l.unexpected("':' after object key")
+		return nil, false
+	}
+	l.pos++
+	if key == nil {
+		key = l.keyBuf[:0]
+	}
+	f.key = key
+	f.index++
+	return key, true
+}
+
+// EndObject pops the frame of an object whose Key loop has ended.
+func (l *Lexer) EndObject() {
+	if l.depth > 0 {
+		l.depth--
+	}
+}
+
+// BeginArray consumes '['. It returns false for null (consumed) and on error.
+func (l *Lexer) BeginArray() bool {
+	if l.err != nil {
+		return false
+	}
+	switch l.skipWS() {
+	case '[':
+		if !l.push(true) {
+			return false
+		}
+		l.pos++
+		return true
+	case 'n':
+		l.literal("null")
+		return false
+	}
+	l.unexpected("array")
+	return false
+}
+
+// More reports whether another array element follows, consuming the ','
+// before it, or consumes the closing ']' and returns false.
+func (l *Lexer) More() bool {
+	if l.err != nil {
+		return false
+	}
+	f := &l.frames[l.depth-1]
+	c := l.skipWS()
+	if c == ']' && f.index < 0 {
+		l.pos++
+		return false
+	}
+	if f.index >= 0 {
+		if c == ']' {
+			l.pos++
+			return false
+		}
+		if c != ',' {
+			l.unexpected("',' or ']' in array")
+			return false
+		}
+		l.pos++
+		if l.skipWS() == ']' {
+			l.unexpected("value after ','")
+			return false
+		}
+	}
+	f.index++
+	return true
+}
+
+// EndArray pops the frame of an array whose More loop has ended.
+func (l *Lexer) EndArray() { l.EndObject() }
+
+// arenaString returns the arena bytes from start as a string without copying.
+func (l *Lexer) arenaString(start int) string {
+	b := l.Arena[start:]
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// bytesString views b as a string without copying. b must not change while
+// the string is in use.
+func bytesString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// Bits records which fields of a decoded struct were present, one bit per
+// field in schema order.
+type Bits uint64
+
+// Set marks field i present or absent.
+func (b *Bits) Set(i uint, present bool) {
+	if present {
+		*b |= 1 << i
+	} else {
+		*b &^= 1 << i
+	}
+}
+
+// Has reports whether field i is present.
+func (b Bits) Has(i uint) bool { return b&(1<<i) != 0 }
+
+// GeneratedCodeV1 is referenced by generated code; renaming it when the
+// runtime's contract with generated code changes makes stale generated code
+// fail to compile instead of misbehaving.
+const GeneratedCodeV1 = true

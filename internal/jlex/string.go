@@ -1,0 +1,209 @@
+package jlex
+
+import (
+	"math/bits"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// specialMask has the high bit set in every byte of x that ends or
+// interrupts a fast string scan: '"', '\\', a control character, or a
+// non-ASCII byte. Only the lowest set byte is exact, which is all callers use.
+func specialMask(x uint64) uint64 {
+	q := x ^ (lsb * '"')
+	b := x ^ (lsb * '\\')
+	return ((q - lsb) &^ q & msb) | ((b - lsb) &^ b & msb) | ((x - lsb*0x20) &^ x & msb) | (x & msb)
+}
+
+func load64(b []byte) uint64 {
+	_ = b[7]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
+
+// scanPlain returns the index of the first byte at or after i that is '"',
+// '\\', a control character or non-ASCII.
+func scanPlain(data []byte, i int) int {
+	for ; i+8 <= len(data); i += 8 {
+		if m := specialMask(load64(data[i:])); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(data); i++ {
+		if c := data[i]; c == '"' || c == '\\' || c < 0x20 || c >= 0x80 {
+			return i
+		}
+	}
+	return i
+}
+
+// rawKey reads a key string at l.pos ('"' there). Plain keys alias the input;
+// keys with escapes or invalid UTF-8 are decoded into keyBuf (or the heap when
+// long).
+func (l *Lexer) rawKey() []byte {
+	start := l.pos + 1
+	i := scanPlain(l.data, start)
+	if i < len(l.data) && l.data[i] == '"' {
+		l.pos = i + 1
+		return l.data[start:i]
+	}
+	dst := l.decodeString(l.keyBuf[:0])
+	return dst
+}
+
+// decodeString decodes the string at l.pos ('"' there), appending its text
+// to dst: escapes resolved, invalid UTF-8 replaced by U+FFFD. It leaves l.pos
+// after the closing quote.
+func (l *Lexer) decodeString(dst []byte) []byte {
+	data := l.data
+	start := l.pos
+	i := l.pos + 1
+	for {
+		j := scanPlain(data, i)
+		dst = append(dst, data[i:j]...)
+		if j >= len(data) {
+			l.fail(start, "unterminated string")
+			return dst
+		}
+		c := data[j]
+		switch {
+		case c == '"':
+			l.pos = j + 1
+			return dst
+		case c == '\\':
+			var ok bool
+			dst, i, ok = l.unescape(dst, j)
+			if !ok {
+				return dst
+			}
+		case c < 0x20:
+			l.fail(j, "invalid control character in string")
+			return dst
+		default:
+			r, size := utf8.DecodeRune(data[j:])
+			if r == utf8.RuneError && size == 1 {
+				dst = append(dst, "\uFFFD"...)
+			} else {
+				dst = append(dst, data[j:j+size]...)
+			}
+			i = j + size
+		}
+	}
+}
+
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+// unescape decodes the escape sequence at data[j] ('\\'), returning the index
+// after it.
+func (l *Lexer) unescape(dst []byte, j int) ([]byte, int, bool) {
+	data := l.data
+	if j+1 >= len(data) {
+		l.fail(j, "unterminated string")
+		return dst, j, false
+	}
+	switch data[j+1] {
+	case '"', '\\', '/':
+		return append(dst, data[j+1]), j + 2, true
+	case 'b':
+		return append(dst, '\b'), j + 2, true
+	case 'f':
+		return append(dst, '\f'), j + 2, true
+	case 'n':
+		return append(dst, '\n'), j + 2, true
+	case 'r':
+		return append(dst, '\r'), j + 2, true
+	case 't':
+		return append(dst, '\t'), j + 2, true
+	case 'u':
+		r, ok := hex4(data[j+2:])
+		if !ok {
+			l.fail(j, "invalid \\u escape in string")
+			return dst, j, false
+		}
+		next := j + 6
+		if utf16.IsSurrogate(r) {
+			// A high surrogate pairs with an immediately following low one;
+			// anything else is a lone surrogate and becomes U+FFFD.
+			if next+1 < len(data) && data[next] == '\\' && data[next+1] == 'u' {
+				if r2, ok := hex4(data[next+2:]); ok {
+					if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+						return utf8.AppendRune(dst, dec), next + 6, true
+					}
+				}
+			}
+			return append(dst, "\uFFFD"...), next, true
+		}
+		return utf8.AppendRune(dst, r), next, true
+	}
+	l.fail(j, "invalid escape sequence in string")
+	return dst, j, false
+}
+
+// String decodes a string value into *dst, backed by the arena. null leaves
+// "" and reports false (absent).
+func (l *Lexer) String(dst *string) bool {
+	if l.err != nil {
+		return false
+	}
+	switch l.skipWS() {
+	case '"':
+		start := l.pos + 1
+		i := scanPlain(l.data, start)
+		mark := len(l.Arena)
+		if i < len(l.data) && l.data[i] == '"' {
+			l.Arena = append(l.Arena, l.data[start:i]...)
+			l.pos = i + 1
+		} else {
+			l.Arena = l.decodeString(l.Arena)
+		}
+		*dst = l.arenaString(mark)
+		return l.err == nil
+	case 'n':
+		l.literal("null")
+		*dst = ""
+		return false
+	}
+	l.unexpected("string")
+	return false
+}
+
+// stringContent returns the decoded content of the string at l.pos without
+// keeping it: plain strings alias the input, others use the arena's spare
+// capacity, which the caller must not keep.
+func (l *Lexer) stringContent() []byte {
+	start := l.pos + 1
+	i := scanPlain(l.data, start)
+	if i < len(l.data) && l.data[i] == '"' {
+		l.pos = i + 1
+		return l.data[start:i]
+	}
+	mark := len(l.Arena)
+	l.Arena = l.decodeString(l.Arena)
+	b := l.Arena[mark:]
+	l.Arena = l.Arena[:mark]
+	return b
+}

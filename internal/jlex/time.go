@@ -1,0 +1,323 @@
+package jlex
+
+import (
+	"strconv"
+	"time"
+)
+
+// TimeFormat is one of Panther's timeFormats.
+type TimeFormat uint8
+
+// The supported timeFormats.
+const (
+	Unix    TimeFormat = iota + 1 // seconds, fraction and exponent allowed, parsed exactly
+	UnixMs                        // integer milliseconds
+	UnixUs                        // integer microseconds
+	UnixNs                        // integer nanoseconds
+	RFC3339                       // RFC 3339 with 0–9 fractional digits and Z or a numeric offset
+)
+
+var formatNames = [...]string{"", "unix", "unix_ms", "unix_us", "unix_ns", "rfc3339"}
+
+func (f TimeFormat) String() string {
+	if int(f) < len(formatNames) {
+		return formatNames[f]
+	}
+	return "TimeFormat(" + strconv.Itoa(int(f)) + ")"
+}
+
+// TimeFormats is an ordered list of up to eight formats packed in four-bit
+// codes, first format in the lowest bits. A single TimeFormat converts to it.
+type TimeFormats uint32
+
+// Then returns the list f followed by g.
+func (f TimeFormat) Then(g TimeFormat) TimeFormats { return TimeFormats(f).Then(g) }
+
+// Then appends g to the list.
+func (fs TimeFormats) Then(g TimeFormat) TimeFormats {
+	shift := 0
+	for fs>>shift&0xf != 0 {
+		shift += 4
+	}
+	return fs | TimeFormats(g)<<shift
+}
+
+func (fs TimeFormats) String() string {
+	s := ""
+	for ; fs != 0; fs >>= 4 {
+		if s != "" {
+			s += ", "
+		}
+		s += TimeFormat(fs & 0xf).String()
+	}
+	return s
+}
+
+// Earliest and latest instants accepted: years 0000 through 9999, so every
+// value prints as RFC 3339.
+const (
+	minUnix = -62167219200 // 0000-01-01T00:00:00Z
+	maxUnix = 253402300799 // 9999-12-31T23:59:59Z
+)
+
+// Time decodes a timestamp into *dst, trying each of formats in order. The
+// result is in UTC. null and "" are absent.
+func (l *Lexer) Time(dst *time.Time, formats TimeFormats) bool {
+	*dst = time.Time{}
+	if l.err != nil {
+		return false
+	}
+	off := l.pos
+	var tok []byte
+	isString := false
+	switch c := l.skipWS(); {
+	case c == '"':
+		off = l.pos
+		tok = l.stringContent()
+		if l.err != nil || len(tok) == 0 {
+			return false
+		}
+		isString = true
+	case c == '-' || c >= '0' && c <= '9':
+		off = l.pos
+		tok, _ = l.number()
+		if l.err != nil {
+			return false
+		}
+	case c == 'n':
+		l.literal("null")
+		return false
+	default:
+		l.unexpected("timestamp")
+		return false
+	}
+	for fs := TimeFormats(formats); fs != 0; fs >>= 4 {
+		var t time.Time
+		var ok bool
+		switch TimeFormat(fs & 0xf) {
+		case Unix:
+			t, ok = ParseUnix(tok)
+		case UnixMs:
+			t, ok = parseUnixInt(tok, 1e6)
+		case UnixUs:
+			t, ok = parseUnixInt(tok, 1e3)
+		case UnixNs:
+			t, ok = parseUnixInt(tok, 1)
+		case RFC3339:
+			if isString {
+				t, ok = ParseRFC3339(tok)
+			}
+		}
+		if ok {
+			*dst = t
+			return true
+		}
+	}
+	l.fail(off, "cannot parse "+strconv.Quote(string(tok))+" as a timestamp ("+formats.String()+")")
+	return false
+}
+
+// ParseUnix parses decimal seconds since the Unix epoch exactly: digits
+// beyond nanoseconds are truncated toward zero, never rounded through a
+// float. It accepts JSON number syntax (fraction, exponent).
+func ParseUnix(tok []byte) (time.Time, bool) {
+	n, _ := scanNumber(tok)
+	if n != len(tok) || n == 0 {
+		return time.Time{}, false
+	}
+	neg := tok[0] == '-'
+	i := 0
+	if neg {
+		i++
+	}
+	// Collect significant digits and the position of the decimal point.
+	var digits [40]byte
+	nd := 0     // digits kept
+	point := 0  // number of digits before the decimal point, relative to digits
+	lead := true
+	for ; i < len(tok) && tok[i] >= '0' && tok[i] <= '9'; i++ {
+		if lead && tok[i] == '0' {
+			continue
+		}
+		lead = false
+		if nd < len(digits) {
+			digits[nd] = tok[i]
+			nd++
+			point++
+		} else {
+			return time.Time{}, false // far out of range
+		}
+	}
+	if i < len(tok) && tok[i] == '.' {
+		i++
+		for ; i < len(tok) && tok[i] >= '0' && tok[i] <= '9'; i++ {
+			if lead && tok[i] == '0' {
+				point--
+				continue
+			}
+			lead = false
+			if nd < len(digits) {
+				digits[nd] = tok[i]
+				nd++
+			}
+		}
+	}
+	if i < len(tok) && (tok[i] == 'e' || tok[i] == 'E') {
+		i++
+		eneg := false
+		if tok[i] == '+' || tok[i] == '-' {
+			eneg = tok[i] == '-'
+			i++
+		}
+		e := 0
+		for ; i < len(tok); i++ {
+			if e < 10000 {
+				e = e*10 + int(tok[i]-'0')
+			}
+		}
+		if eneg {
+			e = -e
+		}
+		point += e
+	}
+	if nd == 0 {
+		return time.Unix(0, 0).UTC(), true
+	}
+	if point > 12 {
+		return time.Time{}, false
+	}
+	var sec, nsec int64
+	for k := 0; k < point; k++ {
+		d := int64(0)
+		if k < nd {
+			d = int64(digits[k] - '0')
+		}
+		sec = sec*10 + d
+	}
+	for k := point; k < point+9; k++ {
+		d := int64(0)
+		if k >= 0 && k < nd {
+			d = int64(digits[k] - '0')
+		}
+		nsec = nsec*10 + d
+	}
+	if neg {
+		sec, nsec = -sec, -nsec
+	}
+	if sec < minUnix || sec > maxUnix || (sec == minUnix && nsec < 0) {
+		return time.Time{}, false
+	}
+	return time.Unix(sec, nsec).UTC(), true
+}
+
+func parseUnixInt(tok []byte, unit int64) (time.Time, bool) {
+	n, integer := scanNumber(tok)
+	if n != len(tok) || !integer {
+		return time.Time{}, false
+	}
+	v, ok := parseInt(tok)
+	if !ok {
+		return time.Time{}, false
+	}
+	sec, rem := v/(1e9/unit), v%(1e9/unit)
+	if sec < minUnix || sec > maxUnix || (sec == minUnix && rem < 0) {
+		return time.Time{}, false
+	}
+	return time.Unix(sec, rem*unit).UTC(), true
+}
+
+func digits2(b []byte, i int) (int, bool) {
+	a, c := b[i]-'0', b[i+1]-'0'
+	if a > 9 || c > 9 {
+		return 0, false
+	}
+	return int(a)*10 + int(c), true
+}
+
+// ParseRFC3339 parses YYYY-MM-DDTHH:MM:SS[.F{1,9}](Z|±HH:MM) into UTC,
+// checking every field's range as time.Parse does.
+func ParseRFC3339(b []byte) (time.Time, bool) {
+	if len(b) < len("2006-01-02T15:04:05Z") || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
+		return time.Time{}, false
+	}
+	y1, ok1 := digits2(b, 0)
+	y2, ok2 := digits2(b, 2)
+	mo, ok3 := digits2(b, 5)
+	d, ok4 := digits2(b, 8)
+	h, ok5 := digits2(b, 11)
+	mi, ok6 := digits2(b, 14)
+	s, ok7 := digits2(b, 17)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) {
+		return time.Time{}, false
+	}
+	y := y1*100 + y2
+	if mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y) || h > 23 || mi > 59 || s > 59 {
+		return time.Time{}, false
+	}
+	i := 19
+	var nsec int64
+	if i < len(b) && b[i] == '.' {
+		i++
+		start := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		nd := i - start
+		if nd == 0 || nd > 9 {
+			return time.Time{}, false
+		}
+		for k := start; k < i; k++ {
+			nsec = nsec*10 + int64(b[k]-'0')
+		}
+		for k := nd; k < 9; k++ {
+			nsec *= 10
+		}
+	}
+	var offset int
+	switch {
+	case i == len(b)-1 && b[i] == 'Z':
+	case i == len(b)-6 && (b[i] == '+' || b[i] == '-') && b[i+3] == ':':
+		oh, okh := digits2(b, i+1)
+		om, okm := digits2(b, i+4)
+		if !okh || !okm || oh > 23 || om > 59 {
+			return time.Time{}, false
+		}
+		offset = oh*3600 + om*60
+		if b[i] == '-' {
+			offset = -offset
+		}
+	default:
+		return time.Time{}, false
+	}
+	sec := daysFromCivil(y, mo, d)*86400 + int64(h*3600+mi*60+s) - int64(offset)
+	return time.Unix(sec, nsec).UTC(), true
+}
+
+func daysIn(m, y int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// daysFromCivil returns days since 1970-01-01 of a proleptic Gregorian date.
+func daysFromCivil(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era--
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era)*146097 + int64(doe) - 719468
+}

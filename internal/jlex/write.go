@@ -1,0 +1,242 @@
+package jlex
+
+import (
+	"math"
+	"net/netip"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// This file holds the writers of Panther-style rows. Every writer appends
+// valid UTF-8 JSON to dst.
+
+// AppendKey appends a pre-quoted key such as `"txBytes":`, preceded by a
+// comma unless it is the first member of the object or array being written.
+func AppendKey(dst []byte, quotedKey string) []byte {
+	if n := len(dst); n > 0 && dst[n-1] != '{' && dst[n-1] != '[' {
+		dst = append(dst, ',')
+	}
+	return append(dst, quotedKey...)
+}
+
+// AppendComma appends a comma unless dst ends an opening bracket.
+func AppendComma(dst []byte) []byte {
+	if n := len(dst); n > 0 && dst[n-1] != '{' && dst[n-1] != '[' {
+		dst = append(dst, ',')
+	}
+	return dst
+}
+
+const hexDigits = "0123456789abcdef"
+
+// AppendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD;
+// <, > and & are not escaped (rows are not HTML).
+func AppendString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, "\uFFFD"...)
+			i++
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// AppendInt appends an integer.
+func AppendInt[T int16 | int32 | int64](dst []byte, v T) []byte {
+	return strconv.AppendInt(dst, int64(v), 10)
+}
+
+// AppendFloat appends a float as encoding/json writes it.
+func AppendFloat(dst []byte, f float64) []byte {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return append(dst, "null"...)
+	}
+	abs := math.Abs(f)
+	format := byte('f')
+	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	dst = strconv.AppendFloat(dst, f, format, -1, 64)
+	if format == 'e' {
+		// clean up e-09 to e-9, as encoding/json does
+		n := len(dst)
+		if n >= 4 && dst[n-4] == 'e' && dst[n-3] == '-' && dst[n-2] == '0' {
+			dst[n-2] = dst[n-1]
+			dst = dst[:n-1]
+		}
+	}
+	return dst
+}
+
+// AppendBool appends true or false.
+func AppendBool(dst []byte, b bool) []byte {
+	return strconv.AppendBool(dst, b)
+}
+
+// AppendTime appends t as an RFC 3339 string in UTC with nanoseconds, trailing
+// zeros trimmed.
+func AppendTime(dst []byte, t time.Time) []byte {
+	dst = append(dst, '"')
+	dst = t.UTC().AppendFormat(dst, time.RFC3339Nano)
+	return append(dst, '"')
+}
+
+// AppendAddrString appends a as a JSON string in canonical form.
+func AppendAddrString(dst []byte, a netip.Addr) []byte {
+	dst = append(dst, '"')
+	dst = a.AppendTo(dst)
+	return append(dst, '"')
+}
+
+// AppendCompactJSON appends a JSON value that the lexer has validated,
+// dropping insignificant whitespace so a row stays on one line and replacing
+// invalid UTF-8 in strings with U+FFFD.
+func AppendCompactJSON(dst []byte, raw []byte) []byte {
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		switch {
+		case c == ' ' || c == '\n' || c == '\r' || c == '\t':
+			i++
+		case c == '"':
+			j := i + 1
+			for j < len(raw) {
+				k := scanPlain(raw, j)
+				dst = append(dst, raw[i:k]...)
+				i = k
+				if k >= len(raw) {
+					return dst
+				}
+				b := raw[k]
+				if b == '"' {
+					dst = append(dst, '"')
+					i = k + 1
+					break
+				}
+				if b == '\\' {
+					dst = append(dst, raw[k:k+2]...)
+					i, j = k+2, k+2
+					continue
+				}
+				if b < 0x20 {
+					dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xf])
+					i, j = k+1, k+1
+					continue
+				}
+				r, size := utf8.DecodeRune(raw[k:])
+				if r == utf8.RuneError && size == 1 {
+					dst = append(dst, "\uFFFD"...)
+				} else {
+					dst = append(dst, raw[k:k+size]...)
+				}
+				i, j = k+size, k+size
+			}
+		default:
+			dst = append(dst, c)
+			i++
+		}
+	}
+	return dst
+}
+
+// RowMeta carries what a row needs beyond the record: the parse time, a row
+// ID, and scratch space reused from row to row.
+type RowMeta struct {
+	ParseTime time.Time
+	RowID     string
+	ips       []netip.Addr
+	strs      []string
+}
+
+// AppendMeta appends the p_log_type, p_event_time, p_parse_time and p_row_id
+// members. A zero eventTime falls back to the parse time, as Panther does.
+func (m *RowMeta) AppendMeta(dst []byte, logType string, eventTime time.Time) []byte {
+	if eventTime.IsZero() {
+		eventTime = m.ParseTime
+	}
+	dst = AppendKey(dst, `"p_log_type":`)
+	dst = AppendString(dst, logType)
+	dst = AppendKey(dst, `"p_event_time":`)
+	dst = AppendTime(dst, eventTime)
+	dst = AppendKey(dst, `"p_parse_time":`)
+	dst = AppendTime(dst, m.ParseTime)
+	if m.RowID != "" {
+		dst = AppendKey(dst, `"p_row_id":`)
+		dst = AppendString(dst, m.RowID)
+	}
+	return dst
+}
+
+// AppendAddrs appends a p_any_* member of addresses collected by fill, when
+// there are any.
+func (m *RowMeta) AppendAddrs(dst []byte, quotedKey string, fill func([]netip.Addr) []netip.Addr) []byte {
+	m.ips = fill(m.ips[:0])
+	if len(m.ips) == 0 {
+		return dst
+	}
+	dst = AppendKey(dst, quotedKey)
+	dst = append(dst, '[')
+	for i, a := range m.ips {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = AppendAddrString(dst, a)
+	}
+	return append(dst, ']')
+}
+
+// AppendStrings appends a p_any_* member of strings collected by fill, when
+// there are any.
+func (m *RowMeta) AppendStrings(dst []byte, quotedKey string, fill func([]string) []string) []byte {
+	m.strs = fill(m.strs[:0])
+	if len(m.strs) == 0 {
+		return dst
+	}
+	dst = AppendKey(dst, quotedKey)
+	dst = append(dst, '[')
+	for i, s := range m.strs {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = AppendString(dst, s)
+	}
+	return append(dst, ']')
+}
