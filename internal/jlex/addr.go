@@ -156,7 +156,6 @@ func SplitString(src, sep string, index int, dst *string) bool {
 	return ok
 }
 
-
 // SplitHost stores the host of "host:port" text (index 0 of a split on ':')
 // in *dst, with the brackets of an IPv6 literal removed.
 func SplitHost(src string, dst *string) bool {

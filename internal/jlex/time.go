@@ -132,8 +132,8 @@ func ParseUnix(tok []byte) (time.Time, bool) {
 	}
 	// Collect significant digits and the position of the decimal point.
 	var digits [40]byte
-	nd := 0     // digits kept
-	point := 0  // number of digits before the decimal point, relative to digits
+	nd := 0    // digits kept
+	point := 0 // number of digits before the decimal point, relative to digits
 	lead := true
 	for ; i < len(tok) && tok[i] >= '0' && tok[i] <= '9'; i++ {
 		if lead && tok[i] == '0' {
