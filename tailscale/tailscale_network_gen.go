@@ -333,7 +333,7 @@ func (x *NetworkNode) decode(l *jlex.Lexer) bool {
 // Tailscale.Network records: Statistics about a connection, where the proto,
 // src, and dst identifies a particular connection.
 type NetworkTraffic struct {
-	// Proto: Internal Protocol number.
+	// Proto: Internal Protocol number. Also accepts ip_protocol names.
 	Proto int16 `json:"proto,omitempty"`
 	// Src: The source IP address and port.
 	Src string `json:"src,omitempty"`
@@ -448,7 +448,7 @@ func (x *NetworkTraffic) decode(l *jlex.Lexer) bool {
 		}
 		switch string(key) {
 		case "proto":
-			x.present.Set(0, l.Int16(&x.Proto))
+			x.present.Set(0, l.Int16Named(&x.Proto, jlex.IPProtocol))
 		case "src":
 			x.present.Set(1, l.String(&x.Src))
 		case "dst":

@@ -47,13 +47,12 @@ type Lexer struct {
 	// Arena receives the bytes of decoded strings and raw values. Strings
 	// handed out by String point into it.
 	Arena []byte
-	// keyBuf holds unescaped keys; sized so that short escaped keys do not
-	// allocate.
-	keyBuf [64]byte
 	// pathPrefix is prepended to every error path (e.g. "event" when a bare
 	// record is decoded in place of an envelope's event).
 	pathPrefix string
 }
+
+var emptyKey = []byte{}
 
 // Reset prepares l to read data, appending decoded strings to arena[:0].
 func (l *Lexer) Reset(data []byte, arena []byte) {
@@ -280,7 +279,7 @@ func (l *Lexer) BeginObject() bool {
 // Key returns the next key of the current object, having consumed the ':'
 // after it, or ok=false at the closing '}' (consumed) or on error. The key
 // aliases the input or the lexer's scratch space; it is valid until the next
-// call to Key.
+// call to Key. Keys with escapes are decoded into the arena.
 func (l *Lexer) Key() (key []byte, ok bool) {
 	if l.err != nil {
 		return nil, false
@@ -313,7 +312,7 @@ func (l *Lexer) Key() (key []byte, ok bool) {
 	}
 	l.pos++
 	if key == nil {
-		key = l.keyBuf[:0]
+		key = emptyKey
 	}
 	f.key = key
 	f.index++

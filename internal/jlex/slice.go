@@ -8,42 +8,108 @@ import (
 	"time"
 )
 
-// decodeSlice decodes an array into *s, reusing its memory; null is absent
-// (empty). Elements that are null become zero values, as in encoding/json.
-func decodeSlice[T any](l *Lexer, s *[]T, elem func(*Lexer, *T) bool) bool {
+// The array decoders below reuse *s's memory; null is absent (empty), and
+// null elements become zero values, as in encoding/json. They are written
+// out per type: a generic version with a function value or a type switch
+// makes the lexer escape to the heap.
+
+// Strings decodes an array of strings.
+func (l *Lexer) Strings(s *[]string) bool {
 	*s = (*s)[:0]
 	if !l.BeginArray() {
 		return false
 	}
 	for l.More() {
-		var v T
-		elem(l, &v)
-		*s = append(*s, v)
+		*s = append(*s, "")
+		l.String(&(*s)[len(*s)-1])
 	}
 	l.EndArray()
 	return l.err == nil
 }
 
-// Strings decodes an array of strings.
-func (l *Lexer) Strings(s *[]string) bool { return decodeSlice(l, s, (*Lexer).String) }
-
 // Int64s decodes an array of bigint.
-func (l *Lexer) Int64s(s *[]int64) bool { return decodeSlice(l, s, (*Lexer).Int64) }
+func (l *Lexer) Int64s(s *[]int64) bool {
+	*s = (*s)[:0]
+	if !l.BeginArray() {
+		return false
+	}
+	for l.More() {
+		*s = append(*s, 0)
+		l.Int64(&(*s)[len(*s)-1])
+	}
+	l.EndArray()
+	return l.err == nil
+}
 
 // Int32s decodes an array of int.
-func (l *Lexer) Int32s(s *[]int32) bool { return decodeSlice(l, s, (*Lexer).Int32) }
+func (l *Lexer) Int32s(s *[]int32) bool {
+	*s = (*s)[:0]
+	if !l.BeginArray() {
+		return false
+	}
+	for l.More() {
+		*s = append(*s, 0)
+		l.Int32(&(*s)[len(*s)-1])
+	}
+	l.EndArray()
+	return l.err == nil
+}
 
 // Int16s decodes an array of smallint.
-func (l *Lexer) Int16s(s *[]int16) bool { return decodeSlice(l, s, (*Lexer).Int16) }
+func (l *Lexer) Int16s(s *[]int16) bool {
+	*s = (*s)[:0]
+	if !l.BeginArray() {
+		return false
+	}
+	for l.More() {
+		*s = append(*s, 0)
+		l.Int16(&(*s)[len(*s)-1])
+	}
+	l.EndArray()
+	return l.err == nil
+}
 
 // Float64s decodes an array of float.
-func (l *Lexer) Float64s(s *[]float64) bool { return decodeSlice(l, s, (*Lexer).Float64) }
+func (l *Lexer) Float64s(s *[]float64) bool {
+	*s = (*s)[:0]
+	if !l.BeginArray() {
+		return false
+	}
+	for l.More() {
+		*s = append(*s, 0)
+		l.Float64(&(*s)[len(*s)-1])
+	}
+	l.EndArray()
+	return l.err == nil
+}
 
 // Bools decodes an array of boolean.
-func (l *Lexer) Bools(s *[]bool) bool { return decodeSlice(l, s, (*Lexer).Bool) }
+func (l *Lexer) Bools(s *[]bool) bool {
+	*s = (*s)[:0]
+	if !l.BeginArray() {
+		return false
+	}
+	for l.More() {
+		*s = append(*s, false)
+		l.Bool(&(*s)[len(*s)-1])
+	}
+	l.EndArray()
+	return l.err == nil
+}
 
 // Raws decodes an array of json values.
-func (l *Lexer) Raws(s *[]json.RawMessage) bool { return decodeSlice(l, s, (*Lexer).Raw) }
+func (l *Lexer) Raws(s *[]json.RawMessage) bool {
+	*s = (*s)[:0]
+	if !l.BeginArray() {
+		return false
+	}
+	for l.More() {
+		*s = append(*s, nil)
+		l.Raw(&(*s)[len(*s)-1])
+	}
+	l.EndArray()
+	return l.err == nil
+}
 
 // Times decodes an array of timestamps.
 func (l *Lexer) Times(s *[]time.Time, formats TimeFormats) bool {
@@ -52,9 +118,8 @@ func (l *Lexer) Times(s *[]time.Time, formats TimeFormats) bool {
 		return false
 	}
 	for l.More() {
-		var v time.Time
-		l.Time(&v, formats)
-		*s = append(*s, v)
+		*s = append(*s, time.Time{})
+		l.Time(&(*s)[len(*s)-1], formats)
 	}
 	l.EndArray()
 	return l.err == nil

@@ -43,8 +43,8 @@ func scanPlain(data []byte, i int) int {
 }
 
 // rawKey reads a key string at l.pos ('"' there). Plain keys alias the input;
-// keys with escapes or invalid UTF-8 are decoded into keyBuf (or the heap when
-// long).
+// keys with escapes or non-ASCII bytes are decoded into the arena, where they
+// stay (they are rare, and an error path may still name them).
 func (l *Lexer) rawKey() []byte {
 	start := l.pos + 1
 	i := scanPlain(l.data, start)
@@ -52,8 +52,9 @@ func (l *Lexer) rawKey() []byte {
 		l.pos = i + 1
 		return l.data[start:i]
 	}
-	dst := l.decodeString(l.keyBuf[:0])
-	return dst
+	mark := len(l.Arena)
+	l.Arena = l.decodeString(l.Arena)
+	return l.Arena[mark:len(l.Arena):len(l.Arena)]
 }
 
 // decodeString decodes the string at l.pos ('"' there), appending its text
