@@ -1,0 +1,547 @@
+package stream
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"math/bits"
+)
+
+// Word-at-a-time byte search. zeroBytes sets the high bit of every zero byte
+// of x; the lowest set bit is always exact (a higher one can be a false
+// positive caused by a borrow), which is all the searches below use.
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+	lo7 = 0x7f7f7f7f7f7f7f7f
+)
+
+func zeroBytes(x uint64) uint64 { return (x - lsb) &^ x & msb }
+
+var (
+	openAfter = stopSet(":,[")
+	structTab = stopSet("\"{}[]")
+	strTab    = func() [256]bool {
+		t := stopSet("\"\\")
+		for c := 0; c < 0x20; c++ {
+			t[c] = true
+		}
+		return t
+	}()
+)
+
+// nextStruct returns the index of the first '"', '{', '}', '[' or ']' in b
+// at or after i, or len(b). It may also stop at a 0x02 byte, which callers
+// skip.
+func nextStruct(b []byte, i int) int {
+	for ; i+8 <= len(b); i += 8 {
+		// OR-ing 0x20 maps '[' to '{' and ']' to '}' (and 0x02 to '"').
+		y := binary.LittleEndian.Uint64(b[i:]) | 0x2020202020202020
+		m := zeroBytes(y^(lsb*'"')) | zeroBytes(y^(lsb*'{')) | zeroBytes(y^(lsb*'}'))
+		if m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(b); i++ {
+		if structTab[b[i]] {
+			return i
+		}
+	}
+	return len(b)
+}
+
+// nextStrSpecial returns the index of the first '"', '\\' or control byte
+// (< 0x20) in b at or after i, or len(b).
+func nextStrSpecial(b []byte, i int) int {
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		m := zeroBytes(x^(lsb*'"')) | zeroBytes(x^(lsb*'\\')) | (x-lsb*0x20)&^x&msb
+		if m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(b); i++ {
+		if strTab[b[i]] {
+			return i
+		}
+	}
+	return len(b)
+}
+
+// validAfterString reports whether c may follow a string's closing quote
+// inside a record (a '{' or '[' is judged by the rule for open brackets).
+func validAfterString(c byte) bool {
+	switch c {
+	case ':', ',', '}', ']', '{', '[':
+		return true
+	}
+	return false
+}
+
+const (
+	msgNewline    = "syntax error: newline in string (unterminated string)"
+	fmtAfterStr   = "syntax error: unexpected %s after string (unescaped quote?)"
+	fmtOpen       = "syntax error: unexpected %s where no value can start (missing closing bracket?)"
+	fmtMismatched = "syntax error: mismatched %s"
+)
+
+// eqBytes sets the high bit of every byte of x equal to the corresponding
+// byte of k, exactly.
+func eqBytes(x, k uint64) uint64 {
+	t := x ^ k
+	return ^((t&lo7 + lo7) | t) & msb
+}
+
+// scanComposite scans an object or array up to buf[lim]. It returns true
+// when the span has ended (s.sp.end set), false with s.pos == lim when it
+// needs more input.
+//
+// It has two paths. The fast path takes 8 bytes at a time: it finds the
+// quotes, tracks which bytes are inside strings with a prefix XOR of the
+// quote bits, checks that every closing quote is followed by ':', ',' or a
+// bracket, and handles the brackets outside strings one by one. A word with
+// anything else (a backslash or newline inside a string, whitespace or
+// garbage after a closing quote) and the last bytes before lim go through
+// the slow path, which handles one event (quote, escape, bracket) at a time,
+// and hands back to the fast path once past that word.
+func (s *Scanner) scanComposite(lim int) bool {
+	b := s.buf[:lim]
+	sp := &s.sp
+	i := s.pos
+	resume := i // the slow path returns to the fast path at or after this
+	var (
+		c       byte
+		carry   uint64 // fast path: lsb if inside a string at the word start
+		pending uint64 // fast path: 0x80 if byte 0 follows a closing quote
+	)
+
+	// Slow-path entry, from the state saved in sp.
+	if sp.inStr {
+		if sp.esc {
+			if i >= lim {
+				return false
+			}
+			if b[i] == '\n' {
+				return s.newlineInString(i)
+			}
+			sp.esc = false
+			i++
+		}
+		goto str
+	}
+	if sp.afterStr {
+		for i < lim && isWS(b[i]) {
+			i++
+		}
+		if i >= lim {
+			s.pos = lim
+			return false
+		}
+		sp.afterStr = false
+		if !validAfterString(b[i]) {
+			sp.setErr(ErrSyntax, fmtAfterStr, b[i])
+			goto str
+		}
+	}
+
+obj:
+	if i >= resume {
+		carry = 0
+		goto fast
+	}
+	for ; i+8 <= lim; i += 8 {
+		y := binary.LittleEndian.Uint64(b[i:]) | 0x2020202020202020
+		if m := zeroBytes(y^(lsb*'"')) | zeroBytes(y^(lsb*'{')) | zeroBytes(y^(lsb*'}')); m != 0 {
+			i += bits.TrailingZeros64(m) >> 3
+			goto objFound
+		}
+	}
+	for ; i < lim && !structTab[b[i]]; i++ {
+	}
+objFound:
+	if i >= lim {
+		sp.inStr = false
+		s.pos = lim
+		return false
+	}
+	c = b[i]
+	switch c {
+	case '"':
+		i++
+		goto str
+	case '{', '[':
+		if !s.canOpen(i) {
+			sp.setErr(ErrSyntax, fmtOpen, c)
+			if c == '{' {
+				return s.breakAt(i)
+			}
+		}
+		s.push(c == '{')
+		i++
+		goto obj
+	case '}', ']':
+		i++
+		if s.pop(c == '}') {
+			sp.inStr = false
+			sp.end = i
+			s.pos = i
+			return true
+		}
+		goto obj
+	default: // 0x02, a false positive of the search
+		i++
+		goto obj
+	}
+
+str:
+	if i >= resume {
+		carry = lsb
+		goto fast
+	}
+	for ; i+8 <= lim; i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		if m := zeroBytes(x^(lsb*'"')) | zeroBytes(x^(lsb*'\\')) | (x-lsb*0x20)&^x&msb; m != 0 {
+			i += bits.TrailingZeros64(m) >> 3
+			goto strFound
+		}
+	}
+	for ; i < lim && !strTab[b[i]]; i++ {
+	}
+strFound:
+	if i >= lim {
+		sp.inStr = true
+		s.pos = lim
+		return false
+	}
+	switch b[i] {
+	case '"':
+		i++
+		if i < lim {
+			switch b[i] {
+			case ':', ',', '}', ']':
+				goto obj
+			}
+		}
+		j := i
+		for j < lim && isWS(b[j]) {
+			j++
+		}
+		if j >= lim {
+			sp.inStr = false
+			sp.afterStr = true
+			s.pos = lim
+			return false
+		}
+		if validAfterString(b[j]) {
+			i = j
+			goto obj
+		}
+		// The quote was an unescaped one inside the string, which goes on.
+		sp.setErr(ErrSyntax, fmtAfterStr, b[j])
+		i = j
+		goto str
+	case '\\':
+		if i+1 < lim {
+			if b[i+1] == '\n' {
+				return s.newlineInString(i + 1)
+			}
+			i += 2
+			goto str
+		}
+		sp.inStr = true
+		sp.esc = true
+		s.pos = lim
+		return false
+	case '\n':
+		return s.newlineInString(i)
+	default: // other control bytes are the decoder's business
+		i++
+		goto str
+	}
+
+fast:
+	pending = 0
+	low := s.rs // lowest index canOpen may look at directly
+	if sp.skipping {
+		low = s.region
+	}
+	for ; i >= 0 && i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i : i+8])
+		y := x | 0x2020202020202020
+		q := eqBytes(x, lsb*'"') // must be exact: it drives the string parity
+		// The other masks may have false positives, but only at a byte
+		// following a true match: at a bracket, where the byte is checked
+		// again; in special, which only sends the word to the slow path;
+		// and never at a byte following a quote, where valid is used.
+		open := zeroBytes(y ^ (lsb * '{'))  // '{' or '['
+		close := zeroBytes(y ^ (lsb * '}')) // '}' or ']'
+		// p: low bit of each byte set if that byte is inside a string
+		// (an opening quote is inside, a closing one outside).
+		p := q >> 7
+		p ^= p << 8
+		p ^= p << 16
+		p ^= p << 32
+		p ^= carry
+		in := p << 7
+		// A backslash or control byte inside a string.
+		special := (zeroBytes(x^(lsb*'\\')) | (x-lsb*0x20)&^x) & in
+		closing := q &^ in
+		valid := zeroBytes(x^(lsb*':')) | zeroBytes(x^(lsb*',')) | open | close
+		special |= (closing<<8 | pending) &^ valid
+		if special != 0 {
+			// Let the slow path take this word.
+			sp.inStr = carry != 0
+			sp.afterStr = pending != 0
+			resume = i + 8
+			goto slow
+		}
+		pending = closing >> 56
+		carry = (p >> 56) * lsb
+		for br := (open | close) &^ in; br != 0; br &= br - 1 {
+			j := i + bits.TrailingZeros64(br)>>3
+			switch c = b[j]; c {
+			case '{', '[':
+				if j <= low || !openAfter[b[j-1]] {
+					if !s.canOpen(j) {
+						sp.setErr(ErrSyntax, fmtOpen, c)
+						if c == '{' {
+							return s.breakAt(j)
+						}
+					}
+				}
+				d := sp.depth + 1
+				sp.depth = d
+				if d > s.maxDepth {
+					s.tooDeep()
+				} else if c == '{' {
+					s.stack[(d-1)>>6] |= 1 << (uint(d-1) & 63)
+				} else {
+					s.stack[(d-1)>>6] &^= 1 << (uint(d-1) & 63)
+				}
+			case '}', ']':
+				d := sp.depth
+				var done bool
+				if d > s.maxDepth || s.stack[(d-1)>>6]>>(uint(d-1)&63)&1 == uint64(c>>5&1) {
+					// ('}' has bit 5 set, ']' not)
+					sp.depth = d - 1
+					done = d == 1
+				} else {
+					done = s.mismatch(c == '}')
+				}
+				if done {
+					sp.inStr = false
+					sp.end = j + 1
+					s.pos = j + 1
+					return true
+				}
+			}
+		}
+	}
+	// Fewer than 8 bytes left: finish with the slow path.
+	sp.inStr = carry != 0
+	sp.afterStr = pending != 0
+	resume = lim + 1
+slow:
+	if sp.inStr {
+		goto str
+	}
+	if sp.afterStr {
+		sp.afterStr = false
+		// i is just past the closing quote.
+		for i < lim && isWS(b[i]) {
+			i++
+		}
+		if i >= lim {
+			sp.afterStr = true
+			s.pos = lim
+			return false
+		}
+		if !validAfterString(b[i]) {
+			sp.setErr(ErrSyntax, fmtAfterStr, b[i])
+			goto str
+		}
+	}
+	goto obj
+}
+
+// canOpen reports whether an open bracket may stand at buf[j], that is
+// whether the previous significant byte is ':', ',' or '['.
+func (s *Scanner) canOpen(j int) bool {
+	if j > s.rs && (!s.sp.skipping || j > s.region) {
+		switch s.buf[j-1] {
+		case ':', ',', '[':
+			return true
+		}
+	}
+	switch s.prevSig(j) {
+	case ':', ',', '[':
+		return true
+	}
+	return false
+}
+
+// breakAt ends the current (broken) span just before the '{' at buf[i],
+// which starts the next record.
+func (s *Scanner) breakAt(i int) bool {
+	sp := &s.sp
+	sp.inStr = false
+	sp.trim = true
+	sp.end = i
+	s.pos = i
+	return true
+}
+
+// newlineInString ends the current span just before the newline at i.
+func (s *Scanner) newlineInString(i int) bool {
+	sp := &s.sp
+	sp.setErrMsg(ErrSyntax, msgNewline)
+	sp.inStr, sp.esc = false, false
+	sp.trim = true
+	sp.end = i
+	s.pos = i
+	return true
+}
+
+// scanString scans a string span (its opening quote already consumed).
+func (s *Scanner) scanString(lim int) bool {
+	b := s.buf[:lim]
+	sp := &s.sp
+	i := s.pos
+	if sp.esc {
+		if i >= lim {
+			return false
+		}
+		if b[i] == '\n' {
+			return s.newlineInString(i)
+		}
+		sp.esc = false
+		i++
+	}
+	for {
+		i = nextStrSpecial(b, i)
+		if i >= lim {
+			s.pos = lim
+			return false
+		}
+		switch b[i] {
+		case '"':
+			sp.inStr = false
+			sp.end = i + 1
+			s.pos = i + 1
+			return true
+		case '\\':
+			if i+1 >= lim {
+				sp.esc = true
+				s.pos = lim
+				return false
+			}
+			if b[i+1] == '\n' {
+				return s.newlineInString(i + 1)
+			}
+			i += 2
+		case '\n':
+			return s.newlineInString(i)
+		default:
+			i++
+		}
+	}
+}
+
+// scanStop scans a scalar or garbage span up to its first stop byte.
+func (s *Scanner) scanStop(lim int) bool {
+	sp := &s.sp
+	if sp.stopByte >= 0 {
+		if j := bytes.IndexByte(s.buf[s.pos:lim], byte(sp.stopByte)); j >= 0 {
+			s.pos += j
+			sp.end = s.pos
+			return true
+		}
+		s.pos = lim
+		return false
+	}
+	b := s.buf[:lim]
+	for i := s.pos; i < lim; i++ {
+		if sp.stop[b[i]] {
+			sp.end = i
+			s.pos = i
+			return true
+		}
+	}
+	s.pos = lim
+	return false
+}
+
+// prevSig returns the last non-whitespace byte before buf[j] in the current
+// span, or 0 if there is none.
+func (s *Scanner) prevSig(j int) byte {
+	low := s.rs
+	if s.sp.skipping {
+		low = s.region
+	}
+	for j > low {
+		j--
+		if c := s.buf[j]; !isWS(c) {
+			return c
+		}
+	}
+	if s.sp.skipping {
+		return s.sp.tailSig
+	}
+	return 0
+}
+
+// push opens a bracket (obj: '{', else '[').
+func (s *Scanner) push(obj bool) {
+	d := s.sp.depth + 1
+	s.sp.depth = d
+	if d > s.maxDepth {
+		s.tooDeep()
+		return
+	}
+	w, bit := (d-1)>>6, uint(d-1)&63
+	if obj {
+		s.stack[w] |= 1 << bit
+	} else {
+		s.stack[w] &^= 1 << bit
+	}
+}
+
+func (s *Scanner) tooDeep() {
+	if s.sp.errKind == nil {
+		s.sp.setErrMsg(ErrDepth, fmt.Sprintf("nesting depth exceeds the %d-level limit", s.maxDepth))
+	}
+}
+
+// bracket reports whether the bracket open at depth d (1-based, at most
+// MaxDepth) is '{'.
+func (s *Scanner) bracket(d int) bool {
+	return s.stack[(d-1)>>6]>>(uint(d-1)&63)&1 == 1
+}
+
+// pop closes a bracket (obj: '}', else ']') and reports whether the span's
+// outermost bracket is now closed.
+func (s *Scanner) pop(obj bool) bool {
+	d := s.sp.depth
+	if d > s.maxDepth || s.bracket(d) == obj {
+		s.sp.depth = d - 1
+		return d == 1
+	}
+	return s.mismatch(obj)
+}
+
+// mismatch handles a closing bracket of the wrong kind: it closes everything
+// up to the matching open bracket, or is ignored if there is none.
+func (s *Scanner) mismatch(obj bool) bool {
+	c := byte(']')
+	if obj {
+		c = '}'
+	}
+	s.sp.setErr(ErrSyntax, fmtMismatched, c)
+	for d := s.sp.depth - 1; d >= 1; d-- {
+		if s.bracket(d) == obj {
+			s.sp.depth = d - 1
+			return d == 1
+		}
+	}
+	return false
+}

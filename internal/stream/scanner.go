@@ -1,0 +1,862 @@
+package stream
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+)
+
+const (
+	// DefaultMaxRecordSize is the record size limit used when
+	// Options.MaxRecordSize is 0. Tailscale's own records are at most 256 KiB.
+	DefaultMaxRecordSize = 4 << 20
+	// DefaultMaxDepth is the nesting limit used when Options.MaxDepth is 0.
+	// Tailscale's records nest 4 levels deep; 512 leaves room for arbitrary
+	// audit values while keeping a recursive decoder's stack small.
+	DefaultMaxDepth = 512
+
+	// readChunk is the initial buffer size and the free space the buffer
+	// keeps beyond MaxRecordSize for reading ahead.
+	readChunk = 64 << 10
+	// apiKeyLookahead bounds the bytes examined after a document's '{' to
+	// find its first key.
+	apiKeyLookahead = 4096
+)
+
+// Options configures a Scanner. The zero value is ready to use.
+type Options struct {
+	// MaxRecordSize is the largest record, in bytes; a larger one is a bad
+	// record. 0 (or negative) means DefaultMaxRecordSize.
+	MaxRecordSize int
+	// MaxDepth is the deepest nesting of brackets allowed in a record: `{}`
+	// is depth 1, `{"a":[1]}` depth 2. 0 (or negative) means DefaultMaxDepth.
+	MaxDepth int
+	// MaxDecompressed, if positive, is the largest decompressed input
+	// accepted; more ends scanning with a fatal error wrapping ErrTooLarge
+	// (protection against decompression bombs). 0 means unlimited.
+	MaxDecompressed int64
+	// MaxZstdWindow is the largest zstd window accepted; 0 means
+	// DefaultMaxZstdWindow.
+	MaxZstdWindow int
+}
+
+// Framing is the way records are laid out in a document.
+type Framing int
+
+const (
+	// FramingUnknown: no document has been seen yet.
+	FramingUnknown Framing = iota
+	// FramingStream: concatenated, NDJSON or whitespace-separated objects.
+	FramingStream
+	// FramingArray: a top-level array of records.
+	FramingArray
+	// FramingAPI: a REST API object whose "logs" array holds the records.
+	FramingAPI
+)
+
+// String returns "unknown", "stream", "array" or "api".
+func (f Framing) String() string {
+	switch f {
+	case FramingUnknown:
+		return "unknown"
+	case FramingStream:
+		return "stream"
+	case FramingArray:
+		return "array"
+	case FramingAPI:
+		return "api"
+	}
+	return fmt.Sprintf("Framing(%d)", int(f))
+}
+
+// Sentinel errors wrapped by RecordError (test with errors.Is).
+var (
+	// ErrSyntax: garbage between records or a record broken inside.
+	ErrSyntax = errors.New("syntax error")
+	// ErrTruncated: the input ended inside a record.
+	ErrTruncated = errors.New("truncated input")
+	// ErrRecordTooLarge: the record is longer than Options.MaxRecordSize.
+	ErrRecordTooLarge = errors.New("record too large")
+	// ErrDepth: the record nests deeper than Options.MaxDepth.
+	ErrDepth = errors.New("nesting too deep")
+)
+
+// RecordError describes a bad record. Scanning goes on after it.
+type RecordError struct {
+	Record int   // 1-based record number
+	Offset int64 // offset of the record's first byte in the decompressed input
+	Err    error // ErrSyntax, ErrTruncated, ErrRecordTooLarge or ErrDepth
+	Msg    string
+}
+
+func (e *RecordError) Error() string {
+	return fmt.Sprintf("record %d at offset %d: %s", e.Record, e.Offset, e.Msg)
+}
+
+func (e *RecordError) Unwrap() error { return e.Err }
+
+type state uint8
+
+const (
+	stStart    state = iota // compression not detected yet
+	stDoc                   // expecting the start of a document
+	stStream                // between records of a stream
+	stArrElem               // in an array, expecting an element
+	stArrAfter              // in an array, after an element
+	stAPIKey                // in an API object, expecting a key
+	stAPIColon              // in an API object, after a key
+	stAPIValue              // in an API object, expecting a value
+	stAPIAfter              // in an API object, after a value
+	stDone
+)
+
+type spanKind uint8
+
+const (
+	spComposite spanKind = iota // object or array, ends at its matching bracket
+	spString                    // string, ends at its closing quote
+	spStop                      // scalar or garbage, ends before a stop byte
+)
+
+// span is the scanning state of the current record (or skipped value).
+type span struct {
+	kind     spanKind
+	emit     bool        // a record (else a value skipped silently unless bad)
+	trim     bool        // drop trailing whitespace from Bytes
+	stop     *[256]bool  // for spStop
+	stopByte int         // for spStop: single stop byte (fast path), or -1
+	depth    int         // for spComposite
+	inStr    bool        // inside a string
+	esc      bool        // inside a string, the next byte is escaped
+	afterStr bool        // just after a closing quote, next significant byte not seen
+	skipping bool        // oversized: bytes past MaxRecordSize are not kept
+	off      int64       // offset of the first byte
+	end      int         // buffer index just past the span, once done
+	errKind  error       // first problem seen, nil if none
+	errMsg   string
+	errArg   byte
+	errFmt   string
+	tailSig  byte // skipping: last significant byte before the region
+}
+
+// Scanner splits an input into raw JSON records. See the package doc.
+type Scanner struct {
+	opt      Options
+	max      int // MaxRecordSize
+	maxDepth int
+	maxBuf   int
+
+	src  io.Reader
+	pre  prefixReader
+	rd   io.Reader
+	lim  limitReader
+	gz   *gzip.Reader
+	zd   *zstd.Decoder
+	comp Compression
+
+	buf    []byte
+	pos    int   // scanning position
+	end    int   // end of buffered data
+	rs     int   // start of the current span
+	region int   // skipping: start of live data (the kept prefix is before it)
+	base   int64 // input offset of buf[0] (of buf[region] minus region when skipping)
+	nread  int64
+	eof    bool
+	rerr   error // read error not yet reached by the scanner
+	fatal  error
+
+	state   state
+	framing Framing
+	inAPI   bool // the current array is an API object's "logs"
+	keyLogs bool // the current API key is "logs"
+	sp      span
+	stack   []uint64 // bracket kinds by depth: 1 = object
+
+	rec    int
+	recOff int64
+	recB   []byte
+	recErr *RecordError
+}
+
+// NewScanner returns a Scanner reading r.
+func NewScanner(r io.Reader, opt Options) *Scanner {
+	s := &Scanner{opt: opt}
+	s.max = opt.MaxRecordSize
+	if s.max <= 0 {
+		s.max = DefaultMaxRecordSize
+	}
+	s.maxDepth = opt.MaxDepth
+	if s.maxDepth <= 0 {
+		s.maxDepth = DefaultMaxDepth
+	}
+	s.maxBuf = s.max + readChunk
+	s.stack = make([]uint64, s.maxDepth/64+1)
+	s.Reset(r)
+	return s
+}
+
+// Reset makes the Scanner read r from the start, keeping its buffers and
+// decoders.
+func (s *Scanner) Reset(r io.Reader) {
+	s.src = r
+	s.rd = nil
+	s.comp = None
+	s.pos, s.end, s.rs, s.region = 0, 0, 0, 0
+	s.base, s.nread = 0, 0
+	s.eof, s.rerr, s.fatal = false, nil, nil
+	s.state = stStart
+	s.framing = FramingUnknown
+	s.inAPI, s.keyLogs = false, false
+	s.sp = span{}
+	s.rec, s.recOff, s.recB, s.recErr = 0, 0, nil, nil
+}
+
+// Next advances to the next record, good or bad. It returns false at the
+// end of the input or when a fatal (I/O or decompression) error stops
+// scanning; see Fatal.
+func (s *Scanner) Next() bool {
+	s.recB, s.recErr = nil, nil
+	if s.state == stStart {
+		s.start()
+	}
+	for s.fatal == nil {
+		switch s.state {
+		case stDone:
+			return false
+
+		case stDoc:
+			c, ok := s.peek()
+			if !ok {
+				s.state = stDone
+				continue
+			}
+			switch c {
+			case '[':
+				s.framing = FramingArray
+				s.pos++
+				s.inAPI = false
+				s.state = stArrElem
+			case '{':
+				if s.apiObject() {
+					s.framing = FramingAPI
+					s.pos++
+					s.state = stAPIKey
+				} else {
+					s.framing = FramingStream
+					s.state = stStream
+				}
+			case 0xEF:
+				if s.bom() {
+					continue
+				}
+				s.framing = FramingStream
+				s.state = stStream
+			default:
+				s.framing = FramingStream
+				s.state = stStream
+			}
+
+		case stStream:
+			c, ok := s.peek()
+			if !ok {
+				s.state = stDone
+				continue
+			}
+			switch c {
+			case '{':
+				s.beginComposite(true)
+			case '[':
+				s.state = stDoc
+				continue
+			default:
+				s.beginGarbage(-1, '{', "syntax error: unexpected %s between records")
+			}
+			if s.run() {
+				return true
+			}
+
+		case stArrElem:
+			c, ok := s.peek()
+			if !ok {
+				s.state = stDone
+				continue
+			}
+			switch c {
+			case ']':
+				s.pos++
+				s.endArray()
+				continue
+			case ',':
+				s.pos++
+				continue
+			case '{', '[':
+				s.beginComposite(true)
+			case '"':
+				s.beginString(true)
+			case '}':
+				s.beginGarbage(1, 0, "syntax error: unexpected %s in array")
+			default:
+				s.beginScalar(true, &scalarStops)
+			}
+			s.state = stArrAfter
+			if s.run() {
+				return true
+			}
+
+		case stArrAfter:
+			c, ok := s.peek()
+			if !ok {
+				s.state = stDone
+				continue
+			}
+			switch c {
+			case ',':
+				s.pos++
+				s.state = stArrElem
+				continue
+			case ']':
+				s.pos++
+				s.endArray()
+				continue
+			case '{':
+				s.beginComposite(true)
+			default:
+				s.beginGarbage(2, 0, "syntax error: unexpected %s after array element")
+			}
+			if s.run() {
+				return true
+			}
+
+		case stAPIKey:
+			c, ok := s.peek()
+			if !ok {
+				s.state = stDone
+				continue
+			}
+			switch c {
+			case '"':
+				s.beginString(false)
+				s.state = stAPIColon
+				s.keyLogs = false
+				if !s.runSpan() {
+					return false
+				}
+				s.keyLogs = s.sp.errKind == nil && string(s.buf[s.rs:s.sp.end]) == `"logs"`
+				if s.finish() {
+					return true
+				}
+				continue
+			case '}':
+				s.pos++
+				s.state = stDoc
+				continue
+			case ',':
+				s.pos++
+				continue
+			default:
+				s.beginGarbage(3, 0, "syntax error: unexpected %s in API object")
+			}
+			if s.run() {
+				return true
+			}
+
+		case stAPIColon:
+			c, ok := s.peek()
+			if !ok {
+				s.state = stDone
+				continue
+			}
+			if c == ':' {
+				s.pos++
+			}
+			s.state = stAPIValue
+
+		case stAPIValue:
+			c, ok := s.peek()
+			if !ok {
+				s.state = stDone
+				continue
+			}
+			s.state = stAPIAfter
+			switch c {
+			case '[':
+				if s.keyLogs {
+					s.pos++
+					s.inAPI = true
+					s.state = stArrElem
+					continue
+				}
+				s.beginComposite(false)
+			case '{':
+				s.beginComposite(false)
+			case '"':
+				s.beginString(false)
+			case ',', '}':
+				continue
+			default:
+				s.beginScalar(false, &apiScalarStops)
+			}
+			if s.run() {
+				return true
+			}
+
+		case stAPIAfter:
+			c, ok := s.peek()
+			if !ok {
+				s.state = stDone
+				continue
+			}
+			switch c {
+			case ',':
+				s.pos++
+				s.state = stAPIKey
+				continue
+			case '}':
+				s.pos++
+				s.state = stDoc
+				continue
+			case '"':
+				s.state = stAPIKey
+				continue
+			default:
+				s.beginGarbage(3, 0, "syntax error: unexpected %s in API object")
+			}
+			if s.run() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Bytes returns the raw bytes of the current record, valid until the next
+// call to Next or Reset. For a bad record these are the bytes skipped, at most
+// MaxRecordSize of them (an oversized record's first MaxRecordSize bytes).
+func (s *Scanner) Bytes() []byte { return s.recB }
+
+// Err returns a *RecordError if the current record is bad, else nil.
+func (s *Scanner) Err() error {
+	if s.recErr == nil {
+		return nil
+	}
+	return s.recErr
+}
+
+// Record returns the 1-based number of the current record.
+func (s *Scanner) Record() int { return s.rec }
+
+// Offset returns the offset of the current record's first byte in the
+// decompressed input.
+func (s *Scanner) Offset() int64 { return s.recOff }
+
+// Fatal returns the I/O or decompression error that ended scanning, or nil
+// at a clean end of input.
+func (s *Scanner) Fatal() error { return s.fatal }
+
+// Framing returns the framing of the current document.
+func (s *Scanner) Framing() Framing { return s.framing }
+
+// Compression returns the compression detected, valid once Next was called.
+func (s *Scanner) Compression() Compression { return s.comp }
+
+// BytesRead returns the number of decompressed bytes read so far.
+func (s *Scanner) BytesRead() int64 { return s.nread }
+
+// start detects the compression and sets up the decompressed reader.
+func (s *Scanner) start() {
+	s.state = stDoc
+	s.pre.reset(s.src)
+	if err := s.pre.peek(); err != nil {
+		s.fatal = err
+		return
+	}
+	s.comp = detect(s.pre.pre)
+	s.rd = &s.pre
+	switch s.comp {
+	case Gzip:
+		var err error
+		if s.gz == nil {
+			s.gz, err = gzip.NewReader(&s.pre)
+		} else {
+			err = s.gz.Reset(&s.pre)
+		}
+		if err != nil {
+			s.fatal = fmt.Errorf("gzip: %w", err)
+			return
+		}
+		s.gz.Multistream(true)
+		s.rd = s.gz
+	case Zstd:
+		var err error
+		if s.zd == nil {
+			s.zd, err = NewZstdDecoder(&s.pre, s.opt.MaxZstdWindow)
+		} else {
+			err = s.zd.Reset(&s.pre)
+		}
+		if err != nil {
+			s.fatal = fmt.Errorf("zstd: %w", err)
+			return
+		}
+		s.rd = s.zd
+	}
+	if s.opt.MaxDecompressed > 0 {
+		s.lim = limitReader{r: s.rd, n: s.opt.MaxDecompressed, limit: s.opt.MaxDecompressed}
+		s.rd = &s.lim
+	}
+}
+
+// fill reads more input. Buffered bytes before keep may be dropped. It
+// returns false, with nothing read, at the end of the input or on an error.
+func (s *Scanner) fill(keep int) bool {
+	if s.eof {
+		return false
+	}
+	if s.rerr != nil {
+		s.fatal = s.rerr
+		return false
+	}
+	if keep > 0 {
+		n := copy(s.buf, s.buf[keep:s.end])
+		s.end = n
+		s.pos -= keep
+		s.rs -= keep
+		s.base += int64(keep)
+	}
+	if s.end == len(s.buf) {
+		n := 2 * len(s.buf)
+		if n == 0 {
+			n = min(readChunk, s.maxBuf)
+		}
+		n = min(n, s.maxBuf)
+		if n <= s.end { // cannot happen: spans are bounded by MaxRecordSize
+			s.fatal = errors.New("stream: internal error: buffer full")
+			return false
+		}
+		nb := make([]byte, n)
+		copy(nb, s.buf[:s.end])
+		s.buf = nb
+	}
+	for range 100 {
+		n, err := s.rd.Read(s.buf[s.end:])
+		if n < 0 || n > len(s.buf)-s.end {
+			s.fatal = errors.New("stream: invalid Read count")
+			return false
+		}
+		s.end += n
+		s.nread += int64(n)
+		if err != nil {
+			if err == io.EOF {
+				s.eof = true
+			} else {
+				s.rerr = err
+			}
+			if n > 0 {
+				return true
+			}
+			if s.rerr != nil {
+				s.fatal = s.rerr
+			}
+			return false
+		}
+		if n > 0 {
+			return true
+		}
+	}
+	s.fatal = io.ErrNoProgress
+	return false
+}
+
+func isWS(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' }
+
+// peek skips whitespace and returns the next byte without consuming it.
+func (s *Scanner) peek() (byte, bool) {
+	for {
+		for s.pos < s.end {
+			c := s.buf[s.pos]
+			if !isWS(c) {
+				return c, true
+			}
+			s.pos++
+		}
+		if !s.fill(s.pos) {
+			return 0, false
+		}
+	}
+}
+
+// bom skips a UTF-8 byte order mark at s.pos, reporting whether there was one.
+func (s *Scanner) bom() bool {
+	for s.end-s.pos < 3 {
+		if !s.fill(s.pos) {
+			break
+		}
+	}
+	if s.end-s.pos >= 3 && s.buf[s.pos+1] == 0xBB && s.buf[s.pos+2] == 0xBF {
+		s.pos += 3
+		return true
+	}
+	return false
+}
+
+// apiObject reports whether the '{' at s.pos starts a REST API object, that
+// is whether its first key is "logs", "version" or "tailnetId".
+func (s *Scanner) apiObject() bool {
+	for {
+		i := s.pos + 1
+		limit := min(s.end, s.pos+1+apiKeyLookahead)
+		for i < limit && isWS(s.buf[i]) {
+			i++
+		}
+		if i < limit {
+			if s.buf[i] != '"' {
+				return false
+			}
+			rest := s.buf[i+1 : s.end]
+			const longest = len("tailnetId") + 1
+			if j := bytes.IndexByte(rest[:min(len(rest), longest)], '"'); j >= 0 {
+				switch string(rest[:j]) {
+				case "logs", "version", "tailnetId":
+					return true
+				}
+				return false
+			}
+			if len(rest) >= longest {
+				return false
+			}
+		} else if i >= s.pos+1+apiKeyLookahead {
+			return false
+		}
+		if !s.fill(s.pos) {
+			return false
+		}
+	}
+}
+
+func (s *Scanner) endArray() {
+	if s.inAPI {
+		s.inAPI = false
+		s.state = stAPIAfter
+	} else {
+		s.state = stDoc
+	}
+}
+
+// Stop sets for spStop spans.
+var (
+	// scalarStops ends a scalar array element.
+	scalarStops = stopSet(" \t\r\n,]}[{\"")
+	// apiScalarStops ends a scalar value in an API object.
+	apiScalarStops = stopSet(" \t\r\n,}]")
+	// garbageStops by context: 1 and 2 in an array, 3 in an API object.
+	arrGarbageStops = stopSet(",]{")
+	apiGarbageStops = stopSet(",}\"")
+)
+
+func stopSet(chars string) (t [256]bool) {
+	for i := 0; i < len(chars); i++ {
+		t[chars[i]] = true
+	}
+	return t
+}
+
+func (s *Scanner) begin(kind spanKind, emit bool) {
+	s.rs = s.pos
+	s.region = 0
+	s.sp = span{kind: kind, emit: emit, off: s.base + int64(s.pos), stopByte: -1}
+}
+
+func (s *Scanner) beginComposite(emit bool) {
+	s.begin(spComposite, emit)
+	s.push(s.buf[s.pos] == '{')
+	s.pos++
+}
+
+func (s *Scanner) beginString(emit bool) {
+	s.begin(spString, emit)
+	s.sp.inStr = true
+	s.pos++
+}
+
+func (s *Scanner) beginScalar(emit bool, stops *[256]bool) {
+	s.begin(spStop, emit)
+	s.sp.stop = stops
+}
+
+// beginGarbage starts a bad record at s.pos; its first byte is always part
+// of it. ctx selects the stop bytes: -1 a stream (stopByte), 1 and 2 an
+// array, 3 an API object.
+func (s *Scanner) beginGarbage(ctx int, stopByte byte, format string) {
+	s.begin(spStop, false)
+	s.sp.trim = true
+	switch ctx {
+	case -1:
+		s.sp.stopByte = int(stopByte)
+	case 1, 2:
+		s.sp.stop = &arrGarbageStops
+	default:
+		s.sp.stop = &apiGarbageStops
+	}
+	s.sp.setErr(ErrSyntax, format, s.buf[s.pos])
+	s.pos++
+}
+
+func (sp *span) setErr(kind error, format string, c byte) {
+	if sp.errKind == nil {
+		sp.errKind, sp.errFmt, sp.errArg = kind, format, c
+	}
+}
+
+func (sp *span) setErrMsg(kind error, msg string) {
+	if sp.errKind == nil {
+		sp.errKind, sp.errMsg, sp.errFmt = kind, msg, ""
+	}
+}
+
+// run scans the current span and reports whether it produced a record.
+func (s *Scanner) run() bool {
+	return s.runSpan() && s.finish()
+}
+
+// runSpan scans the current span to its end, reading as needed. It returns
+// false if a fatal error stopped it.
+func (s *Scanner) runSpan() bool {
+	for {
+		lim := s.end
+		if !s.sp.skipping && lim-s.rs > s.max {
+			// One byte past the limit tells whether the span is longer.
+			lim = s.rs + s.max + 1
+		}
+		var done bool
+		switch s.sp.kind {
+		case spComposite:
+			done = s.scanComposite(lim)
+		case spString:
+			done = s.scanString(lim)
+		default:
+			done = s.scanStop(lim)
+		}
+		if done {
+			if !s.sp.skipping && s.sp.end-s.rs > s.max {
+				s.tooLarge()
+			}
+			return true
+		}
+		// s.pos == lim: more input is needed.
+		if !s.sp.skipping && s.pos-s.rs > s.max {
+			s.enterSkip()
+			continue
+		}
+		keep := s.rs
+		if s.sp.skipping {
+			s.discard()
+			keep = 0
+		}
+		if !s.fill(keep) {
+			if s.fatal != nil {
+				return false
+			}
+			s.atEOF()
+			return true
+		}
+	}
+}
+
+func (s *Scanner) tooLarge() {
+	s.sp.errKind = nil // the size error takes precedence
+	s.sp.setErrMsg(ErrRecordTooLarge, fmt.Sprintf("record exceeds the %d-byte limit", s.max))
+}
+
+// enterSkip switches the current span to skipping: its first MaxRecordSize
+// bytes are kept at the start of the buffer, and the rest is scanned in the
+// space after them without being kept.
+func (s *Scanner) enterSkip() {
+	if s.rs > 0 {
+		n := copy(s.buf, s.buf[s.rs:s.end])
+		s.end = n
+		s.pos -= s.rs
+		s.base += int64(s.rs)
+		s.rs = 0
+	}
+	s.region = s.max
+	s.sp.skipping = true
+	s.sp.tailSig = 0
+	for j := s.region - 1; j >= 0; j-- {
+		if c := s.buf[j]; !isWS(c) {
+			s.sp.tailSig = c
+			break
+		}
+	}
+	s.tooLarge()
+}
+
+// discard drops the scanned bytes of a skipping span.
+func (s *Scanner) discard() {
+	s.sp.tailSig = s.prevSig(s.end)
+	s.base += int64(s.end - s.region)
+	s.end = s.region
+	s.pos = s.region
+}
+
+// atEOF ends the current span at the end of the input.
+func (s *Scanner) atEOF() {
+	sp := &s.sp
+	sp.end = s.end
+	s.pos = s.end
+	switch {
+	case sp.inStr:
+		sp.setErrMsg(ErrTruncated, "truncated input: unterminated string")
+	case sp.kind == spComposite:
+		if s.bracket(1) {
+			sp.setErrMsg(ErrTruncated, "truncated input: unterminated object")
+		} else {
+			sp.setErrMsg(ErrTruncated, "truncated input: unterminated array")
+		}
+	}
+}
+
+// finish turns the finished span into the current record, if it is one.
+func (s *Scanner) finish() bool {
+	sp := &s.sp
+	if !sp.emit && sp.errKind == nil {
+		return false
+	}
+	var b []byte
+	if sp.skipping {
+		b = s.buf[:s.region]
+	} else {
+		b = s.buf[s.rs:sp.end]
+		if len(b) > s.max {
+			b = b[:s.max]
+		}
+	}
+	if sp.trim {
+		for len(b) > 1 && isWS(b[len(b)-1]) {
+			b = b[:len(b)-1]
+		}
+	}
+	s.rec++
+	s.recB = b
+	s.recOff = sp.off
+	if sp.errKind != nil {
+		msg := sp.errMsg
+		if sp.errFmt != "" {
+			msg = fmt.Sprintf(sp.errFmt, quoteByte(sp.errArg))
+		}
+		s.recErr = &RecordError{Record: s.rec, Offset: sp.off, Err: sp.errKind, Msg: msg}
+	}
+	return true
+}
+
+func quoteByte(c byte) string {
+	if c >= 0x20 && c < 0x7f {
+		if c == '\'' {
+			return `'\''`
+		}
+		return "'" + string(rune(c)) + "'"
+	}
+	return fmt.Sprintf("byte 0x%02x", c)
+}
