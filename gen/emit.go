@@ -354,14 +354,20 @@ func genStruct(f *jen.File, s *Schema, o *Object) {
 	f.Line()
 }
 
-// genHas emits one presence method per field:
+// genHas emits a presence test and a setter per field:
 //
 //	func (x *NetworkTraffic) HasProto() bool { return x.present.Has(0) }
+//	func (x *NetworkTraffic) SetProto(v int16) { x.Proto = v; x.present.Set(0, true) }
 func genHas(f *jen.File, o *Object) {
 	for _, fd := range o.Fields {
 		f.Commentf("Has%s reports whether %s was present and not null.", fd.GoName, fd.Name)
 		f.Func().Params(jen.Id("x").Op("*").Id(o.GoName)).Id("Has" + fd.GoName).Params().Bool().Block(
 			jen.Return(jen.Id("x").Dot("present").Dot("Has").Call(jen.Lit(fd.Bit))),
+		)
+		f.Commentf("Set%s sets %s and marks it present.", fd.GoName, fd.GoName)
+		f.Func().Params(jen.Id("x").Op("*").Id(o.GoName)).Id("Set"+fd.GoName).Params(jen.Id("v").Add(goType(fd))).Block(
+			jen.Id("x").Dot(fd.GoName).Op("=").Id("v"),
+			jen.Id("x").Dot("present").Dot("Set").Call(jen.Lit(fd.Bit), jen.True()),
 		)
 	}
 	f.Line()

@@ -40,14 +40,32 @@ func (x *Audit) HasTime() bool {
 	return x.present.Has(0)
 }
 
+// SetTime sets Time and marks it present.
+func (x *Audit) SetTime(v time.Time) {
+	x.Time = v
+	x.present.Set(0, true)
+}
+
 // HasEvent reports whether event was present and not null.
 func (x *Audit) HasEvent() bool {
 	return x.present.Has(1)
 }
 
+// SetEvent sets Event and marks it present.
+func (x *Audit) SetEvent(v AuditEvent) {
+	x.Event = v
+	x.present.Set(1, true)
+}
+
 // HasFields reports whether fields was present and not null.
 func (x *Audit) HasFields() bool {
 	return x.present.Has(2)
+}
+
+// SetFields sets Fields and marks it present.
+func (x *Audit) SetFields(v AuditFields) {
+	x.Fields = v
+	x.present.Set(2, true)
 }
 
 // reset zeroes x, keeping the memory of its slices for reuse.
@@ -135,9 +153,21 @@ func (x *AuditEvent) HasDeferredAt() bool {
 	return x.present.Has(0)
 }
 
+// SetDeferredAt sets DeferredAt and marks it present.
+func (x *AuditEvent) SetDeferredAt(v time.Time) {
+	x.DeferredAt = v
+	x.present.Set(0, true)
+}
+
 // HasEventGroupID reports whether eventGroupID was present and not null.
 func (x *AuditEvent) HasEventGroupID() bool {
 	return x.present.Has(1)
+}
+
+// SetEventGroupID sets EventGroupID and marks it present.
+func (x *AuditEvent) SetEventGroupID(v string) {
+	x.EventGroupID = v
+	x.present.Set(1, true)
 }
 
 // HasOrigin reports whether origin was present and not null.
@@ -145,9 +175,21 @@ func (x *AuditEvent) HasOrigin() bool {
 	return x.present.Has(2)
 }
 
+// SetOrigin sets Origin and marks it present.
+func (x *AuditEvent) SetOrigin(v string) {
+	x.Origin = v
+	x.present.Set(2, true)
+}
+
 // HasActor reports whether actor was present and not null.
 func (x *AuditEvent) HasActor() bool {
 	return x.present.Has(3)
+}
+
+// SetActor sets Actor and marks it present.
+func (x *AuditEvent) SetActor(v AuditActor) {
+	x.Actor = v
+	x.present.Set(3, true)
 }
 
 // HasTarget reports whether target was present and not null.
@@ -155,9 +197,21 @@ func (x *AuditEvent) HasTarget() bool {
 	return x.present.Has(4)
 }
 
+// SetTarget sets Target and marks it present.
+func (x *AuditEvent) SetTarget(v AuditTarget) {
+	x.Target = v
+	x.present.Set(4, true)
+}
+
 // HasAction reports whether action was present and not null.
 func (x *AuditEvent) HasAction() bool {
 	return x.present.Has(5)
+}
+
+// SetAction sets Action and marks it present.
+func (x *AuditEvent) SetAction(v string) {
+	x.Action = v
+	x.present.Set(5, true)
 }
 
 // HasOld reports whether old was present and not null.
@@ -165,9 +219,21 @@ func (x *AuditEvent) HasOld() bool {
 	return x.present.Has(6)
 }
 
+// SetOld sets Old and marks it present.
+func (x *AuditEvent) SetOld(v json.RawMessage) {
+	x.Old = v
+	x.present.Set(6, true)
+}
+
 // HasNew reports whether new was present and not null.
 func (x *AuditEvent) HasNew() bool {
 	return x.present.Has(7)
+}
+
+// SetNew sets New and marks it present.
+func (x *AuditEvent) SetNew(v json.RawMessage) {
+	x.New = v
+	x.present.Set(7, true)
 }
 
 // HasActionDetails reports whether actionDetails was present and not null.
@@ -175,9 +241,21 @@ func (x *AuditEvent) HasActionDetails() bool {
 	return x.present.Has(8)
 }
 
+// SetActionDetails sets ActionDetails and marks it present.
+func (x *AuditEvent) SetActionDetails(v string) {
+	x.ActionDetails = v
+	x.present.Set(8, true)
+}
+
 // HasError reports whether error was present and not null.
 func (x *AuditEvent) HasError() bool {
 	return x.present.Has(9)
+}
+
+// SetError sets Error and marks it present.
+func (x *AuditEvent) SetError(v string) {
+	x.Error = v
+	x.present.Set(9, true)
 }
 
 // HasEventTime reports whether eventTime was present and not null.
@@ -185,14 +263,32 @@ func (x *AuditEvent) HasEventTime() bool {
 	return x.present.Has(10)
 }
 
+// SetEventTime sets EventTime and marks it present.
+func (x *AuditEvent) SetEventTime(v time.Time) {
+	x.EventTime = v
+	x.present.Set(10, true)
+}
+
 // HasType reports whether type was present and not null.
 func (x *AuditEvent) HasType() bool {
 	return x.present.Has(11)
 }
 
+// SetType sets Type and marks it present.
+func (x *AuditEvent) SetType(v string) {
+	x.Type = v
+	x.present.Set(11, true)
+}
+
 // HasLogged reports whether logged was present and not null.
 func (x *AuditEvent) HasLogged() bool {
 	return x.present.Has(12)
+}
+
+// SetLogged sets Logged and marks it present.
+func (x *AuditEvent) SetLogged(v time.Time) {
+	x.Logged = v
+	x.present.Set(12, true)
 }
 
 // reset zeroes x, keeping the memory of its slices for reuse.
@@ -294,9 +390,21 @@ func (x *AuditActor) HasID() bool {
 	return x.present.Has(0)
 }
 
+// SetID sets ID and marks it present.
+func (x *AuditActor) SetID(v string) {
+	x.ID = v
+	x.present.Set(0, true)
+}
+
 // HasType reports whether type was present and not null.
 func (x *AuditActor) HasType() bool {
 	return x.present.Has(1)
+}
+
+// SetType sets Type and marks it present.
+func (x *AuditActor) SetType(v string) {
+	x.Type = v
+	x.present.Set(1, true)
 }
 
 // HasLoginName reports whether loginName was present and not null.
@@ -304,14 +412,32 @@ func (x *AuditActor) HasLoginName() bool {
 	return x.present.Has(2)
 }
 
+// SetLoginName sets LoginName and marks it present.
+func (x *AuditActor) SetLoginName(v string) {
+	x.LoginName = v
+	x.present.Set(2, true)
+}
+
 // HasDisplayName reports whether displayName was present and not null.
 func (x *AuditActor) HasDisplayName() bool {
 	return x.present.Has(3)
 }
 
+// SetDisplayName sets DisplayName and marks it present.
+func (x *AuditActor) SetDisplayName(v string) {
+	x.DisplayName = v
+	x.present.Set(3, true)
+}
+
 // HasTags reports whether tags was present and not null.
 func (x *AuditActor) HasTags() bool {
 	return x.present.Has(4)
+}
+
+// SetTags sets Tags and marks it present.
+func (x *AuditActor) SetTags(v []string) {
+	x.Tags = v
+	x.present.Set(4, true)
 }
 
 // reset zeroes x, keeping the memory of its slices for reuse.
@@ -378,9 +504,21 @@ func (x *AuditTarget) HasID() bool {
 	return x.present.Has(0)
 }
 
+// SetID sets ID and marks it present.
+func (x *AuditTarget) SetID(v string) {
+	x.ID = v
+	x.present.Set(0, true)
+}
+
 // HasName reports whether name was present and not null.
 func (x *AuditTarget) HasName() bool {
 	return x.present.Has(1)
+}
+
+// SetName sets Name and marks it present.
+func (x *AuditTarget) SetName(v string) {
+	x.Name = v
+	x.present.Set(1, true)
 }
 
 // HasType reports whether type was present and not null.
@@ -388,14 +526,32 @@ func (x *AuditTarget) HasType() bool {
 	return x.present.Has(2)
 }
 
+// SetType sets Type and marks it present.
+func (x *AuditTarget) SetType(v string) {
+	x.Type = v
+	x.present.Set(2, true)
+}
+
 // HasProperty reports whether property was present and not null.
 func (x *AuditTarget) HasProperty() bool {
 	return x.present.Has(3)
 }
 
+// SetProperty sets Property and marks it present.
+func (x *AuditTarget) SetProperty(v string) {
+	x.Property = v
+	x.present.Set(3, true)
+}
+
 // HasIsEphemeral reports whether isEphemeral was present and not null.
 func (x *AuditTarget) HasIsEphemeral() bool {
 	return x.present.Has(4)
+}
+
+// SetIsEphemeral sets IsEphemeral and marks it present.
+func (x *AuditTarget) SetIsEphemeral(v bool) {
+	x.IsEphemeral = v
+	x.present.Set(4, true)
 }
 
 // reset zeroes x, keeping the memory of its slices for reuse.
@@ -452,6 +608,12 @@ type AuditFields struct {
 // HasRecorded reports whether recorded was present and not null.
 func (x *AuditFields) HasRecorded() bool {
 	return x.present.Has(0)
+}
+
+// SetRecorded sets Recorded and marks it present.
+func (x *AuditFields) SetRecorded(v time.Time) {
+	x.Recorded = v
+	x.present.Set(0, true)
 }
 
 // reset zeroes x, keeping the memory of its slices for reuse.

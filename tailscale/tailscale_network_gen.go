@@ -40,14 +40,32 @@ func (x *Network) HasTime() bool {
 	return x.present.Has(0)
 }
 
+// SetTime sets Time and marks it present.
+func (x *Network) SetTime(v time.Time) {
+	x.Time = v
+	x.present.Set(0, true)
+}
+
 // HasEvent reports whether event was present and not null.
 func (x *Network) HasEvent() bool {
 	return x.present.Has(1)
 }
 
+// SetEvent sets Event and marks it present.
+func (x *Network) SetEvent(v NetworkEvent) {
+	x.Event = v
+	x.present.Set(1, true)
+}
+
 // HasFields reports whether fields was present and not null.
 func (x *Network) HasFields() bool {
 	return x.present.Has(2)
+}
+
+// SetFields sets Fields and marks it present.
+func (x *Network) SetFields(v NetworkFields) {
+	x.Fields = v
+	x.present.Set(2, true)
 }
 
 // reset zeroes x, keeping the memory of its slices for reuse.
@@ -131,9 +149,21 @@ func (x *NetworkEvent) HasNodeID() bool {
 	return x.present.Has(0)
 }
 
+// SetNodeID sets NodeID and marks it present.
+func (x *NetworkEvent) SetNodeID(v string) {
+	x.NodeID = v
+	x.present.Set(0, true)
+}
+
 // HasStart reports whether start was present and not null.
 func (x *NetworkEvent) HasStart() bool {
 	return x.present.Has(1)
+}
+
+// SetStart sets Start and marks it present.
+func (x *NetworkEvent) SetStart(v time.Time) {
+	x.Start = v
+	x.present.Set(1, true)
 }
 
 // HasEnd reports whether end was present and not null.
@@ -141,9 +171,21 @@ func (x *NetworkEvent) HasEnd() bool {
 	return x.present.Has(2)
 }
 
+// SetEnd sets End and marks it present.
+func (x *NetworkEvent) SetEnd(v time.Time) {
+	x.End = v
+	x.present.Set(2, true)
+}
+
 // HasSrcNode reports whether srcNode was present and not null.
 func (x *NetworkEvent) HasSrcNode() bool {
 	return x.present.Has(3)
+}
+
+// SetSrcNode sets SrcNode and marks it present.
+func (x *NetworkEvent) SetSrcNode(v NetworkNode) {
+	x.SrcNode = v
+	x.present.Set(3, true)
 }
 
 // HasDstNodes reports whether dstNodes was present and not null.
@@ -151,9 +193,21 @@ func (x *NetworkEvent) HasDstNodes() bool {
 	return x.present.Has(4)
 }
 
+// SetDstNodes sets DstNodes and marks it present.
+func (x *NetworkEvent) SetDstNodes(v []NetworkNode) {
+	x.DstNodes = v
+	x.present.Set(4, true)
+}
+
 // HasVirtualTraffic reports whether virtualTraffic was present and not null.
 func (x *NetworkEvent) HasVirtualTraffic() bool {
 	return x.present.Has(5)
+}
+
+// SetVirtualTraffic sets VirtualTraffic and marks it present.
+func (x *NetworkEvent) SetVirtualTraffic(v []NetworkTraffic) {
+	x.VirtualTraffic = v
+	x.present.Set(5, true)
 }
 
 // HasSubnetTraffic reports whether subnetTraffic was present and not null.
@@ -161,9 +215,21 @@ func (x *NetworkEvent) HasSubnetTraffic() bool {
 	return x.present.Has(6)
 }
 
+// SetSubnetTraffic sets SubnetTraffic and marks it present.
+func (x *NetworkEvent) SetSubnetTraffic(v []NetworkTraffic) {
+	x.SubnetTraffic = v
+	x.present.Set(6, true)
+}
+
 // HasExitTraffic reports whether exitTraffic was present and not null.
 func (x *NetworkEvent) HasExitTraffic() bool {
 	return x.present.Has(7)
+}
+
+// SetExitTraffic sets ExitTraffic and marks it present.
+func (x *NetworkEvent) SetExitTraffic(v []NetworkTraffic) {
+	x.ExitTraffic = v
+	x.present.Set(7, true)
 }
 
 // HasPhysicalTraffic reports whether physicalTraffic was present and not null.
@@ -171,9 +237,21 @@ func (x *NetworkEvent) HasPhysicalTraffic() bool {
 	return x.present.Has(8)
 }
 
+// SetPhysicalTraffic sets PhysicalTraffic and marks it present.
+func (x *NetworkEvent) SetPhysicalTraffic(v []NetworkTraffic) {
+	x.PhysicalTraffic = v
+	x.present.Set(8, true)
+}
+
 // HasLogged reports whether logged was present and not null.
 func (x *NetworkEvent) HasLogged() bool {
 	return x.present.Has(9)
+}
+
+// SetLogged sets Logged and marks it present.
+func (x *NetworkEvent) SetLogged(v time.Time) {
+	x.Logged = v
+	x.present.Set(9, true)
 }
 
 // reset zeroes x, keeping the memory of its slices for reuse.
@@ -259,9 +337,21 @@ func (x *NetworkNode) HasNodeID() bool {
 	return x.present.Has(0)
 }
 
+// SetNodeID sets NodeID and marks it present.
+func (x *NetworkNode) SetNodeID(v string) {
+	x.NodeID = v
+	x.present.Set(0, true)
+}
+
 // HasName reports whether name was present and not null.
 func (x *NetworkNode) HasName() bool {
 	return x.present.Has(1)
+}
+
+// SetName sets Name and marks it present.
+func (x *NetworkNode) SetName(v string) {
+	x.Name = v
+	x.present.Set(1, true)
 }
 
 // HasAddresses reports whether addresses was present and not null.
@@ -269,9 +359,21 @@ func (x *NetworkNode) HasAddresses() bool {
 	return x.present.Has(2)
 }
 
+// SetAddresses sets Addresses and marks it present.
+func (x *NetworkNode) SetAddresses(v []string) {
+	x.Addresses = v
+	x.present.Set(2, true)
+}
+
 // HasOS reports whether os was present and not null.
 func (x *NetworkNode) HasOS() bool {
 	return x.present.Has(3)
+}
+
+// SetOS sets OS and marks it present.
+func (x *NetworkNode) SetOS(v string) {
+	x.OS = v
+	x.present.Set(3, true)
 }
 
 // HasUser reports whether user was present and not null.
@@ -279,9 +381,21 @@ func (x *NetworkNode) HasUser() bool {
 	return x.present.Has(4)
 }
 
+// SetUser sets User and marks it present.
+func (x *NetworkNode) SetUser(v string) {
+	x.User = v
+	x.present.Set(4, true)
+}
+
 // HasTags reports whether tags was present and not null.
 func (x *NetworkNode) HasTags() bool {
 	return x.present.Has(5)
+}
+
+// SetTags sets Tags and marks it present.
+func (x *NetworkNode) SetTags(v []string) {
+	x.Tags = v
+	x.present.Set(5, true)
 }
 
 // reset zeroes x, keeping the memory of its slices for reuse.
@@ -368,9 +482,21 @@ func (x *NetworkTraffic) HasProto() bool {
 	return x.present.Has(0)
 }
 
+// SetProto sets Proto and marks it present.
+func (x *NetworkTraffic) SetProto(v int16) {
+	x.Proto = v
+	x.present.Set(0, true)
+}
+
 // HasSrc reports whether src was present and not null.
 func (x *NetworkTraffic) HasSrc() bool {
 	return x.present.Has(1)
+}
+
+// SetSrc sets Src and marks it present.
+func (x *NetworkTraffic) SetSrc(v string) {
+	x.Src = v
+	x.present.Set(1, true)
 }
 
 // HasSrcIP reports whether srcIp was present and not null.
@@ -378,9 +504,21 @@ func (x *NetworkTraffic) HasSrcIP() bool {
 	return x.present.Has(2)
 }
 
+// SetSrcIP sets SrcIP and marks it present.
+func (x *NetworkTraffic) SetSrcIP(v netip.Addr) {
+	x.SrcIP = v
+	x.present.Set(2, true)
+}
+
 // HasSrcPort reports whether srcPort was present and not null.
 func (x *NetworkTraffic) HasSrcPort() bool {
 	return x.present.Has(3)
+}
+
+// SetSrcPort sets SrcPort and marks it present.
+func (x *NetworkTraffic) SetSrcPort(v int32) {
+	x.SrcPort = v
+	x.present.Set(3, true)
 }
 
 // HasDst reports whether dst was present and not null.
@@ -388,9 +526,21 @@ func (x *NetworkTraffic) HasDst() bool {
 	return x.present.Has(4)
 }
 
+// SetDst sets Dst and marks it present.
+func (x *NetworkTraffic) SetDst(v string) {
+	x.Dst = v
+	x.present.Set(4, true)
+}
+
 // HasDstIP reports whether dstIp was present and not null.
 func (x *NetworkTraffic) HasDstIP() bool {
 	return x.present.Has(5)
+}
+
+// SetDstIP sets DstIP and marks it present.
+func (x *NetworkTraffic) SetDstIP(v netip.Addr) {
+	x.DstIP = v
+	x.present.Set(5, true)
 }
 
 // HasDstPort reports whether dstPort was present and not null.
@@ -398,9 +548,21 @@ func (x *NetworkTraffic) HasDstPort() bool {
 	return x.present.Has(6)
 }
 
+// SetDstPort sets DstPort and marks it present.
+func (x *NetworkTraffic) SetDstPort(v int32) {
+	x.DstPort = v
+	x.present.Set(6, true)
+}
+
 // HasTxPkts reports whether txPkts was present and not null.
 func (x *NetworkTraffic) HasTxPkts() bool {
 	return x.present.Has(7)
+}
+
+// SetTxPkts sets TxPkts and marks it present.
+func (x *NetworkTraffic) SetTxPkts(v int64) {
+	x.TxPkts = v
+	x.present.Set(7, true)
 }
 
 // HasTxBytes reports whether txBytes was present and not null.
@@ -408,14 +570,32 @@ func (x *NetworkTraffic) HasTxBytes() bool {
 	return x.present.Has(8)
 }
 
+// SetTxBytes sets TxBytes and marks it present.
+func (x *NetworkTraffic) SetTxBytes(v int64) {
+	x.TxBytes = v
+	x.present.Set(8, true)
+}
+
 // HasRxPkts reports whether rxPkts was present and not null.
 func (x *NetworkTraffic) HasRxPkts() bool {
 	return x.present.Has(9)
 }
 
+// SetRxPkts sets RxPkts and marks it present.
+func (x *NetworkTraffic) SetRxPkts(v int64) {
+	x.RxPkts = v
+	x.present.Set(9, true)
+}
+
 // HasRxBytes reports whether rxBytes was present and not null.
 func (x *NetworkTraffic) HasRxBytes() bool {
 	return x.present.Has(10)
+}
+
+// SetRxBytes sets RxBytes and marks it present.
+func (x *NetworkTraffic) SetRxBytes(v int64) {
+	x.RxBytes = v
+	x.present.Set(10, true)
 }
 
 // reset zeroes x, keeping the memory of its slices for reuse.
@@ -486,6 +666,12 @@ type NetworkFields struct {
 // HasRecorded reports whether recorded was present and not null.
 func (x *NetworkFields) HasRecorded() bool {
 	return x.present.Has(0)
+}
+
+// SetRecorded sets Recorded and marks it present.
+func (x *NetworkFields) SetRecorded(v time.Time) {
+	x.Recorded = v
+	x.present.Set(0, true)
 }
 
 // reset zeroes x, keeping the memory of its slices for reuse.

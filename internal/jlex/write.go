@@ -180,10 +180,16 @@ func AppendCompactJSON(dst []byte, raw []byte) []byte {
 // RowMeta carries what a row needs beyond the record: the parse time, a row
 // ID, and scratch space reused from row to row.
 type RowMeta struct {
+	// ParseTime is p_parse_time, and p_event_time for records without one.
 	ParseTime time.Time
-	RowID     string
-	ips       []netip.Addr
-	strs      []string
+	// RowID, when set, is p_row_id. Otherwise, when RowIDPrefix is set,
+	// p_row_id is RowIDPrefix followed by a counter in hex that AppendMeta
+	// advances, so rows get unique IDs without allocating.
+	RowID       string
+	RowIDPrefix string
+	seq         uint64
+	ips         []netip.Addr
+	strs        []string
 }
 
 // AppendMeta appends the p_log_type, p_event_time, p_parse_time and p_row_id
@@ -198,9 +204,17 @@ func (m *RowMeta) AppendMeta(dst []byte, logType string, eventTime time.Time) []
 	dst = AppendTime(dst, eventTime)
 	dst = AppendKey(dst, `"p_parse_time":`)
 	dst = AppendTime(dst, m.ParseTime)
-	if m.RowID != "" {
+	switch {
+	case m.RowID != "":
 		dst = AppendKey(dst, `"p_row_id":`)
 		dst = AppendString(dst, m.RowID)
+	case m.RowIDPrefix != "":
+		m.seq++
+		dst = AppendKey(dst, `"p_row_id":`)
+		dst = AppendString(dst, m.RowIDPrefix)
+		dst = dst[:len(dst)-1] // reopen the string
+		dst = strconv.AppendUint(dst, m.seq, 16)
+		dst = append(dst, '"')
 	}
 	return dst
 }

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/tslogs/tslogs/tailscale"
+	"golang.org/x/term"
+)
+
+// newFlagSet returns a flag set whose -h prints usage text and examples.
+func newFlagSet(name, synopsis, description, examples string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		out := fs.Output()
+		fmt.Fprintf(out, "Usage: tslogs %s\n\n%s\n\nFlags:\n", synopsis, strings.TrimSpace(description))
+		fs.PrintDefaults()
+		if examples != "" {
+			fmt.Fprintf(out, "\nExamples:\n%s\n", strings.TrimRight(examples, "\n"))
+		}
+	}
+	return fs
+}
+
+// parseArgs parses flags that may come before, between or after file
+// arguments, and returns the files. help is true for -h.
+func parseArgs(fs *flag.FlagSet, args []string) (files []string, help bool, err error) {
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, true, nil
+			}
+			return nil, false, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return files, false, nil
+		}
+		files = append(files, rest[0])
+		args = rest[1:]
+	}
+}
+
+// input is one file to read, or standard input.
+type input struct {
+	name string
+	r    io.Reader
+	size int64 // -1 when unknown
+	c    io.Closer
+}
+
+func openInput(name string, stdin io.Reader) (*input, error) {
+	if name == "-" {
+		return &input{name: "<stdin>", r: stdin, size: -1}, nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	in := &input{name: name, r: f, size: -1, c: f}
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		in.size = st.Size()
+	}
+	return in, nil
+}
+
+func (in *input) Close() {
+	if in.c != nil {
+		in.c.Close()
+	}
+}
+
+// progress shows a bar on stderr for long reads when stderr is a terminal.
+type progress struct {
+	bar  *progressbar.ProgressBar
+	read int64
+	next time.Time
+}
+
+// countingReader counts the (possibly compressed) bytes read from a file,
+// which is what a progress bar over the file's size needs.
+type countingReader struct {
+	r io.Reader
+	p *progress
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.p.add(int64(n))
+	return n, err
+}
+
+func newProgress(stderr io.Writer, in *input) *progress {
+	f, ok := stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) || os.Getenv("CI") != "" {
+		return nil
+	}
+	return &progress{bar: progressbar.NewOptions64(in.size,
+		progressbar.OptionSetWriter(stderr),
+		progressbar.OptionSetDescription(in.name),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionSpinnerType(14),
+	)}
+}
+
+func (p *progress) wrap(r io.Reader) io.Reader {
+	if p == nil {
+		return r
+	}
+	return &countingReader{r: r, p: p}
+}
+
+func (p *progress) add(n int64) {
+	p.read += n
+	if now := time.Now(); now.After(p.next) {
+		p.next = now.Add(100 * time.Millisecond)
+		p.bar.Set64(p.read)
+	}
+}
+
+func (p *progress) finish() {
+	if p != nil {
+		p.bar.Finish()
+	}
+}
+
+// forEachRecord reads every input in turn with one reused Reader and calls
+// fn for each record, good or bad. It returns the first I/O error.
+func forEachRecord(files []string, opt tailscale.ReaderOptions, stdin io.Reader, stderr io.Writer,
+	fn func(name string, r *tailscale.Reader) error) error {
+	if len(files) == 0 {
+		files = []string{"-"}
+	}
+	var r *tailscale.Reader
+	for _, name := range files {
+		in, err := openInput(name, stdin)
+		if err != nil {
+			return err
+		}
+		p := newProgress(stderr, in)
+		src := p.wrap(in.r)
+		if r == nil {
+			r = tailscale.NewReader(src, opt)
+		} else {
+			r.Reset(src)
+		}
+		for r.Next() {
+			if err := fn(in.name, r); err != nil {
+				p.finish()
+				in.Close()
+				return err
+			}
+		}
+		p.finish()
+		in.Close()
+		if err := r.Fatal(); err != nil {
+			return fmt.Errorf("%s: %w", in.name, err)
+		}
+	}
+	return nil
+}

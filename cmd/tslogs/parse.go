@@ -1,0 +1,271 @@
+package main
+
+import (
+	"bufio"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tslogs/tslogs/internal/jlex"
+	"github.com/tslogs/tslogs/tailscale"
+)
+
+// readerFlags are the flags every reading command shares.
+type readerFlags struct {
+	logType       string
+	maxRecordSize int
+}
+
+func (f *readerFlags) options() (tailscale.ReaderOptions, error) {
+	t, err := tailscale.ParseLogType(f.logType)
+	if err != nil {
+		return tailscale.ReaderOptions{}, err
+	}
+	if f.maxRecordSize < 0 {
+		return tailscale.ReaderOptions{}, fmt.Errorf("--max-record-size must be positive")
+	}
+	return tailscale.ReaderOptions{LogType: t, MaxRecordSize: f.maxRecordSize}, nil
+}
+
+const parseDesc = `Reads Tailscale log records and writes one Panther-style row per good record
+to standard output, as NDJSON: the record's fields under their JSON names,
+timestamps as RFC 3339 UTC, srcIp/srcPort/dstIp/dstPort beside src/dst (right
+for IPv6 too), and p_log_type, p_event_time, p_parse_time, p_row_id and the
+p_any_ip_addresses, p_any_emails and p_any_actor_ids indicator arrays.
+
+Each rejected record gets a one-line reason on standard error and, with
+--dead-letter, a JSON line {"error","file","record","offset","raw"} in that
+file ("raw_base64" instead of "raw" when the bytes are not UTF-8).
+
+Exit status: 0 when every record parsed, 1 when some were rejected (every
+good one is still written), 2 on bad usage or an I/O error.`
+
+const parseExamples = `  tslogs parse testdata/sample/network.log
+  tslogs parse --log-type audit --dead-letter bad.ndjson audit-*.json.gz
+  curl -s ... | tslogs parse - | jq 'select(.p_log_type == "Tailscale.Network")'`
+
+func runParse(args []string, stdout, stderr io.Writer) int {
+	return parseOrValidate("parse", args, os.Stdin, stdout, stderr)
+}
+
+const validateDesc = `Reads Tailscale log records like "tslogs parse" but writes no rows: it prints
+a summary of how many records were read, how many were valid, and the
+invalid ones grouped by reason, with the first example of each.
+
+Exit status: 0 when every record is valid, 1 when some are invalid, 2 on bad
+usage or an I/O error.`
+
+const validateExamples = `  tslogs validate testdata/sample/*.log
+  tslogs validate --log-type network export.ndjson.zst`
+
+func runValidate(args []string, stdout, stderr io.Writer) int {
+	return parseOrValidate("validate", args, os.Stdin, stdout, stderr)
+}
+
+// newRowMeta returns row metadata with a random row-ID prefix, so IDs are
+// unique across runs and hosts.
+func newRowMeta() *jlex.RowMeta {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return &jlex.RowMeta{RowIDPrefix: hex.EncodeToString(b[:]) + "-"}
+}
+
+func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	var rf readerFlags
+	var deadLetter string
+	var fs = newFlagSet(cmd, cmd+" [--log-type auto|audit|network] [--dead-letter FILE] [FILE...]",
+		map[string]string{"parse": parseDesc, "validate": validateDesc}[cmd],
+		map[string]string{"parse": parseExamples, "validate": validateExamples}[cmd], stderr)
+	fs.StringVar(&rf.logType, "log-type", "auto", "log type of the records: auto (detect per record), audit or network")
+	fs.IntVar(&rf.maxRecordSize, "max-record-size", tailscale.DefaultMaxRecordSize, "largest record accepted, in bytes")
+	if cmd == "parse" {
+		fs.StringVar(&deadLetter, "dead-letter", "", "append rejected records to this file as JSON lines")
+	}
+	files, help, err := parseArgs(fs, args)
+	if help {
+		return exitOK
+	}
+	if err != nil {
+		return exitUsage
+	}
+	opt, err := rf.options()
+	if err != nil {
+		fmt.Fprintln(stderr, "tslogs "+cmd+":", err)
+		return exitUsage
+	}
+
+	out := bufio.NewWriterSize(stdout, 256<<10)
+	var dl *bufio.Writer
+	if deadLetter != "" {
+		f, err := os.OpenFile(deadLetter, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+		if err != nil {
+			fmt.Fprintln(stderr, "tslogs "+cmd+":", err)
+			return exitUsage
+		}
+		defer f.Close()
+		dl = bufio.NewWriter(f)
+	}
+	errs := bufio.NewWriter(stderr)
+	defer errs.Flush()
+
+	meta := newRowMeta()
+	var row, line []byte
+	sum := newSummary()
+	err = forEachRecord(files, opt, stdin, stderr, func(name string, r *tailscale.Reader) error {
+		if rerr := r.Err(); rerr != nil {
+			sum.bad(name, rerr)
+			if cmd == "parse" {
+				fmt.Fprintf(errs, "tslogs parse: %s: %v\n", name, rerr)
+				if dl != nil {
+					line = appendDeadLetter(line[:0], name, r, rerr)
+					if _, err := dl.Write(line); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		}
+		sum.good(r.LogType())
+		if cmd == "parse" {
+			meta.ParseTime = time.Now().UTC()
+			row = r.AppendRow(row[:0], meta)
+			row = append(row, '\n')
+			if _, err := out.Write(row); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if ferr := out.Flush(); err == nil {
+		err = ferr
+	}
+	if dl != nil {
+		if ferr := dl.Flush(); err == nil {
+			err = ferr
+		}
+	}
+	if cmd == "validate" {
+		sum.print(stdout)
+	}
+	if err != nil {
+		fmt.Fprintln(errs, "tslogs "+cmd+":", err)
+		return exitUsage
+	}
+	if sum.invalid > 0 {
+		return exitRejected
+	}
+	return exitOK
+}
+
+// appendDeadLetter appends one dead-letter JSON line for a rejected record.
+func appendDeadLetter(dst []byte, file string, r *tailscale.Reader, err error) []byte {
+	dst = append(dst, '{')
+	dst = jlex.AppendKey(dst, `"error":`)
+	dst = jlex.AppendString(dst, err.Error())
+	dst = jlex.AppendKey(dst, `"file":`)
+	dst = jlex.AppendString(dst, file)
+	dst = jlex.AppendKey(dst, `"record":`)
+	dst = strconv.AppendInt(dst, int64(r.Record()), 10)
+	dst = jlex.AppendKey(dst, `"offset":`)
+	dst = strconv.AppendInt(dst, r.Offset(), 10)
+	raw := r.Raw()
+	if utf8.Valid(raw) {
+		dst = jlex.AppendKey(dst, `"raw":`)
+		dst = jlex.AppendString(dst, string(raw))
+	} else {
+		dst = jlex.AppendKey(dst, `"raw_base64":`)
+		dst = jlex.AppendString(dst, base64.StdEncoding.EncodeToString(raw))
+	}
+	return append(dst, '}', '\n')
+}
+
+// summary counts records for validate.
+type summary struct {
+	records, valid, invalid int
+	byType                  map[tailscale.LogType]int
+	reasons                 map[string]*reason
+}
+
+type reason struct {
+	count   int
+	example string
+}
+
+func newSummary() *summary {
+	return &summary{byType: map[tailscale.LogType]int{}, reasons: map[string]*reason{}}
+}
+
+func (s *summary) good(t tailscale.LogType) {
+	s.records++
+	s.valid++
+	s.byType[t]++
+}
+
+var (
+	indexRE  = regexp.MustCompile(`\[\d+\]`)
+	numberRE = regexp.MustCompile(`\b\d[\d.eE+-]*`)
+	quotedRE = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+)
+
+// reasonKey groups errors that differ only in record, offset, index or
+// value: "event.virtualTraffic[].txBytes: number N out of range for int64".
+func reasonKey(err error) string {
+	var re *tailscale.RecordError
+	if errors.As(err, &re) {
+		err = re.Err
+	}
+	var de *tailscale.Error
+	if errors.As(err, &de) {
+		msg := quotedRE.ReplaceAllString(de.Msg, `"…"`)
+		msg = numberRE.ReplaceAllString(msg, "N")
+		path := indexRE.ReplaceAllString(de.Path, "[]")
+		if path == "" {
+			return msg
+		}
+		return path + ": " + msg
+	}
+	return numberRE.ReplaceAllString(err.Error(), "N")
+}
+
+func (s *summary) bad(file string, err error) {
+	s.records++
+	s.invalid++
+	k := reasonKey(err)
+	if r, ok := s.reasons[k]; ok {
+		r.count++
+		return
+	}
+	s.reasons[k] = &reason{count: 1, example: file + ": " + err.Error()}
+}
+
+func (s *summary) print(w io.Writer) {
+	fmt.Fprintf(w, "records: %d\nvalid:   %d", s.records, s.valid)
+	if s.valid > 0 {
+		fmt.Fprintf(w, " (audit %d, network %d)", s.byType[tailscale.LogTypeAudit], s.byType[tailscale.LogTypeNetwork])
+	}
+	fmt.Fprintf(w, "\ninvalid: %d\n", s.invalid)
+	keys := make([]string, 0, len(s.reasons))
+	for k := range s.reasons {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := s.reasons[keys[i]], s.reasons[keys[j]]
+		if a.count != b.count {
+			return a.count > b.count
+		}
+		return keys[i] < keys[j]
+	})
+	for _, k := range keys {
+		r := s.reasons[k]
+		fmt.Fprintf(w, "  %6d  %s\n          e.g. %s\n", r.count, k, r.example)
+	}
+}

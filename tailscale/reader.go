@@ -1,0 +1,405 @@
+package tailscale
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/tslogs/tslogs/internal/jlex"
+	"github.com/tslogs/tslogs/internal/stream"
+)
+
+// LogType names a kind of Tailscale log record.
+type LogType int
+
+// The log types. LogTypeAuto, as a reader option, detects the type of each
+// record from its fields.
+const (
+	LogTypeAuto LogType = iota
+	LogTypeAudit
+	LogTypeNetwork
+)
+
+// String returns "auto", "audit" or "network".
+func (t LogType) String() string {
+	switch t {
+	case LogTypeAuto:
+		return "auto"
+	case LogTypeAudit:
+		return "audit"
+	case LogTypeNetwork:
+		return "network"
+	}
+	return fmt.Sprintf("LogType(%d)", int(t))
+}
+
+// PantherName returns Panther's name of the log type: Tailscale.Audit or
+// Tailscale.Network ("" for LogTypeAuto).
+func (t LogType) PantherName() string {
+	switch t {
+	case LogTypeAudit:
+		return "Tailscale.Audit"
+	case LogTypeNetwork:
+		return "Tailscale.Network"
+	}
+	return ""
+}
+
+// ParseLogType parses "auto", "audit" or "network" (also Panther's
+// Tailscale.Audit and Tailscale.Network), ignoring case.
+func ParseLogType(s string) (LogType, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "auto", "":
+		return LogTypeAuto, nil
+	case "audit", "tailscale.audit", "configuration", "config":
+		return LogTypeAudit, nil
+	case "network", "tailscale.network", "flow", "net":
+		return LogTypeNetwork, nil
+	}
+	return LogTypeAuto, fmt.Errorf("unknown log type %q (want auto, audit or network)", s)
+}
+
+// DefaultMaxRecordSize is the default limit on one record's size: 4 MiB,
+// sixteen times the largest record Tailscale writes.
+const DefaultMaxRecordSize = stream.DefaultMaxRecordSize
+
+// ReaderOptions configure a Reader. The zero value reads any framing and
+// compression and detects the log type of each record.
+type ReaderOptions struct {
+	// LogType is the type of every record, or LogTypeAuto to detect it per
+	// record.
+	LogType LogType
+	// MaxRecordSize bounds one record, and so the reader's memory; 0 means
+	// DefaultMaxRecordSize. A larger record is rejected and skipped.
+	MaxRecordSize int
+	// MaxDecompressed, if positive, bounds the whole decompressed input; more
+	// is a fatal error (protection against decompression bombs).
+	MaxDecompressed int64
+}
+
+// RecordError is the error of one bad record. The reader goes on with the
+// next record after it.
+type RecordError struct {
+	Record int   // 1-based record number
+	Offset int64 // byte offset of the record in the decompressed input
+	Err    error // *Error for a decode error; a framing error otherwise
+}
+
+func (e *RecordError) Error() string {
+	return fmt.Sprintf("record %d at offset %d: %v", e.Record, e.Offset, e.Err)
+}
+
+func (e *RecordError) Unwrap() error { return e.Err }
+
+// Reader reads Tailscale log records from a stream, one at a time, in any of
+// the ways they reach people:
+//
+//   - framing: log-stream POST bodies (envelopes concatenated with no
+//     separator), NDJSON or other whitespace-separated records, a top-level
+//     JSON array, or the REST API's {"logs":[...]} object;
+//   - compression: none, gzip or zstd, detected from the first bytes;
+//   - envelope: the log-stream envelope {"time","event","fields"}, or a bare
+//     record as in S3/GCS exports and API responses, detected per record
+//     from its first key ("time", "event" or "fields" mean an envelope).
+//
+// A bare record is decoded into the Event of an envelope whose Time is the
+// record's own event time: for audit, eventTime, else logged; for network,
+// logged, else end.
+//
+// The reader's memory is bounded by the largest record, not by the input,
+// and reading allocates nothing per record once its buffers have grown. A
+// bad record makes Err non-nil for that record only; Raw then holds its bytes
+// for a dead-letter file, and Next goes on with the next record.
+//
+//	r := tailscale.NewReader(f, tailscale.ReaderOptions{})
+//	for r.Next() {
+//		if err := r.Err(); err != nil {
+//			log.Print(err) // record 7 at offset 1234: event...: ...
+//			continue
+//		}
+//		switch r.LogType() {
+//		case tailscale.LogTypeNetwork:
+//			use(r.Network())
+//		case tailscale.LogTypeAudit:
+//			use(r.Audit())
+//		}
+//	}
+//	if err := r.Fatal(); err != nil { ... } // I/O or decompression error
+type Reader struct {
+	opt     ReaderOptions
+	sc      *stream.Scanner
+	audit   Audit
+	network Network
+	typ     LogType
+	bare    bool
+	err     error
+	recErr  RecordError
+}
+
+// NewReader returns a Reader of r.
+func NewReader(r io.Reader, opt ReaderOptions) *Reader {
+	return &Reader{opt: opt, sc: stream.NewScanner(r, stream.Options{
+		MaxRecordSize:   opt.MaxRecordSize,
+		MaxDecompressed: opt.MaxDecompressed,
+	})}
+}
+
+// Reset makes the Reader read r, keeping its memory.
+func (r *Reader) Reset(rd io.Reader) {
+	r.sc.Reset(rd)
+	r.err = nil
+}
+
+// Next advances to the next record, good or bad. It returns false at the end
+// of input or after a fatal error (see Fatal).
+func (r *Reader) Next() bool {
+	r.err = nil
+	if !r.sc.Next() {
+		return false
+	}
+	if err := r.sc.Err(); err != nil {
+		r.typ = r.opt.LogType
+		r.fail(err)
+		return true
+	}
+	data := r.sc.Bytes()
+	var err error
+	r.typ, r.bare, err = detect(data, r.opt.LogType)
+	if err != nil {
+		r.fail(err)
+		return true
+	}
+	switch r.typ {
+	case LogTypeNetwork:
+		if r.bare {
+			err = r.network.DecodeBare(data)
+		} else {
+			err = r.network.Decode(data)
+		}
+	case LogTypeAudit:
+		if r.bare {
+			err = r.audit.DecodeBare(data)
+		} else {
+			err = r.audit.Decode(data)
+		}
+	}
+	if err != nil {
+		r.fail(err)
+	}
+	return true
+}
+
+// fail records err for the current record. Decode errors get absolute
+// offsets.
+func (r *Reader) fail(err error) {
+	var se *stream.RecordError
+	if errors.As(err, &se) {
+		err = errors.New(se.Msg)
+	}
+	var de *jlex.Error
+	if errors.As(err, &de) {
+		abs := *de
+		abs.Offset += int(r.sc.Offset())
+		err = &abs
+	}
+	r.recErr = RecordError{Record: r.sc.Record(), Offset: r.sc.Offset(), Err: err}
+	r.err = &r.recErr
+}
+
+// Err returns the current record's error, a *RecordError, or nil.
+func (r *Reader) Err() error { return r.err }
+
+// Fatal returns the error that stopped reading early (I/O, decompression,
+// or the MaxDecompressed limit), or nil at a clean end of input.
+func (r *Reader) Fatal() error {
+	if err := r.sc.Fatal(); err != nil {
+		return fmt.Errorf("after record %d, offset %d: %w", r.sc.Record(), r.sc.BytesRead(), err)
+	}
+	return nil
+}
+
+// LogType returns the current record's log type (for a bad record, the
+// configured type, which may be LogTypeAuto).
+func (r *Reader) LogType() LogType { return r.typ }
+
+// Bare reports whether the current record came without an envelope.
+func (r *Reader) Bare() bool { return r.bare }
+
+// Network returns the current record when it is a network record. It is
+// reused by the next call to Next.
+func (r *Reader) Network() *Network { return &r.network }
+
+// Audit returns the current record when it is an audit record. It is reused
+// by the next call to Next.
+func (r *Reader) Audit() *Audit { return &r.audit }
+
+// Raw returns the current record's bytes, valid until the next call to Next.
+// For an oversized record it holds the first MaxRecordSize bytes.
+func (r *Reader) Raw() []byte { return r.sc.Bytes() }
+
+// Record returns the current record's 1-based number.
+func (r *Reader) Record() int { return r.sc.Record() }
+
+// Offset returns the current record's byte offset in the decompressed input.
+func (r *Reader) Offset() int64 { return r.sc.Offset() }
+
+// BytesRead returns how many decompressed bytes have been consumed.
+func (r *Reader) BytesRead() int64 { return r.sc.BytesRead() }
+
+// Framing returns the detected framing: "stream", "array" or "api".
+func (r *Reader) Framing() string { return r.sc.Framing().String() }
+
+// Compression returns the detected compression: "none", "gzip" or "zstd".
+func (r *Reader) Compression() string { return r.sc.Compression().String() }
+
+// EventTime returns the current good record's event time (Panther's
+// p_event_time before the parse-time fallback).
+func (r *Reader) EventTime() time.Time {
+	switch r.typ {
+	case LogTypeNetwork:
+		return r.network.EventTime()
+	case LogTypeAudit:
+		return r.audit.EventTime()
+	}
+	return time.Time{}
+}
+
+// AppendRow appends the current good record as a Panther-style row.
+func (r *Reader) AppendRow(dst []byte, m *RowMeta) []byte {
+	switch r.typ {
+	case LogTypeNetwork:
+		return r.network.AppendRow(dst, m)
+	case LogTypeAudit:
+		return r.audit.AppendRow(dst, m)
+	}
+	return dst
+}
+
+// Keys that decide a record's shape. The first decisive key wins.
+var (
+	envelopeKeys = []string{"time", "event", "fields"}
+	networkKeys  = []string{"nodeId", "start", "end", "virtualTraffic", "subnetTraffic", "exitTraffic", "physicalTraffic", "srcNode", "dstNodes"}
+	auditKeys    = []string{"action", "origin", "actor", "target", "eventGroupID", "old", "new", "deferredAt", "actionDetails", "eventTime", "error"}
+)
+
+func oneOf(key []byte, set []string) bool {
+	for _, k := range set {
+		if string(key) == k {
+			return true
+		}
+	}
+	return false
+}
+
+// detect tells an envelope from a bare record by the record's first key,
+// and, when want is LogTypeAuto, the log type by the first key of the event
+// that belongs to only one type.
+func detect(data []byte, want LogType) (typ LogType, bare bool, err error) {
+	var l jlex.Lexer
+	l.Reset(data, nil)
+	if !l.BeginObject() {
+		if l.Ok() {
+			return want, false, errors.New("expected a record object, found null")
+		}
+		return want, false, l.Err()
+	}
+	key, ok := l.Key()
+	if !ok {
+		if l.Ok() {
+			return want, false, errors.New("empty record {}")
+		}
+		return want, false, l.Err()
+	}
+	bare = !oneOf(key, envelopeKeys)
+	if want != LogTypeAuto {
+		return want, bare, nil
+	}
+	if !bare {
+		// Find the event object, then look at its keys.
+		for string(key) != "event" {
+			l.Skip()
+			if key, ok = l.Key(); !ok {
+				if l.Ok() {
+					return want, false, errors.New("event: required field is missing (so the log type cannot be told)")
+				}
+				return want, false, l.Err()
+			}
+		}
+		if !l.BeginObject() {
+			if l.Ok() {
+				return want, false, errors.New("event: required field is missing (null, so the log type cannot be told)")
+			}
+			return want, false, l.Err()
+		}
+		if key, ok = l.Key(); !ok {
+			return want, false, errors.New("event: empty object, so the log type cannot be told")
+		}
+	}
+	for {
+		switch {
+		case oneOf(key, networkKeys):
+			return LogTypeNetwork, bare, nil
+		case oneOf(key, auditKeys):
+			return LogTypeAudit, bare, nil
+		}
+		l.Skip()
+		if key, ok = l.Key(); !ok {
+			if l.Ok() {
+				return want, bare, errors.New("cannot tell the log type: no field of audit or network records")
+			}
+			return want, bare, l.Err()
+		}
+	}
+}
+
+// DecodeBare decodes a bare network record (the event of an envelope, as in
+// S3 exports and API responses) into x.Event, and sets x.Time to the
+// record's logged time, else its end.
+func (x *Network) DecodeBare(data []byte) error {
+	var l jlex.Lexer
+	l.Reset(data, x.arena)
+	x.reset()
+	if !x.Event.decode(&l) && l.Ok() {
+		l.Fail(0, "expected an object, found null")
+	}
+	l.End()
+	x.arena = l.Arena
+	if err := l.Err(); err != nil {
+		return err
+	}
+	x.SetEvent(x.Event)
+	switch {
+	case x.Event.HasLogged():
+		x.SetTime(x.Event.Logged)
+	case x.Event.HasEnd():
+		x.SetTime(x.Event.End)
+	}
+	return nil
+}
+
+// DecodeBare decodes a bare audit record (the event of an envelope, as in S3
+// exports and API responses) into x.Event, and sets x.Time to the record's
+// eventTime, else its logged time.
+func (x *Audit) DecodeBare(data []byte) error {
+	var l jlex.Lexer
+	l.Reset(data, x.arena)
+	x.reset()
+	if !x.Event.decode(&l) && l.Ok() {
+		l.Fail(0, "expected an object, found null")
+	}
+	l.End()
+	x.arena = l.Arena
+	if err := l.Err(); err != nil {
+		return err
+	}
+	x.SetEvent(x.Event)
+	switch {
+	case x.Event.HasEventTime():
+		x.SetTime(x.Event.EventTime)
+	case x.Event.HasLogged():
+		x.SetTime(x.Event.Logged)
+	}
+	return nil
+}
