@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -493,13 +494,9 @@ func splitCall(f *Field) *jen.Statement {
 //			x.reset()
 //			return false
 //		}
-//		for {
-//			key, ok := l.Key()
-//			if !ok {
-//				break
-//			}
-//			switch string(key) {
-//			case "txBytes":
+//		for i := l.Field(keysNetworkTraffic, 0); i != jlex.EndOfObject; i = l.Field(keysNetworkTraffic, i+1) {
+//			switch i {
+//			case 3: // "txBytes"
 //				x.present.Set(6, l.Int64(&x.TxBytes))
 //			default:
 //				l.Skip()
@@ -511,6 +508,13 @@ func splitCall(f *Field) *jen.Statement {
 //		return true
 //	}
 func genDecodeObject(f *jen.File, o *Object) {
+	f.Commentf("%s lists the keys %s.decode reads, in schema order.", keysVar(o), o.GoName)
+	f.Var().Id(keysVar(o)).Op("=").Qual(jlexPath, "NewKeys").CallFunc(func(g *jen.Group) {
+		for _, fd := range readFields(o) {
+			g.Lit(fd.Name)
+		}
+	})
+	f.Line()
 	f.Commentf("decode reads a %s object into x, merging with what x holds, as", o.GoName)
 	f.Comment("encoding/json does for a repeated key. It returns false for null.")
 	f.Func().Params(jen.Id("x").Op("*").Id(o.GoName)).Id("decode").Params(jen.Id("l").Op("*").Qual(jlexPath, "Lexer")).Bool().BlockFunc(func(g *jen.Group) {
@@ -518,28 +522,20 @@ func genDecodeObject(f *jen.File, o *Object) {
 			jen.Id("x").Dot("reset").Call(),
 			jen.Return(jen.False()),
 		)
-		g.For().BlockFunc(func(g *jen.Group) {
-			g.List(jen.Id("key"), jen.Id("ok")).Op(":=").Id("l").Dot("Key").Call()
-			g.If(jen.Op("!").Id("ok")).Block(jen.Break())
-			g.Switch(jen.String().Call(jen.Id("key"))).BlockFunc(func(g *jen.Group) {
-				for _, fd := range o.Fields {
-					if fd.Split != nil {
-						continue // derived below, never read
-					}
-					target := jen.Id("x").Dot(fd.GoName)
-					ptr := jen.Op("&").Id("x").Dot(fd.GoName)
-					g.Case(jen.Lit(fd.Name)).Block(
-						jen.Id("x").Dot("present").Dot("Set").Call(jen.Lit(fd.Bit), decodeCall(fd, ptr, target)),
-					)
-				}
-				g.Default().Block(jen.Id("l").Dot("Skip").Call())
-			})
-		})
-		for _, fd := range o.Fields {
-			if fd.Split != nil {
-				g.Id("x").Dot("present").Dot("Set").Call(jen.Lit(fd.Bit), splitCall(fd))
+		keys := jen.Id(keysVar(o))
+		g.For(
+			jen.Id("i").Op(":=").Id("l").Dot("Field").Call(keys.Clone(), jen.Lit(0)),
+			jen.Id("i").Op("!=").Qual(jlexPath, "EndOfObject"),
+			jen.Id("i").Op("=").Id("l").Dot("Field").Call(keys.Clone(), jen.Id("i").Op("+").Lit(1)),
+		).Block(jen.Switch(jen.Id("i")).BlockFunc(func(g *jen.Group) {
+			for i, fd := range readFields(o) {
+				target := jen.Id("x").Dot(fd.GoName)
+				ptr := jen.Op("&").Id("x").Dot(fd.GoName)
+				g.Case(jen.Lit(i)).Comment(strconv.Quote(fd.Name)).Line().Id("x").Dot("present").Dot("Set").Call(jen.Lit(fd.Bit), decodeCall(fd, ptr, target))
 			}
-		}
+			g.Default().Block(jen.Id("l").Dot("Skip").Call())
+		}))
+		genSplits(g, o)
 		for _, fd := range o.Fields {
 			if fd.Required {
 				g.If(jen.Op("!").Id("x").Dot("present").Dot("Has").Call(jen.Lit(fd.Bit))).Block(
@@ -551,6 +547,60 @@ func genDecodeObject(f *jen.File, o *Object) {
 		g.Return(jen.True())
 	})
 	f.Line()
+}
+
+// readFields lists the fields decode reads from the input: all but the
+// split fields, which are derived.
+func readFields(o *Object) []*Field {
+	var out []*Field
+	for _, fd := range o.Fields {
+		if fd.Split == nil {
+			out = append(out, fd)
+		}
+	}
+	return out
+}
+
+// keysVar names the key table of o.
+func keysVar(o *Object) string { return "keys" + o.GoName }
+
+// genSplits emits the derived fields of o. A host split (index 0, as an
+// address) and a port split of the same source are computed in one pass:
+//
+//	srcIP, srcPort := jlex.SplitAddrPort(x.Src, &x.SrcIP, &x.SrcPort)
+//	x.present.Set(2, srcIP)
+//	x.present.Set(3, srcPort)
+//
+// Other splits are one call each:
+//
+//	x.present.Set(4, jlex.SplitString(x.Path, "/", 1, &x.Dir))
+func genSplits(g *jen.Group, o *Object) {
+	done := map[*Field]bool{}
+	for _, fd := range o.Fields {
+		if fd.Split == nil || done[fd] {
+			continue
+		}
+		if fd.IsAddr() {
+			var port *Field
+			for _, p := range o.Fields {
+				if p.Split != nil && p.Split.From == fd.Split.From && p.Split.HostPort() && p.Split.Index == 1 && !done[p] {
+					port = p
+					break
+				}
+			}
+			if port != nil {
+				a, p := lowerFirst(fd.GoName), lowerFirst(port.GoName)
+				g.List(jen.Id(a), jen.Id(p)).Op(":=").Qual(jlexPath, "SplitAddrPort").Call(
+					jen.Id("x").Dot(fd.Split.From.GoName), jen.Op("&").Id("x").Dot(fd.GoName), jen.Op("&").Id("x").Dot(port.GoName))
+				g.Id("x").Dot("present").Dot("Set").Call(jen.Lit(fd.Bit), jen.Id(a))
+				g.Id("x").Dot("present").Dot("Set").Call(jen.Lit(port.Bit), jen.Id(p))
+				done[fd], done[port] = true, true
+				continue
+			}
+		}
+		g.Id("x").Dot("present").Dot("Set").Call(jen.Lit(fd.Bit), splitCall(fd))
+		done[fd] = true
+	}
 }
 
 // genDecodeSlice emits the array decoder of an object element type, which

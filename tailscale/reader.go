@@ -279,9 +279,9 @@ func (r *Reader) AppendRow(dst []byte, m *RowMeta) []byte {
 
 // Keys that decide a record's shape. The first decisive key wins.
 var (
-	envelopeKeys = []string{"time", "event", "fields"}
-	networkKeys  = []string{"nodeId", "start", "end", "virtualTraffic", "subnetTraffic", "exitTraffic", "physicalTraffic", "srcNode", "dstNodes"}
-	auditKeys    = []string{"action", "origin", "actor", "target", "eventGroupID", "old", "new", "deferredAt", "actionDetails", "eventTime", "error"}
+	detectEnvelopeKeys = []string{"time", "event", "fields"}
+	detectNetworkKeys  = []string{"nodeId", "start", "end", "virtualTraffic", "subnetTraffic", "exitTraffic", "physicalTraffic", "srcNode", "dstNodes"}
+	detectAuditKeys    = []string{"action", "origin", "actor", "target", "eventGroupID", "old", "new", "deferredAt", "actionDetails", "eventTime", "error"}
 )
 
 func oneOf(key []byte, set []string) bool {
@@ -312,7 +312,7 @@ func detect(data []byte, want LogType) (typ LogType, bare bool, err error) {
 		}
 		return want, false, l.Err()
 	}
-	bare = !oneOf(key, envelopeKeys)
+	bare = !oneOf(key, detectEnvelopeKeys)
 	if want != LogTypeAuto {
 		return want, bare, nil
 	}
@@ -339,9 +339,9 @@ func detect(data []byte, want LogType) (typ LogType, bare bool, err error) {
 	}
 	for {
 		switch {
-		case oneOf(key, networkKeys):
+		case oneOf(key, detectNetworkKeys):
 			return LogTypeNetwork, bare, nil
-		case oneOf(key, auditKeys):
+		case oneOf(key, detectAuditKeys):
 			return LogTypeAudit, bare, nil
 		}
 		l.Skip()

@@ -76,6 +76,9 @@ func (x *Audit) reset() {
 	x.present = 0
 }
 
+// keysAudit lists the keys Audit.decode reads, in schema order.
+var keysAudit = jlex.NewKeys("time", "event", "fields")
+
 // decode reads a Audit object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *Audit) decode(l *jlex.Lexer) bool {
@@ -83,17 +86,13 @@ func (x *Audit) decode(l *jlex.Lexer) bool {
 		x.reset()
 		return false
 	}
-	for {
-		key, ok := l.Key()
-		if !ok {
-			break
-		}
-		switch string(key) {
-		case "time":
+	for i := l.Field(keysAudit, 0); i != jlex.EndOfObject; i = l.Field(keysAudit, i+1) {
+		switch i {
+		case 0: // "time"
 			x.present.Set(0, l.Time(&x.Time, jlex.TimeFormats(jlex.Unix)))
-		case "event":
+		case 1: // "event"
 			x.present.Set(1, x.Event.decode(l))
-		case "fields":
+		case 2: // "fields"
 			x.present.Set(2, x.Fields.decode(l))
 		default:
 			l.Skip()
@@ -309,6 +308,9 @@ func (x *AuditEvent) reset() {
 	x.present = 0
 }
 
+// keysAuditEvent lists the keys AuditEvent.decode reads, in schema order.
+var keysAuditEvent = jlex.NewKeys("deferredAt", "eventGroupID", "origin", "actor", "target", "action", "old", "new", "actionDetails", "error", "eventTime", "type", "logged")
+
 // decode reads a AuditEvent object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *AuditEvent) decode(l *jlex.Lexer) bool {
@@ -316,37 +318,33 @@ func (x *AuditEvent) decode(l *jlex.Lexer) bool {
 		x.reset()
 		return false
 	}
-	for {
-		key, ok := l.Key()
-		if !ok {
-			break
-		}
-		switch string(key) {
-		case "deferredAt":
+	for i := l.Field(keysAuditEvent, 0); i != jlex.EndOfObject; i = l.Field(keysAuditEvent, i+1) {
+		switch i {
+		case 0: // "deferredAt"
 			x.present.Set(0, l.Time(&x.DeferredAt, jlex.TimeFormats(jlex.RFC3339)))
-		case "eventGroupID":
+		case 1: // "eventGroupID"
 			x.present.Set(1, l.String(&x.EventGroupID))
-		case "origin":
+		case 2: // "origin"
 			x.present.Set(2, l.String(&x.Origin))
-		case "actor":
+		case 3: // "actor"
 			x.present.Set(3, x.Actor.decode(l))
-		case "target":
+		case 4: // "target"
 			x.present.Set(4, x.Target.decode(l))
-		case "action":
+		case 5: // "action"
 			x.present.Set(5, l.String(&x.Action))
-		case "old":
+		case 6: // "old"
 			x.present.Set(6, l.Raw(&x.Old))
-		case "new":
+		case 7: // "new"
 			x.present.Set(7, l.Raw(&x.New))
-		case "actionDetails":
+		case 8: // "actionDetails"
 			x.present.Set(8, l.String(&x.ActionDetails))
-		case "error":
+		case 9: // "error"
 			x.present.Set(9, l.String(&x.Error))
-		case "eventTime":
+		case 10: // "eventTime"
 			x.present.Set(10, l.Time(&x.EventTime, jlex.TimeFormats(jlex.RFC3339)))
-		case "type":
+		case 11: // "type"
 			x.present.Set(11, l.String(&x.Type))
-		case "logged":
+		case 12: // "logged"
 			x.present.Set(12, l.Time(&x.Logged, jlex.TimeFormats(jlex.RFC3339)))
 		default:
 			l.Skip()
@@ -450,6 +448,9 @@ func (x *AuditActor) reset() {
 	x.present = 0
 }
 
+// keysAuditActor lists the keys AuditActor.decode reads, in schema order.
+var keysAuditActor = jlex.NewKeys("id", "type", "loginName", "displayName", "tags")
+
 // decode reads a AuditActor object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *AuditActor) decode(l *jlex.Lexer) bool {
@@ -457,21 +458,17 @@ func (x *AuditActor) decode(l *jlex.Lexer) bool {
 		x.reset()
 		return false
 	}
-	for {
-		key, ok := l.Key()
-		if !ok {
-			break
-		}
-		switch string(key) {
-		case "id":
+	for i := l.Field(keysAuditActor, 0); i != jlex.EndOfObject; i = l.Field(keysAuditActor, i+1) {
+		switch i {
+		case 0: // "id"
 			x.present.Set(0, l.String(&x.ID))
-		case "type":
+		case 1: // "type"
 			x.present.Set(1, l.String(&x.Type))
-		case "loginName":
+		case 2: // "loginName"
 			x.present.Set(2, l.String(&x.LoginName))
-		case "displayName":
+		case 3: // "displayName"
 			x.present.Set(3, l.String(&x.DisplayName))
-		case "tags":
+		case 4: // "tags"
 			x.present.Set(4, l.Strings(&x.Tags))
 		default:
 			l.Skip()
@@ -564,6 +561,9 @@ func (x *AuditTarget) reset() {
 	x.present = 0
 }
 
+// keysAuditTarget lists the keys AuditTarget.decode reads, in schema order.
+var keysAuditTarget = jlex.NewKeys("id", "name", "type", "property", "isEphemeral")
+
 // decode reads a AuditTarget object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *AuditTarget) decode(l *jlex.Lexer) bool {
@@ -571,21 +571,17 @@ func (x *AuditTarget) decode(l *jlex.Lexer) bool {
 		x.reset()
 		return false
 	}
-	for {
-		key, ok := l.Key()
-		if !ok {
-			break
-		}
-		switch string(key) {
-		case "id":
+	for i := l.Field(keysAuditTarget, 0); i != jlex.EndOfObject; i = l.Field(keysAuditTarget, i+1) {
+		switch i {
+		case 0: // "id"
 			x.present.Set(0, l.String(&x.ID))
-		case "name":
+		case 1: // "name"
 			x.present.Set(1, l.String(&x.Name))
-		case "type":
+		case 2: // "type"
 			x.present.Set(2, l.String(&x.Type))
-		case "property":
+		case 3: // "property"
 			x.present.Set(3, l.String(&x.Property))
-		case "isEphemeral":
+		case 4: // "isEphemeral"
 			x.present.Set(4, l.Bool(&x.IsEphemeral))
 		default:
 			l.Skip()
@@ -622,6 +618,9 @@ func (x *AuditFields) reset() {
 	x.present = 0
 }
 
+// keysAuditFields lists the keys AuditFields.decode reads, in schema order.
+var keysAuditFields = jlex.NewKeys("recorded")
+
 // decode reads a AuditFields object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *AuditFields) decode(l *jlex.Lexer) bool {
@@ -629,13 +628,9 @@ func (x *AuditFields) decode(l *jlex.Lexer) bool {
 		x.reset()
 		return false
 	}
-	for {
-		key, ok := l.Key()
-		if !ok {
-			break
-		}
-		switch string(key) {
-		case "recorded":
+	for i := l.Field(keysAuditFields, 0); i != jlex.EndOfObject; i = l.Field(keysAuditFields, i+1) {
+		switch i {
+		case 0: // "recorded"
 			x.present.Set(0, l.Time(&x.Recorded, jlex.TimeFormats(jlex.RFC3339)))
 		default:
 			l.Skip()

@@ -76,6 +76,9 @@ func (x *Network) reset() {
 	x.present = 0
 }
 
+// keysNetwork lists the keys Network.decode reads, in schema order.
+var keysNetwork = jlex.NewKeys("time", "event", "fields")
+
 // decode reads a Network object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *Network) decode(l *jlex.Lexer) bool {
@@ -83,17 +86,13 @@ func (x *Network) decode(l *jlex.Lexer) bool {
 		x.reset()
 		return false
 	}
-	for {
-		key, ok := l.Key()
-		if !ok {
-			break
-		}
-		switch string(key) {
-		case "time":
+	for i := l.Field(keysNetwork, 0); i != jlex.EndOfObject; i = l.Field(keysNetwork, i+1) {
+		switch i {
+		case 0: // "time"
 			x.present.Set(0, l.Time(&x.Time, jlex.TimeFormats(jlex.Unix)))
-		case "event":
+		case 1: // "event"
 			x.present.Set(1, x.Event.decode(l))
-		case "fields":
+		case 2: // "fields"
 			x.present.Set(2, x.Fields.decode(l))
 		default:
 			l.Skip()
@@ -269,6 +268,9 @@ func (x *NetworkEvent) reset() {
 	x.present = 0
 }
 
+// keysNetworkEvent lists the keys NetworkEvent.decode reads, in schema order.
+var keysNetworkEvent = jlex.NewKeys("nodeId", "start", "end", "srcNode", "dstNodes", "virtualTraffic", "subnetTraffic", "exitTraffic", "physicalTraffic", "logged")
+
 // decode reads a NetworkEvent object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *NetworkEvent) decode(l *jlex.Lexer) bool {
@@ -276,31 +278,27 @@ func (x *NetworkEvent) decode(l *jlex.Lexer) bool {
 		x.reset()
 		return false
 	}
-	for {
-		key, ok := l.Key()
-		if !ok {
-			break
-		}
-		switch string(key) {
-		case "nodeId":
+	for i := l.Field(keysNetworkEvent, 0); i != jlex.EndOfObject; i = l.Field(keysNetworkEvent, i+1) {
+		switch i {
+		case 0: // "nodeId"
 			x.present.Set(0, l.String(&x.NodeID))
-		case "start":
+		case 1: // "start"
 			x.present.Set(1, l.Time(&x.Start, jlex.TimeFormats(jlex.RFC3339)))
-		case "end":
+		case 2: // "end"
 			x.present.Set(2, l.Time(&x.End, jlex.TimeFormats(jlex.RFC3339)))
-		case "srcNode":
+		case 3: // "srcNode"
 			x.present.Set(3, x.SrcNode.decode(l))
-		case "dstNodes":
+		case 4: // "dstNodes"
 			x.present.Set(4, decodeNetworkNodeSlice(l, &x.DstNodes))
-		case "virtualTraffic":
+		case 5: // "virtualTraffic"
 			x.present.Set(5, decodeNetworkTrafficSlice(l, &x.VirtualTraffic))
-		case "subnetTraffic":
+		case 6: // "subnetTraffic"
 			x.present.Set(6, decodeNetworkTrafficSlice(l, &x.SubnetTraffic))
-		case "exitTraffic":
+		case 7: // "exitTraffic"
 			x.present.Set(7, decodeNetworkTrafficSlice(l, &x.ExitTraffic))
-		case "physicalTraffic":
+		case 8: // "physicalTraffic"
 			x.present.Set(8, decodeNetworkTrafficSlice(l, &x.PhysicalTraffic))
-		case "logged":
+		case 9: // "logged"
 			x.present.Set(9, l.Time(&x.Logged, jlex.TimeFormats(jlex.RFC3339)))
 		default:
 			l.Skip()
@@ -409,6 +407,9 @@ func (x *NetworkNode) reset() {
 	x.present = 0
 }
 
+// keysNetworkNode lists the keys NetworkNode.decode reads, in schema order.
+var keysNetworkNode = jlex.NewKeys("nodeId", "name", "addresses", "os", "user", "tags")
+
 // decode reads a NetworkNode object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *NetworkNode) decode(l *jlex.Lexer) bool {
@@ -416,23 +417,19 @@ func (x *NetworkNode) decode(l *jlex.Lexer) bool {
 		x.reset()
 		return false
 	}
-	for {
-		key, ok := l.Key()
-		if !ok {
-			break
-		}
-		switch string(key) {
-		case "nodeId":
+	for i := l.Field(keysNetworkNode, 0); i != jlex.EndOfObject; i = l.Field(keysNetworkNode, i+1) {
+		switch i {
+		case 0: // "nodeId"
 			x.present.Set(0, l.String(&x.NodeID))
-		case "name":
+		case 1: // "name"
 			x.present.Set(1, l.String(&x.Name))
-		case "addresses":
+		case 2: // "addresses"
 			x.present.Set(2, l.Strings(&x.Addresses))
-		case "os":
+		case 3: // "os"
 			x.present.Set(3, l.String(&x.OS))
-		case "user":
+		case 4: // "user"
 			x.present.Set(4, l.String(&x.User))
-		case "tags":
+		case 5: // "tags"
 			x.present.Set(5, l.Strings(&x.Tags))
 		default:
 			l.Skip()
@@ -614,6 +611,9 @@ func (x *NetworkTraffic) reset() {
 	x.present = 0
 }
 
+// keysNetworkTraffic lists the keys NetworkTraffic.decode reads, in schema order.
+var keysNetworkTraffic = jlex.NewKeys("proto", "src", "dst", "txPkts", "txBytes", "rxPkts", "rxBytes")
+
 // decode reads a NetworkTraffic object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *NetworkTraffic) decode(l *jlex.Lexer) bool {
@@ -621,34 +621,32 @@ func (x *NetworkTraffic) decode(l *jlex.Lexer) bool {
 		x.reset()
 		return false
 	}
-	for {
-		key, ok := l.Key()
-		if !ok {
-			break
-		}
-		switch string(key) {
-		case "proto":
+	for i := l.Field(keysNetworkTraffic, 0); i != jlex.EndOfObject; i = l.Field(keysNetworkTraffic, i+1) {
+		switch i {
+		case 0: // "proto"
 			x.present.Set(0, l.Int16Named(&x.Proto, jlex.IPProtocol))
-		case "src":
+		case 1: // "src"
 			x.present.Set(1, l.String(&x.Src))
-		case "dst":
+		case 2: // "dst"
 			x.present.Set(4, l.String(&x.Dst))
-		case "txPkts":
+		case 3: // "txPkts"
 			x.present.Set(7, l.Int64(&x.TxPkts))
-		case "txBytes":
+		case 4: // "txBytes"
 			x.present.Set(8, l.Int64(&x.TxBytes))
-		case "rxPkts":
+		case 5: // "rxPkts"
 			x.present.Set(9, l.Int64(&x.RxPkts))
-		case "rxBytes":
+		case 6: // "rxBytes"
 			x.present.Set(10, l.Int64(&x.RxBytes))
 		default:
 			l.Skip()
 		}
 	}
-	x.present.Set(2, jlex.SplitAddr(x.Src, &x.SrcIP))
-	x.present.Set(3, jlex.SplitPort(x.Src, &x.SrcPort))
-	x.present.Set(5, jlex.SplitAddr(x.Dst, &x.DstIP))
-	x.present.Set(6, jlex.SplitPort(x.Dst, &x.DstPort))
+	srcIP, srcPort := jlex.SplitAddrPort(x.Src, &x.SrcIP, &x.SrcPort)
+	x.present.Set(2, srcIP)
+	x.present.Set(3, srcPort)
+	dstIP, dstPort := jlex.SplitAddrPort(x.Dst, &x.DstIP, &x.DstPort)
+	x.present.Set(5, dstIP)
+	x.present.Set(6, dstPort)
 	l.EndObject()
 	return true
 }
@@ -680,6 +678,9 @@ func (x *NetworkFields) reset() {
 	x.present = 0
 }
 
+// keysNetworkFields lists the keys NetworkFields.decode reads, in schema order.
+var keysNetworkFields = jlex.NewKeys("recorded")
+
 // decode reads a NetworkFields object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *NetworkFields) decode(l *jlex.Lexer) bool {
@@ -687,13 +688,9 @@ func (x *NetworkFields) decode(l *jlex.Lexer) bool {
 		x.reset()
 		return false
 	}
-	for {
-		key, ok := l.Key()
-		if !ok {
-			break
-		}
-		switch string(key) {
-		case "recorded":
+	for i := l.Field(keysNetworkFields, 0); i != jlex.EndOfObject; i = l.Field(keysNetworkFields, i+1) {
+		switch i {
+		case 0: // "recorded"
 			x.present.Set(0, l.Time(&x.Recorded, jlex.TimeFormats(jlex.RFC3339)))
 		default:
 			l.Skip()

@@ -167,3 +167,83 @@ func SplitHost(src string, dst *string) bool {
 	*dst = host
 	return true
 }
+
+// SplitAddrPort derives both the address and the port of "host:port" text in
+// one pass: SplitAddr and SplitPort together, with a fast path for IPv4.
+func SplitAddrPort(src string, addr *netip.Addr, port *int32) (hasAddr, hasPort bool) {
+	if a, p, ok := fastIPv4Port(src); ok {
+		*addr, *port = a, p
+		return true, true
+	}
+	return SplitAddr(src, addr), SplitPort(src, port)
+}
+
+// fastIPv4Port parses "a.b.c.d:port" exactly as SplitAddr and SplitPort do,
+// reporting false for anything else (which the general path then handles).
+func fastIPv4Port(s string) (netip.Addr, int32, bool) {
+	var ip [4]byte
+	i := 0
+	for octet := 0; octet < 4; octet++ {
+		if octet > 0 {
+			if i >= len(s) || s[i] != '.' {
+				return netip.Addr{}, 0, false
+			}
+			i++
+		}
+		v, next, ok := decByte(s, i)
+		if !ok {
+			return netip.Addr{}, 0, false
+		}
+		ip[octet], i = v, next
+	}
+	if i >= len(s) || s[i] != ':' {
+		return netip.Addr{}, 0, false
+	}
+	i++
+	n := len(s) - i
+	if n == 0 || n > 5 {
+		return netip.Addr{}, 0, false
+	}
+	var p int32
+	for ; i < len(s); i++ {
+		d := s[i] - '0'
+		if d > 9 {
+			return netip.Addr{}, 0, false
+		}
+		p = p*10 + int32(d)
+	}
+	if p > 65535 {
+		return netip.Addr{}, 0, false
+	}
+	return netip.AddrFrom4(ip), p, true
+}
+
+// decByte parses 1–3 decimal digits at s[i:] as a value up to 255 with no
+// leading zero.
+func decByte(s string, i int) (byte, int, bool) {
+	if i >= len(s) {
+		return 0, i, false
+	}
+	d0 := s[i] - '0'
+	if d0 > 9 {
+		return 0, i, false
+	}
+	i++
+	if i >= len(s) || s[i]-'0' > 9 {
+		return d0, i, true
+	}
+	if d0 == 0 {
+		return 0, i, false
+	}
+	v := uint(d0)*10 + uint(s[i]-'0')
+	i++
+	if i >= len(s) || s[i]-'0' > 9 {
+		return byte(v), i, true
+	}
+	v = v*10 + uint(s[i]-'0')
+	i++
+	if v > 255 || (i < len(s) && s[i]-'0' <= 9) {
+		return 0, i, false
+	}
+	return byte(v), i, true
+}

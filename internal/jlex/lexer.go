@@ -194,11 +194,13 @@ func (l *Lexer) unexpected(want string) {
 // skipWS advances past JSON whitespace and returns the next byte, or 0 at the
 // end of input.
 func (l *Lexer) skipWS() byte {
+	if l.pos < len(l.data) {
+		if c := l.data[l.pos]; c > ' ' {
+			return c // the common case: no whitespace
+		}
+	}
 	for l.pos < len(l.data) {
 		c := l.data[l.pos]
-		if c > ' ' {
-			return c
-		}
 		if c != ' ' && c != '\n' && c != '\r' && c != '\t' {
 			return c
 		}

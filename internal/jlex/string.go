@@ -47,10 +47,17 @@ func scanPlain(data []byte, i int) int {
 // stay (they are rare, and an error path may still name them).
 func (l *Lexer) rawKey() []byte {
 	start := l.pos + 1
-	i := scanPlain(l.data, start)
-	if i < len(l.data) && l.data[i] == '"' {
-		l.pos = i + 1
-		return l.data[start:i]
+	data := l.data
+	// Keys are short: a plain byte loop beats the 8-byte scan here.
+	for i := start; i < len(data); i++ {
+		c := data[i]
+		if c == '"' {
+			l.pos = i + 1
+			return data[start:i]
+		}
+		if c == '\\' || c < 0x20 || c >= 0x80 {
+			break
+		}
 	}
 	mark := len(l.Arena)
 	l.Arena = l.decodeString(l.Arena)

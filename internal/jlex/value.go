@@ -127,6 +127,33 @@ func parseInt(tok []byte) (int64, bool) {
 }
 
 func (l *Lexer) intValue(kind string, lo, hi int64) (int64, bool) {
+	if l.err != nil {
+		return 0, false
+	}
+	// Fast path: a short non-negative integer followed by a delimiter.
+	c := l.skipWS()
+	if c >= '1' && c <= '9' {
+		data := l.data
+		i := l.pos
+		var v int64
+		for n := 0; i < len(data) && n < 18; n++ {
+			d := data[i] - '0'
+			if d > 9 {
+				break
+			}
+			v = v*10 + int64(d)
+			i++
+		}
+		if i < len(data) {
+			switch data[i] {
+			case ',', '}', ']', ' ', '\n', '\r', '\t':
+				if v <= hi {
+					l.pos = i
+					return v, true
+				}
+			}
+		}
+	}
 	tok, integer, off, present := l.numericToken(kind)
 	if !present {
 		return 0, false

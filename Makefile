@@ -1,0 +1,64 @@
+# tslogs: typed Tailscale log decoders generated from Panther's schemas.
+#
+#   make demo      parse the bundled sample into Panther-style rows
+#   make test      everything CI checks: lint, generated code current, tests
+#   make generate  regenerate tailscale/*_gen.go from schemas/*.yml
+#   make fuzz      run each fuzz target for FUZZTIME (default 30s)
+#   make bench     decoder benchmarks against encoding/json and goccy/go-json
+#   make loadtest  bounded load test of tslogs serve on loopback
+
+GO       ?= go
+FUZZTIME ?= 30s
+BENCHTIME ?= 1s
+COUNT    ?= 6
+
+export PATH := $(PATH):/usr/local/go/bin:$(shell $(GO) env GOPATH 2>/dev/null)/bin
+
+.PHONY: all demo build generate test unit check fuzz bench loadtest clean
+
+all: test
+
+demo:
+	$(GO) run ./cmd/tslogs parse testdata/sample/network.log testdata/sample/audit.log
+
+build:
+	$(GO) build -o bin/tslogs ./cmd/tslogs
+
+generate:
+	$(GO) generate ./...
+
+# check: static checks and that generated code matches the schemas.
+check:
+	@echo "== go vet"; $(GO) vet ./...
+	@echo "== gofmt"; out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+		if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@echo "== go mod tidy"; $(GO) mod tidy -diff
+	@echo "== generated code current"; $(GO) generate ./... && \
+		if git rev-parse --git-dir >/dev/null 2>&1; then git diff --exit-code -- '*_gen.go' || \
+		{ echo "generated code is stale: run make generate and commit"; exit 1; }; fi
+
+unit:
+	$(GO) test -race -count=1 ./...
+
+test: check unit
+
+FUZZ_TARGETS = \
+	./tailscale:FuzzNetwork \
+	./tailscale:FuzzAudit \
+	./internal/stream:FuzzScanner
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "== $$name ($$pkg, $(FUZZTIME))"; \
+		$(GO) test $$pkg -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) || exit 1; \
+	done
+
+bench:
+	$(GO) test ./tailscale -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(COUNT)
+
+loadtest:
+	$(GO) run ./cmd/tslogs-loadtest
+
+clean:
+	rm -rf bin
