@@ -3,6 +3,8 @@ package gen
 import (
 	"bytes"
 	"fmt"
+	"go/token"
+	"go/types"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -589,7 +591,7 @@ func genSplits(g *jen.Group, o *Object) {
 				}
 			}
 			if port != nil {
-				a, p := lowerFirst(fd.GoName), lowerFirst(port.GoName)
+				a, p := localName(fd.GoName), localName(port.GoName)
 				g.List(jen.Id(a), jen.Id(p)).Op(":=").Qual(jlexPath, "SplitAddrPort").Call(
 					jen.Id("x").Dot(fd.Split.From.GoName), jen.Op("&").Id("x").Dot(fd.GoName), jen.Op("&").Id("x").Dot(port.GoName))
 				g.Id("x").Dot("present").Dot("Set").Call(jen.Lit(fd.Bit), jen.Id(a))
@@ -601,6 +603,21 @@ func genSplits(g *jen.Group, o *Object) {
 		g.Id("x").Dot("present").Dot("Set").Call(jen.Lit(fd.Bit), splitCall(fd))
 		done[fd] = true
 	}
+}
+
+// localName is a local variable of decode named after a field: srcIP for
+// SrcIP. A name that is a keyword or would shadow what decode uses (x, l,
+// true, jlex…) gets a trailing underscore: type_, l_.
+func localName(goName string) string {
+	n := lowerFirst(goName)
+	if token.IsKeyword(n) || types.Universe.Lookup(n) != nil {
+		return n + "_"
+	}
+	switch n {
+	case "x", "l", "i", "jlex", "netip", "time", "json", "bytes", "strconv":
+		return n + "_"
+	}
+	return n
 }
 
 // genDecodeSlice emits the array decoder of an object element type, which

@@ -59,6 +59,10 @@ func goName(name string) string {
 			b.WriteString(up)
 			continue
 		}
+		if stem, ok := strings.CutSuffix(up, "S"); ok && initialisms[stem] && strings.HasSuffix(w, "s") {
+			b.WriteString(stem + "s") // ids -> IDs, as for one ID
+			continue
+		}
 		rs := []rune(w)
 		rs[0] = unicode.ToUpper(rs[0])
 		b.WriteString(string(rs))
@@ -86,8 +90,14 @@ func lowerFirst(s string) string {
 }
 
 // singular drops a plural 's' from an array field's name for its element
-// type: dstNodes -> dstNode.
+// type: dstNodes -> dstNode, policies -> policy, addresses -> address.
 func singular(name string) string {
+	switch {
+	case len(name) > 4 && strings.HasSuffix(name, "ies"):
+		return strings.TrimSuffix(name, "ies") + "y"
+	case strings.HasSuffix(name, "sses"):
+		return strings.TrimSuffix(name, "es")
+	}
 	if len(name) > 3 && strings.HasSuffix(name, "s") && !strings.HasSuffix(name, "ss") {
 		return strings.TrimSuffix(name, "s")
 	}

@@ -49,6 +49,13 @@ func appendValue(f *Field, v *jen.Statement) jen.Code {
 			)
 		}
 		elem = appendValue(f.Element, jen.Id("v"))
+		if f.Element.Kind == KindJSON {
+			// A null element decodes as an empty RawMessage; write it back
+			// as null rather than nothing.
+			elem = jen.If(jen.Len(jen.Id("v")).Op("==").Lit(0)).Block(
+				dst.Clone().Op("=").Append(jen.Id("dst"), jen.Lit("null").Op("...")),
+			).Else().Block(elem)
+		}
 		return jen.Block(
 			dst.Clone().Op("=").Append(jen.Id("dst"), jen.LitRune('[')),
 			jen.For(jen.List(jen.Id("_"), jen.Id("v")).Op(":=").Range().Add(v.Clone())).Block(

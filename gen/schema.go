@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/tslogs/tslogs/internal/jlex"
@@ -53,6 +54,8 @@ type rawSchema struct {
 	Description  string      `yaml:"description"`
 	ReferenceURL string      `yaml:"referenceURL"`
 	Fields       []*rawField `yaml:"fields"`
+	nameLine     int         // lines of the schema and fields keys, for errors
+	fieldsLine   int
 }
 
 type rawSplit struct {
@@ -130,7 +133,19 @@ func (s *rawSchema) UnmarshalYAML(n *yaml.Node) error {
 		return err
 	}
 	type plain rawSchema
-	return n.Decode((*plain)(s))
+	if err := n.Decode((*plain)(s)); err != nil {
+		return err
+	}
+	s.nameLine, s.fieldsLine = n.Line, n.Line
+	for i := 0; i < len(n.Content); i += 2 {
+		switch k := n.Content[i]; k.Value {
+		case "schema":
+			s.nameLine = k.Line
+		case "fields":
+			s.fieldsLine = k.Line
+		}
+	}
+	return nil
 }
 
 // Load parses and validates one schema file. file names it in errors.
@@ -141,29 +156,75 @@ func Load(file string, data []byte) (*Schema, error) {
 		if errors.As(err, &ke) {
 			return nil, &SchemaError{File: file, Line: ke.line, Msg: ke.Error()}
 		}
-		return nil, &SchemaError{File: file, Msg: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+		var te *yaml.TypeError
+		if errors.As(err, &te) && len(te.Errors) > 0 {
+			line, msg := yamlLine(te.Errors[0]) // the first problem is enough
+			return nil, &SchemaError{File: file, Line: line, Msg: msg}
+		}
+		line, msg := yamlLine(strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, &SchemaError{File: file, Line: line, Msg: "invalid YAML: " + msg}
+	}
+	if raw.nameLine == 0 { // an empty document
+		raw.nameLine, raw.fieldsLine = 1, 1
 	}
 	l := loader{file: file}
 	s := &Schema{File: file, Name: raw.Schema, Description: raw.Description, ReferenceURL: raw.ReferenceURL}
 	if raw.Schema == "" {
-		return nil, l.errf(1, "", "missing schema name")
+		return nil, l.errf(raw.nameLine, "", "missing schema name")
 	}
 	parts := strings.Split(raw.Schema, ".")
 	s.GoName = goName(parts[len(parts)-1])
 	if s.GoName == "" {
-		return nil, l.errf(1, "", "schema name %q gives no Go type name", raw.Schema)
+		return nil, l.errf(raw.nameLine, "", "schema name %q gives no Go type name", raw.Schema)
 	}
 	if len(raw.Fields) == 0 {
-		return nil, l.errf(1, "", "schema has no fields")
+		return nil, l.errf(raw.fieldsLine, "", "schema has no fields")
 	}
-	root, err := l.object(raw.Fields, "", 1, 0)
+	root, err := l.object(raw.Fields, "", raw.fieldsLine, 0)
 	if err != nil {
 		return nil, err
 	}
 	root.Root = true
 	root.Description = raw.Description
 	s.Root = root
+	if err := l.methodNames(s); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// yamlLine moves the line number of a yaml error message ("line 5: ...")
+// into SchemaError.Line, so every error reads file:line: message.
+func yamlLine(msg string) (int, string) {
+	rest, ok := strings.CutPrefix(msg, "line ")
+	if !ok {
+		return 0, msg
+	}
+	num, text, ok := strings.Cut(rest, ": ")
+	line, err := strconv.Atoi(num)
+	if !ok || err != nil {
+		return 0, msg
+	}
+	return line, text
+}
+
+// rootMethods are the exported methods generated on the record type, besides
+// the Has/Set pair of each field and the indicator accessors.
+var rootMethods = []string{"Decode", "UnmarshalJSON", "EventTime", "AppendRow", "LogType"}
+
+// methodNames rejects top-level fields whose Go name is that of a method
+// generated on the record type, which would not compile.
+func (l *loader) methodNames(s *Schema) error {
+	methods := slices.Clone(rootMethods)
+	for _, k := range indicatorKinds(s) {
+		methods = append(methods, k.Method)
+	}
+	for _, f := range s.Root.Fields {
+		if slices.Contains(methods, f.GoName) {
+			return l.errf(f.Line, f.Path, "Go name %s collides with the generated method %s.%s", f.GoName, s.GoName, f.GoName)
+		}
+	}
+	return nil
 }
 
 type loader struct {
@@ -219,12 +280,26 @@ func (l *loader) object(raws []*rawField, path string, line, depth int) (*Object
 		goNames[f.GoName] = f
 		o.Fields = append(o.Fields, f)
 	}
-	// Resolve splits against siblings, now that all are known.
+	// Each field gets Has<Name> and Set<Name> methods (genHas), which must
+	// not meet a sibling's Go name.
+	for _, f := range o.Fields {
+		for _, m := range []string{"Has" + f.GoName, "Set" + f.GoName} {
+			if g := goNames[m]; g != nil {
+				return nil, l.errf(g.Line, g.Path, "Go name %s collides with the method %s generated for field %q", m, m, f.Name)
+			}
+		}
+	}
+	// Resolve splits against siblings, now that all are known. A split
+	// field cannot be a source, whether its own split comes before or after.
+	derived := map[*Field]bool{}
+	for i, r := range raws {
+		derived[o.Fields[i]] = r.Split != nil
+	}
 	for i, r := range raws {
 		if r.Split == nil {
 			continue
 		}
-		if err := l.split(o.Fields[i], r.Split, path, names); err != nil {
+		if err := l.split(o.Fields[i], r.Split, path, names, derived); err != nil {
 			return nil, err
 		}
 	}
@@ -316,12 +391,16 @@ func (l *loader) field(r *rawField, path string, depth int) (*Field, error) {
 		if ef.Kind == KindArray {
 			return nil, l.errf(e.line, path, "arrays of arrays are not supported")
 		}
+		if ef.NumberNames != "" {
+			// jlex has no named variant of Int16s: the names would be rejected.
+			return nil, l.errf(e.line, path, "numberNames is not supported on array elements")
+		}
 		f.Element = ef
 	}
 	return f, nil
 }
 
-func (l *loader) split(f *Field, r *rawSplit, parent string, siblings map[string]*Field) error {
+func (l *loader) split(f *Field, r *rawSplit, parent string, siblings map[string]*Field, derived map[*Field]bool) error {
 	line := r.line
 	if line == 0 {
 		line = f.Line
@@ -346,7 +425,7 @@ func (l *loader) split(f *Field, r *rawSplit, parent string, siblings map[string
 	if src == f {
 		return l.errf(line, f.Path, "split.from names the field itself")
 	}
-	if src.Kind != KindString || src.Split != nil {
+	if src.Kind != KindString || derived[src] {
 		return l.errf(line, f.Path, "split.from %q must name a plain string field", r.From)
 	}
 	s := &Split{From: src, Separator: r.Separator, Index: *r.Index}
@@ -367,5 +446,9 @@ func (l *loader) split(f *Field, r *rawSplit, parent string, siblings map[string
 		}
 	}
 	f.Split = s
+	if f.IsAddr() && len(f.Indicators) > 1 {
+		// The field is a netip.Addr, which only the ip accessor collects.
+		return l.errf(line, f.Path, "a ':' split host with the ip indicator is a netip.Addr and cannot carry other indicators")
+	}
 	return nil
 }

@@ -14,9 +14,9 @@ func ParseAddr(s string) (netip.Addr, bool) {
 	if !strings.Contains(s, ":") {
 		return netip.Addr{}, false
 	}
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s) && s[i] != '%'; i++ { // a zone may hold any character
 		c := s[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == ':' || c == '.' || c == '%') {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == ':' || c == '.') {
 			return netip.Addr{}, false // cheap reject before the allocating error path
 		}
 	}
@@ -99,7 +99,7 @@ func SplitAddr(src string, dst *netip.Addr) bool {
 		return false
 	}
 	a, ok := ParseAddr(host)
-	if !ok || a.Zone() != "" {
+	if !ok || a.Zone() != "" || (src[0] == '[' && !a.Is6()) { // brackets hold IPv6 only, as in netip.AddrPort
 		return false
 	}
 	*dst = a
@@ -111,19 +111,19 @@ func SplitAddr(src string, dst *netip.Addr) bool {
 func SplitPort(src string, dst *int32) bool {
 	*dst = 0
 	_, port, ok := SplitHostPort(src)
-	if !ok || port == "" || len(port) > 5 {
+	if !ok || port == "" {
 		return false
 	}
 	v := int32(0)
-	for i := 0; i < len(port); i++ {
+	for i := 0; i < len(port); i++ { // leading zeros allowed, as strconv.ParseUint does
 		c := port[i]
 		if c < '0' || c > '9' {
 			return false
 		}
 		v = v*10 + int32(c-'0')
-	}
-	if v > 65535 {
-		return false
+		if v > 65535 {
+			return false
+		}
 	}
 	*dst = v
 	return true
@@ -169,81 +169,86 @@ func SplitHost(src string, dst *string) bool {
 }
 
 // SplitAddrPort derives both the address and the port of "host:port" text in
-// one pass: SplitAddr and SplitPort together, with a fast path for IPv4.
+// one pass: SplitAddr and SplitPort together, with fast paths for IPv4 and
+// bracketed IPv6.
 func SplitAddrPort(src string, addr *netip.Addr, port *int32) (hasAddr, hasPort bool) {
 	if a, p, ok := fastIPv4Port(src); ok {
+		*addr, *port = a, p
+		return true, true
+	}
+	if a, p, ok := bracketedPort(src); ok {
 		*addr, *port = a, p
 		return true, true
 	}
 	return SplitAddr(src, addr), SplitPort(src, port)
 }
 
-// fastIPv4Port parses "a.b.c.d:port" exactly as SplitAddr and SplitPort do,
-// reporting false for anything else (which the general path then handles).
-func fastIPv4Port(s string) (netip.Addr, int32, bool) {
-	var ip [4]byte
-	i := 0
-	for octet := 0; octet < 4; octet++ {
-		if octet > 0 {
-			if i >= len(s) || s[i] != '.' {
-				return netip.Addr{}, 0, false
+// bracketedPort parses "[v6]:port" as SplitAddr and SplitPort do.
+func bracketedPort(src string) (netip.Addr, int32, bool) {
+	if len(src) > 2 && src[0] == '[' {
+		if end := strings.IndexByte(src, ']'); end > 0 && end+1 < len(src) && src[end+1] == ':' {
+			if p, ok := parsePort(src[end+2:]); ok {
+				if a, ok := ParseAddr(src[1:end]); ok && a.Zone() == "" && a.Is6() {
+					return a, p, true
+				}
 			}
-			i++
 		}
-		v, next, ok := decByte(s, i)
-		if !ok {
-			return netip.Addr{}, 0, false
-		}
-		ip[octet], i = v, next
 	}
-	if i >= len(s) || s[i] != ':' {
-		return netip.Addr{}, 0, false
-	}
-	i++
-	n := len(s) - i
-	if n == 0 || n > 5 {
-		return netip.Addr{}, 0, false
+	return netip.Addr{}, 0, false
+}
+
+// parsePort parses 1–5 digits as a port number up to 65535.
+func parsePort(s string) (int32, bool) {
+	if len(s) == 0 || len(s) > 5 {
+		return 0, false
 	}
 	var p int32
-	for ; i < len(s); i++ {
+	for i := 0; i < len(s); i++ {
 		d := s[i] - '0'
 		if d > 9 {
-			return netip.Addr{}, 0, false
+			return 0, false
 		}
 		p = p*10 + int32(d)
 	}
-	if p > 65535 {
-		return netip.Addr{}, 0, false
-	}
-	return netip.AddrFrom4(ip), p, true
+	return p, p <= 65535
 }
 
-// decByte parses 1–3 decimal digits at s[i:] as a value up to 255 with no
-// leading zero.
-func decByte(s string, i int) (byte, int, bool) {
+// fastIPv4Port parses "a.b.c.d:port" exactly as SplitAddr and SplitPort do,
+// reporting false for anything else (which the general path then handles).
+func fastIPv4Port(s string) (netip.Addr, int32, bool) {
+	var ip, oct, digits uint32
+	dots := 0
+	i := 0
+	for ; i < len(s); i++ {
+		c := s[i]
+		if d := uint32(c) - '0'; d <= 9 {
+			if digits == 1 && oct == 0 {
+				return netip.Addr{}, 0, false // leading zero
+			}
+			oct = oct*10 + d
+			digits++
+			continue
+		}
+		if digits == 0 || digits > 3 || oct > 255 {
+			return netip.Addr{}, 0, false
+		}
+		ip = ip<<8 | oct
+		oct, digits = 0, 0
+		if c == '.' && dots < 3 {
+			dots++
+			continue
+		}
+		if c == ':' && dots == 3 {
+			break
+		}
+		return netip.Addr{}, 0, false
+	}
 	if i >= len(s) {
-		return 0, i, false
+		return netip.Addr{}, 0, false
 	}
-	d0 := s[i] - '0'
-	if d0 > 9 {
-		return 0, i, false
+	p, ok := parsePort(s[i+1:])
+	if !ok {
+		return netip.Addr{}, 0, false
 	}
-	i++
-	if i >= len(s) || s[i]-'0' > 9 {
-		return d0, i, true
-	}
-	if d0 == 0 {
-		return 0, i, false
-	}
-	v := uint(d0)*10 + uint(s[i]-'0')
-	i++
-	if i >= len(s) || s[i]-'0' > 9 {
-		return byte(v), i, true
-	}
-	v = v*10 + uint(s[i]-'0')
-	i++
-	if v > 255 || (i < len(s) && s[i]-'0' <= 9) {
-		return 0, i, false
-	}
-	return byte(v), i, true
+	return netip.AddrFrom4([4]byte{byte(ip >> 24), byte(ip >> 16), byte(ip >> 8), byte(ip)}), p, true
 }

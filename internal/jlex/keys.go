@@ -1,5 +1,7 @@
 package jlex
 
+import "unsafe"
+
 // Keys is the key table of one generated object type, in schema order.
 // Field looks keys up in it, first trying the key after the previous one:
 // producers write fields in a fixed order, so the prediction usually holds
@@ -7,13 +9,35 @@ package jlex
 type Keys struct {
 	names  []string
 	quoted []string // name followed by the closing quote
+	words  []keyWords
+}
+
+// keyWords holds `"name":` as two little-endian 8-byte words and masks, so
+// a predicted key of up to 13 bytes is matched with two loads and compares.
+type keyWords struct {
+	w0, m0, w1, m1 uint64
+	n              int // len(`"name":`), 0 when too long for the words
 }
 
 // NewKeys returns the table of names, in the order their fields come.
 func NewKeys(names ...string) *Keys {
-	k := &Keys{names: names, quoted: make([]string, len(names))}
+	k := &Keys{names: names, quoted: make([]string, len(names)), words: make([]keyWords, len(names))}
 	for i, n := range names {
 		k.quoted[i] = n + `"`
+		pat := `"` + n + `":`
+		if len(pat) > 16 {
+			k.words[i] = keyWords{w0: 1} // never matches: x&0 != 1
+			continue
+		}
+		var buf [16]byte
+		var mask [16]byte
+		copy(buf[:], pat)
+		for j := range pat {
+			mask[j] = 0xff
+		}
+		// Native-endian loads, as in Field, so the comparison is right on
+		// any byte order.
+		k.words[i] = keyWords{w0: loadNative(buf[:8]), m0: loadNative(mask[:8]), w1: loadNative(buf[8:]), m1: loadNative(mask[8:]), n: len(pat)}
 	}
 	return k
 }
@@ -29,6 +53,39 @@ const (
 // (usually the previous index plus one). It returns EndOfObject at the
 // closing '}' (consumed) or on error, and UnknownKey for other keys.
 func (l *Lexer) Field(k *Keys, hint int) int {
+	// Fast path: no whitespace, and the predicted key, or one of the few
+	// after it (producers omit zero fields), comes next written plainly:
+	// `,"name":` (or `"name":` first in the object).
+	if p := l.pos; l.err == nil && p+17 <= len(l.data) {
+		data := l.data
+		f := &l.frames[l.depth-1]
+		q := p
+		switch data[q] {
+		case ',':
+			q++
+		case '}':
+			l.pos = p + 1
+			return EndOfObject
+		}
+		if (q != p) == (f.index >= 0) {
+			// In bounds: q+16 <= p+17 <= len(data).
+			ptr := unsafe.Pointer(&data[q])
+			a, b := *(*uint64)(ptr), *(*uint64)(unsafe.Add(ptr, 8))
+			for h := max(hint, 0); h < len(k.words) && h < hint+4; h++ {
+				if w := &k.words[h]; a&w.m0 == w.w0 && b&w.m1 == w.w1 {
+					f.keyOff, f.keyLen = int32(q+1), int32(w.n-3)
+					f.index++
+					l.pos = q + w.n
+					return h
+				}
+			}
+		}
+	}
+	return l.field(k, hint)
+}
+
+// field is Field's general path.
+func (l *Lexer) field(k *Keys, hint int) int {
 	if l.err != nil {
 		return EndOfObject
 	}
@@ -55,7 +112,7 @@ func (l *Lexer) Field(k *Keys, hint int) int {
 	if hint >= 0 && hint < len(k.quoted) {
 		q := k.quoted[hint]
 		if end := start + len(q); end <= len(l.data) && string(l.data[start:end]) == q {
-			f.key = l.data[start : end-1]
+			f.keyOff, f.keyLen = int32(start), int32(len(q)-1)
 			l.pos = end
 			if !l.colon() {
 				return EndOfObject
@@ -70,7 +127,7 @@ func (l *Lexer) Field(k *Keys, hint int) int {
 	if key == nil {
 		key = emptyKey
 	}
-	f.key = key
+	f.key, f.keyOff = key, -1
 	if !l.colon() {
 		return EndOfObject
 	}
@@ -81,6 +138,9 @@ func (l *Lexer) Field(k *Keys, hint int) int {
 	}
 	return UnknownKey
 }
+
+// loadNative reads 8 bytes in the machine's byte order.
+func loadNative(b []byte) uint64 { return *(*uint64)(unsafe.Pointer(&b[:8][0])) }
 
 // colon consumes the ':' after a key.
 func (l *Lexer) colon() bool {

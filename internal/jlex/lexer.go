@@ -29,9 +29,12 @@ const DefaultMaxDepth = 128
 const maxFrames = 32
 
 type frame struct {
-	key   []byte // current key of an object frame
-	index int    // keys or elements seen so far, minus one: -1 before the first
-	array bool
+	// The current key of an object frame: l.data[keyOff:keyOff+keyLen] when
+	// keyOff >= 0 (set on the fast path without a pointer write), else key.
+	keyOff, keyLen int32
+	key            []byte
+	index          int // keys or elements seen so far, minus one: -1 before the first
+	array          bool
 }
 
 // Lexer reads one JSON text. The zero value is not ready: call Reset.
@@ -44,8 +47,9 @@ type Lexer struct {
 	MaxDepth int
 
 	frames [maxFrames]frame
-	// Arena receives the bytes of decoded strings and raw values. Strings
-	// handed out by String point into it.
+	// Arena holds a copy of the input (after Reset) followed by the decoded
+	// text of strings that had escapes or invalid UTF-8. Strings and raw
+	// values handed out point into it, never into the caller's input.
 	Arena []byte
 	// pathPrefix is prepended to every error path (e.g. "event" when a bare
 	// record is decoded in place of an envelope's event).
@@ -54,13 +58,23 @@ type Lexer struct {
 
 var emptyKey = []byte{}
 
-// Reset prepares l to read data, appending decoded strings to arena[:0].
+// Reset prepares l to read a copy of data kept in arena[:0] (grown as
+// needed), so that decoded strings may point into the copy without copying
+// each one, and the caller may reuse data at once.
 func (l *Lexer) Reset(data []byte, arena []byte) {
+	arena = append(arena[:0], data...)
+	l.ResetView(arena[:len(data):len(data)], arena)
+}
+
+// ResetView prepares l to read data in place: decoded strings may alias
+// data, which must then stay unchanged while they are in use. Decoded text
+// that differs from the input is appended to arena (after its length).
+func (l *Lexer) ResetView(data []byte, arena []byte) {
 	l.data = data
+	l.Arena = arena
 	l.pos = 0
 	l.err = nil
 	l.depth = 0
-	l.Arena = arena[:0]
 	l.pathPrefix = ""
 }
 
@@ -115,7 +129,11 @@ func (l *Lexer) Path() string {
 		if len(b) > 0 {
 			b = append(b, '.')
 		}
-		b = appendPathKey(b, f.key)
+		key := f.key
+		if f.keyOff >= 0 {
+			key = l.data[f.keyOff : f.keyOff+f.keyLen]
+		}
+		b = appendPathKey(b, key)
 	}
 	return string(b)
 }
@@ -160,7 +178,7 @@ func (l *Lexer) Missing(name string) {
 		return
 	}
 	saved := l.frames[top]
-	l.frames[top] = frame{key: []byte(name)}
+	l.frames[top] = frame{key: []byte(name), keyOff: -1}
 	l.err = &Error{Offset: l.pos, Path: l.Path(), Msg: "required field is missing"}
 	l.frames[top] = saved
 }
@@ -245,7 +263,7 @@ func (l *Lexer) push(array bool) bool {
 		l.fail(l.pos, "nesting exceeds the depth limit of "+strconv.Itoa(min(maxFrames, l.maxDepth())))
 		return false
 	}
-	l.frames[l.depth] = frame{index: -1, array: array}
+	l.frames[l.depth] = frame{index: -1, array: array, keyOff: -1}
 	l.depth++
 	return true
 }
@@ -316,7 +334,7 @@ func (l *Lexer) Key() (key []byte, ok bool) {
 	if key == nil {
 		key = emptyKey
 	}
-	f.key = key
+	f.key, f.keyOff = key, -1
 	f.index++
 	return key, true
 }

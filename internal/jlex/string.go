@@ -1,6 +1,7 @@
 package jlex
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -20,11 +21,8 @@ func specialMask(x uint64) uint64 {
 	return ((q - lsb) &^ q & msb) | ((b - lsb) &^ b & msb) | ((x - lsb*0x20) &^ x & msb) | (x & msb)
 }
 
-func load64(b []byte) uint64 {
-	_ = b[7]
-	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
-}
+// load64 reads 8 bytes little-endian; the compiler turns it into one load.
+func load64(b []byte) uint64 { return binary.LittleEndian.Uint64(b) }
 
 // scanPlain returns the index of the first byte at or after i that is '"',
 // '\\', a control character or non-ASCII.
@@ -171,23 +169,44 @@ func (l *Lexer) unescape(dst []byte, j int) ([]byte, int, bool) {
 	return dst, j, false
 }
 
-// String decodes a string value into *dst, backed by the arena. null leaves
-// "" and reports false (absent).
+// String decodes a string value into *dst. A string without escapes or
+// invalid UTF-8 is a view of the input; others are decoded into the arena.
+// null leaves "" and reports false (absent).
 func (l *Lexer) String(dst *string) bool {
 	if l.err != nil {
 		return false
 	}
+	data := l.data
+	if start := l.pos + 1; start < len(data) && data[start-1] == '"' {
+		// Fast path: an ASCII string with no escapes, scanned 8 bytes at a
+		// time.
+		i := start
+		for ; i+8 <= len(data); i += 8 {
+			if m := specialMask(binary.LittleEndian.Uint64(data[i:])); m != 0 {
+				i += bits.TrailingZeros64(m) / 8
+				if data[i] == '"' {
+					*dst = bytesString(data[start:i])
+					l.pos = i + 1
+					return true
+				}
+				break
+			}
+		}
+		if i, ok := scanString(data, start); ok {
+			*dst = bytesString(data[start:i])
+			l.pos = i + 1
+			return true
+		}
+	}
 	switch l.skipWS() {
 	case '"':
-		start := l.pos + 1
-		i := scanPlain(l.data, start)
-		mark := len(l.Arena)
-		if i < len(l.data) && l.data[i] == '"' {
-			l.Arena = append(l.Arena, l.data[start:i]...)
+		if i, ok := scanString(data, l.pos+1); ok {
+			*dst = bytesString(data[l.pos+1 : i])
 			l.pos = i + 1
-		} else {
-			l.Arena = l.decodeString(l.Arena)
+			return true
 		}
+		mark := len(l.Arena)
+		l.Arena = l.decodeString(l.Arena)
 		*dst = l.arenaString(mark)
 		return l.err == nil
 	case 'n':
@@ -199,13 +218,36 @@ func (l *Lexer) String(dst *string) bool {
 	return false
 }
 
+// scanString finds the closing quote of a string whose content starts at
+// data[i], for strings that need no decoding: no escapes, no control
+// characters, valid UTF-8. ok is false for any other string.
+func scanString(data []byte, i int) (end int, ok bool) {
+	for {
+		i = scanPlain(data, i)
+		if i >= len(data) {
+			return i, false
+		}
+		c := data[i]
+		if c == '"' {
+			return i, true
+		}
+		if c < utf8.RuneSelf {
+			return i, false // an escape or a control character
+		}
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i, false
+		}
+		i += size
+	}
+}
+
 // stringContent returns the decoded content of the string at l.pos without
 // keeping it: plain strings alias the input, others use the arena's spare
 // capacity, which the caller must not keep.
 func (l *Lexer) stringContent() []byte {
 	start := l.pos + 1
-	i := scanPlain(l.data, start)
-	if i < len(l.data) && l.data[i] == '"' {
+	if i, ok := scanString(l.data, start); ok {
 		l.pos = i + 1
 		return l.data[start:i]
 	}

@@ -140,13 +140,11 @@ func ParseUnix(tok []byte) (time.Time, bool) {
 			continue
 		}
 		lead = false
-		if nd < len(digits) {
+		if nd < len(digits) { // later digits cannot reach the nanoseconds of an in-range value
 			digits[nd] = tok[i]
 			nd++
-			point++
-		} else {
-			return time.Time{}, false // far out of range
 		}
+		point++
 	}
 	if i < len(tok) && tok[i] == '.' {
 		i++
@@ -171,7 +169,7 @@ func ParseUnix(tok []byte) (time.Time, bool) {
 		}
 		e := 0
 		for ; i < len(tok); i++ {
-			if e < 10000 {
+			if e < 1e8 { // saturate beyond any |point| a record can reach, within a 32-bit int
 				e = e*10 + int(tok[i]-'0')
 			}
 		}

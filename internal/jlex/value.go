@@ -144,14 +144,9 @@ func (l *Lexer) intValue(kind string, lo, hi int64) (int64, bool) {
 			v = v*10 + int64(d)
 			i++
 		}
-		if i < len(data) {
-			switch data[i] {
-			case ',', '}', ']', ' ', '\n', '\r', '\t':
-				if v <= hi {
-					l.pos = i
-					return v, true
-				}
-			}
+		if i < len(data) && numberEnd[data[i]] && v <= hi {
+			l.pos = i
+			return v, true
 		}
 	}
 	tok, integer, off, present := l.numericToken(kind)
@@ -173,10 +168,31 @@ func (l *Lexer) intValue(kind string, lo, hi int64) (int64, bool) {
 // Int64 decodes a number or numeric string into *dst. null and "" are absent:
 // *dst becomes 0 and Int64 returns false.
 func (l *Lexer) Int64(dst *int64) bool {
+	// Fast path: up to 18 digits without sign, leading zero or whitespace.
+	data, i := l.data, l.pos
+	if l.err == nil && i < len(data) && data[i]-'1' < 9 {
+		v := int64(data[i] - '0')
+		end := min(len(data), i+18)
+		for i++; i < end; i++ {
+			d := data[i] - '0'
+			if d > 9 {
+				break
+			}
+			v = v*10 + int64(d)
+		}
+		if i < len(data) && numberEnd[data[i]] {
+			*dst = v
+			l.pos = i
+			return true
+		}
+	}
 	v, ok := l.intValue("int64", -1<<63, 1<<63-1)
 	*dst = v
 	return ok
 }
+
+// numberEnd marks the bytes that may follow a number in valid JSON.
+var numberEnd = [256]bool{',': true, '}': true, ']': true, ' ': true, '\t': true, '\n': true, '\r': true}
 
 // Int32 is Int64 for int32 (Panther's int).
 func (l *Lexer) Int32(dst *int32) bool {
@@ -230,8 +246,8 @@ func (l *Lexer) Bool(dst *bool) bool {
 	return false
 }
 
-// Raw validates any JSON value and stores a compact-as-given copy of its
-// bytes, backed by the arena, in *dst. null is absent (nil).
+// Raw validates any JSON value and stores its bytes, exactly as given, in
+// *dst: a view of the input. null is absent (nil).
 func (l *Lexer) Raw(dst *json.RawMessage) bool {
 	*dst = nil
 	if l.err != nil {
@@ -246,9 +262,7 @@ func (l *Lexer) Raw(dst *json.RawMessage) bool {
 	if l.err != nil {
 		return false
 	}
-	mark := len(l.Arena)
-	l.Arena = append(l.Arena, l.data[start:l.pos]...)
-	*dst = l.Arena[mark:len(l.Arena):len(l.Arena)]
+	*dst = l.data[start:l.pos:l.pos]
 	return true
 }
 
