@@ -107,12 +107,12 @@ func (l *Lexer) field(k *Keys, hint int) int {
 		l.unexpected("string key")
 		return EndOfObject
 	}
-	f.index++
 	start := l.pos + 1
 	if hint >= 0 && hint < len(k.quoted) {
 		q := k.quoted[hint]
 		if end := start + len(q); end <= len(l.data) && string(l.data[start:end]) == q {
 			f.keyOff, f.keyLen = int32(start), int32(len(q)-1)
+			f.index++
 			l.pos = end
 			if !l.colon() {
 				return EndOfObject
@@ -128,6 +128,7 @@ func (l *Lexer) field(k *Keys, hint int) int {
 		key = emptyKey
 	}
 	f.key, f.keyOff = key, -1
+	f.index++
 	if !l.colon() {
 		return EndOfObject
 	}

@@ -174,7 +174,11 @@ func (l *Lexer) Missing(name string) {
 	// Name the field under the object still on the frame stack.
 	top := l.depth - 1
 	if top < 0 {
-		l.err = &Error{Offset: l.pos, Path: name, Msg: "required field is missing"}
+		path := name
+		if l.pathPrefix != "" {
+			path = l.pathPrefix + "." + name
+		}
+		l.err = &Error{Offset: l.pos, Path: path, Msg: "required field is missing"}
 		return
 	}
 	saved := l.frames[top]

@@ -288,6 +288,9 @@ func ParseRFC3339(b []byte) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	sec := daysFromCivil(y, mo, d)*86400 + int64(h*3600+mi*60+s) - int64(offset)
+	if sec < minUnix || sec > maxUnix {
+		return time.Time{}, false // an offset moved it out of years 0000–9999
+	}
 	return time.Unix(sec, nsec).UTC(), true
 }
 

@@ -122,6 +122,9 @@ func AppendTime(dst []byte, t time.Time) []byte {
 
 // AppendAddrString appends a as a JSON string in canonical form.
 func AppendAddrString(dst []byte, a netip.Addr) []byte {
+	if a.Zone() != "" {
+		return AppendString(dst, a.String()) // a zone may hold any byte
+	}
 	dst = append(dst, '"')
 	dst = a.AppendTo(dst)
 	return append(dst, '"')
