@@ -392,8 +392,10 @@ func genReset(f *jen.File, o *Object) {
 			switch fd.Kind {
 			case KindObject:
 				g.Add(x).Dot("reset").Call()
-			case KindArray, KindJSON:
+			case KindArray:
 				g.Add(x).Op("=").Add(jen.Id("x").Dot(fd.GoName)).Index(jen.Empty(), jen.Lit(0))
+			case KindJSON:
+				g.Add(x).Op("=").Nil() // a view of the input: nothing to reuse
 			default:
 				g.Add(x).Op("=").Add(zero(fd))
 			}
@@ -667,6 +669,7 @@ func genRoot(f *jen.File, s *Schema) {
 	)
 	f.Line()
 	f.Comment("decodeRecord decodes a whole record from l, checking that nothing follows it.")
+	f.Comment("On error x is left empty.")
 	f.Func().Params(x.Clone().Op("*").Id(r)).Id("decodeRecord").Params(jen.Id("l").Op("*").Qual(jlexPath, "Lexer")).Block(
 		jen.Id("x").Dot("reset").Call(),
 		jen.If(jen.Op("!").Id("x").Dot("decode").Call(jen.Id("l")).Op("&&").Id("l").Dot("Ok").Call()).Block(
@@ -674,6 +677,9 @@ func genRoot(f *jen.File, s *Schema) {
 		),
 		jen.Id("l").Dot("End").Call(),
 		jen.Id("x").Dot("arena").Op("=").Id("l").Dot("Arena"),
+		jen.If(jen.Op("!").Id("l").Dot("Ok").Call()).Block(
+			jen.Id("x").Dot("reset").Call(), // never hand out half a record
+		),
 	)
 	f.Line()
 	fileComment(f, "UnmarshalJSON implements json.Unmarshaler with Decode. As the convention for "+

@@ -102,7 +102,9 @@ func (e *RecordError) Unwrap() error { return e.Err }
 //   - compression: none, gzip or zstd, detected from the first bytes;
 //   - envelope: the log-stream envelope {"time","event","fields"}, or a bare
 //     record as in S3/GCS exports and API responses, detected per record
-//     from its first key ("time", "event" or "fields" mean an envelope).
+//     from its first key of either shape ("time", "event" or "fields" mean
+//     an envelope; HEC metadata such as "host" and unknown keys before it
+//     are passed over).
 //
 // A bare record is decoded into the Event of an envelope whose Time is the
 // record's own event time: for audit, eventTime, else logged; for network,
@@ -135,7 +137,6 @@ type Reader struct {
 	typ     LogType
 	bare    bool
 	err     error
-	recErr  RecordError
 }
 
 // NewReader returns a Reader of r.
@@ -160,7 +161,7 @@ func (r *Reader) Next() bool {
 		return false
 	}
 	if err := r.sc.Err(); err != nil {
-		r.typ = r.opt.LogType
+		r.typ, r.bare = r.opt.LogType, false
 		r.fail(err)
 		return true
 	}
@@ -204,8 +205,9 @@ func (r *Reader) fail(err error) {
 		abs.Offset += int(r.sc.Offset())
 		err = &abs
 	}
-	r.recErr = RecordError{Record: r.sc.Record(), Offset: r.sc.Offset(), Err: err}
-	r.err = &r.recErr
+	// A new RecordError for each bad record: an error already returned by
+	// Err must not change when the next record fails.
+	r.err = &RecordError{Record: r.sc.Record(), Offset: r.sc.Offset(), Err: err}
 }
 
 // Err returns the current record's error, a *RecordError, or nil.
@@ -293,12 +295,14 @@ func oneOf(key []byte, set []string) bool {
 	return false
 }
 
-// detect tells an envelope from a bare record by the record's first key,
-// and, when want is LogTypeAuto, the log type by the first key of the event
-// that belongs to only one type.
+// detect tells an envelope from a bare record by the record's first key
+// that belongs to only one shape ("time", "event" and "fields" mean an
+// envelope; a field of an audit or network record, or "logged", a bare
+// record), and, when want is LogTypeAuto, the log type by the first key of
+// the event that belongs to only one type.
 func detect(data []byte, want LogType) (typ LogType, bare bool, err error) {
 	var l jlex.Lexer
-	l.Reset(data, nil)
+	l.ResetView(data, nil)
 	if !l.BeginObject() {
 		if l.Ok() {
 			return want, false, errors.New("expected a record object, found null")
@@ -312,7 +316,28 @@ func detect(data []byte, want LogType) (typ LogType, bare bool, err error) {
 		}
 		return want, false, l.Err()
 	}
-	bare = !oneOf(key, detectEnvelopeKeys)
+	// Keys of neither shape (the Splunk HEC metadata host, source,
+	// sourcetype and index before "time", or unknown fields) are passed over.
+	for {
+		if oneOf(key, detectEnvelopeKeys) {
+			bare = false
+			break
+		}
+		if oneOf(key, detectNetworkKeys) || oneOf(key, detectAuditKeys) || string(key) == "logged" {
+			bare = true
+			break
+		}
+		l.Skip()
+		if key, ok = l.Key(); !ok {
+			if !l.Ok() {
+				return want, true, l.Err()
+			}
+			if want != LogTypeAuto {
+				return want, true, nil
+			}
+			return want, true, errors.New("cannot tell the log type: no field of audit or network records")
+		}
+	}
 	if want != LogTypeAuto {
 		return want, bare, nil
 	}
@@ -367,6 +392,7 @@ func (x *Network) DecodeBare(data []byte) error {
 	l.End()
 	x.arena = l.Arena
 	if err := l.Err(); err != nil {
+		x.reset()
 		return err
 	}
 	x.SetEvent(x.Event)
@@ -392,6 +418,7 @@ func (x *Audit) DecodeBare(data []byte) error {
 	l.End()
 	x.arena = l.Arena
 	if err := l.Err(); err != nil {
+		x.reset()
 		return err
 	}
 	x.SetEvent(x.Event)

@@ -298,8 +298,8 @@ func (x *AuditEvent) reset() {
 	x.Actor.reset()
 	x.Target.reset()
 	x.Action = ""
-	x.Old = x.Old[:0]
-	x.New = x.New[:0]
+	x.Old = nil
+	x.New = nil
 	x.ActionDetails = ""
 	x.Error = ""
 	x.EventTime = time.Time{}
@@ -653,6 +653,7 @@ func (x *Audit) Decode(data []byte) error {
 }
 
 // decodeRecord decodes a whole record from l, checking that nothing follows it.
+// On error x is left empty.
 func (x *Audit) decodeRecord(l *jlex.Lexer) {
 	x.reset()
 	if !x.decode(l) && l.Ok() {
@@ -660,6 +661,9 @@ func (x *Audit) decodeRecord(l *jlex.Lexer) {
 	}
 	l.End()
 	x.arena = l.Arena
+	if !l.Ok() {
+		x.reset()
+	}
 }
 
 // UnmarshalJSON implements json.Unmarshaler with Decode. As the convention for

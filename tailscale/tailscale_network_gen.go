@@ -753,6 +753,7 @@ func (x *Network) Decode(data []byte) error {
 }
 
 // decodeRecord decodes a whole record from l, checking that nothing follows it.
+// On error x is left empty.
 func (x *Network) decodeRecord(l *jlex.Lexer) {
 	x.reset()
 	if !x.decode(l) && l.Ok() {
@@ -760,6 +761,9 @@ func (x *Network) decodeRecord(l *jlex.Lexer) {
 	}
 	l.End()
 	x.arena = l.Arena
+	if !l.Ok() {
+		x.reset()
+	}
 }
 
 // UnmarshalJSON implements json.Unmarshaler with Decode. As the convention for

@@ -594,7 +594,7 @@ func (x *Everything) reset() {
 	x.Total = 0
 	x.Ratio = 0
 	x.Enabled = false
-	x.Extra = x.Extra[:0]
+	x.Extra = nil
 	x.TsMs = time.Time{}
 	x.TsUs = time.Time{}
 	x.TsNs = time.Time{}
@@ -1218,6 +1218,7 @@ func (x *Everything) Decode(data []byte) error {
 }
 
 // decodeRecord decodes a whole record from l, checking that nothing follows it.
+// On error x is left empty.
 func (x *Everything) decodeRecord(l *jlex.Lexer) {
 	x.reset()
 	if !x.decode(l) && l.Ok() {
@@ -1225,6 +1226,9 @@ func (x *Everything) decodeRecord(l *jlex.Lexer) {
 	}
 	l.End()
 	x.arena = l.Arena
+	if !l.Ok() {
+		x.reset()
+	}
 }
 
 // UnmarshalJSON implements json.Unmarshaler with Decode. As the convention for

@@ -786,6 +786,7 @@ func (x *Naming) Decode(data []byte) error {
 }
 
 // decodeRecord decodes a whole record from l, checking that nothing follows it.
+// On error x is left empty.
 func (x *Naming) decodeRecord(l *jlex.Lexer) {
 	x.reset()
 	if !x.decode(l) && l.Ok() {
@@ -793,6 +794,9 @@ func (x *Naming) decodeRecord(l *jlex.Lexer) {
 	}
 	l.End()
 	x.arena = l.Arena
+	if !l.Ok() {
+		x.reset()
+	}
 }
 
 // UnmarshalJSON implements json.Unmarshaler with Decode. As the convention for
