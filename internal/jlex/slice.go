@@ -1,7 +1,6 @@
 package jlex
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/netip"
 	"slices"
@@ -178,12 +177,11 @@ func AppendNonEmpty(dst []string, s string) []string {
 	return dst
 }
 
-// SortCompactAddrs sorts dst[from:] byte-wise by text, as Panther sorts
-// p_any_ip_addresses (so 100.101.102.103 before 100.64.0.1), and removes
-// duplicates from it.
+// SortCompactAddrs sorts dst[from:] by address (netip.Addr.Compare) and
+// removes duplicates from it.
 func SortCompactAddrs(dst []netip.Addr, from int) []netip.Addr {
 	tail := dst[from:]
-	slices.SortFunc(tail, compareAddrText)
+	slices.SortFunc(tail, netip.Addr.Compare)
 	return dst[:from+len(slices.Compact(tail))]
 }
 
@@ -192,10 +190,4 @@ func SortCompactStrings(dst []string, from int) []string {
 	tail := dst[from:]
 	slices.Sort(tail)
 	return dst[:from+len(slices.Compact(tail))]
-}
-
-// compareAddrText compares a and b by their text without allocating.
-func compareAddrText(a, b netip.Addr) int {
-	var ta, tb [64]byte
-	return bytes.Compare(a.AppendTo(ta[:0]), b.AppendTo(tb[:0]))
 }

@@ -1,8 +1,10 @@
 package jlex
 
 import (
+	"bytes"
 	"math"
 	"net/netip"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -193,6 +195,8 @@ type RowMeta struct {
 	seq         uint64
 	ips         []netip.Addr
 	strs        []string
+	txt         []byte
+	spans       []textSpan
 }
 
 // AppendMeta appends the p_log_type, p_event_time, p_parse_time and p_row_id
@@ -223,21 +227,53 @@ func (m *RowMeta) AppendMeta(dst []byte, logType string, eventTime time.Time) []
 }
 
 // AppendAddrs appends a p_any_* member of addresses collected by fill, when
-// there are any.
+// there are any, sorted byte-wise by their canonical text as Panther sorts
+// p_any_ip_addresses. Each address is formatted once.
 func (m *RowMeta) AppendAddrs(dst []byte, quotedKey string, fill func([]netip.Addr) []netip.Addr) []byte {
 	m.ips = fill(m.ips[:0])
 	if len(m.ips) == 0 {
 		return dst
 	}
+	m.txt = m.txt[:0]
+	m.spans = m.spans[:0]
+	for _, a := range m.ips {
+		start := len(m.txt)
+		m.txt = a.AppendTo(m.txt)
+		m.spans = append(m.spans, textSpan{int32(start), int32(len(m.txt))})
+	}
+	txt := m.txt
+	slices.SortFunc(m.spans, func(x, y textSpan) int {
+		return bytes.Compare(txt[x.start:x.end], txt[y.start:y.end])
+	})
 	dst = AppendKey(dst, quotedKey)
 	dst = append(dst, '[')
-	for i, a := range m.ips {
+	for i, sp := range m.spans {
 		if i > 0 {
+			if bytes.Equal(txt[sp.start:sp.end], txt[m.spans[i-1].start:m.spans[i-1].end]) {
+				continue
+			}
 			dst = append(dst, ',')
 		}
-		dst = AppendAddrString(dst, a)
+		dst = append(dst, '"')
+		dst = appendEscapedASCII(dst, txt[sp.start:sp.end])
+		dst = append(dst, '"')
 	}
 	return append(dst, ']')
+}
+
+// textSpan is txt[start:end] of RowMeta.txt.
+type textSpan struct{ start, end int32 }
+
+// appendEscapedASCII appends address text, escaping what JSON needs: only a
+// zone can hold such bytes.
+func appendEscapedASCII(dst, b []byte) []byte {
+	for _, c := range b {
+		if c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			s := AppendString(nil, string(b))
+			return append(dst, s[1:len(s)-1]...)
+		}
+	}
+	return append(dst, b...)
 }
 
 // AppendStrings appends a p_any_* member of strings collected by fill, when

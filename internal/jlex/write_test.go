@@ -390,6 +390,17 @@ func TestRowMeta(t *testing.T) {
 		assert.GreaterOrEqual(t, cap(gotIn), 2, "scratch reused")
 		assert.Equal(t, `{`, string(out), "nothing appended for no addresses")
 	})
+	t.Run("addrs sorted as text and de-duplicated", func(t *testing.T) {
+		var m jlex.RowMeta
+		out := m.AppendAddrs([]byte(`{`), `"ips":`, func(dst []netip.Addr) []netip.Addr {
+			for _, s := range []string{"fd7a:115c:a1e0::1", "100.64.0.1", "100.101.102.103", "::ffff:1.2.3.4", "100.64.0.1", "fd7a:115c:a1e0:0::1", "2001:db8::23", "2001:db8:10::25"} {
+				dst = jlex.AppendAddr(dst, s)
+			}
+			return dst // unsorted, with duplicates: fill need not sort
+		})
+		// Panther's order, byte-wise by text (written by hand).
+		assert.Equal(t, `{"ips":["100.101.102.103","100.64.0.1","2001:db8:10::25","2001:db8::23","::ffff:1.2.3.4","fd7a:115c:a1e0::1"]`, string(out))
+	})
 	t.Run("strings", func(t *testing.T) {
 		var m jlex.RowMeta
 		out := m.AppendStrings([]byte(`{`), `"p_any_emails":`, func(dst []string) []string {
