@@ -176,25 +176,59 @@ func SplitAddrPort(src string, addr *netip.Addr, port *int32) (hasAddr, hasPort 
 		*addr, *port = a, p
 		return true, true
 	}
-	if a, p, ok := bracketedPort(src); ok {
+	if a, p, _, ok := bracketedPort(src); ok {
 		*addr, *port = a, p
 		return true, true
 	}
 	return SplitAddr(src, addr), SplitPort(src, port)
 }
 
-// bracketedPort parses "[v6]:port" as SplitAddr and SplitPort do.
-func bracketedPort(src string) (netip.Addr, int32, bool) {
+// bracketedPort parses "[v6]:port" as SplitAddr and SplitPort do, also
+// returning the length of the host text with its brackets.
+func bracketedPort(src string) (netip.Addr, int32, int, bool) {
 	if len(src) > 2 && src[0] == '[' {
 		if end := strings.IndexByte(src, ']'); end > 0 && end+1 < len(src) && src[end+1] == ':' {
 			if p, ok := parsePort(src[end+2:]); ok {
 				if a, ok := ParseAddr(src[1:end]); ok && a.Zone() == "" && a.Is6() {
-					return a, p, true
+					return a, p, end + 1, true
 				}
 			}
 		}
 	}
-	return netip.Addr{}, 0, false
+	return netip.Addr{}, 0, 0, false
+}
+
+// hostMemo remembers the last host parsed at one split site.
+type hostMemo struct {
+	host string // "100.64.0.1" or "[fd7a:115c:a1e0::1]"
+	addr netip.Addr
+}
+
+// hostMemos is how many split sites of a record remember their last host.
+const hostMemos = 8
+
+// SplitAddrPort is the package function SplitAddrPort for split site
+// number site of the generated code: when src has the same host as the last
+// value at that site (as the node's own address does in most entries of a
+// flow record), the address is reused instead of parsed again.
+func (l *Lexer) SplitAddrPort(site int, src string, addr *netip.Addr, port *int32) (hasAddr, hasPort bool) {
+	m := &l.hosts[site%hostMemos]
+	if n := len(m.host); n > 0 && n < len(src) && src[n] == ':' && src[:n] == m.host {
+		if p, ok := parsePort(src[n+1:]); ok {
+			*addr, *port = m.addr, p
+			return true, true
+		}
+	}
+	a, p, n, ok := ipv4Port(src)
+	if !ok {
+		a, p, n, ok = bracketedPort(src)
+	}
+	if !ok {
+		return SplitAddr(src, addr), SplitPort(src, port)
+	}
+	m.host, m.addr = src[:n], a
+	*addr, *port = a, p
+	return true, true
 }
 
 // parsePort parses 1–5 digits as a port number up to 65535.
@@ -215,40 +249,56 @@ func parsePort(s string) (int32, bool) {
 
 // fastIPv4Port parses "a.b.c.d:port" exactly as SplitAddr and SplitPort do,
 // reporting false for anything else (which the general path then handles).
+// Each octet's one to three digits are read without a loop.
 func fastIPv4Port(s string) (netip.Addr, int32, bool) {
-	var ip, oct, digits uint32
-	dots := 0
+	a, p, _, ok := ipv4Port(s)
+	return a, p, ok
+}
+
+// ipv4Port is fastIPv4Port also returning the length of the host text.
+func ipv4Port(s string) (netip.Addr, int32, int, bool) {
+	var ip [4]byte
 	i := 0
-	for ; i < len(s); i++ {
-		c := s[i]
-		if d := uint32(c) - '0'; d <= 9 {
-			if digits == 1 && oct == 0 {
-				return netip.Addr{}, 0, false // leading zero
+	for o := 0; o < 4; o++ {
+		if i >= len(s) {
+			return netip.Addr{}, 0, 0, false
+		}
+		v := uint32(s[i]) - '0'
+		if v > 9 {
+			return netip.Addr{}, 0, 0, false
+		}
+		i++
+		if i < len(s) {
+			if d := uint32(s[i]) - '0'; d <= 9 {
+				if v == 0 {
+					return netip.Addr{}, 0, 0, false // leading zero
+				}
+				v = v*10 + d
+				i++
+				if i < len(s) {
+					if d := uint32(s[i]) - '0'; d <= 9 {
+						v = v*10 + d
+						i++
+					}
+				}
 			}
-			oct = oct*10 + d
-			digits++
-			continue
 		}
-		if digits == 0 || digits > 3 || oct > 255 {
-			return netip.Addr{}, 0, false
+		if v > 255 || i >= len(s) {
+			return netip.Addr{}, 0, 0, false
 		}
-		ip = ip<<8 | oct
-		oct, digits = 0, 0
-		if c == '.' && dots < 3 {
-			dots++
-			continue
+		ip[o] = byte(v)
+		sep := byte('.')
+		if o == 3 {
+			sep = ':'
 		}
-		if c == ':' && dots == 3 {
-			break
+		if s[i] != sep {
+			return netip.Addr{}, 0, 0, false
 		}
-		return netip.Addr{}, 0, false
+		i++
 	}
-	if i >= len(s) {
-		return netip.Addr{}, 0, false
-	}
-	p, ok := parsePort(s[i+1:])
+	p, ok := parsePort(s[i:])
 	if !ok {
-		return netip.Addr{}, 0, false
+		return netip.Addr{}, 0, 0, false
 	}
-	return netip.AddrFrom4([4]byte{byte(ip >> 24), byte(ip >> 16), byte(ip >> 8), byte(ip)}), p, true
+	return netip.AddrFrom4(ip), p, i - 1, true
 }

@@ -51,6 +51,7 @@ type Lexer struct {
 	// text of strings that had escapes or invalid UTF-8. Strings and raw
 	// values handed out point into it, never into the caller's input.
 	Arena []byte
+	hosts [hostMemos]hostMemo
 	// pathPrefix is prepended to every error path (e.g. "event" when a bare
 	// record is decoded in place of an envelope's event).
 	pathPrefix string
@@ -76,6 +77,7 @@ func (l *Lexer) ResetView(data []byte, arena []byte) {
 	l.err = nil
 	l.depth = 0
 	l.pathPrefix = ""
+	l.hosts = [hostMemos]hostMemo{}
 }
 
 // SetPathPrefix makes error paths start with prefix.
