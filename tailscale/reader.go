@@ -197,7 +197,7 @@ func (r *Reader) Next() bool {
 func (r *Reader) fail(err error) {
 	var se *stream.RecordError
 	if errors.As(err, &se) {
-		err = errors.New(se.Msg)
+		err = &framingError{msg: se.Msg, kind: se.Err}
 	}
 	var de *jlex.Error
 	if errors.As(err, &de) {
@@ -209,6 +209,25 @@ func (r *Reader) fail(err error) {
 	// Err must not change when the next record fails.
 	r.err = &RecordError{Record: r.sc.Record(), Offset: r.sc.Offset(), Err: err}
 }
+
+// framingError is a scanner error without the scanner's record and offset
+// (RecordError adds them), still matching the stream sentinels with
+// errors.Is: ErrTruncated, ErrRecordTooLarge, ErrSyntax and ErrDepth.
+type framingError struct {
+	msg  string
+	kind error
+}
+
+func (e *framingError) Error() string { return e.msg }
+func (e *framingError) Unwrap() error { return e.kind }
+
+// The framing errors a RecordError may wrap, for errors.Is.
+var (
+	ErrSyntax         = stream.ErrSyntax         // garbage between records, or a record broken inside
+	ErrTruncated      = stream.ErrTruncated      // the input ended inside a record
+	ErrRecordTooLarge = stream.ErrRecordTooLarge // the record is larger than MaxRecordSize
+	ErrDepth          = stream.ErrDepth          // the record nests too deep
+)
 
 // Err returns the current record's error, a *RecordError, or nil.
 func (r *Reader) Err() error { return r.err }

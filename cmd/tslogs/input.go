@@ -43,6 +43,10 @@ func parseArgs(fs *flag.FlagSet, args []string) (files []string, help bool, err 
 		if len(rest) == 0 {
 			return files, false, nil
 		}
+		if i := len(args) - len(rest) - 1; i >= 0 && args[i] == "--" {
+			// "--" ends the flags: everything after it is a file.
+			return append(files, rest...), false, nil
+		}
 		files = append(files, rest[0])
 		args = rest[1:]
 	}

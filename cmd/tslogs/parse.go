@@ -212,7 +212,7 @@ func (s *summary) good(t tailscale.LogType) {
 
 var (
 	indexRE  = regexp.MustCompile(`\[\d+\]`)
-	numberRE = regexp.MustCompile(`\b\d[\d.eE+-]*`)
+	numberRE = regexp.MustCompile(`\b\d+(?:\.\d+)?(?:[eE][+-]?\d+)?`)
 	quotedRE = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
 )
 

@@ -43,6 +43,7 @@ type talkerKey struct {
 	src, dst netip.Addr
 	port     int32
 	proto    int16
+	hasProto bool
 }
 
 type nodeKey struct{ id, name string }
@@ -212,7 +213,7 @@ func (s *stats) addNetwork(n *tailscale.Network) {
 			if k.name == "physical" {
 				continue // physical paths are not conversations between addresses
 			}
-			tk := talkerKey{src: t.SrcIP, dst: t.DstIP, port: t.DstPort, proto: t.Proto}
+			tk := talkerKey{src: t.SrcIP, dst: t.DstIP, port: t.DstPort, proto: t.Proto, hasProto: t.HasProto()}
 			tc := s.talkers[tk]
 			if tc == nil {
 				tc = &counter{}
@@ -273,7 +274,7 @@ func (s *stats) finish() {
 				dst = netip.AddrPortFrom(k.dst, uint16(k.port)).String()
 			}
 			s.Network.Talkers = append(s.Network.Talkers, talker{Src: addrOrDash(k.src), Dst: dst,
-				Proto: protoName(k.proto, k.proto != 0), counter: *c})
+				Proto: protoName(k.proto, k.hasProto), counter: *c})
 		}
 		slices.SortFunc(s.Network.Talkers, func(a, b talker) int {
 			return cmp.Or(cmp.Compare(b.Bytes, a.Bytes), cmp.Compare(a.Src, b.Src), cmp.Compare(a.Dst, b.Dst))
