@@ -174,6 +174,7 @@ func render(s *Schema, opt Options) ([]byte, error) {
 		genHas(f, o)
 		genReset(f, o)
 		genDecodeObject(f, o)
+		genRequired(f, o)
 	}
 	for _, o := range objs {
 		if usedAsElement(s, o) {
@@ -507,7 +508,6 @@ func splitCall(f *Field) *jen.Statement {
 //			}
 //		}
 //		x.present.Set(2, jlex.SplitAddr(x.Src, &x.SrcIP))
-//		if !x.present.Has(0) { l.Missing("origin") }
 //		l.EndObject()
 //		return true
 //	}
@@ -540,13 +540,6 @@ func genDecodeObject(f *jen.File, o *Object) {
 			g.Default().Block(jen.Id("l").Dot("Skip").Call())
 		}))
 		genSplits(g, o)
-		for _, fd := range o.Fields {
-			if fd.Required {
-				g.If(jen.Op("!").Id("x").Dot("present").Dot("Has").Call(jen.Lit(fd.Bit))).Block(
-					jen.Id("l").Dot("Missing").Call(jen.Lit(fd.Name)),
-				)
-			}
-		}
 		g.Id("l").Dot("EndObject").Call()
 		g.Return(jen.True())
 	})
@@ -624,6 +617,60 @@ func localName(goName string) string {
 	return n
 }
 
+// needsCheck reports whether o or an object below it has required fields.
+func needsCheck(o *Object) bool {
+	for _, fd := range o.Fields {
+		if fd.Required || (fd.Object != nil && needsCheck(fd.Object)) ||
+			(fd.Element != nil && fd.Element.Object != nil && needsCheck(fd.Element.Object)) {
+			return true
+		}
+	}
+	return false
+}
+
+// genRequired emits requiredMissing, run once the whole record is read so
+// that a repeated key merging into an object counts, as encoding/json merges:
+//
+//	func (x *AuditEvent) requiredMissing() string {
+//		if !x.present.Has(2) {
+//			return "origin"
+//		}
+//		if x.present.Has(3) {
+//			if p := x.Actor.requiredMissing(); p != "" {
+//				return "actor." + p
+//			}
+//		}
+//		return ""
+//	}
+func genRequired(f *jen.File, o *Object) {
+	f.Comment("requiredMissing returns the path, below x, of the first required field x")
+	f.Comment("lacks, or \"\" when it lacks none.")
+	f.Func().Params(jen.Id("x").Op("*").Id(o.GoName)).Id("requiredMissing").Params().String().BlockFunc(func(g *jen.Group) {
+		for _, fd := range o.Fields {
+			has := jen.Id("x").Dot("present").Dot("Has").Call(jen.Lit(fd.Bit))
+			if fd.Required {
+				g.If(jen.Op("!").Add(has.Clone())).Block(jen.Return(jen.Lit(fd.Name)))
+			}
+			switch {
+			case fd.Object != nil && needsCheck(fd.Object):
+				g.If(has.Clone()).Block(
+					jen.If(jen.Id("p").Op(":=").Id("x").Dot(fd.GoName).Dot("requiredMissing").Call(), jen.Id("p").Op("!=").Lit("")).Block(
+						jen.Return(jen.Lit(fd.Name+".").Op("+").Id("p")),
+					),
+				)
+			case fd.Element != nil && fd.Element.Object != nil && needsCheck(fd.Element.Object):
+				g.For(jen.Id("i").Op(":=").Range().Id("x").Dot(fd.GoName)).Block(
+					jen.If(jen.Id("p").Op(":=").Id("x").Dot(fd.GoName).Index(jen.Id("i")).Dot("requiredMissing").Call(), jen.Id("p").Op("!=").Lit("")).Block(
+						jen.Return(jen.Lit(fd.Name+"[").Op("+").Qual(strconvPath, "Itoa").Call(jen.Id("i")).Op("+").Lit("].").Op("+").Id("p")),
+					),
+				)
+			}
+		}
+		g.Return(jen.Lit(""))
+	})
+	f.Line()
+}
+
 // genDecodeSlice emits the array decoder of an object element type, which
 // reuses the slice's elements:
 //
@@ -670,12 +717,17 @@ func genRoot(f *jen.File, s *Schema) {
 		jen.Return(jen.Id("l").Dot("Err").Call()),
 	)
 	f.Line()
-	f.Comment("decodeRecord decodes a whole record from l, checking that nothing follows it.")
-	f.Comment("On error x is left empty.")
+	f.Comment("decodeRecord decodes a whole record from l, checking that nothing follows it")
+	f.Comment("and that no required field is missing. On error x is left empty.")
 	f.Func().Params(x.Clone().Op("*").Id(r)).Id("decodeRecord").Params(jen.Id("l").Op("*").Qual(jlexPath, "Lexer")).Block(
 		jen.Id("x").Dot("reset").Call(),
 		jen.If(jen.Op("!").Id("x").Dot("decode").Call(jen.Id("l")).Op("&&").Id("l").Dot("Ok").Call()).Block(
 			jen.Id("l").Dot("Fail").Call(jen.Lit(0), jen.Lit("expected an object, found null")),
+		),
+		jen.If(jen.Id("l").Dot("Ok").Call()).Block(
+			jen.If(jen.Id("p").Op(":=").Id("x").Dot("requiredMissing").Call(), jen.Id("p").Op("!=").Lit("")).Block(
+				jen.Id("l").Dot("FailPath").Call(jen.Id("l").Dot("Pos").Call(), jen.Id("p"), jen.Lit("required field is missing")),
+			),
 		),
 		jen.Id("l").Dot("End").Call(),
 		jen.Id("x").Dot("arena").Op("=").Id("l").Dot("Arena"),

@@ -408,6 +408,11 @@ func (x *Network) DecodeBare(data []byte) error {
 	if !x.Event.decode(&l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
 	}
+	if l.Ok() {
+		if p := x.Event.requiredMissing(); p != "" {
+			l.FailPath(l.Pos(), p, "required field is missing")
+		}
+	}
 	l.End()
 	x.arena = l.Arena
 	if err := l.Err(); err != nil {
@@ -433,6 +438,11 @@ func (x *Audit) DecodeBare(data []byte) error {
 	x.reset()
 	if !x.Event.decode(&l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
+	}
+	if l.Ok() {
+		if p := x.Event.requiredMissing(); p != "" {
+			l.FailPath(l.Pos(), p, "required field is missing")
+		}
 	}
 	l.End()
 	x.arena = l.Arena

@@ -98,14 +98,25 @@ func (x *Audit) decode(l *jlex.Lexer) bool {
 			l.Skip()
 		}
 	}
-	if !x.present.Has(0) {
-		l.Missing("time")
-	}
-	if !x.present.Has(1) {
-		l.Missing("event")
-	}
 	l.EndObject()
 	return true
+}
+
+// requiredMissing returns the path, below x, of the first required field x
+// lacks, or "" when it lacks none.
+func (x *Audit) requiredMissing() string {
+	if !x.present.Has(0) {
+		return "time"
+	}
+	if !x.present.Has(1) {
+		return "event"
+	}
+	if x.present.Has(1) {
+		if p := x.Event.requiredMissing(); p != "" {
+			return "event." + p
+		}
+	}
+	return ""
 }
 
 // AuditEvent is the event object in Tailscale.Audit records: Collection of
@@ -350,20 +361,26 @@ func (x *AuditEvent) decode(l *jlex.Lexer) bool {
 			l.Skip()
 		}
 	}
-	if !x.present.Has(2) {
-		l.Missing("origin")
-	}
-	if !x.present.Has(3) {
-		l.Missing("actor")
-	}
-	if !x.present.Has(4) {
-		l.Missing("target")
-	}
-	if !x.present.Has(5) {
-		l.Missing("action")
-	}
 	l.EndObject()
 	return true
+}
+
+// requiredMissing returns the path, below x, of the first required field x
+// lacks, or "" when it lacks none.
+func (x *AuditEvent) requiredMissing() string {
+	if !x.present.Has(2) {
+		return "origin"
+	}
+	if !x.present.Has(3) {
+		return "actor"
+	}
+	if !x.present.Has(4) {
+		return "target"
+	}
+	if !x.present.Has(5) {
+		return "action"
+	}
+	return ""
 }
 
 // AuditActor is the event.actor object in Tailscale.Audit records: The person
@@ -476,6 +493,12 @@ func (x *AuditActor) decode(l *jlex.Lexer) bool {
 	}
 	l.EndObject()
 	return true
+}
+
+// requiredMissing returns the path, below x, of the first required field x
+// lacks, or "" when it lacks none.
+func (x *AuditActor) requiredMissing() string {
+	return ""
 }
 
 // AuditTarget is the event.target object in Tailscale.Audit records: The
@@ -591,6 +614,12 @@ func (x *AuditTarget) decode(l *jlex.Lexer) bool {
 	return true
 }
 
+// requiredMissing returns the path, below x, of the first required field x
+// lacks, or "" when it lacks none.
+func (x *AuditTarget) requiredMissing() string {
+	return ""
+}
+
 // AuditFields is the fields object in Tailscale.Audit records: Object
 // containing additional recorded field data.
 type AuditFields struct {
@@ -640,6 +669,12 @@ func (x *AuditFields) decode(l *jlex.Lexer) bool {
 	return true
 }
 
+// requiredMissing returns the path, below x, of the first required field x
+// lacks, or "" when it lacks none.
+func (x *AuditFields) requiredMissing() string {
+	return ""
+}
+
 // Decode decodes one Tailscale.Audit record from data into x, replacing what x
 // held and reusing its memory: decoding many records into one value allocates
 // nothing once its buffers have grown. Unknown fields are skipped; for a
@@ -652,12 +687,17 @@ func (x *Audit) Decode(data []byte) error {
 	return l.Err()
 }
 
-// decodeRecord decodes a whole record from l, checking that nothing follows it.
-// On error x is left empty.
+// decodeRecord decodes a whole record from l, checking that nothing follows it
+// and that no required field is missing. On error x is left empty.
 func (x *Audit) decodeRecord(l *jlex.Lexer) {
 	x.reset()
 	if !x.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
+	}
+	if l.Ok() {
+		if p := x.requiredMissing(); p != "" {
+			l.FailPath(l.Pos(), p, "required field is missing")
+		}
 	}
 	l.End()
 	x.arena = l.Arena

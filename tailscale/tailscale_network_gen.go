@@ -98,14 +98,20 @@ func (x *Network) decode(l *jlex.Lexer) bool {
 			l.Skip()
 		}
 	}
-	if !x.present.Has(0) {
-		l.Missing("time")
-	}
-	if !x.present.Has(1) {
-		l.Missing("event")
-	}
 	l.EndObject()
 	return true
+}
+
+// requiredMissing returns the path, below x, of the first required field x
+// lacks, or "" when it lacks none.
+func (x *Network) requiredMissing() string {
+	if !x.present.Has(0) {
+		return "time"
+	}
+	if !x.present.Has(1) {
+		return "event"
+	}
+	return ""
 }
 
 // NetworkEvent is the event object in Tailscale.Network records: Main event
@@ -308,6 +314,12 @@ func (x *NetworkEvent) decode(l *jlex.Lexer) bool {
 	return true
 }
 
+// requiredMissing returns the path, below x, of the first required field x
+// lacks, or "" when it lacks none.
+func (x *NetworkEvent) requiredMissing() string {
+	return ""
+}
+
 // NetworkNode is the event.srcNode object, event.dstNodes[] element in
 // Tailscale.Network records: The node that logged the record (clients v1.92+;
 // absent from older clients).
@@ -437,6 +449,12 @@ func (x *NetworkNode) decode(l *jlex.Lexer) bool {
 	}
 	l.EndObject()
 	return true
+}
+
+// requiredMissing returns the path, below x, of the first required field x
+// lacks, or "" when it lacks none.
+func (x *NetworkNode) requiredMissing() string {
+	return ""
 }
 
 // NetworkTraffic is the event.virtualTraffic[] element, event.subnetTraffic[]
@@ -651,6 +669,12 @@ func (x *NetworkTraffic) decode(l *jlex.Lexer) bool {
 	return true
 }
 
+// requiredMissing returns the path, below x, of the first required field x
+// lacks, or "" when it lacks none.
+func (x *NetworkTraffic) requiredMissing() string {
+	return ""
+}
+
 // NetworkFields is the fields object in Tailscale.Network records: Object
 // containing additional recorded field data.
 type NetworkFields struct {
@@ -698,6 +722,12 @@ func (x *NetworkFields) decode(l *jlex.Lexer) bool {
 	}
 	l.EndObject()
 	return true
+}
+
+// requiredMissing returns the path, below x, of the first required field x
+// lacks, or "" when it lacks none.
+func (x *NetworkFields) requiredMissing() string {
+	return ""
 }
 
 // decodeNetworkNodeSlice reads an array of NetworkNode into *s, reusing its memory.
@@ -752,12 +782,17 @@ func (x *Network) Decode(data []byte) error {
 	return l.Err()
 }
 
-// decodeRecord decodes a whole record from l, checking that nothing follows it.
-// On error x is left empty.
+// decodeRecord decodes a whole record from l, checking that nothing follows it
+// and that no required field is missing. On error x is left empty.
 func (x *Network) decodeRecord(l *jlex.Lexer) {
 	x.reset()
 	if !x.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
+	}
+	if l.Ok() {
+		if p := x.requiredMissing(); p != "" {
+			l.FailPath(l.Pos(), p, "required field is missing")
+		}
 	}
 	l.End()
 	x.arena = l.Arena

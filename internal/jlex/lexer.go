@@ -168,6 +168,18 @@ func (l *Lexer) fail(off int, msg string) {
 // current value.
 func (l *Lexer) Fail(off int, msg string) { l.fail(off, msg) }
 
+// FailPath records an error at offset off for the field at path, relative
+// to the path prefix: for checks made after the record has been read.
+func (l *Lexer) FailPath(off int, path, msg string) {
+	if l.err != nil {
+		return
+	}
+	if l.pathPrefix != "" {
+		path = l.pathPrefix + "." + path
+	}
+	l.err = &Error{Offset: off, Path: path, Msg: msg}
+}
+
 // Missing reports a required field name that the current object lacked.
 func (l *Lexer) Missing(name string) {
 	if l.err != nil {

@@ -726,11 +726,22 @@ func (x *Everything) decode(l *jlex.Lexer) bool {
 	x.present.Set(38, jlex.SplitString(x.Path, "/", 1, &x.PathRoot))
 	x.present.Set(40, jlex.SplitInt(x.Ticket, "-", 0, &x.TicketNumber))
 	x.present.Set(41, jlex.SplitString(x.Ticket, "-", 1, &x.TicketTeam))
-	if !x.present.Has(1) {
-		l.Missing("id")
-	}
 	l.EndObject()
 	return true
+}
+
+// requiredMissing returns the path, below x, of the first required field x
+// lacks, or "" when it lacks none.
+func (x *Everything) requiredMissing() string {
+	if !x.present.Has(1) {
+		return "id"
+	}
+	if x.present.Has(18) {
+		if p := x.Actor.requiredMissing(); p != "" {
+			return "actor." + p
+		}
+	}
+	return ""
 }
 
 // EverythingActor is the actor object in Test.Everything records: Who did it.
@@ -826,11 +837,17 @@ func (x *EverythingActor) decode(l *jlex.Lexer) bool {
 			l.Skip()
 		}
 	}
-	if !x.present.Has(0) {
-		l.Missing("id")
-	}
 	l.EndObject()
 	return true
+}
+
+// requiredMissing returns the path, below x, of the first required field x
+// lacks, or "" when it lacks none.
+func (x *EverythingActor) requiredMissing() string {
+	if !x.present.Has(0) {
+		return "id"
+	}
+	return ""
 }
 
 // EverythingDevice is the actor.device object in Test.Everything records.
@@ -945,6 +962,12 @@ func (x *EverythingDevice) decode(l *jlex.Lexer) bool {
 	return true
 }
 
+// requiredMissing returns the path, below x, of the first required field x
+// lacks, or "" when it lacks none.
+func (x *EverythingDevice) requiredMissing() string {
+	return ""
+}
+
 // EverythingLocation is the actor.device.location object in Test.Everything
 // records.
 type EverythingLocation struct {
@@ -1007,6 +1030,12 @@ func (x *EverythingLocation) decode(l *jlex.Lexer) bool {
 	}
 	l.EndObject()
 	return true
+}
+
+// requiredMissing returns the path, below x, of the first required field x
+// lacks, or "" when it lacks none.
+func (x *EverythingLocation) requiredMissing() string {
+	return ""
 }
 
 // EverythingQuirks is the quirks object in Test.Everything records.
@@ -1087,6 +1116,12 @@ func (x *EverythingQuirks) decode(l *jlex.Lexer) bool {
 	x.present.Set(2, type_)
 	l.EndObject()
 	return true
+}
+
+// requiredMissing returns the path, below x, of the first required field x
+// lacks, or "" when it lacks none.
+func (x *EverythingQuirks) requiredMissing() string {
+	return ""
 }
 
 // EverythingPeer is the srcPeers[] element, dstPeers[] element in
@@ -1185,6 +1220,12 @@ func (x *EverythingPeer) decode(l *jlex.Lexer) bool {
 	return true
 }
 
+// requiredMissing returns the path, below x, of the first required field x
+// lacks, or "" when it lacks none.
+func (x *EverythingPeer) requiredMissing() string {
+	return ""
+}
+
 // decodeEverythingPeerSlice reads an array of EverythingPeer into *s, reusing its memory.
 // It returns false for null.
 func decodeEverythingPeerSlice(l *jlex.Lexer, s *[]EverythingPeer) bool {
@@ -1217,12 +1258,17 @@ func (x *Everything) Decode(data []byte) error {
 	return l.Err()
 }
 
-// decodeRecord decodes a whole record from l, checking that nothing follows it.
-// On error x is left empty.
+// decodeRecord decodes a whole record from l, checking that nothing follows it
+// and that no required field is missing. On error x is left empty.
 func (x *Everything) decodeRecord(l *jlex.Lexer) {
 	x.reset()
 	if !x.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
+	}
+	if l.Ok() {
+		if p := x.requiredMissing(); p != "" {
+			l.FailPath(l.Pos(), p, "required field is missing")
+		}
 	}
 	l.End()
 	x.arena = l.Arena

@@ -337,6 +337,12 @@ func (x *Naming) decode(l *jlex.Lexer) bool {
 	return true
 }
 
+// requiredMissing returns the path, below x, of the first required field x
+// lacks, or "" when it lacks none.
+func (x *Naming) requiredMissing() string {
+	return ""
+}
+
 // NamingNode is the srcNode object, dstNodes[] element in Test.Naming records.
 type NamingNode struct {
 	// Name is the name field.
@@ -382,6 +388,12 @@ func (x *NamingNode) decode(l *jlex.Lexer) bool {
 	}
 	l.EndObject()
 	return true
+}
+
+// requiredMissing returns the path, below x, of the first required field x
+// lacks, or "" when it lacks none.
+func (x *NamingNode) requiredMissing() string {
+	return ""
 }
 
 // NamingOrigin is the origin object, target object in Test.Naming records.
@@ -431,6 +443,12 @@ func (x *NamingOrigin) decode(l *jlex.Lexer) bool {
 	return true
 }
 
+// requiredMissing returns the path, below x, of the first required field x
+// lacks, or "" when it lacks none.
+func (x *NamingOrigin) requiredMissing() string {
+	return ""
+}
+
 // NamingLeft is the left object in Test.Naming records.
 type NamingLeft struct {
 	// Node is the node field.
@@ -476,6 +494,12 @@ func (x *NamingLeft) decode(l *jlex.Lexer) bool {
 	}
 	l.EndObject()
 	return true
+}
+
+// requiredMissing returns the path, below x, of the first required field x
+// lacks, or "" when it lacks none.
+func (x *NamingLeft) requiredMissing() string {
+	return ""
 }
 
 // NamingNode2 is the left.node object in Test.Naming records.
@@ -525,6 +549,12 @@ func (x *NamingNode2) decode(l *jlex.Lexer) bool {
 	return true
 }
 
+// requiredMissing returns the path, below x, of the first required field x
+// lacks, or "" when it lacks none.
+func (x *NamingNode2) requiredMissing() string {
+	return ""
+}
+
 // NamingRight is the right object in Test.Naming records.
 type NamingRight struct {
 	// Node is the node field.
@@ -570,6 +600,12 @@ func (x *NamingRight) decode(l *jlex.Lexer) bool {
 	}
 	l.EndObject()
 	return true
+}
+
+// requiredMissing returns the path, below x, of the first required field x
+// lacks, or "" when it lacks none.
+func (x *NamingRight) requiredMissing() string {
+	return ""
 }
 
 // NamingNode3 is the right.node object in Test.Naming records.
@@ -619,6 +655,12 @@ func (x *NamingNode3) decode(l *jlex.Lexer) bool {
 	return true
 }
 
+// requiredMissing returns the path, below x, of the first required field x
+// lacks, or "" when it lacks none.
+func (x *NamingNode3) requiredMissing() string {
+	return ""
+}
+
 // NamingPolicy is the policies[] element in Test.Naming records.
 type NamingPolicy struct {
 	// Rule is the rule field.
@@ -666,6 +708,12 @@ func (x *NamingPolicy) decode(l *jlex.Lexer) bool {
 	return true
 }
 
+// requiredMissing returns the path, below x, of the first required field x
+// lacks, or "" when it lacks none.
+func (x *NamingPolicy) requiredMissing() string {
+	return ""
+}
+
 // NamingAddress is the addresses[] element in Test.Naming records.
 type NamingAddress struct {
 	// IP is the ip field.
@@ -711,6 +759,12 @@ func (x *NamingAddress) decode(l *jlex.Lexer) bool {
 	}
 	l.EndObject()
 	return true
+}
+
+// requiredMissing returns the path, below x, of the first required field x
+// lacks, or "" when it lacks none.
+func (x *NamingAddress) requiredMissing() string {
+	return ""
 }
 
 // decodeNamingNodeSlice reads an array of NamingNode into *s, reusing its memory.
@@ -785,12 +839,17 @@ func (x *Naming) Decode(data []byte) error {
 	return l.Err()
 }
 
-// decodeRecord decodes a whole record from l, checking that nothing follows it.
-// On error x is left empty.
+// decodeRecord decodes a whole record from l, checking that nothing follows it
+// and that no required field is missing. On error x is left empty.
 func (x *Naming) decodeRecord(l *jlex.Lexer) {
 	x.reset()
 	if !x.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
+	}
+	if l.Ok() {
+		if p := x.requiredMissing(); p != "" {
+			l.FailPath(l.Pos(), p, "required field is missing")
+		}
 	}
 	l.End()
 	x.arena = l.Arena
