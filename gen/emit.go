@@ -655,7 +655,7 @@ func genRequired(f *jen.File, o *Object) {
 			case fd.Object != nil && needsCheck(fd.Object):
 				g.If(has.Clone()).Block(
 					jen.If(jen.Id("p").Op(":=").Id("x").Dot(fd.GoName).Dot("requiredMissing").Call(), jen.Id("p").Op("!=").Lit("")).Block(
-						jen.Return(jen.Lit(fd.Name+".").Op("+").Id("p")),
+						jen.Return(jen.Lit(fd.Name + ".").Op("+").Id("p")),
 					),
 				)
 			case fd.Element != nil && fd.Element.Object != nil && needsCheck(fd.Element.Object):
