@@ -14,6 +14,13 @@ func ParseAddr(s string) (netip.Addr, bool) {
 	if !strings.Contains(s, ":") {
 		return netip.Addr{}, false
 	}
+	if strings.IndexByte(s, '%') < 0 {
+		a, ok := parseIPv6(s)
+		if !ok {
+			return netip.Addr{}, false
+		}
+		return netip.AddrFrom16(a), true
+	}
 	for i := 0; i < len(s) && s[i] != '%'; i++ { // a zone may hold any character
 		c := s[i]
 		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == ':' || c == '.') {
@@ -22,6 +29,96 @@ func ParseAddr(s string) (netip.Addr, bool) {
 	}
 	a, err := netip.ParseAddr(s)
 	return a, err == nil
+}
+
+// hexVal is the value of a hex digit, or 0xff.
+var hexVal = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = byte(c - '0')
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c] = byte(c - 'a' + 10)
+		t[c-'a'+'A'] = byte(c - 'a' + 10)
+	}
+	return t
+}()
+
+// parseIPv6 parses an IPv6 address without a zone by netip's rules: groups
+// of one to four hex digits, at most one "::" standing for at least one
+// group, and optionally an IPv4 address in the last 32 bits.
+func parseIPv6(s string) (ip [16]byte, ok bool) {
+	ellipsis := -1 // index in ip where "::" stands
+	i, n := 0, 0
+	if len(s) >= 2 && s[0] == ':' && s[1] == ':' {
+		ellipsis, i = 0, 2
+		if i == len(s) {
+			return ip, true // "::"
+		}
+	}
+	for n < 16 {
+		start := i
+		v := 0
+		for i < len(s) && i-start <= 4 {
+			d := hexVal[s[i]]
+			if d == 0xff {
+				break
+			}
+			v = v<<4 | int(d)
+			i++
+		}
+		if i == start || i-start > 4 {
+			return ip, false
+		}
+		if i < len(s) && s[i] == '.' { // an IPv4 tail
+			if (ellipsis < 0 && n != 12) || n > 12 {
+				return ip, false
+			}
+			v4, ok := parseIPv4(s[start:])
+			if !ok {
+				return ip, false
+			}
+			copy(ip[n:], v4[:])
+			n += 4
+			i = len(s)
+			break
+		}
+		ip[n], ip[n+1] = byte(v>>8), byte(v)
+		n += 2
+		if i == len(s) {
+			break
+		}
+		if s[i] != ':' || i+1 == len(s) {
+			return ip, false
+		}
+		i++
+		if s[i] == ':' {
+			if ellipsis >= 0 {
+				return ip, false // a second "::"
+			}
+			ellipsis = n
+			i++
+			if i == len(s) {
+				break
+			}
+		}
+	}
+	if i != len(s) {
+		return ip, false
+	}
+	if n < 16 {
+		if ellipsis < 0 {
+			return ip, false
+		}
+		k := 16 - n
+		copy(ip[ellipsis+k:], ip[ellipsis:n])
+		clear(ip[ellipsis : ellipsis+k])
+	} else if ellipsis >= 0 {
+		return ip, false // "::" must stand for at least one group
+	}
+	return ip, true
 }
 
 func parseIPv4(s string) ([4]byte, bool) {
