@@ -190,12 +190,25 @@ func (p *prefixReader) reset(r io.Reader) {
 
 // peek reads up to 4 bytes ahead. A short stream is not an error.
 func (p *prefixReader) peek() error {
-	n, err := io.ReadFull(p.r, p.buf[:])
-	p.pre = p.buf[:n]
-	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		err = nil
+	n, zero := 0, 0
+	for n < len(p.buf) {
+		m, err := p.r.Read(p.buf[n:])
+		n += m
+		if err != nil {
+			p.pre = p.buf[:n]
+			if err == io.EOF {
+				err = nil
+			}
+			return err
+		}
+		if m == 0 {
+			if zero++; zero >= 100 {
+				return io.ErrNoProgress
+			}
+		}
 	}
-	return err
+	p.pre = p.buf[:n]
+	return nil
 }
 
 func (p *prefixReader) Read(b []byte) (int, error) {

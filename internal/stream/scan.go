@@ -311,8 +311,8 @@ fast:
 				}
 				d := sp.depth + 1
 				sp.depth = d
-				if d > s.maxDepth {
-					s.tooDeep()
+				if d > s.stackDepth {
+					s.deepPush(c == '{')
 				} else if c == '{' {
 					s.stack[(d-1)>>6] |= 1 << (uint(d-1) & 63)
 				} else {
@@ -474,6 +474,13 @@ func (s *Scanner) scanStop(lim int) bool {
 // prevSig returns the last non-whitespace byte before buf[j] in the current
 // span, or 0 if there is none.
 func (s *Scanner) prevSig(j int) byte {
+	c, _ := s.lastSig(j)
+	return c
+}
+
+// lastSig returns the last non-whitespace byte before buf[j] in the current
+// span and its input offset, or 0 and -1 if there is none.
+func (s *Scanner) lastSig(j int) (byte, int64) {
 	low := s.rs
 	if s.sp.skipping {
 		low = s.region
@@ -481,21 +488,21 @@ func (s *Scanner) prevSig(j int) byte {
 	for j > low {
 		j--
 		if c := s.buf[j]; !isWS(c) {
-			return c
+			return c, s.base + int64(j)
 		}
 	}
 	if s.sp.skipping {
-		return s.sp.tailSig
+		return s.sp.tailSig, s.sp.tailOff
 	}
-	return 0
+	return 0, -1
 }
 
 // push opens a bracket (obj: '{', else '[').
 func (s *Scanner) push(obj bool) {
 	d := s.sp.depth + 1
 	s.sp.depth = d
-	if d > s.maxDepth {
-		s.tooDeep()
+	if d > s.stackDepth {
+		s.deepPush(obj)
 		return
 	}
 	w, bit := (d-1)>>6, uint(d-1)&63
@@ -506,10 +513,22 @@ func (s *Scanner) push(obj bool) {
 	}
 }
 
-func (s *Scanner) tooDeep() {
-	if s.sp.errKind == nil {
-		s.sp.setErrMsg(ErrDepth, fmt.Sprintf("nesting depth exceeds the %d-level limit", s.maxDepth))
+// deepPush records the bracket opened at s.sp.depth, beyond s.stackDepth:
+// it grows the stack, or past MaxDepth reports the error.
+func (s *Scanner) deepPush(obj bool) {
+	d := s.sp.depth
+	if d > s.maxDepth {
+		if s.sp.errKind == nil {
+			s.sp.setErrMsg(ErrDepth, fmt.Sprintf("nesting depth exceeds the %d-level limit", s.maxDepth))
+		}
+		return
 	}
+	for d > len(s.stack)<<6 {
+		s.stack = append(s.stack, 0)
+	}
+	s.stackDepth = min(len(s.stack)<<6, s.maxDepth)
+	s.sp.depth = d - 1
+	s.push(obj)
 }
 
 // bracket reports whether the bracket open at depth d (1-based, at most
@@ -537,8 +556,19 @@ func (s *Scanner) mismatch(obj bool) bool {
 		c = '}'
 	}
 	s.sp.setErr(ErrSyntax, fmtMismatched, c)
-	for d := s.sp.depth - 1; d >= 1; d-- {
-		if s.bracket(d) == obj {
+	// Find the deepest open bracket of the kind wanted below the current
+	// depth, a word of the stack at a time.
+	top := min(s.sp.depth-1, s.maxDepth) // depths 1..top, bits 0..top-1
+	for w := (top - 1) >> 6; w >= 0 && top > 0; w-- {
+		word := s.stack[w]
+		if !obj {
+			word = ^word
+		}
+		if n := top - w<<6; n < 64 {
+			word &= 1<<uint(n) - 1 // only depths below the current one
+		}
+		if word != 0 {
+			d := w<<6 + bits.Len64(word) // depth of the highest match
 			s.sp.depth = d - 1
 			return d == 1
 		}

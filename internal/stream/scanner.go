@@ -19,9 +19,11 @@ const (
 	// audit values while keeping a recursive decoder's stack small.
 	DefaultMaxDepth = 512
 
-	// readChunk is the initial buffer size and the free space the buffer
-	// keeps beyond MaxRecordSize for reading ahead.
+	// readChunk is the size the buffer grows to at once, and the free space
+	// it keeps beyond MaxRecordSize for reading ahead.
 	readChunk = 64 << 10
+	// minBuf is the initial buffer size.
+	minBuf = 4 << 10
 	// apiKeyLookahead bounds the bytes examined after a document's '{' to
 	// find its first key.
 	apiKeyLookahead = 4096
@@ -125,22 +127,23 @@ const (
 // span is the scanning state of the current record (or skipped value).
 type span struct {
 	kind     spanKind
-	emit     bool        // a record (else a value skipped silently unless bad)
-	trim     bool        // drop trailing whitespace from Bytes
-	stop     *[256]bool  // for spStop
-	stopByte int         // for spStop: single stop byte (fast path), or -1
-	depth    int         // for spComposite
-	inStr    bool        // inside a string
-	esc      bool        // inside a string, the next byte is escaped
-	afterStr bool        // just after a closing quote, next significant byte not seen
-	skipping bool        // oversized: bytes past MaxRecordSize are not kept
-	off      int64       // offset of the first byte
-	end      int         // buffer index just past the span, once done
-	errKind  error       // first problem seen, nil if none
+	emit     bool       // a record (else a value skipped silently unless bad)
+	trim     bool       // drop trailing whitespace from Bytes
+	stop     *[256]bool // for spStop
+	stopByte int        // for spStop: single stop byte (fast path), or -1
+	depth    int        // for spComposite
+	inStr    bool       // inside a string
+	esc      bool       // inside a string, the next byte is escaped
+	afterStr bool       // just after a closing quote, next significant byte not seen
+	skipping bool       // oversized: bytes past MaxRecordSize are not kept
+	off      int64      // offset of the first byte
+	end      int        // buffer index just past the span, once done
+	errKind  error      // first problem seen, nil if none
 	errMsg   string
 	errArg   byte
 	errFmt   string
-	tailSig  byte // skipping: last significant byte before the region
+	tailSig  byte  // skipping: last significant byte before the region
+	tailOff  int64 // skipping: its input offset
 }
 
 // Scanner splits an input into raw JSON records. See the package doc.
@@ -174,7 +177,9 @@ type Scanner struct {
 	inAPI   bool // the current array is an API object's "logs"
 	keyLogs bool // the current API key is "logs"
 	sp      span
-	stack   []uint64 // bracket kinds by depth: 1 = object
+	stack   []uint64 // bracket kinds by depth (bit d-1): 1 = object
+
+	stackDepth int // depths up to this have room in stack (<= maxDepth)
 
 	rec    int
 	recOff int64
@@ -194,7 +199,9 @@ func NewScanner(r io.Reader, opt Options) *Scanner {
 		s.maxDepth = DefaultMaxDepth
 	}
 	s.maxBuf = s.max + readChunk
-	s.stack = make([]uint64, s.maxDepth/64+1)
+	// The bracket stack grows as records nest deeper, up to MaxDepth.
+	s.stack = make([]uint64, min(s.maxDepth/64+1, DefaultMaxDepth/64))
+	s.stackDepth = min(len(s.stack)<<6, s.maxDepth)
 	s.Reset(r)
 	return s
 }
@@ -511,6 +518,12 @@ func (s *Scanner) start() {
 
 // fill reads more input. Buffered bytes before keep may be dropped. It
 // returns false, with nothing read, at the end of the input or on an error.
+//
+// The buffer is compacted (live bytes moved to its start) only when it is
+// full, and grown (doubling from minBuf up to MaxRecordSize plus one read
+// chunk) when it is smaller than a read chunk or the live bytes take more
+// than half of it, so that the copying stays linear in the input even with
+// tiny reads.
 func (s *Scanner) fill(keep int) bool {
 	if s.eof {
 		return false
@@ -519,26 +532,23 @@ func (s *Scanner) fill(keep int) bool {
 		s.fatal = s.rerr
 		return false
 	}
-	if keep > 0 {
-		n := copy(s.buf, s.buf[keep:s.end])
-		s.end = n
-		s.pos -= keep
-		s.rs -= keep
-		s.base += int64(keep)
-	}
 	if s.end == len(s.buf) {
-		n := 2 * len(s.buf)
-		if n == 0 {
-			n = min(readChunk, s.maxBuf)
-		}
-		n = min(n, s.maxBuf)
-		if n <= s.end { // cannot happen: spans are bounded by MaxRecordSize
+		live := s.end - keep
+		var nb []byte
+		if len(s.buf) < s.maxBuf && (len(s.buf) < readChunk || live > len(s.buf)/2) {
+			nb = make([]byte, min(max(2*len(s.buf), minBuf), s.maxBuf))
+		} else if keep > 0 {
+			nb = s.buf
+		} else { // cannot happen: spans are bounded by MaxRecordSize
 			s.fatal = errors.New("stream: internal error: buffer full")
 			return false
 		}
-		nb := make([]byte, n)
-		copy(nb, s.buf[:s.end])
+		copy(nb, s.buf[keep:s.end])
 		s.buf = nb
+		s.end = live
+		s.pos -= keep
+		s.rs -= keep
+		s.base += int64(keep)
 	}
 	for range 100 {
 		n, err := s.rd.Read(s.buf[s.end:])
@@ -605,18 +615,18 @@ func (s *Scanner) bom() bool {
 // apiObject reports whether the '{' at s.pos starts a REST API object, that
 // is whether its first key is "logs", "version" or "tailnetId".
 func (s *Scanner) apiObject() bool {
+	const longest = len("tailnetId") + 1 // with the closing quote
+	i := 1                               // offset from s.pos (which fill may move)
 	for {
-		i := s.pos + 1
-		limit := min(s.end, s.pos+1+apiKeyLookahead)
-		for i < limit && isWS(s.buf[i]) {
+		limit := min(s.end-s.pos, 1+apiKeyLookahead)
+		for i < limit && isWS(s.buf[s.pos+i]) {
 			i++
 		}
 		if i < limit {
-			if s.buf[i] != '"' {
+			if s.buf[s.pos+i] != '"' {
 				return false
 			}
-			rest := s.buf[i+1 : s.end]
-			const longest = len("tailnetId") + 1
+			rest := s.buf[s.pos+i+1 : s.end]
 			if j := bytes.IndexByte(rest[:min(len(rest), longest)], '"'); j >= 0 {
 				switch string(rest[:j]) {
 				case "logs", "version", "tailnetId":
@@ -627,7 +637,7 @@ func (s *Scanner) apiObject() bool {
 			if len(rest) >= longest {
 				return false
 			}
-		} else if i >= s.pos+1+apiKeyLookahead {
+		} else if i >= 1+apiKeyLookahead {
 			return false
 		}
 		if !s.fill(s.pos) {
@@ -690,7 +700,7 @@ func (s *Scanner) beginScalar(emit bool, stops *[256]bool) {
 // of it. ctx selects the stop bytes: -1 a stream (stopByte), 1 and 2 an
 // array, 3 an API object.
 func (s *Scanner) beginGarbage(ctx int, stopByte byte, format string) {
-	s.begin(spStop, false)
+	s.begin(spStop, true)
 	s.sp.trim = true
 	switch ctx {
 	case -1:
@@ -740,9 +750,6 @@ func (s *Scanner) runSpan() bool {
 			done = s.scanStop(lim)
 		}
 		if done {
-			if !s.sp.skipping && s.sp.end-s.rs > s.max {
-				s.tooLarge()
-			}
 			return true
 		}
 		// s.pos == lim: more input is needed.
@@ -765,11 +772,6 @@ func (s *Scanner) runSpan() bool {
 	}
 }
 
-func (s *Scanner) tooLarge() {
-	s.sp.errKind = nil // the size error takes precedence
-	s.sp.setErrMsg(ErrRecordTooLarge, fmt.Sprintf("record exceeds the %d-byte limit", s.max))
-}
-
 // enterSkip switches the current span to skipping: its first MaxRecordSize
 // bytes are kept at the start of the buffer, and the rest is scanned in the
 // space after them without being kept.
@@ -783,19 +785,18 @@ func (s *Scanner) enterSkip() {
 	}
 	s.region = s.max
 	s.sp.skipping = true
-	s.sp.tailSig = 0
+	s.sp.tailSig, s.sp.tailOff = 0, -1
 	for j := s.region - 1; j >= 0; j-- {
 		if c := s.buf[j]; !isWS(c) {
-			s.sp.tailSig = c
+			s.sp.tailSig, s.sp.tailOff = c, s.base+int64(j)
 			break
 		}
 	}
-	s.tooLarge()
 }
 
 // discard drops the scanned bytes of a skipping span.
 func (s *Scanner) discard() {
-	s.sp.tailSig = s.prevSig(s.end)
+	s.sp.tailSig, s.sp.tailOff = s.lastSig(s.end)
 	s.base += int64(s.end - s.region)
 	s.end = s.region
 	s.pos = s.region
@@ -824,29 +825,35 @@ func (s *Scanner) finish() bool {
 	if !sp.emit && sp.errKind == nil {
 		return false
 	}
-	var b []byte
-	if sp.skipping {
-		b = s.buf[:s.region]
-	} else {
-		b = s.buf[s.rs:sp.end]
-		if len(b) > s.max {
-			b = b[:s.max]
+	// The record's length, without the whitespace before the next record
+	// for a bad one that ends there.
+	length := s.base + int64(sp.end) - sp.off
+	if sp.trim {
+		if _, off := s.lastSig(sp.end); off >= sp.off {
+			length = off + 1 - sp.off
 		}
 	}
-	if sp.trim {
-		for len(b) > 1 && isWS(b[len(b)-1]) {
-			b = b[:len(b)-1]
+	first := s.rs // index of the record's first byte
+	if sp.skipping {
+		first = 0
+	}
+	errKind, msg := sp.errKind, sp.errMsg
+	if sp.errFmt != "" {
+		msg = fmt.Sprintf(sp.errFmt, quoteByte(sp.errArg))
+	}
+	if length > int64(s.max) {
+		// An oversized record keeps its first MaxRecordSize bytes, which
+		// the buffer holds; the size error takes precedence.
+		length = int64(s.max)
+		if sp.emit {
+			errKind, msg = ErrRecordTooLarge, fmt.Sprintf("record exceeds the %d-byte limit", s.max)
 		}
 	}
 	s.rec++
-	s.recB = b
+	s.recB = s.buf[first : first+int(length)]
 	s.recOff = sp.off
-	if sp.errKind != nil {
-		msg := sp.errMsg
-		if sp.errFmt != "" {
-			msg = fmt.Sprintf(sp.errFmt, quoteByte(sp.errArg))
-		}
-		s.recErr = &RecordError{Record: s.rec, Offset: sp.off, Err: sp.errKind, Msg: msg}
+	if errKind != nil {
+		s.recErr = &RecordError{Record: s.rec, Offset: sp.off, Err: errKind, Msg: msg}
 	}
 	return true
 }

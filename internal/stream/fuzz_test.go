@@ -1,0 +1,178 @@
+package stream
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+// fuzzScan scans data and checks the invariants that hold for any input.
+func fuzzScan(t *testing.T, data []byte, r io.Reader, opt Options) []rec {
+	t.Helper()
+	s := NewScanner(r, opt)
+	max := opt.MaxRecordSize
+	if max <= 0 {
+		max = DefaultMaxRecordSize
+	}
+	var out []rec
+	last := int64(-1)
+	for s.Next() {
+		b := s.Bytes()
+		off := s.Offset()
+		if s.Record() != len(out)+1 {
+			t.Fatalf("record number %d, want %d", s.Record(), len(out)+1)
+		}
+		if off <= last {
+			t.Fatalf("record %d: offset %d after %d", s.Record(), off, last)
+		}
+		last = off
+		if len(b) == 0 || len(b) > max {
+			t.Fatalf("record %d: %d bytes (limit %d)", s.Record(), len(b), max)
+		}
+		if s.Compression() == None {
+			if off+int64(len(b)) > int64(len(data)) || !bytes.Equal(b, data[off:off+int64(len(b))]) {
+				t.Fatalf("record %d at %d: bytes %q are not the input's", s.Record(), off, b)
+			}
+		}
+		r := rec{N: s.Record(), Off: off, B: string(b)}
+		if err := s.Err(); err != nil {
+			re, ok := err.(*RecordError)
+			if !ok || re.Record != s.Record() || re.Offset != off || re.Msg == "" || re.Err == nil {
+				t.Fatalf("record %d: bad error %#v", s.Record(), err)
+			}
+			r.Err = re.Msg
+		}
+		out = append(out, r)
+	}
+	if s.Compression() == None && s.Fatal() != nil {
+		t.Fatalf("fatal error on uncompressed input: %v", s.Fatal())
+	}
+	if s.Next() {
+		t.Fatal("Next after the end returned true")
+	}
+	return out
+}
+
+func sameRecs(t *testing.T, what string, a, b []rec) {
+	t.Helper()
+	if len(a) != len(b) {
+		t.Fatalf("%s: %d records vs %d:\n%+v\n%+v", what, len(a), len(b), a, b)
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("%s: record %d differs:\n%+v\n%+v", what, i+1, a[i], b[i])
+		}
+	}
+}
+
+// validObjects returns the values of data if it is a sequence of JSON objects
+// (with optional whitespace between) that the scanner reads as a stream.
+func validObjects(data []byte) ([]json.RawMessage, bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var vals []json.RawMessage
+	for {
+		var v json.RawMessage
+		err := dec.Decode(&v)
+		if err == io.EOF {
+			break
+		}
+		if err != nil || len(v) == 0 || v[0] != '{' {
+			return nil, false
+		}
+		vals = append(vals, v)
+	}
+	if len(vals) > 0 {
+		// An API-looking first object makes an API document.
+		dec := json.NewDecoder(bytes.NewReader(vals[0]))
+		if _, err := dec.Token(); err == nil {
+			if tok, err := dec.Token(); err == nil {
+				switch tok {
+				case "logs", "version", "tailnetId":
+					return nil, false
+				}
+			}
+		}
+	}
+	return vals, true
+}
+
+func checkExact(t *testing.T, data []byte, vals []json.RawMessage) {
+	t.Helper()
+	got := fuzzScan(t, data, bytes.NewReader(data), Options{MaxDepth: 1 << 20})
+	if len(got) != len(vals) {
+		t.Fatalf("valid input %q: %d records, want %d: %+v", data, len(got), len(vals), got)
+	}
+	for i, r := range got {
+		if r.Err != "" || r.B != string(vals[i]) {
+			t.Fatalf("valid input %q: record %d = %q (%s), want %q", data, i+1, r.B, r.Err, vals[i])
+		}
+	}
+}
+
+func FuzzScanner(f *testing.F) {
+	for _, s := range []string{
+		recA + recB + recC,
+		recA + "\r\n" + recB + "\n",
+		"[" + recA + "," + recB + "]",
+		`{"version":"1","logs":[` + recC + `,5,"x"],"tailnetId":{"a":[1]}}`,
+		`xyz{"a":1}]{"b":[1}{"c":"d` + "\n" + `{"e":"say "hi""}`,
+		`{"a":{"b":1}{"c":2}`,
+		"\xef\xbb\xbf" + `{"\\":"\"}"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		whole := fuzzScan(t, data, bytes.NewReader(data), Options{})
+		// The result does not depend on how the input is cut into reads.
+		sameRecs(t, "one-byte reads", whole, fuzzScan(t, data, iotest.OneByteReader(bytes.NewReader(data)), Options{}))
+		sameRecs(t, "half reads", whole, fuzzScan(t, data, iotest.HalfReader(bytes.NewReader(data)), Options{}))
+
+		// Nor, with a small limit, on whether the oversized records are
+		// skipped from the buffer or streamed through it.
+		small := Options{MaxRecordSize: 16, MaxDepth: 3}
+		a := fuzzScan(t, data, bytes.NewReader(data), small)
+		sameRecs(t, "small limit, one-byte reads", a, fuzzScan(t, data, iotest.OneByteReader(bytes.NewReader(data)), small))
+
+		// The limit cuts records without moving their boundaries.
+		b := fuzzScan(t, data, bytes.NewReader(data), Options{MaxDepth: 3})
+		if len(a) != len(b) {
+			t.Fatalf("%d records with a small limit, %d without:\n%+v\n%+v", len(a), len(b), a, b)
+		}
+		for i := range a {
+			// A cut record keeps exactly its first 16 bytes (and a value
+			// skipped in an API object its own error).
+			cut := len(a[i].B) == 16 && len(b[i].B) > 16 && strings.HasPrefix(b[i].B, a[i].B) &&
+				(a[i].Err == "record exceeds the 16-byte limit" || a[i].Err == b[i].Err)
+			if a[i].Off != b[i].Off || a[i].N != b[i].N || (a[i] != b[i] && !cut) {
+				t.Fatalf("record %d: %+v with a small limit, %+v without", i+1, a[i], b[i])
+			}
+		}
+
+		// A concatenation of valid objects is split exactly.
+		if vals, ok := validObjects(data); ok {
+			checkExact(t, data, vals)
+		}
+
+		// Objects made of arbitrary strings and the input as a raw value,
+		// joined in the ways streams are, are split exactly.
+		if len(data) > 0 && len(data) < 1<<12 {
+			sep := [][]byte{nil, []byte("\n"), []byte("\r\n"), []byte(" \t")}[data[0]%4]
+			var vals []json.RawMessage
+			k, _ := json.Marshal(string(data))
+			vals = append(vals, json.RawMessage(`{"s":`+string(k)+`,`+string(k)+`:[`+string(k)+`]}`))
+			if raw, ok := validObjects(data); ok && len(raw) == 1 {
+				vals = append(vals, json.RawMessage(`{"raw":`+string(raw[0])+`,"n":[`+string(raw[0])+`]}`))
+			}
+			vals = append(vals, json.RawMessage(`{"a":[{"b":`+string(k)+`}],"c":{}}`))
+			var in []byte
+			for _, v := range vals {
+				in = append(in, v...)
+				in = append(in, sep...)
+			}
+			checkExact(t, in, vals)
+		}
+	})
+}
