@@ -14,7 +14,7 @@ COUNT    ?= 6
 
 export PATH := $(PATH):/usr/local/go/bin:$(shell $(GO) env GOPATH 2>/dev/null)/bin
 
-.PHONY: all demo build generate test unit check fuzz bench loadtest clean
+.PHONY: all demo build generate test unit race check fuzz bench loadtest clean
 
 all: test
 
@@ -37,10 +37,15 @@ check:
 		if git rev-parse --git-dir >/dev/null 2>&1; then git diff --exit-code -- '*_gen.go' || \
 		{ echo "generated code is stale: run make generate and commit"; exit 1; }; fi
 
+# unit runs every test; race runs the packages with concurrency or unsafe
+# code again under the race detector (-short keeps the big inputs small).
 unit:
-	$(GO) test -race -count=1 ./...
+	$(GO) test -count=1 ./...
 
-test: check unit
+race:
+	$(GO) test -race -short -count=1 ./internal/jlex/... ./internal/stream/... ./internal/serve/... ./tailscale/... ./cmd/...
+
+test: check unit race
 
 FUZZ_TARGETS = \
 	./tailscale:FuzzNetwork \

@@ -307,7 +307,7 @@ func checkNode(t *testing.T, v any) map[string]any {
 func TestNetworkRecords(t *testing.T) {
 	t.Parallel()
 	for _, bare := range []bool{false, true} {
-		const records = 1500
+		const records = 500
 		body := gen(t, Options{Kind: Network, Seed: 7, Bare: bare}, records)
 		assert.False(t, zeroRe.Match(body), "zero values must be omitted: %s", zeroRe.Find(body))
 		assert.False(t, emptyRe.Match(body), "empty values must be omitted: %s", emptyRe.Find(body))
@@ -415,7 +415,8 @@ func TestNetworkRecords(t *testing.T) {
 
 		// A stable tailnet of ~50 nodes whose clocks advance ~5 s per record each.
 		assert.InDelta(t, 50, len(nodes), 6)
-		assert.True(t, dur > 3*time.Minute && dur < 20*time.Minute, "duration %v", dur)
+		// 50 nodes each logging every ~5 s: records/10 seconds, give or take.
+		assert.True(t, dur > time.Duration(records)*100*time.Millisecond && dur < time.Duration(records)*800*time.Millisecond, "duration %v", dur)
 		frac := float64(st.withSrcNode) / float64(st.records)
 		assert.True(t, frac > 0.75 && frac < 0.98, "srcNode on ~90%% of records: %.2f", frac)
 		for _, c := range []int{st.v6, st.derp, st.physical, st.exitAnon, st.exitFull, st.subnet, st.mapped, st.rxOnly, st.txOnly, st.countersOnly, st.icmp, st.tsmp} {
@@ -705,7 +706,7 @@ func TestAuditRecords(t *testing.T) {
 
 func TestNamesAndAddressesAreSafe(t *testing.T) {
 	t.Parallel()
-	body := append(gen(t, Options{Kind: Network, Seed: 2}, 2000), gen(t, Options{Kind: Audit, Seed: 2}, 2000)...)
+	body := append(gen(t, Options{Kind: Network, Seed: 2}, 600), gen(t, Options{Kind: Audit, Seed: 2}, 600)...)
 	// Every e-mail-ish or host-ish name is under example.com / example.ts.net.
 	for _, m := range regexp.MustCompile(`[a-z0-9-]+(\.[a-z0-9-]+)+\.(com|net|org|io)\b`).FindAll(body, -1) {
 		s := string(m)
