@@ -63,7 +63,7 @@ bench:
 	$(GO) test ./tailscale -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(COUNT)
 
 loadtest:
-	$(GO) run ./cmd/tslogs-loadtest
+	$(GO) run ./cmd/tslogs/loadtest
 
 clean:
 	rm -rf bin

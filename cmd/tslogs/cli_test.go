@@ -1,0 +1,932 @@
+package main
+
+// End-to-end tests of the tslogs binary: it is built once in TestMain and run
+// with os/exec on real files and real pipes. Expected values are computed
+// independently from the inputs with encoding/json.
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// cliBin is the tslogs binary built by TestMain.
+var cliBin string
+
+const (
+	cliSampleDir  = "../../testdata/sample"
+	cliRecordsDir = "../../testdata/records"
+)
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "tslogs-cli-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	cliBin = filepath.Join(dir, "tslogs")
+	gobin := "go"
+	if p, err := exec.LookPath("go"); err == nil {
+		gobin = p
+	}
+	build := exec.Command(gobin, "build", "-o", cliBin, ".")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building tslogs:", err)
+		os.RemoveAll(dir)
+		os.Exit(2)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// cliResult is the outcome of one run of the binary.
+type cliResult struct {
+	code           int
+	stdout, stderr string
+}
+
+// cliRun runs tslogs with args and stdin (nil for none).
+func cliRun(t *testing.T, stdin io.Reader, args ...string) cliResult {
+	t.Helper()
+	cmd := exec.Command(cliBin, args...)
+	cmd.Stdin = stdin
+	cmd.Env = append(os.Environ(), "CI=1")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	res := cliResult{stdout: out.String(), stderr: errb.String()}
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		res.code = ee.ExitCode()
+	default:
+		t.Fatalf("running tslogs %q: %v", args, err)
+	}
+	return res
+}
+
+func cliSample(name string) string { return filepath.Join(cliSampleDir, name) }
+
+func cliReadFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return b
+}
+
+func cliWriteFile(t *testing.T, dir, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	require.NoError(t, os.WriteFile(p, data, 0o644))
+	return p
+}
+
+// cliValues decodes the JSON values of data: each top-level value (so
+// concatenated envelopes and NDJSON), or the elements of an array, or of an
+// API response's "logs".
+func cliValues(t *testing.T, data []byte) []map[string]any {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var out []map[string]any
+	for {
+		var v any
+		err := dec.Decode(&v)
+		if err == io.EOF {
+			return out
+		}
+		require.NoError(t, err)
+		switch x := v.(type) {
+		case []any:
+			for _, e := range x {
+				out = append(out, e.(map[string]any))
+			}
+		case map[string]any:
+			if logs, ok := x["logs"].([]any); ok {
+				for _, e := range logs {
+					out = append(out, e.(map[string]any))
+				}
+				continue
+			}
+			out = append(out, x)
+		default:
+			t.Fatalf("unexpected top-level value %v", v)
+		}
+	}
+}
+
+// cliRows parses NDJSON rows.
+func cliRows(t *testing.T, out string) []map[string]any {
+	t.Helper()
+	var rows []map[string]any
+	sc := bufio.NewScanner(strings.NewReader(out))
+	sc.Buffer(nil, 16<<20)
+	for sc.Scan() {
+		var row map[string]any
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &row), "row %q", sc.Text())
+		rows = append(rows, row)
+	}
+	require.NoError(t, sc.Err())
+	return rows
+}
+
+// cliCheckRows checks the Panther columns of rows.
+func cliCheckRows(t *testing.T, rows []map[string]any, logType string, seen map[string]bool) {
+	t.Helper()
+	for i, row := range rows {
+		assert.Equal(t, logType, row["p_log_type"], "row %d", i)
+		et, ok := row["p_event_time"].(string)
+		if assert.True(t, ok, "row %d: p_event_time", i) {
+			_, err := time.Parse(time.RFC3339Nano, et)
+			assert.NoError(t, err, "row %d: p_event_time", i)
+		}
+		pt, ok := row["p_parse_time"].(string)
+		if assert.True(t, ok, "row %d: p_parse_time", i) {
+			_, err := time.Parse(time.RFC3339Nano, pt)
+			assert.NoError(t, err)
+		}
+		id, ok := row["p_row_id"].(string)
+		if assert.True(t, ok, "row %d: p_row_id", i) && assert.NotEmpty(t, id) {
+			assert.False(t, seen[id], "row %d: p_row_id %q repeated", i, id)
+			seen[id] = true
+		}
+	}
+}
+
+// cliEventTime is a record's expected p_event_time, worked out from the
+// input: the envelope time (decimal seconds, exactly), else for a bare
+// record eventTime or logged (audit), logged or end (network).
+func cliEventTime(t *testing.T, v map[string]any, logType string) time.Time {
+	t.Helper()
+	if n, ok := v["time"].(json.Number); ok {
+		r, ok := new(big.Rat).SetString(n.String())
+		require.True(t, ok, "time %v", n)
+		ns := new(big.Rat).Mul(r, big.NewRat(1e9, 1))
+		require.True(t, ns.IsInt())
+		return time.Unix(0, ns.Num().Int64()).UTC()
+	}
+	keys := []string{"logged", "end"}
+	if logType == "Tailscale.Audit" {
+		keys = []string{"eventTime", "logged"}
+	}
+	for _, k := range keys {
+		if s, ok := v[k].(string); ok {
+			tm, err := time.Parse(time.RFC3339Nano, s)
+			require.NoError(t, err)
+			return tm.UTC()
+		}
+	}
+	return time.Time{}
+}
+
+var cliSamples = []struct {
+	file, logType string
+}{
+	{"audit.log", "Tailscale.Audit"},
+	{"audit-export.ndjson", "Tailscale.Audit"},
+	{"network.log", "Tailscale.Network"},
+	{"network-api.json", "Tailscale.Network"},
+}
+
+func TestParseSamples(t *testing.T) {
+	seen := map[string]bool{}
+	for _, s := range cliSamples {
+		t.Run(s.file, func(t *testing.T) {
+			path := cliSample(s.file)
+			recs := cliValues(t, cliReadFile(t, path))
+			require.NotEmpty(t, recs)
+			res := cliRun(t, nil, "parse", path)
+			require.Equal(t, 0, res.code, "stderr: %s", res.stderr)
+			assert.Empty(t, res.stderr)
+			assert.True(t, strings.HasSuffix(res.stdout, "\n"))
+			rows := cliRows(t, res.stdout)
+			require.Len(t, rows, len(recs), "one row per record")
+			cliCheckRows(t, rows, s.logType, seen)
+			for i, rec := range recs {
+				want := cliEventTime(t, rec, s.logType)
+				require.False(t, want.IsZero(), "record %d has an event time", i+1)
+				got, err := time.Parse(time.RFC3339Nano, rows[i]["p_event_time"].(string))
+				require.NoError(t, err)
+				assert.True(t, want.Equal(got), "record %d: p_event_time %v, want %v", i+1, got, want)
+				// The record's own fields are in the row.
+				ev := rec
+				if e, ok := rec["event"].(map[string]any); ok {
+					ev = e
+					assert.Contains(t, rows[i], "event")
+				}
+				if s.logType == "Tailscale.Audit" {
+					action := ev["action"]
+					if e, ok := rows[i]["event"].(map[string]any); ok {
+						assert.Equal(t, action, e["action"], "record %d", i+1)
+					} else {
+						assert.Equal(t, action, rows[i]["event"].(map[string]any)["action"], "record %d", i+1)
+					}
+				} else {
+					rowEv := rows[i]["event"].(map[string]any)
+					assert.Equal(t, ev["nodeId"], rowEv["nodeId"], "record %d", i+1)
+				}
+			}
+		})
+	}
+	// All samples in one run, with the row IDs unique across files.
+	args := []string{"parse"}
+	total := 0
+	for _, s := range cliSamples {
+		args = append(args, cliSample(s.file))
+		total += len(cliValues(t, cliReadFile(t, cliSample(s.file))))
+	}
+	res := cliRun(t, nil, args...)
+	require.Equal(t, 0, res.code, res.stderr)
+	rows := cliRows(t, res.stdout)
+	require.Len(t, rows, total)
+	ids := map[string]bool{}
+	for _, r := range rows {
+		ids[r["p_row_id"].(string)] = true
+	}
+	assert.Len(t, ids, total, "p_row_id unique")
+}
+
+// cliMixed builds a file of good and bad records and returns it with the
+// bad records' offsets and bytes, worked out while building it.
+type cliBad struct {
+	record int
+	offset int
+	raw    string
+}
+
+func cliMixedInput(t *testing.T) (data []byte, good int, bad []cliBad) {
+	t.Helper()
+	read := func(dir, name string) string {
+		b := cliReadFile(t, filepath.Join(cliRecordsDir, dir, name))
+		var c bytes.Buffer
+		if json.Compact(&c, b) == nil {
+			return c.String()
+		}
+		return strings.TrimSpace(string(b))
+	}
+	pieces := []struct {
+		s   string
+		bad bool
+	}{
+		{read("network", "01_time_millis.json"), false},
+		{"this is not json", true},
+		{read("audit", "01_old_new_string.json"), false},
+		{read("bad", "audit_missing_action.json"), true},
+		{read("network", "17_src_dst_nodes.json"), false},
+		{read("bad", "network_counter_overflow.json"), true},
+		{read("audit", "16_eventtime_type_logged_bare.json"), false},
+		{`{"time":1780500887.356,"event":{"nodeId":"nBROKEN","start":"2026-06-03T15:3`, true}, // cut inside a string
+		{read("network", "27_logged_bare.json"), false},
+		{read("bad", "network_proto_unknown_name.json"), true},
+		{read("audit", "09_deferred_at_set.json"), false},
+	}
+	var buf bytes.Buffer
+	for i, p := range pieces {
+		if p.bad {
+			bad = append(bad, cliBad{record: i + 1, offset: buf.Len(), raw: p.s})
+		} else {
+			good++
+		}
+		buf.WriteString(p.s)
+		buf.WriteString("\n")
+	}
+	return buf.Bytes(), good, bad
+}
+
+func TestParseMixedGoodAndBad(t *testing.T) {
+	dir := t.TempDir()
+	data, good, bad := cliMixedInput(t)
+	in := cliWriteFile(t, dir, "mixed.ndjson", data)
+	dl := filepath.Join(dir, "dead.ndjson")
+
+	res := cliRun(t, nil, "parse", "--dead-letter", dl, in)
+	assert.Equal(t, 1, res.code, res.stderr)
+	rows := cliRows(t, res.stdout)
+	assert.Len(t, rows, good, "every good record is written")
+	for _, r := range rows {
+		assert.Contains(t, []any{"Tailscale.Audit", "Tailscale.Network"}, r["p_log_type"])
+	}
+
+	// One stderr line per bad record, naming its record number and offset.
+	lines := strings.Split(strings.TrimRight(res.stderr, "\n"), "\n")
+	require.Len(t, lines, len(bad), "stderr:\n%s", res.stderr)
+	for i, b := range bad {
+		prefix := fmt.Sprintf("tslogs parse: %s: record %d at offset %d: ", in, b.record, b.offset)
+		assert.True(t, strings.HasPrefix(lines[i], prefix), "line %q, want prefix %q", lines[i], prefix)
+	}
+
+	// The dead-letter file: one JSON line per bad record whose raw bytes
+	// are exactly the input's at its offset.
+	dead := cliRows(t, string(cliReadFile(t, dl)))
+	require.Len(t, dead, len(bad))
+	for i, b := range bad {
+		d := dead[i]
+		assert.Equal(t, float64(b.record), d["record"])
+		assert.Equal(t, float64(b.offset), d["offset"])
+		assert.Equal(t, in, d["file"])
+		assert.Equal(t, b.raw, d["raw"])
+		off := int(d["offset"].(float64))
+		raw := d["raw"].(string)
+		assert.Equal(t, string(data[off:off+len(raw)]), raw)
+		assert.Contains(t, d["error"], fmt.Sprintf("record %d at offset %d: ", b.record, b.offset))
+	}
+	assert.Contains(t, dead[2]["error"], "event.virtualTraffic[0].txBytes")
+	assert.Contains(t, dead[1]["error"], "event.action")
+
+	// --dead-letter appends.
+	res = cliRun(t, nil, "parse", in, "--dead-letter", dl)
+	assert.Equal(t, 1, res.code)
+	assert.Len(t, cliRows(t, string(cliReadFile(t, dl))), 2*len(bad))
+
+	// validate: the same verdict, a summary, no rows.
+	res = cliRun(t, nil, "validate", in)
+	assert.Equal(t, 1, res.code)
+	assert.Contains(t, res.stdout, fmt.Sprintf("records: %d\n", good+len(bad)))
+	assert.Contains(t, res.stdout, fmt.Sprintf("valid:   %d (audit 3, network 3)\n", good))
+	assert.Contains(t, res.stdout, fmt.Sprintf("invalid: %d\n", len(bad)))
+	assert.Contains(t, res.stdout, "event.action: required field is missing")
+	assert.Contains(t, res.stdout, fmt.Sprintf("e.g. %s: record 4 at offset %d", in, bad[1].offset))
+	assert.NotContains(t, res.stdout, "p_row_id")
+}
+
+func TestParseDeadLetterNotUTF8(t *testing.T) {
+	dir := t.TempDir()
+	good := cliReadFile(t, filepath.Join(cliRecordsDir, "network", "01_time_millis.json"))
+	badRaw := "\xff\xfe garbage \xc3"
+	data := append(append(bytes.TrimSpace(good), '\n'), badRaw+"\n"...)
+	in := cliWriteFile(t, dir, "bin.log", data)
+	dl := filepath.Join(dir, "dead.ndjson")
+	res := cliRun(t, nil, "parse", "--dead-letter", dl, in)
+	assert.Equal(t, 1, res.code, res.stderr)
+	assert.Len(t, cliRows(t, res.stdout), 1)
+	dead := cliRows(t, string(cliReadFile(t, dl)))
+	require.Len(t, dead, 1)
+	assert.NotContains(t, dead[0], "raw")
+	raw, err := base64.StdEncoding.DecodeString(dead[0]["raw_base64"].(string))
+	require.NoError(t, err)
+	assert.Equal(t, badRaw, string(raw))
+	off := int(dead[0]["offset"].(float64))
+	assert.Equal(t, len(bytes.TrimSpace(good))+1, off)
+	assert.Equal(t, badRaw, string(data[off:off+len(raw)]))
+}
+
+func cliGzip(t *testing.T, data []byte) []byte {
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	_, err := w.Write(data)
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	return b.Bytes()
+}
+
+func cliZstd(t *testing.T, data []byte) []byte {
+	enc, err := zstd.NewWriter(nil)
+	require.NoError(t, err)
+	defer enc.Close()
+	return enc.EncodeAll(data, nil)
+}
+
+// cliStable drops the columns that change between runs.
+func cliStable(rows []map[string]any) []map[string]any {
+	for _, r := range rows {
+		delete(r, "p_parse_time")
+		delete(r, "p_row_id")
+	}
+	return rows
+}
+
+func TestParseCompressed(t *testing.T) {
+	dir := t.TempDir()
+	for _, s := range cliSamples {
+		data := cliReadFile(t, cliSample(s.file))
+		plain := cliRun(t, nil, "parse", cliSample(s.file))
+		require.Equal(t, 0, plain.code)
+		want := cliStable(cliRows(t, plain.stdout))
+		for _, c := range []struct {
+			ext  string
+			data []byte
+		}{{".gz", cliGzip(t, data)}, {".zst", cliZstd(t, data)}} {
+			t.Run(s.file+c.ext, func(t *testing.T) {
+				f := cliWriteFile(t, dir, s.file+c.ext, c.data)
+				res := cliRun(t, nil, "parse", f)
+				require.Equal(t, 0, res.code, res.stderr)
+				got := cliStable(cliRows(t, res.stdout))
+				assert.Equal(t, want, got)
+				// And through standard input.
+				fh, err := os.Open(f)
+				require.NoError(t, err)
+				defer fh.Close()
+				res = cliRun(t, fh, "parse", "-")
+				require.Equal(t, 0, res.code, res.stderr)
+				assert.Equal(t, want, cliStable(cliRows(t, res.stdout)))
+			})
+		}
+	}
+	// A corrupt gzip file is an I/O error: exit 2.
+	gz := cliGzip(t, cliReadFile(t, cliSample("network.log")))
+	gz = gz[:len(gz)/2]
+	f := cliWriteFile(t, dir, "cut.gz", gz)
+	res := cliRun(t, nil, "parse", f)
+	assert.Equal(t, 2, res.code)
+	assert.Contains(t, res.stderr, "cut.gz")
+}
+
+func TestParseStdin(t *testing.T) {
+	path := cliSample("network.log")
+	want := len(cliValues(t, cliReadFile(t, path)))
+
+	// From a file.
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	res := cliRun(t, f, "parse", "-")
+	require.Equal(t, 0, res.code, res.stderr)
+	rows := cliRows(t, res.stdout)
+	assert.Len(t, rows, want)
+	cliCheckRows(t, rows, "Tailscale.Network", map[string]bool{})
+
+	// From a pipe, written in small pieces, with no FILE argument.
+	pr, pw := io.Pipe()
+	data := cliReadFile(t, path)
+	go func() {
+		for len(data) > 0 {
+			n := min(len(data), 777)
+			if _, err := pw.Write(data[:n]); err != nil {
+				pw.CloseWithError(err)
+				return
+			}
+			data = data[n:]
+		}
+		pw.Close()
+	}()
+	res = cliRun(t, pr, "parse")
+	require.Equal(t, 0, res.code, res.stderr)
+	assert.Len(t, cliRows(t, res.stdout), want)
+
+	// "-" among files.
+	audit, err := os.Open(cliSample("audit.log"))
+	require.NoError(t, err)
+	defer audit.Close()
+	res = cliRun(t, audit, "validate", cliSample("network.log"), "-", cliSample("audit-export.ndjson"))
+	require.Equal(t, 0, res.code, res.stderr)
+	nAudit := len(cliValues(t, cliReadFile(t, cliSample("audit.log")))) + len(cliValues(t, cliReadFile(t, cliSample("audit-export.ndjson"))))
+	assert.Contains(t, res.stdout, fmt.Sprintf("valid:   %d (audit %d, network %d)", want+nAudit, nAudit, want))
+}
+
+func TestParseUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "no-such-file.log")
+	for _, args := range [][]string{
+		{"parse", missing},
+		{"validate", missing},
+		{"stats", missing},
+		{"parse", cliSample("network.log"), missing}, // after a good file
+		{"parse", "--bogus", cliSample("network.log")},
+		{"validate", "--bogus"},
+		{"stats", "--json=maybe"},
+		{"synth", "--bogus"},
+		{"parse", "--log-type", "dns", cliSample("network.log")},
+		{"parse", "--max-record-size", "-1", cliSample("network.log")},
+		{"stats", "--top", "0", cliSample("network.log")},
+		{"synth", "--records", "3"},                               // no --log-type
+		{"synth", "--log-type", "network"},                        // no --records or --size
+		{"synth", "--log-type", "network", "--records", "1", "x"}, // unexpected argument
+		{"synth", "--log-type", "dns", "--records", "1"},
+		{"synth", "--log-type", "network", "--size", "lots"},
+		{"parse", "--dead-letter", filepath.Join(dir, "no", "such", "dir", "dl"), cliSample("network.log")},
+		{"parse", dir}, // a directory
+		{"frobnicate"},
+		{},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			res := cliRun(t, nil, args...)
+			assert.Equal(t, 2, res.code, "stdout %q stderr %q", res.stdout, res.stderr)
+			assert.NotEmpty(t, res.stderr)
+		})
+	}
+	res := cliRun(t, nil, "parse", missing)
+	assert.Contains(t, res.stderr, "no-such-file.log")
+	res = cliRun(t, nil, "parse", "--bogus")
+	assert.Contains(t, res.stderr, "bogus")
+}
+
+func TestValidateSummary(t *testing.T) {
+	for _, s := range cliSamples {
+		n := len(cliValues(t, cliReadFile(t, cliSample(s.file))))
+		res := cliRun(t, nil, "validate", cliSample(s.file))
+		require.Equal(t, 0, res.code, res.stderr)
+		a, nw := n, 0
+		if s.logType == "Tailscale.Network" {
+			a, nw = 0, n
+		}
+		assert.Equal(t, fmt.Sprintf("records: %d\nvalid:   %d (audit %d, network %d)\ninvalid: 0\n", n, n, a, nw), res.stdout)
+	}
+	// Every file of testdata/records/bad is invalid: exit 1, every one
+	// counted, grouped by reason.
+	bad, err := filepath.Glob(filepath.Join(cliRecordsDir, "bad", "*.json"))
+	require.NoError(t, err)
+	require.NotEmpty(t, bad)
+	for _, f := range bad {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			lt := "network"
+			if strings.HasPrefix(filepath.Base(f), "audit_") {
+				lt = "audit"
+			}
+			res := cliRun(t, nil, "validate", "--log-type", lt, f)
+			assert.Equal(t, 1, res.code, res.stdout+res.stderr)
+			assert.Regexp(t, `(?m)^invalid: [1-9]`, res.stdout)
+			res = cliRun(t, nil, "parse", f, "--log-type", lt)
+			assert.Equal(t, 1, res.code)
+			if filepath.Base(f) == "network_garbage_after_record.json" {
+				assert.Len(t, cliRows(t, res.stdout), 1, "the envelope before the garbage is good")
+			} else {
+				assert.Empty(t, res.stdout)
+			}
+		})
+	}
+	// All at once.
+	res := cliRun(t, nil, append([]string{"validate"}, bad...)...)
+	assert.Equal(t, 1, res.code)
+	m := regexp.MustCompile(`(?m)^invalid: (\d+)$`).FindStringSubmatch(res.stdout)
+	require.NotNil(t, m, res.stdout)
+	n, _ := strconv.Atoi(m[1])
+	assert.GreaterOrEqual(t, n, len(bad))
+	// Empty input is valid.
+	res = cliRun(t, strings.NewReader(""), "validate")
+	assert.Equal(t, 0, res.code)
+	assert.Equal(t, "records: 0\nvalid:   0\ninvalid: 0\n", res.stdout)
+}
+
+// cliInt reads a counter as the wire format allows: a number, a numeric
+// string, or null/"" for absent.
+func cliInt(t *testing.T, v any) int64 {
+	t.Helper()
+	switch x := v.(type) {
+	case nil:
+		return 0
+	case json.Number:
+		n, err := x.Int64()
+		require.NoError(t, err)
+		return n
+	case string:
+		if x == "" {
+			return 0
+		}
+		n, err := strconv.ParseInt(x, 10, 64)
+		require.NoError(t, err)
+		return n
+	}
+	t.Fatalf("counter %v (%T)", v, v)
+	return 0
+}
+
+type cliCounter struct {
+	Bytes   int64 `json:"bytes"`
+	Packets int64 `json:"packets"`
+	Entries int64 `json:"entries"`
+}
+
+type cliStatsJSON struct {
+	Records int            `json:"records"`
+	Invalid int            `json:"invalid"`
+	ByType  map[string]int `json:"byLogType"`
+	First   time.Time      `json:"first"`
+	Last    time.Time      `json:"last"`
+	Network *struct {
+		ByKind  map[string]cliCounter `json:"byTrafficKind"`
+		ByProto map[string]cliCounter `json:"byProtocol"`
+		Talkers []struct {
+			Src, Dst, Proto string
+			Bytes           int64
+		} `json:"topTalkers"`
+		TopNodes []struct {
+			NodeID string `json:"nodeId"`
+			Bytes  int64  `json:"bytes"`
+		} `json:"topNodes"`
+	} `json:"network"`
+	Audit *struct {
+		Actions []struct {
+			Name  string `json:"name"`
+			Count int    `json:"count"`
+		} `json:"actions"`
+	} `json:"audit"`
+}
+
+func TestStatsJSON(t *testing.T) {
+	path := cliSample("network.log")
+	recs := cliValues(t, cliReadFile(t, path))
+	// Independently: bytes, packets and entries per traffic kind, and the
+	// time span.
+	want := map[string]cliCounter{}
+	nodes := map[string]int64{}
+	var first, last time.Time
+	for _, r := range recs {
+		ev := r["event"].(map[string]any)
+		for _, kind := range []string{"virtual", "subnet", "exit", "physical"} {
+			list, _ := ev[kind+"Traffic"].([]any)
+			c := want[kind]
+			for _, e := range list {
+				m := e.(map[string]any)
+				b := cliInt(t, m["txBytes"]) + cliInt(t, m["rxBytes"])
+				c.Bytes += b
+				c.Packets += cliInt(t, m["txPkts"]) + cliInt(t, m["rxPkts"])
+				c.Entries++
+				nodes[ev["nodeId"].(string)] += b
+			}
+			want[kind] = c
+		}
+		tm := cliEventTime(t, r, "Tailscale.Network")
+		if first.IsZero() || tm.Before(first) {
+			first = tm
+		}
+		if tm.After(last) {
+			last = tm
+		}
+	}
+	require.NotZero(t, want["virtual"].Bytes)
+
+	res := cliRun(t, nil, "stats", "--json", path)
+	require.Equal(t, 0, res.code, res.stderr)
+	var got cliStatsJSON
+	require.NoError(t, json.Unmarshal([]byte(res.stdout), &got), res.stdout)
+	assert.Equal(t, len(recs), got.Records)
+	assert.Equal(t, 0, got.Invalid)
+	assert.Equal(t, map[string]int{"Tailscale.Network": len(recs)}, got.ByType)
+	assert.True(t, first.Equal(got.First), "first %v, want %v", got.First, first)
+	assert.True(t, last.Equal(got.Last), "last %v, want %v", got.Last, last)
+	require.NotNil(t, got.Network)
+	assert.Nil(t, got.Audit)
+	for kind, c := range want {
+		assert.Equal(t, c, got.Network.ByKind[kind], kind)
+	}
+	// byProtocol partitions the same entries.
+	var sum cliCounter
+	for _, c := range got.Network.ByProto {
+		sum.Bytes += c.Bytes
+		sum.Packets += c.Packets
+		sum.Entries += c.Entries
+	}
+	var all cliCounter
+	for _, c := range want {
+		all.Bytes += c.Bytes
+		all.Packets += c.Packets
+		all.Entries += c.Entries
+	}
+	assert.Equal(t, all, sum)
+	// Top nodes, sorted by bytes, the default top 10.
+	type nb struct {
+		id string
+		b  int64
+	}
+	var nl []nb
+	for id, b := range nodes {
+		nl = append(nl, nb{id, b})
+	}
+	sort.Slice(nl, func(i, j int) bool {
+		if nl[i].b != nl[j].b {
+			return nl[i].b > nl[j].b
+		}
+		return nl[i].id < nl[j].id
+	})
+	require.Len(t, got.Network.TopNodes, min(10, len(nl)))
+	for i, n := range got.Network.TopNodes {
+		assert.Equal(t, nl[i].id, n.NodeID)
+		assert.Equal(t, nl[i].b, n.Bytes)
+	}
+	assert.LessOrEqual(t, len(got.Network.Talkers), 10)
+	for i := 1; i < len(got.Network.Talkers); i++ {
+		assert.GreaterOrEqual(t, got.Network.Talkers[i-1].Bytes, got.Network.Talkers[i].Bytes)
+	}
+
+	// --top after the file argument.
+	res = cliRun(t, nil, "stats", path, "--json", "--top", "3")
+	require.Equal(t, 0, res.code, res.stderr)
+	require.NoError(t, json.Unmarshal([]byte(res.stdout), &got))
+	assert.Len(t, got.Network.TopNodes, 3)
+	assert.Len(t, got.Network.Talkers, 3)
+}
+
+func TestStatsAuditJSON(t *testing.T) {
+	files := []string{cliSample("audit.log"), cliSample("audit-export.ndjson")}
+	actions := map[string]int{}
+	n := 0
+	for _, f := range files {
+		for _, r := range cliValues(t, cliReadFile(t, f)) {
+			ev := r
+			if e, ok := r["event"].(map[string]any); ok {
+				ev = e
+			}
+			actions[ev["action"].(string)]++
+			n++
+		}
+	}
+	res := cliRun(t, nil, append([]string{"stats", "--json", "--top", "100"}, files...)...)
+	require.Equal(t, 0, res.code, res.stderr)
+	var got cliStatsJSON
+	require.NoError(t, json.Unmarshal([]byte(res.stdout), &got))
+	assert.Equal(t, n, got.Records)
+	assert.Equal(t, map[string]int{"Tailscale.Audit": n}, got.ByType)
+	assert.Nil(t, got.Network)
+	require.NotNil(t, got.Audit)
+	gotActions := map[string]int{}
+	for _, a := range got.Audit.Actions {
+		gotActions[a.Name] = a.Count
+	}
+	assert.Equal(t, actions, gotActions)
+	for i := 1; i < len(got.Audit.Actions); i++ {
+		assert.GreaterOrEqual(t, got.Audit.Actions[i-1].Count, got.Audit.Actions[i].Count)
+	}
+}
+
+func TestStatsText(t *testing.T) {
+	path := cliSample("network.log")
+	n := len(cliValues(t, cliReadFile(t, path)))
+	res := cliRun(t, nil, "stats", path)
+	require.Equal(t, 0, res.code, res.stderr)
+	assert.Regexp(t, fmt.Sprintf(`(?m)^records\s+%d\s+\(invalid 0\)$`, n), res.stdout)
+	assert.Regexp(t, fmt.Sprintf(`(?m)^\s+Tailscale.Network\s+%d$`, n), res.stdout)
+	for _, s := range []string{"time span", "Network traffic by kind", "By protocol", "Top talkers", "Top nodes", "virtual", "tcp"} {
+		assert.Contains(t, res.stdout, s)
+	}
+	assert.NotContains(t, res.stdout, "Top actions")
+
+	// Invalid records are counted and skipped; stats still exits 0.
+	data, good, bad := cliMixedInput(t)
+	f := cliWriteFile(t, t.TempDir(), "mixed.log", data)
+	res = cliRun(t, nil, "stats", f)
+	assert.Equal(t, 0, res.code, res.stderr)
+	assert.Regexp(t, fmt.Sprintf(`(?m)^records\s+%d\s+\(invalid %d\)$`, good+len(bad), len(bad)), res.stdout)
+	assert.Contains(t, res.stdout, "Top actions")
+	assert.Contains(t, res.stdout, "Top talkers")
+}
+
+func TestSynthDeterministic(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"network", []string{"--log-type", "network", "--records", "50"}},
+		{"network-bare", []string{"--log-type", "network", "--records", "30", "--bare"}},
+		{"audit", []string{"--log-type", "audit", "--records", "40"}},
+		{"audit-bare", []string{"--log-type", "audit", "--records", "40", "--bare"}},
+		{"size", []string{"--log-type", "network", "--size", "200KB", "--entries", "20"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a := filepath.Join(dir, c.name+"-a")
+			b := filepath.Join(dir, c.name+"-b")
+			res := cliRun(t, nil, append([]string{"synth", "--seed", "7", "-o", a}, c.args...)...)
+			require.Equal(t, 0, res.code, res.stderr)
+			// Flags after others, in another order, to standard output.
+			res2 := cliRun(t, nil, append(append([]string{"synth"}, c.args...), "-o", b, "--seed", "7")...)
+			require.Equal(t, 0, res2.code, res2.stderr)
+			out := cliRun(t, nil, append([]string{"synth", "--seed", "7"}, c.args...)...)
+			require.Equal(t, 0, out.code)
+			da, db := cliReadFile(t, a), cliReadFile(t, b)
+			require.NotEmpty(t, da)
+			assert.True(t, bytes.Equal(da, db), "same seed, same bytes")
+			assert.Equal(t, string(da), out.stdout)
+			other := cliRun(t, nil, append([]string{"synth", "--seed", "8"}, c.args...)...)
+			require.Equal(t, 0, other.code)
+			assert.NotEqual(t, out.stdout, other.stdout, "another seed, other bytes")
+
+			// It parses with zero rejections, one row per record.
+			res = cliRun(t, nil, "parse", a)
+			require.Equal(t, 0, res.code, res.stderr)
+			assert.Empty(t, res.stderr)
+			rows := cliRows(t, res.stdout)
+			want := "Tailscale.Network"
+			if strings.HasPrefix(c.name, "audit") {
+				want = "Tailscale.Audit"
+			}
+			cliCheckRows(t, rows, want, map[string]bool{})
+			assert.Len(t, rows, len(cliValues(t, da)))
+			if c.name != "size" {
+				assert.Len(t, rows, cliAtoi(t, c.args[3]))
+			} else {
+				assert.GreaterOrEqual(t, len(da), 200<<10)
+			}
+			res = cliRun(t, nil, "validate", a)
+			assert.Equal(t, 0, res.code)
+			assert.Contains(t, res.stdout, "invalid: 0\n")
+		})
+	}
+}
+
+func cliAtoi(t *testing.T, s string) int {
+	n, err := strconv.Atoi(s)
+	require.NoError(t, err)
+	return n
+}
+
+// Synthetic output through a real pipe between two tslogs processes.
+func TestSynthPipeToParse(t *testing.T) {
+	synth := exec.Command(cliBin, "synth", "--log-type", "network", "--records", "300", "--seed", "3")
+	parse := exec.Command(cliBin, "validate", "-")
+	pipe, err := synth.StdoutPipe()
+	require.NoError(t, err)
+	parse.Stdin = pipe
+	var out bytes.Buffer
+	parse.Stdout = &out
+	require.NoError(t, synth.Start())
+	require.NoError(t, parse.Run())
+	require.NoError(t, synth.Wait())
+	assert.Equal(t, "records: 300\nvalid:   300 (audit 0, network 300)\ninvalid: 0\n", out.String())
+}
+
+func TestHelpEveryCommand(t *testing.T) {
+	for _, name := range []string{"parse", "validate", "stats", "synth", "serve"} {
+		for _, flag := range []string{"--help", "-h", "-help"} {
+			t.Run(name+flag, func(t *testing.T) {
+				res := cliRun(t, nil, name, flag)
+				if name == "serve" && strings.Contains(res.stderr, "not built yet") {
+					t.Skip("serve is not built yet")
+				}
+				assert.Equal(t, 0, res.code, res.stderr)
+				text := res.stdout + res.stderr
+				assert.Contains(t, text, "Examples")
+				assert.Contains(t, text, "tslogs "+name)
+			})
+		}
+		t.Run("help-"+name, func(t *testing.T) {
+			res := cliRun(t, nil, "help", name)
+			if name == "serve" && strings.Contains(res.stderr, "not built yet") {
+				t.Skip("serve is not built yet")
+			}
+			assert.Equal(t, 0, res.code)
+			assert.Contains(t, res.stdout+res.stderr, "Examples")
+		})
+	}
+	for _, args := range [][]string{{"help"}, {"--help"}, {"-h"}} {
+		res := cliRun(t, nil, args...)
+		assert.Equal(t, 0, res.code)
+		for _, c := range []string{"parse", "validate", "stats", "synth", "serve"} {
+			assert.Contains(t, res.stdout, c)
+		}
+	}
+}
+
+func TestCLIFlagsAfterFiles(t *testing.T) {
+	net := cliSample("network.log")
+	audit := cliSample("audit.log")
+	nNet := len(cliValues(t, cliReadFile(t, net)))
+	nAudit := len(cliValues(t, cliReadFile(t, audit)))
+
+	// --log-type after the file applies to it: forcing audit on network
+	// records rejects them.
+	res := cliRun(t, nil, "validate", net, "--log-type", "audit")
+	assert.Equal(t, 1, res.code)
+	assert.Contains(t, res.stdout, fmt.Sprintf("invalid: %d\n", nNet))
+	res = cliRun(t, nil, "validate", net, "--log-type=network")
+	assert.Equal(t, 0, res.code)
+
+	// Flags between files.
+	res = cliRun(t, nil, "validate", audit, "--log-type", "audit", cliSample("audit-export.ndjson"))
+	assert.Equal(t, 0, res.code, res.stdout)
+
+	// parse with --dead-letter after the file.
+	dl := filepath.Join(t.TempDir(), "dl.ndjson")
+	res = cliRun(t, nil, "parse", audit, net, "--dead-letter", dl, "--log-type", "audit")
+	assert.Equal(t, 1, res.code)
+	assert.Len(t, cliRows(t, res.stdout), nAudit)
+	assert.Len(t, cliRows(t, string(cliReadFile(t, dl))), nNet)
+
+	// --max-record-size after the file.
+	res = cliRun(t, nil, "validate", net, "--max-record-size", "100")
+	assert.Equal(t, 1, res.code)
+	assert.Contains(t, res.stdout, fmt.Sprintf("invalid: %d\n", nNet))
+	assert.Contains(t, res.stdout, "record exceeds the N-byte limit")
+
+	// "--" ends the flags: what follows is a file, even if it looks like a
+	// flag.
+	dir := t.TempDir()
+	odd := cliWriteFile(t, dir, "-odd.log", cliReadFile(t, net))
+	cmd := exec.Command(cliBin, "validate", "--log-type", "network", "--", filepath.Base(odd), "-h", filepath.Base(odd))
+	cmd.Dir = dir
+	cliWriteFile(t, dir, "-h", nil)
+	out, err := cmd.Output()
+	require.NoError(t, err)
+	assert.Contains(t, string(out), fmt.Sprintf("valid:   %d (audit 0, network %d)", 2*nNet, 2*nNet))
+}
