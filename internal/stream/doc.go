@@ -35,55 +35,67 @@
 // # Finding a record's end
 //
 // A record ends at the bracket that matches its first one. Strings and their
-// escapes are honoured; numbers and literals are not validated. Fast paths
-// look at 8 bytes at a time for the bytes that matter ('"', '{', '}', '[',
-// ']' outside strings; '"', '\\' and control bytes inside them). The buffer
-// holds at most one record plus one read chunk, whatever the size of the
-// input, and steady-state scanning does not allocate.
+// escapes are honoured; numbers and literals are not validated. The fast
+// path takes 16 bytes at a time, with no branch per quote: it tracks which
+// bytes are inside strings with bit operations, and stops only at brackets
+// outside strings and at what needs a closer look (escapes, control bytes in
+// strings, unusual bytes after a string). The buffer holds at most one record
+// plus one read chunk, whatever the size of the input, and steady-state
+// scanning does not allocate.
 //
 // # Bad records and resynchronisation
 //
 // A bad record is reported by Next like a good one, with Err set and Bytes
 // holding the bytes that were skipped, so that they can be written to a
 // dead-letter file; scanning then goes on. Bytes of every record, good or bad,
-// are the input bytes at [Offset, Offset+len(Bytes)). The rules are:
+// are the input bytes at [Offset, Offset+len(Bytes)), and offsets strictly
+// increase. Usually the bad record is all that is lost; the exceptions are
+// noted below.
 //
-//  1. Garbage between records: in a stream, bytes that cannot start a record
-//     (anything but '{' and '[') up to the next '{' form one bad record; in an
-//     array, unexpected bytes after an element up to the next ',', ']' or '{';
-//     in an API object, unexpected bytes up to the next ',', '}' or '"'.
-//     Trailing whitespace is not part of the bad record. (Leniencies that
-//     lose nothing: a missing comma before an object element, empty array
-//     elements, a trailing comma, and a missing ':' or ',' in the API object
-//     are tolerated without an error.)
-//  2. A record broken inside is repaired locally so that the bracket structure
-//     (and with it the next record) is found again; the record is reported bad
-//     with the first problem seen:
-//     a. A closing bracket of the wrong kind closes everything up to the
+// Garbage between records: in a stream, bytes that cannot start a record
+// (anything but '{' and '[') up to the next '{' form one bad record; in an
+// array, unexpected bytes after an element up to the next ',', ']' or '{';
+// in an API object, unexpected bytes up to the next ',', '}' or '"'. The
+// whitespace before the next record is not part of the bad record. Some
+// slips that lose nothing are tolerated without an error: a missing comma
+// before an object element of an array, empty array elements, a trailing
+// comma, and a missing ':' or ',' in the API object.
+//
+// A record broken inside is repaired locally, so that its bracket structure,
+// and with it the start of the next record, is found again; it is reported
+// with the first problem seen. None of these repairs fires on valid JSON, so
+// valid records are always split exactly.
+//
+//   - A closing bracket of the wrong kind closes everything up to the
 //     matching open bracket, or is ignored if there is none: `{"a":[1}` ends
-//     at its '}'.
-//     b. A '{' where no value can start (the previous significant byte is not
+//     at its '}', `{"a":1]}` at its '}'.
+//   - A '{' where no value can start (the previous significant byte is not
 //     ':', ',' or '['; for example `}{`, `1 {`, `"x"{`) ends the broken record
-//     just before it (the record was missing closing brackets), and the '{'
-//     starts the next record. This is what resynchronises a concatenated
-//     stream after a truncated record. A '[' there is reported and nested.
-//     c. A closing quote followed by something that cannot follow a string
-//     (other than ':', ',', '}', ']', '{', '[') was an unescaped quote inside
-//     the string: the string goes on from that byte.
-//     d. A raw newline inside a string (never valid JSON) ends the record just
-//     before it; scanning resumes on the next line. This resynchronises NDJSON
+//     just before it (the record lacked closing brackets), and starts the next
+//     record. This resynchronises a concatenated stream (`{...}{...}`) after a
+//     truncated record at the first `}{`, and NDJSON at the next line. (A '['
+//     there is reported and nested.) A record cut right after ':', ',' or '['
+//     takes the next record in as a value, and is reported together with it.
+//   - A closing quote followed by anything but whitespace and ':', ',', '}',
+//     ']', '{', '[' was an unescaped quote inside the string, which goes on
+//     from that byte: `{"m":"say "hi" now"}` is one (bad) record. (A record
+//     cut inside a string, in a stream without separators, takes the next
+//     record in this way.)
+//   - A raw newline inside a string (never valid JSON) ends the record just
+//     before it, and scanning resumes on the next line: NDJSON resynchronises
 //     after a line cut off inside a string.
-//     e. Nesting deeper than Options.MaxDepth is an error, and the record's
-//     end is still found by counting brackets.
-//  3. A record longer than Options.MaxRecordSize is an error
-//     ("record exceeds the N-byte limit"); its first MaxRecordSize bytes are
-//     kept as Bytes and the rest is scanned (the same rules apply) without
-//     being buffered, and scanning resumes after its end.
-//  4. A record still open at the end of the input is reported as truncated
-//     ("truncated input: unterminated object"); every record before it has
-//     been delivered. An array or API object left open at the end of the input
-//     is not an error by itself.
+//   - Nesting deeper than Options.MaxDepth is an error; the record's end is
+//     still found by counting brackets.
 //
-// Rule 2 never fires on valid JSON, so a stream of valid records is always
-// split exactly.
+// A record longer than Options.MaxRecordSize is an error ("record exceeds the
+// N-byte limit", taking precedence over any other problem of the record). Its
+// Bytes are exactly its first MaxRecordSize bytes; the rest is scanned by the
+// same rules, so that the record ends where it would without the limit, but
+// not buffered. (The values skipped in an API object are not records: a long
+// one is no error.)
+//
+// A record still open at the end of the input is reported as truncated
+// ("truncated input: unterminated object"); every record before it has been
+// delivered. An array or API object left open at the end of the input, between
+// records, is not an error by itself.
 package stream

@@ -3,10 +3,14 @@ package stream
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/stretchr/testify/require"
 )
 
 // fuzzScan scans data and checks the invariants that hold for any input.
@@ -175,4 +179,46 @@ func FuzzScanner(f *testing.F) {
 			checkExact(t, in, vals)
 		}
 	})
+}
+
+// TestRandomDamage damages realistic inputs at random and checks the fuzz
+// invariants on them: long inputs exercise the fast path, which the fuzzer's
+// short inputs seldom reach.
+func TestRandomDamage(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const alphabet = "\"\"\"{}[]\\:,\n x0"
+	for round := range 300 {
+		var buf bytes.Buffer
+		for i := range 1 + rng.IntN(6) {
+			buf.Write(envelope(round*10+i, rng.IntN(8)))
+			buf.WriteString([]string{"", "", "\n", "\r\n", " "}[rng.IntN(5)])
+		}
+		data := buf.Bytes()
+		for range rng.IntN(4) {
+			k := rng.IntN(len(data))
+			switch rng.IntN(3) {
+			case 0:
+				data[k] = alphabet[rng.IntN(len(alphabet))]
+			case 1:
+				data = append(data[:k], data[k+1:]...)
+			default:
+				data = append(data[:k], append([]byte{alphabet[rng.IntN(len(alphabet))]}, data[k:]...)...)
+			}
+		}
+		whole := fuzzScan(t, data, bytes.NewReader(data), Options{})
+		sameRecs(t, "one-byte reads", whole, fuzzScan(t, data, iotest.OneByteReader(bytes.NewReader(data)), Options{}))
+		n := 1 + rng.IntN(40)
+		sameRecs(t, "chunked reads", whole, fuzzScan(t, data, &chunkReader{s: string(data), n: n}, Options{}))
+		small := Options{MaxRecordSize: 100 + rng.IntN(400)}
+		cut := fuzzScan(t, data, bytes.NewReader(data), small)
+		sameRecs(t, "small limit, chunked reads", cut, fuzzScan(t, data, &chunkReader{s: string(data), n: n}, small))
+		require.Len(t, cut, len(whole))
+		for i := range cut {
+			if cut[i] != whole[i] {
+				require.Equal(t, whole[i].Off, cut[i].Off)
+				require.Equal(t, whole[i].B[:small.MaxRecordSize], cut[i].B)
+				require.Equal(t, fmt.Sprintf("record exceeds the %d-byte limit", small.MaxRecordSize), cut[i].Err)
+			}
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/klauspost/compress/zstd"
@@ -97,7 +98,8 @@ type traffic struct {
 }
 
 // envelope returns a realistic log-stream envelope holding a network flow
-// record with n virtual traffic entries (n=30 gives about 4 KB).
+// record with n virtual traffic entries (n=30 gives about 4 KB), with
+// pseudo-random addresses and counters seeded by i.
 func envelope(i, n int) []byte {
 	type node struct {
 		NodeID    string   `json:"nodeId"`
@@ -115,18 +117,35 @@ func envelope(i, n int) []byte {
 		Virtual  []traffic `json:"virtualTraffic,omitempty"`
 		Physical []traffic `json:"physicalTraffic,omitempty"`
 	}
-	ev := event{
-		NodeID:  fmt.Sprintf("n%08dCNTRL", i),
-		Start:   "2026-06-03T14:54:42.356120001Z",
-		End:     "2026-06-03T14:54:47.356120001Z",
-		SrcNode: node{NodeID: "nABCDEF1CNTRL", Name: "host-1.tail1234.ts.net.", Addresses: []string{"100.64.0.1", "fd7a:115c:a1e0::1"}, OS: "linux", User: "alice@example.com"},
+	rng := rand.New(rand.NewPCG(uint64(i), 7))
+	id := func() string {
+		const alnum = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0123456789"
+		b := make([]byte, 12)
+		for k := range b {
+			b[k] = alnum[rng.IntN(len(alnum))]
+		}
+		return "n" + string(b) + "CNTRL"
 	}
-	for k := range n {
-		ev.Virtual = append(ev.Virtual, traffic{Proto: 6, Src: fmt.Sprintf("100.64.0.%d:%d", k%250, 40000+k), Dst: fmt.Sprintf("[fd7a:115c:a1e0::%x]:443", k), TxPkts: uint64(k + 1), TxBytes: uint64(1000 * k), RxPkts: uint64(k), RxBytes: uint64(77 * k)})
+	ns := rng.IntN(1e9)
+	ev := event{
+		NodeID:  id(),
+		Start:   fmt.Sprintf("2026-06-03T14:%02d:%02d.%09dZ", i/60%60, i%60, ns),
+		End:     fmt.Sprintf("2026-06-03T14:%02d:%02d.%09dZ", i/60%60, (i+5)%60, ns),
+		SrcNode: node{NodeID: id(), Name: fmt.Sprintf("host-%d.tail1234.ts.net.", rng.IntN(500)), Addresses: []string{fmt.Sprintf("100.64.%d.%d", rng.IntN(256), rng.IntN(256)), fmt.Sprintf("fd7a:115c:a1e0::%x", rng.IntN(1<<16))}, OS: "linux", User: "alice@example.com"},
+	}
+	for range n {
+		tr := traffic{Proto: []int{6, 17, 1}[rng.IntN(3)], Src: fmt.Sprintf("100.64.%d.%d:%d", rng.IntN(256), rng.IntN(256), rng.IntN(65536)), Dst: fmt.Sprintf("[fd7a:115c:a1e0::%x]:%d", rng.IntN(1<<16), rng.IntN(65536))}
+		if rng.IntN(4) > 0 {
+			tr.TxPkts, tr.TxBytes = uint64(rng.IntN(1000)+1), uint64(rng.IntN(1<<20))
+		}
+		if rng.IntN(4) > 0 {
+			tr.RxPkts, tr.RxBytes = uint64(rng.IntN(1000)+1), uint64(rng.IntN(1<<20))
+		}
+		ev.Virtual = append(ev.Virtual, tr)
 	}
 	ev.Physical = []traffic{{Src: "100.64.0.1:0", Dst: "127.3.3.40:2", TxPkts: 5, TxBytes: 1500}}
 	b, err := json.Marshal(map[string]any{
-		"time":   json.Number(fmt.Sprintf("1780500887.%03d", i%1000)),
+		"time":   json.Number(fmt.Sprintf("%d.%03d", 1780500887+i/10, rng.IntN(1000))),
 		"event":  ev,
 		"fields": map[string]string{"recorded": "2026-06-03T14:54:47.8Z"},
 	})

@@ -24,6 +24,8 @@ const (
 	readChunk = 64 << 10
 	// minBuf is the initial buffer size.
 	minBuf = 4 << 10
+	// maxMaxRecordSize caps Options.MaxRecordSize.
+	maxMaxRecordSize = 1 << 30
 	// apiKeyLookahead bounds the bytes examined after a document's '{' to
 	// find its first key.
 	apiKeyLookahead = 4096
@@ -32,7 +34,8 @@ const (
 // Options configures a Scanner. The zero value is ready to use.
 type Options struct {
 	// MaxRecordSize is the largest record, in bytes; a larger one is a bad
-	// record. 0 (or negative) means DefaultMaxRecordSize.
+	// record. 0 (or negative) means DefaultMaxRecordSize; at most 1 GiB.
+	// The Scanner's buffer grows to at most MaxRecordSize plus 64 KiB.
 	MaxRecordSize int
 	// MaxDepth is the deepest nesting of brackets allowed in a record: `{}`
 	// is depth 1, `{"a":[1]}` depth 2. 0 (or negative) means DefaultMaxDepth.
@@ -128,7 +131,7 @@ const (
 type span struct {
 	kind     spanKind
 	emit     bool       // a record (else a value skipped silently unless bad)
-	trim     bool       // drop trailing whitespace from Bytes
+	trim     bool       // ends before the next record: its length leaves out the whitespace before it
 	stop     *[256]bool // for spStop
 	stopByte int        // for spStop: single stop byte (fast path), or -1
 	depth    int        // for spComposite
@@ -146,7 +149,9 @@ type span struct {
 	tailOff  int64 // skipping: its input offset
 }
 
-// Scanner splits an input into raw JSON records. See the package doc.
+// Scanner splits an input into raw JSON records (see the package doc). It
+// is not safe for concurrent use; one Scanner can be reused for many inputs
+// with Reset.
 type Scanner struct {
 	opt      Options
 	max      int // MaxRecordSize
@@ -194,6 +199,7 @@ func NewScanner(r io.Reader, opt Options) *Scanner {
 	if s.max <= 0 {
 		s.max = DefaultMaxRecordSize
 	}
+	s.max = min(s.max, maxMaxRecordSize)
 	s.maxDepth = opt.MaxDepth
 	if s.maxDepth <= 0 {
 		s.maxDepth = DefaultMaxDepth
@@ -204,6 +210,16 @@ func NewScanner(r io.Reader, opt Options) *Scanner {
 	s.stackDepth = min(len(s.stack)<<6, s.maxDepth)
 	s.Reset(r)
 	return s
+}
+
+// Close releases the Scanner's zstd decoder, if it made one. The Scanner can
+// still be used; it makes a new decoder when it needs one.
+func (s *Scanner) Close() {
+	if s.zd != nil {
+		s.zd.Close()
+		s.zd = nil
+	}
+	s.Reset(nil)
 }
 
 // Reset makes the Scanner read r from the start, keeping its buffers and
@@ -280,7 +296,7 @@ func (s *Scanner) Next() bool {
 				s.state = stDoc
 				continue
 			default:
-				s.beginGarbage(-1, '{', "syntax error: unexpected %s between records")
+				s.beginGarbage(nil, "syntax error: unexpected %s between records")
 			}
 			if s.run() {
 				return true
@@ -305,7 +321,7 @@ func (s *Scanner) Next() bool {
 			case '"':
 				s.beginString(true)
 			case '}':
-				s.beginGarbage(1, 0, "syntax error: unexpected %s in array")
+				s.beginGarbage(&arrGarbageStops, "syntax error: unexpected %s in array")
 			default:
 				s.beginScalar(true, &scalarStops)
 			}
@@ -332,7 +348,7 @@ func (s *Scanner) Next() bool {
 			case '{':
 				s.beginComposite(true)
 			default:
-				s.beginGarbage(2, 0, "syntax error: unexpected %s after array element")
+				s.beginGarbage(&arrGarbageStops, "syntax error: unexpected %s after array element")
 			}
 			if s.run() {
 				return true
@@ -365,7 +381,7 @@ func (s *Scanner) Next() bool {
 				s.pos++
 				continue
 			default:
-				s.beginGarbage(3, 0, "syntax error: unexpected %s in API object")
+				s.beginGarbage(&apiGarbageStops, "syntax error: unexpected %s in API object")
 			}
 			if s.run() {
 				return true
@@ -430,7 +446,7 @@ func (s *Scanner) Next() bool {
 				s.state = stAPIKey
 				continue
 			default:
-				s.beginGarbage(3, 0, "syntax error: unexpected %s in API object")
+				s.beginGarbage(&apiGarbageStops, "syntax error: unexpected %s in API object")
 			}
 			if s.run() {
 				return true
@@ -441,8 +457,9 @@ func (s *Scanner) Next() bool {
 }
 
 // Bytes returns the raw bytes of the current record, valid until the next
-// call to Next or Reset. For a bad record these are the bytes skipped, at most
-// MaxRecordSize of them (an oversized record's first MaxRecordSize bytes).
+// call to Next or Reset (copy them to keep them). For a bad record these are
+// the bytes skipped, at most MaxRecordSize of them (an oversized record's
+// first MaxRecordSize bytes). It is nil once Next has returned false.
 func (s *Scanner) Bytes() []byte { return s.recB }
 
 // Err returns a *RecordError if the current record is bad, else nil.
@@ -470,12 +487,17 @@ func (s *Scanner) Framing() Framing { return s.framing }
 // Compression returns the compression detected, valid once Next was called.
 func (s *Scanner) Compression() Compression { return s.comp }
 
-// BytesRead returns the number of decompressed bytes read so far.
+// BytesRead returns the number of decompressed bytes read so far (which may
+// run up to one read chunk ahead of the current record).
 func (s *Scanner) BytesRead() int64 { return s.nread }
 
 // start detects the compression and sets up the decompressed reader.
 func (s *Scanner) start() {
 	s.state = stDoc
+	if s.src == nil { // after Close
+		s.state = stDone
+		return
+	}
 	s.pre.reset(s.src)
 	if err := s.pre.peek(); err != nil {
 		s.fatal = err
@@ -661,7 +683,8 @@ var (
 	scalarStops = stopSet(" \t\r\n,]}[{\"")
 	// apiScalarStops ends a scalar value in an API object.
 	apiScalarStops = stopSet(" \t\r\n,}]")
-	// garbageStops by context: 1 and 2 in an array, 3 in an API object.
+	// arrGarbageStops and apiGarbageStops end garbage in an array and in an
+	// API object.
 	arrGarbageStops = stopSet(",]{")
 	apiGarbageStops = stopSet(",}\"")
 )
@@ -696,19 +719,15 @@ func (s *Scanner) beginScalar(emit bool, stops *[256]bool) {
 	s.sp.stop = stops
 }
 
-// beginGarbage starts a bad record at s.pos; its first byte is always part
-// of it. ctx selects the stop bytes: -1 a stream (stopByte), 1 and 2 an
-// array, 3 an API object.
-func (s *Scanner) beginGarbage(ctx int, stopByte byte, format string) {
+// beginGarbage starts a bad record at s.pos, which ends before the next
+// byte in stops (or, if stops is nil, the next '{'); its first byte is always
+// part of it. format describes the error, with %s for that first byte.
+func (s *Scanner) beginGarbage(stops *[256]bool, format string) {
 	s.begin(spStop, true)
 	s.sp.trim = true
-	switch ctx {
-	case -1:
-		s.sp.stopByte = int(stopByte)
-	case 1, 2:
-		s.sp.stop = &arrGarbageStops
-	default:
-		s.sp.stop = &apiGarbageStops
+	s.sp.stop = stops
+	if stops == nil {
+		s.sp.stopByte = '{'
 	}
 	s.sp.setErr(ErrSyntax, format, s.buf[s.pos])
 	s.pos++

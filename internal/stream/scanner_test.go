@@ -287,6 +287,11 @@ func TestBrokenRecords(t *testing.T) {
 			{N: 1, Off: 0, B: `{"a":{"b":{"c":1}`, Err: msgOpen},
 			good(2, 17, `{"d":2}`),
 		}},
+		{"cut-in-string-concatenated", `{"a":"abc` + `{"time":2,"event":{"x":1}}{"time":3}`, []rec{
+			// The cut record takes the next one in; the one after is found.
+			{N: 1, Off: 0, B: `{"a":"abc{"time":2,"event":{"x":1}}`, Err: "syntax error: unexpected 't' after string (unescaped quote?)"},
+			good(2, 35, `{"time":3}`),
+		}},
 		{"newline-in-string", `{"a":"abc` + "\n" + `{"b":2}` + "\n", []rec{
 			{N: 1, Off: 0, B: `{"a":"abc`, Err: "syntax error: newline in string (unterminated string)"},
 			good(2, 10, `{"b":2}`),
@@ -565,11 +570,20 @@ func TestReset(t *testing.T) {
 		assert.Equal(t, tc.c, s.Compression(), i)
 		assert.Equal(t, int64(len(tc.in)), s.BytesRead(), i)
 	}
+	// Close drops the zstd decoder; a later zstd input makes a new one.
+	s.Close()
+	assert.False(t, s.Next())
+	assert.NoError(t, s.Fatal())
+	s.Reset(bytes.NewReader(zstdBytes(t, []byte(recC))))
+	got, err := drain(t, s)
+	require.NoError(t, err)
+	assert.Equal(t, []rec{good(1, 0, recC)}, got)
+
 	// Reset in the middle of an input.
 	s.Reset(strings.NewReader(recA + recB))
 	require.True(t, s.Next())
 	s.Reset(strings.NewReader(recC))
-	got, err := drain(t, s)
+	got, err = drain(t, s)
 	require.NoError(t, err)
 	assert.Equal(t, []rec{good(1, 0, recC)}, got)
 }
