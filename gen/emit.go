@@ -564,7 +564,7 @@ func keysVar(o *Object) string { return "keys" + o.GoName }
 // genSplits emits the derived fields of o. A host split (index 0, as an
 // address) and a port split of the same source are computed in one pass:
 //
-//	srcIP, srcPort := l.SplitAddrPort(0, x.Src, &x.SrcIP, &x.SrcPort)
+//	srcIP, srcPort := l.SplitAddrPort(x.Src, &x.SrcIP, &x.SrcPort)
 //	x.present.Set(2, srcIP)
 //	x.present.Set(3, srcPort)
 //
@@ -573,7 +573,6 @@ func keysVar(o *Object) string { return "keys" + o.GoName }
 //	x.present.Set(4, jlex.SplitString(x.Path, "/", 1, &x.Dir))
 func genSplits(g *jen.Group, o *Object) {
 	done := map[*Field]bool{}
-	site := 0 // numbers the address splits of o, for the lexer's host memo
 	for _, fd := range o.Fields {
 		if fd.Split == nil || done[fd] {
 			continue
@@ -588,12 +587,11 @@ func genSplits(g *jen.Group, o *Object) {
 			}
 			if port != nil {
 				a, p := localName(fd.GoName), localName(port.GoName)
-				g.List(jen.Id(a), jen.Id(p)).Op(":=").Id("l").Dot("SplitAddrPort").Call(jen.Lit(site),
+				g.List(jen.Id(a), jen.Id(p)).Op(":=").Id("l").Dot("SplitAddrPort").Call(
 					jen.Id("x").Dot(fd.Split.From.GoName), jen.Op("&").Id("x").Dot(fd.GoName), jen.Op("&").Id("x").Dot(port.GoName))
 				g.Id("x").Dot("present").Dot("Set").Call(jen.Lit(fd.Bit), jen.Id(a))
 				g.Id("x").Dot("present").Dot("Set").Call(jen.Lit(port.Bit), jen.Id(p))
 				done[fd], done[port] = true, true
-				site++
 				continue
 			}
 		}

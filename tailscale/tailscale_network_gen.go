@@ -659,10 +659,10 @@ func (x *NetworkTraffic) decode(l *jlex.Lexer) bool {
 			l.Skip()
 		}
 	}
-	srcIP, srcPort := l.SplitAddrPort(0, x.Src, &x.SrcIP, &x.SrcPort)
+	srcIP, srcPort := l.SplitAddrPort(x.Src, &x.SrcIP, &x.SrcPort)
 	x.present.Set(2, srcIP)
 	x.present.Set(3, srcPort)
-	dstIP, dstPort := l.SplitAddrPort(1, x.Dst, &x.DstIP, &x.DstPort)
+	dstIP, dstPort := l.SplitAddrPort(x.Dst, &x.DstIP, &x.DstPort)
 	x.present.Set(5, dstIP)
 	x.present.Set(6, dstPort)
 	l.EndObject()

@@ -286,8 +286,9 @@ func bracketedPort(src string) (netip.Addr, int32, int, bool) {
 	if len(src) > 2 && src[0] == '[' {
 		if end := strings.IndexByte(src, ']'); end > 0 && end+1 < len(src) && src[end+1] == ':' {
 			if p, ok := parsePort(src[end+2:]); ok {
-				if a, ok := ParseAddr(src[1:end]); ok && a.Zone() == "" && a.Is6() {
-					return a, p, end + 1, true
+				// No zone (no '%'), so the hand-written parser decides alone.
+				if ip, ok := parseIPv6(src[1:end]); ok {
+					return netip.AddrFrom16(ip), p, end + 1, true
 				}
 			}
 		}
@@ -295,23 +296,35 @@ func bracketedPort(src string) (netip.Addr, int32, int, bool) {
 	return netip.Addr{}, 0, 0, false
 }
 
-// hostMemo remembers the last host parsed at one split site.
+// hostMemo remembers a host parsed earlier in the record.
 type hostMemo struct {
 	host string // "100.64.0.1" or "[fd7a:115c:a1e0::1]"
 	addr netip.Addr
 }
 
-// hostMemos is how many split sites of a record remember their last host.
-const hostMemos = 8
+// hostMemos is the size of the lexer's direct-mapped table of recent hosts.
+// A flow record repeats a few hosts many times: the logging node's own
+// addresses and its busiest peers.
+const hostMemos = 16
 
-// SplitAddrPort is the package function SplitAddrPort for split site
-// number site of the generated code: when src has the same host as the last
-// value at that site (as the node's own address does in most entries of a
-// flow record), the address is reused instead of parsed again.
-func (l *Lexer) SplitAddrPort(site int, src string, addr *netip.Addr, port *int32) (hasAddr, hasPort bool) {
-	m := &l.hosts[site%hostMemos]
-	if n := len(m.host); n > 0 && n < len(src) && src[n] == ':' && src[:n] == m.host {
-		if p, ok := parsePort(src[n+1:]); ok {
+// hostSlot picks a host's slot from its length and last three bytes, where
+// addresses of one network differ.
+func hostSlot(h string) int {
+	n := len(h)
+	return (n*27 + int(h[n-1]) + int(h[n-2])*3 + int(h[n-3])*9) % hostMemos
+}
+
+// SplitAddrPort is the package function SplitAddrPort, reusing the address
+// of a host already parsed in this record instead of parsing it again.
+func (l *Lexer) SplitAddrPort(src string, addr *netip.Addr, port *int32) (hasAddr, hasPort bool) {
+	i := strings.LastIndexByte(src, ':')
+	if i < 3 {
+		return SplitAddrPort(src, addr, port)
+	}
+	host := src[:i]
+	m := &l.hosts[hostSlot(host)]
+	if m.host == host {
+		if p, ok := parsePort(src[i+1:]); ok {
 			*addr, *port = m.addr, p
 			return true, true
 		}
@@ -320,10 +333,10 @@ func (l *Lexer) SplitAddrPort(site int, src string, addr *netip.Addr, port *int3
 	if !ok {
 		a, p, n, ok = bracketedPort(src)
 	}
-	if !ok {
-		return SplitAddr(src, addr), SplitPort(src, port)
+	if !ok || n != i {
+		return SplitAddrPort(src, addr, port)
 	}
-	m.host, m.addr = src[:n], a
+	m.host, m.addr = host, a
 	*addr, *port = a, p
 	return true, true
 }

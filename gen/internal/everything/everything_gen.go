@@ -720,7 +720,7 @@ func (x *Everything) decode(l *jlex.Lexer) bool {
 			l.Skip()
 		}
 	}
-	srcIP, srcPort := l.SplitAddrPort(0, x.Src, &x.SrcIP, &x.SrcPort)
+	srcIP, srcPort := l.SplitAddrPort(x.Src, &x.SrcIP, &x.SrcPort)
 	x.present.Set(35, srcIP)
 	x.present.Set(36, srcPort)
 	x.present.Set(38, jlex.SplitString(x.Path, "/", 1, &x.PathRoot))
@@ -955,7 +955,7 @@ func (x *EverythingDevice) decode(l *jlex.Lexer) bool {
 			l.Skip()
 		}
 	}
-	endpointIP, endpointPort := l.SplitAddrPort(0, x.Endpoint, &x.EndpointIP, &x.EndpointPort)
+	endpointIP, endpointPort := l.SplitAddrPort(x.Endpoint, &x.EndpointIP, &x.EndpointPort)
 	x.present.Set(2, endpointIP)
 	x.present.Set(3, endpointPort)
 	l.EndObject()
@@ -1111,7 +1111,7 @@ func (x *EverythingQuirks) decode(l *jlex.Lexer) bool {
 			l.Skip()
 		}
 	}
-	l_, type_ := l.SplitAddrPort(0, x.S, &x.L, &x.Type)
+	l_, type_ := l.SplitAddrPort(x.S, &x.L, &x.Type)
 	x.present.Set(1, l_)
 	x.present.Set(2, type_)
 	l.EndObject()
