@@ -5,6 +5,7 @@
 #   make generate  regenerate tailscale/*_gen.go from schemas/*.yml
 #   make fuzz      run each fuzz target for FUZZTIME (default 30s)
 #   make bench     decoder benchmarks against encoding/json and goccy/go-json
+#   make bench-parse  tslogs parse end to end on a 100 MB stream, one core
 #   make loadtest  bounded load test of tslogs serve on loopback
 
 GO       ?= go
@@ -14,7 +15,7 @@ COUNT    ?= 6
 
 export PATH := $(PATH):/usr/local/go/bin:$(shell $(GO) env GOPATH 2>/dev/null)/bin
 
-.PHONY: all demo build generate test unit race check fuzz bench loadtest clean
+.PHONY: all demo build generate test unit race check fuzz bench bench-parse loadtest clean
 
 all: test
 
@@ -61,6 +62,11 @@ fuzz:
 
 bench:
 	$(GO) test ./tailscale -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(COUNT)
+
+# bench-parse: tslogs parse and validate end to end on a 100 MB synthetic
+# network stream, on one core.
+bench-parse:
+	GOMAXPROCS=1 $(GO) test ./cmd/tslogs -run '^$$' -bench EndToEnd -benchmem -benchtime 3x -count 3
 
 loadtest:
 	$(GO) run ./cmd/tslogs/loadtest

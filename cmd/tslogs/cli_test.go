@@ -56,9 +56,15 @@ func TestMain(m *testing.M) {
 		os.Exit(2)
 	}
 	code := m.Run()
+	for _, f := range cleanups {
+		f()
+	}
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
+
+// cleanups run after all tests and benchmarks.
+var cleanups []func()
 
 // cliResult is the outcome of one run of the binary.
 type cliResult struct {
