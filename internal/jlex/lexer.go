@@ -299,6 +299,13 @@ func (l *Lexer) BeginObject() bool {
 	if l.err != nil {
 		return false
 	}
+	// Fast path: '{' right here, with room for another frame.
+	if p := l.pos; p < len(l.data) && l.data[p] == '{' && l.depth < maxFrames && (l.MaxDepth == 0 || l.depth < l.MaxDepth) {
+		l.frames[l.depth] = frame{index: -1, keyOff: -1}
+		l.depth++
+		l.pos = p + 1
+		return true
+	}
 	switch l.skipWS() {
 	case '{':
 		if !l.push(false) {
@@ -391,6 +398,14 @@ func (l *Lexer) More() bool {
 		return false
 	}
 	f := &l.frames[l.depth-1]
+	// Fast path: a comma right before the next element.
+	if p := l.pos; f.index >= 0 && p+1 < len(l.data) && l.data[p] == ',' {
+		if c := l.data[p+1]; c > ' ' && c != ']' {
+			l.pos = p + 1
+			f.index++
+			return true
+		}
+	}
 	c := l.skipWS()
 	if c == ']' && f.index < 0 {
 		l.pos++
