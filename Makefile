@@ -4,7 +4,7 @@
 #   make test      everything CI checks: lint, generated code current, tests
 #   make generate  regenerate tailscale/*_gen.go from schemas/*.yml
 #   make fuzz      run each fuzz target for FUZZTIME (default 30s)
-#   make bench     decoder benchmarks against encoding/json and goccy/go-json
+#   make bench     every decoder against every serious Go JSON decoder (bench/)
 #   make bench-parse  tslogs parse end to end on a 100 MB stream, one core
 #   make loadtest  bounded load test of tslogs serve on loopback
 
@@ -15,7 +15,7 @@ COUNT    ?= 6
 
 export PATH := $(PATH):/usr/local/go/bin:$(shell $(GO) env GOPATH 2>/dev/null)/bin
 
-.PHONY: all demo build generate test unit race check fuzz bench bench-parse loadtest clean
+.PHONY: all demo build generate test unit race check fuzz bench bench-report bench-decode bench-check bench-parse loadtest clean
 
 all: test
 
@@ -46,7 +46,7 @@ unit:
 race:
 	$(GO) test -race -short -count=1 ./internal/jlex/... ./internal/stream/... ./internal/serve/... ./tailscale/... ./cmd/...
 
-test: check unit race
+test: check unit race bench-check
 
 FUZZ_TARGETS = \
 	./tailscale:FuzzNetwork \
@@ -60,8 +60,24 @@ fuzz:
 		$(GO) test $$pkg -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) || exit 1; \
 	done
 
+# bench: every decoder on every corpus (the nested module bench/, whose
+# peers stay out of tslogs' go.mod); bench-report reruns it interleaved and
+# writes docs/benchmarks.md and docs/benchmarks.png (~10 minutes).
 bench:
+	cd bench && $(GO) test -run '^$$' -bench . -benchmem -benchtime 200ms -count $(COUNT)
+
+bench-report:
+	cd bench && $(GO) run ./cmd/benchreport
+
+# bench-decode: the quick in-package comparison (tslogs, encoding/json,
+# goccy/go-json on one network and one audit record).
+bench-decode:
 	$(GO) test ./tailscale -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(COUNT)
+
+# bench-check: the benchmark module builds, is tidy, and every peer decodes
+# the corpora to the same values as tslogs (no timing).
+bench-check:
+	cd bench && $(GO) vet ./... && $(GO) mod tidy -diff && $(GO) test -count=1 ./...
 
 # bench-parse: tslogs parse and validate end to end on a 100 MB synthetic
 # network stream, on one core.
