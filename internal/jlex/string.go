@@ -18,7 +18,9 @@ const (
 func specialMask(x uint64) uint64 {
 	q := x ^ (lsb * '"')
 	b := x ^ (lsb * '\\')
-	return ((q - lsb) &^ q & msb) | ((b - lsb) &^ b & msb) | ((x - lsb*0x20) &^ x & msb) | (x & msb)
+	// (x - 0x20) | x has a byte's high bit set when the byte is below 0x20
+	// (the subtraction borrows) or at least 0x80.
+	return ((q-lsb)&^q | (b-lsb)&^b | (x - lsb*0x20) | x) & msb
 }
 
 // load64 reads 8 bytes little-endian; the compiler turns it into one load.
