@@ -734,6 +734,41 @@ func genRoot(f *jen.File, s *Schema) {
 		),
 	)
 	f.Line()
+	// decode<Field>Only: a record that is one of the root's objects alone,
+	// such as an envelope's event without the envelope (for bare records).
+	for _, fd := range s.Root.Fields {
+		if fd.Kind != KindObject {
+			continue
+		}
+		name := "decode" + fd.GoName + "Only"
+		ev := jen.Id("x").Dot(fd.GoName)
+		f.Commentf("%s decodes data as the %s object alone, without the rest of the", name, fd.Name)
+		f.Comment("record around it (as bare records come), into x, marking it present. It")
+		f.Comment("checks that nothing follows it and that no required field below it is")
+		f.Comment("missing. On error x is left empty.")
+		f.Func().Params(x.Clone().Op("*").Id(r)).Id(name).Params(jen.Id("data").Index().Byte()).Error().Block(
+			jen.Var().Id("l").Qual(jlexPath, "Lexer"),
+			jen.Id("l").Dot("Reset").Call(jen.Id("data"), jen.Id("x").Dot("arena")),
+			jen.Id("x").Dot("reset").Call(),
+			jen.If(jen.Op("!").Add(ev.Clone()).Dot("decode").Call(jen.Op("&").Id("l")).Op("&&").Id("l").Dot("Ok").Call()).Block(
+				jen.Id("l").Dot("Fail").Call(jen.Lit(0), jen.Lit("expected an object, found null")),
+			),
+			jen.If(jen.Id("l").Dot("Ok").Call()).Block(
+				jen.If(jen.Id("p").Op(":=").Add(ev.Clone()).Dot("requiredMissing").Call(), jen.Id("p").Op("!=").Lit("")).Block(
+					jen.Id("l").Dot("FailPath").Call(jen.Id("l").Dot("Pos").Call(), jen.Id("p"), jen.Lit("required field is missing")),
+				),
+			),
+			jen.Id("l").Dot("End").Call(),
+			jen.Id("x").Dot("arena").Op("=").Id("l").Dot("Arena"),
+			jen.If(jen.Op("!").Id("l").Dot("Ok").Call()).Block(
+				jen.Id("x").Dot("reset").Call(),
+				jen.Return(jen.Id("l").Dot("Err").Call()),
+			),
+			jen.Id("x").Dot("present").Dot("Set").Call(jen.Lit(fd.Bit), jen.True()),
+			jen.Return(jen.Nil()),
+		)
+		f.Line()
+	}
 	fileComment(f, "UnmarshalJSON implements json.Unmarshaler with Decode. As the convention for "+
 		"Unmarshalers asks, a JSON null leaves x unchanged.")
 	f.Func().Params(x.Clone().Op("*").Id(r)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(

@@ -402,24 +402,9 @@ func detect(data []byte, want LogType) (typ LogType, bare bool, err error) {
 // S3 exports and API responses) into x.Event, and sets x.Time to the
 // record's logged time, else its end.
 func (x *Network) DecodeBare(data []byte) error {
-	var l jlex.Lexer
-	l.Reset(data, x.arena)
-	x.reset()
-	if !x.Event.decode(&l) && l.Ok() {
-		l.Fail(0, "expected an object, found null")
-	}
-	if l.Ok() {
-		if p := x.Event.requiredMissing(); p != "" {
-			l.FailPath(l.Pos(), p, "required field is missing")
-		}
-	}
-	l.End()
-	x.arena = l.Arena
-	if err := l.Err(); err != nil {
-		x.reset()
+	if err := x.decodeEventOnly(data); err != nil {
 		return err
 	}
-	x.SetEvent(x.Event)
 	switch {
 	case x.Event.HasLogged():
 		x.SetTime(x.Event.Logged)
@@ -433,24 +418,9 @@ func (x *Network) DecodeBare(data []byte) error {
 // exports and API responses) into x.Event, and sets x.Time to the record's
 // eventTime, else its logged time.
 func (x *Audit) DecodeBare(data []byte) error {
-	var l jlex.Lexer
-	l.Reset(data, x.arena)
-	x.reset()
-	if !x.Event.decode(&l) && l.Ok() {
-		l.Fail(0, "expected an object, found null")
-	}
-	if l.Ok() {
-		if p := x.Event.requiredMissing(); p != "" {
-			l.FailPath(l.Pos(), p, "required field is missing")
-		}
-	}
-	l.End()
-	x.arena = l.Arena
-	if err := l.Err(); err != nil {
-		x.reset()
+	if err := x.decodeEventOnly(data); err != nil {
 		return err
 	}
-	x.SetEvent(x.Event)
 	switch {
 	case x.Event.HasEventTime():
 		x.SetTime(x.Event.EventTime)

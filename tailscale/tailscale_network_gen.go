@@ -801,6 +801,58 @@ func (x *Network) decodeRecord(l *jlex.Lexer) {
 	}
 }
 
+// decodeEventOnly decodes data as the event object alone, without the rest of the
+// record around it (as bare records come), into x, marking it present. It
+// checks that nothing follows it and that no required field below it is
+// missing. On error x is left empty.
+func (x *Network) decodeEventOnly(data []byte) error {
+	var l jlex.Lexer
+	l.Reset(data, x.arena)
+	x.reset()
+	if !x.Event.decode(&l) && l.Ok() {
+		l.Fail(0, "expected an object, found null")
+	}
+	if l.Ok() {
+		if p := x.Event.requiredMissing(); p != "" {
+			l.FailPath(l.Pos(), p, "required field is missing")
+		}
+	}
+	l.End()
+	x.arena = l.Arena
+	if !l.Ok() {
+		x.reset()
+		return l.Err()
+	}
+	x.present.Set(1, true)
+	return nil
+}
+
+// decodeFieldsOnly decodes data as the fields object alone, without the rest of the
+// record around it (as bare records come), into x, marking it present. It
+// checks that nothing follows it and that no required field below it is
+// missing. On error x is left empty.
+func (x *Network) decodeFieldsOnly(data []byte) error {
+	var l jlex.Lexer
+	l.Reset(data, x.arena)
+	x.reset()
+	if !x.Fields.decode(&l) && l.Ok() {
+		l.Fail(0, "expected an object, found null")
+	}
+	if l.Ok() {
+		if p := x.Fields.requiredMissing(); p != "" {
+			l.FailPath(l.Pos(), p, "required field is missing")
+		}
+	}
+	l.End()
+	x.arena = l.Arena
+	if !l.Ok() {
+		x.reset()
+		return l.Err()
+	}
+	x.present.Set(2, true)
+	return nil
+}
+
 // UnmarshalJSON implements json.Unmarshaler with Decode. As the convention for
 // Unmarshalers asks, a JSON null leaves x unchanged.
 func (x *Network) UnmarshalJSON(data []byte) error {

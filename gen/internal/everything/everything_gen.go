@@ -1277,6 +1277,58 @@ func (x *Everything) decodeRecord(l *jlex.Lexer) {
 	}
 }
 
+// decodeActorOnly decodes data as the actor object alone, without the rest of the
+// record around it (as bare records come), into x, marking it present. It
+// checks that nothing follows it and that no required field below it is
+// missing. On error x is left empty.
+func (x *Everything) decodeActorOnly(data []byte) error {
+	var l jlex.Lexer
+	l.Reset(data, x.arena)
+	x.reset()
+	if !x.Actor.decode(&l) && l.Ok() {
+		l.Fail(0, "expected an object, found null")
+	}
+	if l.Ok() {
+		if p := x.Actor.requiredMissing(); p != "" {
+			l.FailPath(l.Pos(), p, "required field is missing")
+		}
+	}
+	l.End()
+	x.arena = l.Arena
+	if !l.Ok() {
+		x.reset()
+		return l.Err()
+	}
+	x.present.Set(18, true)
+	return nil
+}
+
+// decodeQuirksOnly decodes data as the quirks object alone, without the rest of the
+// record around it (as bare records come), into x, marking it present. It
+// checks that nothing follows it and that no required field below it is
+// missing. On error x is left empty.
+func (x *Everything) decodeQuirksOnly(data []byte) error {
+	var l jlex.Lexer
+	l.Reset(data, x.arena)
+	x.reset()
+	if !x.Quirks.decode(&l) && l.Ok() {
+		l.Fail(0, "expected an object, found null")
+	}
+	if l.Ok() {
+		if p := x.Quirks.requiredMissing(); p != "" {
+			l.FailPath(l.Pos(), p, "required field is missing")
+		}
+	}
+	l.End()
+	x.arena = l.Arena
+	if !l.Ok() {
+		x.reset()
+		return l.Err()
+	}
+	x.present.Set(19, true)
+	return nil
+}
+
 // UnmarshalJSON implements json.Unmarshaler with Decode. As the convention for
 // Unmarshalers asks, a JSON null leaves x unchanged.
 func (x *Everything) UnmarshalJSON(data []byte) error {

@@ -858,6 +858,136 @@ func (x *Naming) decodeRecord(l *jlex.Lexer) {
 	}
 }
 
+// decodeSrcNodeOnly decodes data as the srcNode object alone, without the rest of the
+// record around it (as bare records come), into x, marking it present. It
+// checks that nothing follows it and that no required field below it is
+// missing. On error x is left empty.
+func (x *Naming) decodeSrcNodeOnly(data []byte) error {
+	var l jlex.Lexer
+	l.Reset(data, x.arena)
+	x.reset()
+	if !x.SrcNode.decode(&l) && l.Ok() {
+		l.Fail(0, "expected an object, found null")
+	}
+	if l.Ok() {
+		if p := x.SrcNode.requiredMissing(); p != "" {
+			l.FailPath(l.Pos(), p, "required field is missing")
+		}
+	}
+	l.End()
+	x.arena = l.Arena
+	if !l.Ok() {
+		x.reset()
+		return l.Err()
+	}
+	x.present.Set(10, true)
+	return nil
+}
+
+// decodeOriginOnly decodes data as the origin object alone, without the rest of the
+// record around it (as bare records come), into x, marking it present. It
+// checks that nothing follows it and that no required field below it is
+// missing. On error x is left empty.
+func (x *Naming) decodeOriginOnly(data []byte) error {
+	var l jlex.Lexer
+	l.Reset(data, x.arena)
+	x.reset()
+	if !x.Origin.decode(&l) && l.Ok() {
+		l.Fail(0, "expected an object, found null")
+	}
+	if l.Ok() {
+		if p := x.Origin.requiredMissing(); p != "" {
+			l.FailPath(l.Pos(), p, "required field is missing")
+		}
+	}
+	l.End()
+	x.arena = l.Arena
+	if !l.Ok() {
+		x.reset()
+		return l.Err()
+	}
+	x.present.Set(12, true)
+	return nil
+}
+
+// decodeTargetOnly decodes data as the target object alone, without the rest of the
+// record around it (as bare records come), into x, marking it present. It
+// checks that nothing follows it and that no required field below it is
+// missing. On error x is left empty.
+func (x *Naming) decodeTargetOnly(data []byte) error {
+	var l jlex.Lexer
+	l.Reset(data, x.arena)
+	x.reset()
+	if !x.Target.decode(&l) && l.Ok() {
+		l.Fail(0, "expected an object, found null")
+	}
+	if l.Ok() {
+		if p := x.Target.requiredMissing(); p != "" {
+			l.FailPath(l.Pos(), p, "required field is missing")
+		}
+	}
+	l.End()
+	x.arena = l.Arena
+	if !l.Ok() {
+		x.reset()
+		return l.Err()
+	}
+	x.present.Set(13, true)
+	return nil
+}
+
+// decodeLeftOnly decodes data as the left object alone, without the rest of the
+// record around it (as bare records come), into x, marking it present. It
+// checks that nothing follows it and that no required field below it is
+// missing. On error x is left empty.
+func (x *Naming) decodeLeftOnly(data []byte) error {
+	var l jlex.Lexer
+	l.Reset(data, x.arena)
+	x.reset()
+	if !x.Left.decode(&l) && l.Ok() {
+		l.Fail(0, "expected an object, found null")
+	}
+	if l.Ok() {
+		if p := x.Left.requiredMissing(); p != "" {
+			l.FailPath(l.Pos(), p, "required field is missing")
+		}
+	}
+	l.End()
+	x.arena = l.Arena
+	if !l.Ok() {
+		x.reset()
+		return l.Err()
+	}
+	x.present.Set(14, true)
+	return nil
+}
+
+// decodeRightOnly decodes data as the right object alone, without the rest of the
+// record around it (as bare records come), into x, marking it present. It
+// checks that nothing follows it and that no required field below it is
+// missing. On error x is left empty.
+func (x *Naming) decodeRightOnly(data []byte) error {
+	var l jlex.Lexer
+	l.Reset(data, x.arena)
+	x.reset()
+	if !x.Right.decode(&l) && l.Ok() {
+		l.Fail(0, "expected an object, found null")
+	}
+	if l.Ok() {
+		if p := x.Right.requiredMissing(); p != "" {
+			l.FailPath(l.Pos(), p, "required field is missing")
+		}
+	}
+	l.End()
+	x.arena = l.Arena
+	if !l.Ok() {
+		x.reset()
+		return l.Err()
+	}
+	x.present.Set(15, true)
+	return nil
+}
+
 // UnmarshalJSON implements json.Unmarshaler with Decode. As the convention for
 // Unmarshalers asks, a JSON null leaves x unchanged.
 func (x *Naming) UnmarshalJSON(data []byte) error {
