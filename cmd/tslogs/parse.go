@@ -3,9 +3,9 @@ package main
 import (
 	"bufio"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,7 +13,6 @@ import (
 	"sort"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/tslogs/tslogs/internal/jlex"
 	"github.com/tslogs/tslogs/tailscale"
@@ -23,6 +22,12 @@ import (
 type readerFlags struct {
 	logType       string
 	maxRecordSize int
+}
+
+// register adds the reader flags to fs.
+func (f *readerFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.logType, "log-type", "auto", "log type of the records: auto (detect per record), audit or network")
+	fs.IntVar(&f.maxRecordSize, "max-record-size", tailscale.DefaultMaxRecordSize, "largest record accepted, in bytes")
 }
 
 func (f *readerFlags) options() (tailscale.ReaderOptions, error) {
@@ -85,8 +90,7 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 	var fs = newFlagSet(cmd, cmd+" [--log-type auto|audit|network] [--dead-letter FILE] [FILE...]",
 		map[string]string{"parse": parseDesc, "validate": validateDesc}[cmd],
 		map[string]string{"parse": parseExamples, "validate": validateExamples}[cmd], stderr)
-	fs.StringVar(&rf.logType, "log-type", "auto", "log type of the records: auto (detect per record), audit or network")
-	fs.IntVar(&rf.maxRecordSize, "max-record-size", tailscale.DefaultMaxRecordSize, "largest record accepted, in bytes")
+	rf.register(fs)
 	if cmd == "parse" {
 		fs.StringVar(&deadLetter, "dead-letter", "", "append rejected records to this file as JSON lines")
 	}
@@ -177,14 +181,7 @@ func appendDeadLetter(dst []byte, file string, r *tailscale.Reader, err error) [
 	dst = strconv.AppendInt(dst, int64(r.Record()), 10)
 	dst = jlex.AppendKey(dst, `"offset":`)
 	dst = strconv.AppendInt(dst, r.Offset(), 10)
-	raw := r.Raw()
-	if utf8.Valid(raw) {
-		dst = jlex.AppendKey(dst, `"raw":`)
-		dst = jlex.AppendString(dst, string(raw))
-	} else {
-		dst = jlex.AppendKey(dst, `"raw_base64":`)
-		dst = jlex.AppendString(dst, base64.StdEncoding.EncodeToString(raw))
-	}
+	dst = jlex.AppendRawMember(dst, r.Raw())
 	return append(dst, '}', '\n')
 }
 

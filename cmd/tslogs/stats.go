@@ -114,8 +114,7 @@ func runStats(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("stats", "stats [--json] [--top N] [--log-type auto|audit|network] [FILE...]", statsDesc, statsExamples, stderr)
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	top := fs.Int("top", 10, "how many entries the top lists show")
-	fs.StringVar(&rf.logType, "log-type", "auto", "log type of the records: auto, audit or network")
-	fs.IntVar(&rf.maxRecordSize, "max-record-size", tailscale.DefaultMaxRecordSize, "largest record accepted, in bytes")
+	rf.register(fs)
 	files, help, err := parseArgs(fs, args)
 	if help {
 		return exitOK

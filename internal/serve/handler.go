@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -9,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -394,14 +392,6 @@ func appendDeadLetter(dst []byte, t time.Time, remote string, r *tailscale.Reade
 	dst = strconv.AppendInt(dst, r.Offset(), 10)
 	dst = jlex.AppendKey(dst, `"remote":`)
 	dst = jlex.AppendString(dst, remote)
-	raw := r.Raw()
-	if utf8.Valid(raw) {
-		dst = jlex.AppendKey(dst, `"raw":`)
-		dst = jlex.AppendString(dst, string(raw))
-	} else {
-		dst = jlex.AppendKey(dst, `"raw_base64":`)
-		dst = base64.StdEncoding.AppendEncode(append(dst, '"'), raw)
-		dst = append(dst, '"')
-	}
+	dst = jlex.AppendRawMember(dst, r.Raw())
 	return append(dst, '}', '\n')
 }
