@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
+
+	"github.com/tslogs/tslogs/internal/jlex"
 )
 
 const (
@@ -15,36 +17,6 @@ func itoa(i int) string { return strconv.Itoa(i) }
 
 func quoteGo(s string) string { return strconv.Quote(s) }
 
-// appendString appends s as a JSON string. Non-ASCII text is written as
-// raw UTF-8; quotes, backslashes and control characters are escaped.
-func appendString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		default:
-			const hex = "0123456789abcdef"
-			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
-		start = i + 1
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}
-
 // appendStringArray appends a JSON array of strings.
 func appendStringArray(dst []byte, ss []string) []byte {
 	dst = append(dst, '[')
@@ -52,7 +24,7 @@ func appendStringArray(dst []byte, ss []string) []byte {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendString(dst, s)
+		dst = jlex.AppendString(dst, s)
 	}
 	return append(dst, ']')
 }

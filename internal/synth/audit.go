@@ -2,6 +2,8 @@ package synth
 
 import (
 	"strconv"
+
+	"github.com/tslogs/tslogs/internal/jlex"
 )
 
 // Audit records: configuration changes in the tailnet. Events come in
@@ -213,45 +215,45 @@ func (g *Generator) appendAuditEvent(dst []byte, t int64) []byte {
 	dst = append(dst, `"eventGroupID":"`...)
 	dst = append(dst, a.groupID...)
 	dst = append(dst, `","origin":`...)
-	dst = appendString(dst, a.origin)
+	dst = jlex.AppendString(dst, a.origin)
 
 	dst = append(dst, `,"actor":{"id":`...)
 	switch a.actorK {
 	case actorUser:
 		u := tn.users[a.actorI]
-		dst = appendString(dst, u.id)
+		dst = jlex.AppendString(dst, u.id)
 		dst = append(dst, `,"type":"USER","loginName":`...)
-		dst = appendString(dst, u.login)
+		dst = jlex.AppendString(dst, u.login)
 		dst = append(dst, `,"displayName":`...)
-		dst = appendString(dst, u.display)
+		dst = jlex.AppendString(dst, u.display)
 	case actorOAuth:
 		c := tn.clients[a.actorI]
-		dst = appendString(dst, c.id)
+		dst = jlex.AppendString(dst, c.id)
 		dst = append(dst, `,"type":"OAUTH_CLIENT","loginName":"","displayName":`...)
-		dst = appendString(dst, c.name)
+		dst = jlex.AppendString(dst, c.name)
 		if len(c.tags) > 0 {
 			dst = append(dst, `,"tags":`...)
 			dst = appendStringArray(dst, c.tags)
 		}
 	case actorNode:
 		n := tn.nodes[a.actorI]
-		dst = appendString(dst, n.id)
+		dst = jlex.AppendString(dst, n.id)
 		dst = append(dst, `,"type":"NODE","loginName":"","displayName":`...)
-		dst = appendString(dst, n.name)
+		dst = jlex.AppendString(dst, n.name)
 		if len(n.tags) > 0 {
 			dst = append(dst, `,"tags":`...)
 			dst = appendStringArray(dst, n.tags)
 		}
 	}
 	dst = append(dst, `},"target":{"id":`...)
-	dst = appendString(dst, ev.targetID)
+	dst = jlex.AppendString(dst, ev.targetID)
 	dst = append(dst, `,"name":`...)
-	dst = appendString(dst, ev.targetName)
+	dst = jlex.AppendString(dst, ev.targetName)
 	dst = append(dst, `,"type":`...)
-	dst = appendString(dst, ev.targetType)
+	dst = jlex.AppendString(dst, ev.targetType)
 	if ev.property != "" {
 		dst = append(dst, `,"property":`...)
-		dst = appendString(dst, ev.property)
+		dst = jlex.AppendString(dst, ev.property)
 	}
 	switch ev.ephemeral {
 	case 1:
@@ -260,7 +262,7 @@ func (g *Generator) appendAuditEvent(dst []byte, t int64) []byte {
 		dst = append(dst, `,"isEphemeral":true`...)
 	}
 	dst = append(dst, `},"action":`...)
-	dst = appendString(dst, ev.action)
+	dst = jlex.AppendString(dst, ev.action)
 	if ev.old != nil {
 		dst = append(dst, `,"old":`...)
 		dst = append(dst, ev.old...)
@@ -271,17 +273,17 @@ func (g *Generator) appendAuditEvent(dst []byte, t int64) []byte {
 	}
 	if ev.details != "" {
 		dst = append(dst, `,"actionDetails":`...)
-		dst = appendString(dst, ev.details)
+		dst = jlex.AppendString(dst, ev.details)
 	}
 	if ev.err != "" {
 		dst = append(dst, `,"error":`...)
-		dst = appendString(dst, ev.err)
+		dst = jlex.AppendString(dst, ev.err)
 	}
 	return dst
 }
 
 // JSON value helpers for old/new.
-func jStr(s string) []byte                  { return appendString(nil, s) }
+func jStr(s string) []byte                  { return jlex.AppendString(nil, s) }
 func jInt(i int) []byte                     { return strconv.AppendInt(nil, int64(i), 10) }
 func jBool(b bool) []byte                   { return strconv.AppendBool(nil, b) }
 func jArr(ss ...string) []byte              { return appendStringArray(nil, ss) }

@@ -126,15 +126,6 @@ func TestAppendUnixMillis(t *testing.T) {
 	assert.Equal(t, "1780500887.001", string(appendUnixMillis(nil, 1780500887001)))
 }
 
-func TestAppendString(t *testing.T) {
-	for _, s := range []string{"", "plain", "q\"uote", "back\\slash", "nl\n\ttab\r", "\x01ctl", "Zoë \uFFFD"} {
-		b := appendString(nil, s)
-		var got string
-		require.NoError(t, json.Unmarshal(b, &got), "%s", b)
-		assert.Equal(t, s, got)
-	}
-}
-
 var (
 	timeRe     = regexp.MustCompile(`^[0-9]{10}\.([0-9]{3}|0)$`)
 	nodeIDRe   = regexp.MustCompile(`^n[0-9A-Z]{11}CNTRL$`)

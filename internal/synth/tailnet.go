@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"sort"
 	"strconv"
+
+	"github.com/tslogs/tslogs/internal/jlex"
 )
 
 // The tailnet is a stable set of ~50 nodes, a dozen users and a few OAuth
@@ -263,18 +265,18 @@ func newTailnet(seed uint64) *tailnet {
 // nodeObject renders {nodeId,name,addresses,os,user?,tags?}.
 func (tn *tailnet) nodeObject(n *node) []byte {
 	b := []byte(`{"nodeId":`)
-	b = appendString(b, n.id)
+	b = jlex.AppendString(b, n.id)
 	b = append(b, `,"name":`...)
-	b = appendString(b, n.name)
+	b = jlex.AppendString(b, n.name)
 	b = append(b, `,"addresses":["`...)
 	b = append(b, n.v4.String()...)
 	b = append(b, `","`...)
 	b = append(b, n.v6.String()...)
 	b = append(b, `"],"os":`...)
-	b = appendString(b, n.os)
+	b = jlex.AppendString(b, n.os)
 	if n.owner >= 0 {
 		b = append(b, `,"user":`...)
-		b = appendString(b, tn.users[n.owner].login)
+		b = jlex.AppendString(b, tn.users[n.owner].login)
 	}
 	if len(n.tags) > 0 {
 		b = append(b, `,"tags":`...)
