@@ -164,9 +164,9 @@ func TestSplitAddrPortHost(t *testing.T) {
 	}
 }
 
-// TestSplitAddrPort checks that the combined fast path agrees with SplitAddr
-// and SplitPort on every input, including random ones near IPv4:port.
-func TestSplitAddrPort(t *testing.T) {
+// addrPortInputs returns the split cases, the address inputs, and random
+// strings near IPv4:port.
+func addrPortInputs() []string {
 	inputs := []string{}
 	for _, tt := range splitCases {
 		inputs = append(inputs, tt.src)
@@ -185,6 +185,13 @@ func TestSplitAddrPort(t *testing.T) {
 		parts[r.IntN(len(parts))] = pieces[r.IntN(len(pieces))]
 		inputs = append(inputs, strings.Join(parts, ""))
 	}
+	return inputs
+}
+
+// TestSplitAddrPort checks that the combined fast path agrees with SplitAddr
+// and SplitPort on every input, including random ones near IPv4:port.
+func TestSplitAddrPort(t *testing.T) {
+	inputs := addrPortInputs()
 	failures := 0
 	for _, s := range inputs {
 		var wantAddr, gotAddr netip.Addr

@@ -52,6 +52,11 @@ type Lexer struct {
 	// values handed out point into it, never into the caller's input.
 	Arena []byte
 	hosts [hostMemos]hostMemo
+	// fastBails counts the objects of this record that gave up the fast
+	// path (see FastBegin).
+	fastBails int
+	// v4 remembers IPv4 hosts for FastAddrPort; see quotedIPv4Port.
+	v4 [v4Memos]v4Memo
 	// pathPrefix is prepended to every error path (e.g. "event" when a bare
 	// record is decoded in place of an envelope's event).
 	pathPrefix string
@@ -78,6 +83,7 @@ func (l *Lexer) ResetView(data []byte, arena []byte) {
 	l.depth = 0
 	l.pathPrefix = ""
 	l.hosts = [hostMemos]hostMemo{}
+	l.fastBails = 0
 }
 
 // SetPathPrefix makes error paths start with prefix.

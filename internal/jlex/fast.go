@@ -1,0 +1,391 @@
+package jlex
+
+import (
+	"encoding/binary"
+	"math/bits"
+	"net/netip"
+	"sync/atomic"
+)
+
+// The fast path.
+//
+// Generated decoders of flat objects (fields of scalar types only) first try
+// a straight-line reading of the object as producers write it: no
+// whitespace, keys in schema order (some may be missing), plain values. It
+// works on a local cursor (data, p) with no frame bookkeeping, and gives up
+// (FastBail) at the first thing it does not expect: an unknown, repeated or
+// out-of-order key, whitespace, an escape, a number it cannot take at once,
+// null, the end of the input. The general decoder then reads the object again
+// from its '{', so it alone decides what is an error and what the error says;
+// the fast path only ever accepts input that the general path reads to the
+// same values. A record gives up on the fast path after maxFastBails, so
+// input the fast path does not suit costs at most a few objects read twice.
+//
+// A fast decoder looks like this:
+//
+//	data, p, ok := l.FastBegin()
+//	if !ok {
+//		return false
+//	}
+//	if jlex.FastKey16(data, p, w0, m0, w1, m1) { // `?"txBytes":`
+//		if x.TxBytes, p = jlex.FastInt(data, p+11); p < 0 {
+//			return l.FastBail()
+//		}
+//		x.present.Set(8, true)
+//	}
+//	…
+//	return l.FastEnd(data, p)
+//
+// Each key pattern is the key's quoted name and colon, preceded by one byte
+// of any value: '{' before the first key, ',' after a value (the value
+// readers only stop before ',' or '}', and the key matchers reject '}').
+
+// maxFastBails is how often one record may give up the fast path before
+// it is no longer tried for that record.
+const maxFastBails = 4
+
+// fastOff turns the fast path off (SetFastPath).
+var fastOff atomic.Bool
+
+// SetFastPath turns the fast path of every generated decoder in the process
+// on (the default) or off, and reports whether it was on. Tests use it to
+// check that both paths decode every input alike; benchmarks, to measure
+// what the fast path gains.
+func SetFastPath(on bool) (wasOn bool) { return !fastOff.Swap(!on) }
+
+// FastBegin starts the fast path at an object: it returns the input and the
+// offset of its '{'. ok is false when the fast path should not be tried: after
+// an error, after too many bails in this record, when the next byte is not
+// '{', or at the nesting limit (which the general path then reports).
+func (l *Lexer) FastBegin() (data []byte, p int, ok bool) {
+	p = l.pos
+	if l.err != nil || l.fastBails >= maxFastBails || p >= len(l.data) || l.data[p] != '{' || fastOff.Load() ||
+		l.depth >= maxFrames || (l.MaxDepth != 0 && l.depth >= l.MaxDepth) {
+		return nil, 0, false
+	}
+	return l.data, p, true
+}
+
+// FastEnd finishes the fast path at offset p, which must be the object's
+// closing '}'. It reports false, as FastBail does, when it is not.
+func (l *Lexer) FastEnd(data []byte, p int) bool {
+	if p < 0 || p >= len(data) || data[p] != '}' {
+		return l.FastBail()
+	}
+	l.pos = p + 1
+	return true
+}
+
+// FastBail gives up the fast path for the current object; the caller then
+// decodes it with the general path. It always returns false.
+var DebugBails int
+
+func (l *Lexer) FastBail() bool {
+	DebugBails++
+	l.fastBails++
+	return false
+}
+
+// FastKey8 reports whether the key pattern w (under mask m) is at data[p]:
+// any byte but '}', then the key's quoted name and ':', at most 8 bytes in
+// all, as little-endian words made by KeyWords.
+func FastKey8(data []byte, p int, w, m uint64) bool {
+	return p >= 0 && p+8 <= len(data) && binary.LittleEndian.Uint64(data[p:])&m == w && data[p] != '}'
+}
+
+// FastKey16 is FastKey8 for patterns of 9 to 16 bytes.
+func FastKey16(data []byte, p int, w0, m0, w1, m1 uint64) bool {
+	return p >= 0 && p+16 <= len(data) && binary.LittleEndian.Uint64(data[p:])&m0 == w0 &&
+		binary.LittleEndian.Uint64(data[p+8:])&m1 == w1 && data[p] != '}'
+}
+
+// FastKeyLong is FastKey8 for longer patterns: key is the quoted name and
+// ':' (the pattern without its first byte).
+func FastKeyLong(data []byte, p int, key string) bool {
+	return p >= 0 && p+1+len(key) <= len(data) && string(data[p+1:p+1+len(key)]) == key && data[p] != '}'
+}
+
+// KeyWords returns the words and masks of a key pattern of up to 16 bytes,
+// whose first byte matches anything: what the generator writes into
+// FastKey8 and FastKey16 calls.
+func KeyWords(pat string) (w0, m0, w1, m1 uint64) {
+	var buf, mask [16]byte
+	copy(buf[:], pat)
+	for j := 1; j < len(pat) && j < 16; j++ {
+		mask[j] = 0xff
+	}
+	buf[0] = 0
+	return binary.LittleEndian.Uint64(buf[:8]), binary.LittleEndian.Uint64(mask[:8]),
+		binary.LittleEndian.Uint64(buf[8:]), binary.LittleEndian.Uint64(mask[8:])
+}
+
+// valueEnd reports whether c may end a value on the fast path.
+func valueEnd(c byte) bool { return c == ',' || c == '}' }
+
+// FastInt reads an integer of up to 18 digits at data[p], optionally
+// negative, without a leading zero, fraction or exponent, followed by ',' or
+// '}'. It returns the value and the offset after it, or p = -1. (A word at a
+// time was measured slower than this loop for the short numbers of flow
+// logs.)
+func FastInt(data []byte, p int) (int64, int) {
+	neg := false
+	if p >= 0 && p < len(data) && data[p] == '-' {
+		neg = true
+		p++
+	}
+	if p < 0 || p >= len(data) {
+		return 0, -1
+	}
+	d := data[p] - '0'
+	if d > 9 {
+		return 0, -1
+	}
+	v := int64(d)
+	i := p + 1
+	if d != 0 {
+		for end := min(len(data), p+18); i < end; i++ {
+			d := data[i] - '0'
+			if d > 9 {
+				break
+			}
+			v = v*10 + int64(d)
+		}
+	}
+	if i >= len(data) || !valueEnd(data[i]) {
+		return 0, -1
+	}
+	if neg {
+		v = -v
+	}
+	return v, i
+}
+
+// FastInt32 is FastInt for Panther's int.
+func FastInt32(data []byte, p int) (int32, int) {
+	v, q := FastInt(data, p)
+	if v != int64(int32(v)) {
+		return 0, -1
+	}
+	return int32(v), q
+}
+
+// FastInt16 is FastInt for Panther's smallint.
+func FastInt16(data []byte, p int) (int16, int) {
+	v, q := FastInt(data, p)
+	if v != int64(int16(v)) {
+		return 0, -1
+	}
+	return int16(v), q
+}
+
+// FastBool reads true or false followed by ',' or '}'.
+func FastBool(data []byte, p int) (bool, int) {
+	if p+5 <= len(data) && string(data[p:p+4]) == "true" && valueEnd(data[p+4]) {
+		return true, p + 4
+	}
+	if p+6 <= len(data) && string(data[p:p+5]) == "false" && valueEnd(data[p+5]) {
+		return false, p + 5
+	}
+	return false, -1
+}
+
+// FastString reads a string at data[p] of printable ASCII without escapes,
+// followed by ',' or '}'. The result is a view of data. p = -1 for any
+// other string or value.
+func FastString(data []byte, p int) (string, int) {
+	s, q := plainString(data, p)
+	if q < 0 || q >= len(data) || !valueEnd(data[q]) {
+		return "", -1
+	}
+	return s, q
+}
+
+// plainString reads a string at data[p] of printable ASCII without
+// escapes, returning a view of it and the offset after its closing quote,
+// or p = -1.
+func plainString(data []byte, p int) (string, int) {
+	if p < 0 || p >= len(data) || data[p] != '"' {
+		return "", -1
+	}
+	start := p + 1
+	i := start
+	for ; i+8 <= len(data); i += 8 {
+		if m := specialMask(binary.LittleEndian.Uint64(data[i:])); m != 0 {
+			i += bits.TrailingZeros64(m) / 8
+			goto found
+		}
+	}
+	for ; i < len(data); i++ {
+		if c := data[i]; c == '"' || c == '\\' || c < 0x20 || c >= 0x80 {
+			goto found
+		}
+	}
+	return "", -1
+found:
+	if data[i] != '"' {
+		return "", -1
+	}
+	return bytesString(data[start:i]), i + 1
+}
+
+// FastStrings reads an array of strings as FastString reads one, followed
+// by ',' or '}', into *s, reusing its memory as Lexer.Strings does.
+func FastStrings(data []byte, p int, s *[]string) int {
+	*s = (*s)[:0]
+	if p < 0 || p+1 >= len(data) || data[p] != '[' {
+		return -1
+	}
+	p++
+	if data[p] != ']' {
+		for {
+			str, q := plainString(data, p)
+			if q < 0 || q >= len(data) {
+				return -1
+			}
+			*s = append(*s, str)
+			if data[q] == ']' {
+				p = q
+				break
+			}
+			if data[q] != ',' {
+				return -1
+			}
+			p = q + 1
+		}
+	}
+	if p+1 >= len(data) || !valueEnd(data[p+1]) {
+		return -1
+	}
+	return p + 1
+}
+
+// FastAddrPort reads a string at data[p] as FastString does into *s, and
+// splits it into address and port as Lexer.SplitAddrPort does. The common
+// "a.b.c.d:port" is parsed straight from the input in the same pass.
+func (l *Lexer) FastAddrPort(data []byte, p int, s *string, addr *netip.Addr, port *int32) (q int, hasAddr, hasPort bool) {
+	if p+1 < len(data) && data[p] == '"' {
+		if a, pt, end, ok := l.quotedIPv4Port(data, p+1); ok {
+			*s = bytesString(data[p+1 : end])
+			*addr, *port = a, pt
+			return end + 1, true, true
+		}
+	}
+	str, q := FastString(data, p)
+	if q < 0 {
+		return -1, false, false
+	}
+	*s = str
+	hasAddr, hasPort = l.SplitAddrPort(str, addr, port)
+	return q, hasAddr, hasPort
+}
+
+// v4Memo remembers one IPv4 host text of up to 15 bytes, as two
+// little-endian words with the masks that select its bytes, and its address.
+// Entries depend only on the text, so they stay valid from record to record.
+type v4Memo struct {
+	w0, m0, w1, m1 uint64
+	n              int // length of the host text; 0 for an empty entry
+	addr           netip.Addr
+}
+
+// v4Memos is the size of the lexer's table of IPv4 hosts.
+const v4Memos = 32
+
+// quotedIPv4Port parses "a.b.c.d:port" at data[i], as ipv4Port does,
+// followed by the closing '"' and then ',' or '}'. end is the offset of the
+// quote. A host seen recently is found in l.v4 by its text instead of being
+// parsed again: flow logs repeat a few hosts with many ports.
+func (l *Lexer) quotedIPv4Port(data []byte, i int) (addr netip.Addr, port int32, end int, ok bool) {
+	if i < 0 || i+16 > len(data) {
+		return parseQuotedIPv4Port(data, i)
+	}
+	w0, w1 := binary.LittleEndian.Uint64(data[i:]), binary.LittleEndian.Uint64(data[i+8:])
+	// The set comes from the first seven bytes, which hold all of a short
+	// address and the distinctive first octets of a long one. Sets have
+	// two ways, the most recently added first.
+	h := ((w0 << 8) * 0x9e3779b97f4a7c15) >> (64 - 5) &^ 1
+	e := &l.v4[h]
+	if n := e.n; n != 0 && w0&e.m0 == e.w0 && w1&e.m1 == e.w1 && data[i+n] == ':' {
+		port, end, ok = quotedPort(data, i+n+1)
+		return e.addr, port, end, ok
+	}
+	e2 := &l.v4[h+1]
+	if n := e2.n; n != 0 && w0&e2.m0 == e2.w0 && w1&e2.m1 == e2.w1 && data[i+n] == ':' {
+		port, end, ok = quotedPort(data, i+n+1)
+		return e2.addr, port, end, ok
+	}
+	addr, port, end, ok = parseQuotedIPv4Port(data, i)
+	if ok {
+		// The host ends at the ':' before the port.
+		n := end - 1
+		for data[n] != ':' {
+			n--
+		}
+		n -= i
+		var m0, m1 uint64 = 1<<(8*n) - 1, 0
+		if n >= 8 {
+			m0, m1 = ^uint64(0), 1<<(8*(n-8))-1
+		}
+		*e2 = *e
+		*e = v4Memo{w0: w0 & m0, m0: m0, w1: w1 & m1, m1: m1, n: n, addr: addr}
+	}
+	return addr, port, end, ok
+}
+
+// parseQuotedIPv4Port is quotedIPv4Port without the memo.
+func parseQuotedIPv4Port(data []byte, i int) (addr netip.Addr, port int32, end int, ok bool) {
+	var ip uint32
+	for o := 0; o < 4; o++ {
+		if i < 0 || i+4 > len(data) {
+			return netip.Addr{}, 0, 0, false
+		}
+		v := uint32(data[i]) - '0'
+		if v > 9 {
+			return netip.Addr{}, 0, 0, false
+		}
+		if d := uint32(data[i+1]) - '0'; d > 9 {
+			i++
+		} else if v == 0 {
+			return netip.Addr{}, 0, 0, false // leading zero
+		} else if d2 := uint32(data[i+2]) - '0'; d2 > 9 {
+			v = v*10 + d
+			i += 2
+		} else {
+			v = v*100 + d*10 + d2
+			i += 3
+		}
+		sep := byte('.')
+		if o == 3 {
+			sep = ':'
+		}
+		if v > 255 || data[i] != sep {
+			return netip.Addr{}, 0, 0, false
+		}
+		i++
+		ip = ip<<8 | v
+	}
+	port, end, ok = quotedPort(data, i)
+	return netip.AddrFrom4([4]byte{byte(ip >> 24), byte(ip >> 16), byte(ip >> 8), byte(ip)}), port, end, ok
+}
+
+// quotedPort parses one to five digits at data[i] as parsePort does,
+// followed by `",` or `"}`. end is the offset of the quote.
+func quotedPort(data []byte, i int) (port int32, end int, ok bool) {
+	if i < 0 || i+7 > len(data) {
+		return 0, 0, false
+	}
+	var v int32
+	n := 0
+	for ; n < 5; n++ {
+		d := int32(data[i+n]) - '0'
+		if d < 0 || d > 9 {
+			break
+		}
+		v = v*10 + d
+	}
+	i += n
+	if n == 0 || v > 65535 || data[i] != '"' || !valueEnd(data[i+1]) {
+		return 0, 0, false
+	}
+	return v, i, true
+}
