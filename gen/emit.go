@@ -174,6 +174,9 @@ func render(s *Schema, opt Options) ([]byte, error) {
 		genHas(f, o)
 		genReset(f, o)
 		genDecodeObject(f, o)
+		if fastEligible(o) {
+			genDecodeFast(f, o)
+		}
 		genRequired(f, o)
 	}
 	for _, o := range objs {
@@ -522,6 +525,9 @@ func genDecodeObject(f *jen.File, o *Object) {
 	f.Commentf("decode reads a %s object into x, merging with what x holds, as", o.GoName)
 	f.Comment("encoding/json does for a repeated key. It returns false for null.")
 	f.Func().Params(jen.Id("x").Op("*").Id(o.GoName)).Id("decode").Params(jen.Id("l").Op("*").Qual(jlexPath, "Lexer")).Bool().BlockFunc(func(g *jen.Group) {
+		if fastEligible(o) {
+			g.If(jen.Id("x").Dot("decodeFast").Call(jen.Id("l"))).Block(jen.Return(jen.True()))
+		}
 		g.If(jen.Op("!").Id("l").Dot("BeginObject").Call()).Block(
 			jen.Id("x").Dot("reset").Call(),
 			jen.Return(jen.False()),
@@ -571,8 +577,10 @@ func keysVar(o *Object) string { return "keys" + o.GoName }
 // Other splits are one call each:
 //
 //	x.present.Set(4, jlex.SplitString(x.Path, "/", 1, &x.Dir))
-func genSplits(g *jen.Group, o *Object) {
-	done := map[*Field]bool{}
+func genSplits(g *jen.Group, o *Object) { genSplitsExcept(g, o, map[*Field]bool{}) }
+
+// genSplitsExcept is genSplits for the split fields not in done.
+func genSplitsExcept(g *jen.Group, o *Object, done map[*Field]bool) {
 	for _, fd := range o.Fields {
 		if fd.Split == nil || done[fd] {
 			continue

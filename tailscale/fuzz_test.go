@@ -28,6 +28,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/tslogs/tslogs/internal/jlex"
 	"github.com/tslogs/tslogs/tailscale"
 )
 
@@ -222,6 +223,7 @@ func fzCheckNetwork(t *testing.T, data []byte) {
 		fzCheckRow(t, data, row, nil)
 	}
 	fzCheckReuse(t, data, func() *tailscale.Network { return new(tailscale.Network) }, canonNetwork, fzRichNetwork)
+	fzCheckGeneral(t, data, func() *tailscale.Network { return new(tailscale.Network) }, canonNetwork)
 
 	if stdjson.Valid(data) && fzGoccyFoldsKey(data) {
 		return
@@ -249,6 +251,7 @@ func fzCheckAudit(t *testing.T, data []byte) {
 		fzCheckRow(t, data, row, nil)
 	}
 	fzCheckReuse(t, data, func() *tailscale.Audit { return new(tailscale.Audit) }, canonAudit, fzRichAudit)
+	fzCheckGeneral(t, data, func() *tailscale.Audit { return new(tailscale.Audit) }, canonAudit)
 
 	if stdjson.Valid(data) && fzGoccyFoldsKey(data) {
 		return
@@ -384,6 +387,30 @@ func fzCheckRow(t *testing.T, data, row []byte, want rowObj) {
 	if !reflect.DeepEqual(got, any(want)) {
 		wantJSON, _ := stdjson.Marshal(want)
 		t.Fatalf("row differs for input %q:\n got: %s\nwant: %s", data, row, wantJSON)
+	}
+}
+
+// fzCheckGeneral decodes data with the fast path of the generated decoders
+// and again with the general path alone, and checks that both give the same
+// error, fields and row: the fast path may only ever accept what the general
+// path reads to the same values.
+func fzCheckGeneral[T decodable](t *testing.T, data []byte, fresh func() T, canonOf func(T) []string) {
+	t.Helper()
+	fast := fresh()
+	fastErr := fzErrText(fast.Decode(data))
+	wasOn := jlex.SetFastPath(false)
+	general := fresh()
+	generalErr := fzErrText(general.Decode(data))
+	jlex.SetFastPath(wasOn)
+	if fastErr != generalErr {
+		t.Fatalf("fast and general paths differ for input %q:\n  fast:    %s\n  general: %s", data, fastErr, generalErr)
+	}
+	if fastErr != "<nil>" {
+		return
+	}
+	fzDiff(t, "fast path vs general path", data, canonOf(fast), canonOf(general))
+	if f, g := fast.AppendRow(nil, fzMeta()), general.AppendRow(nil, fzMeta()); !bytes.Equal(f, g) {
+		t.Fatalf("rows differ between fast and general paths for input %q:\n fast:    %s\n general: %s", data, f, g)
 	}
 }
 

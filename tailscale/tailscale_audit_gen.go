@@ -471,6 +471,9 @@ var keysAuditActor = jlex.NewKeys("id", "type", "loginName", "displayName", "tag
 // decode reads a AuditActor object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *AuditActor) decode(l *jlex.Lexer) bool {
+	if x.decodeFast(l) {
+		return true
+	}
 	if !l.BeginObject() {
 		x.reset()
 		return false
@@ -492,6 +495,55 @@ func (x *AuditActor) decode(l *jlex.Lexer) bool {
 		}
 	}
 	l.EndObject()
+	return true
+}
+
+// decodeFast reads a AuditActor object written as producers write it
+// (see jlex.FastBegin). It returns false when it cannot, and decode then
+// reads the object again from its start.
+func (x *AuditActor) decodeFast(l *jlex.Lexer) bool {
+	data, p, ok := l.FastBegin()
+	if !ok {
+		return false
+	}
+	// "id"
+	if jlex.FastKey8(data, p, 0x00003a2264692200, 0x0000ffffffffff00) {
+		if x.ID, p = jlex.FastString(data, p+6); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(0, true)
+	}
+	// "type"
+	if jlex.FastKey8(data, p, 0x3a22657079742200, 0xffffffffffffff00) {
+		if x.Type, p = jlex.FastString(data, p+8); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(1, true)
+	}
+	// "loginName"
+	if jlex.FastKey16(data, p, 0x4e6e69676f6c2200, 0xffffffffffffff00, 0x0000003a22656d61, 0x000000ffffffffff) {
+		if x.LoginName, p = jlex.FastString(data, p+13); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(2, true)
+	}
+	// "displayName"
+	if jlex.FastKey16(data, p, 0x616c707369642200, 0xffffffffffffff00, 0x003a22656d614e79, 0x00ffffffffffffff) {
+		if x.DisplayName, p = jlex.FastString(data, p+15); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(3, true)
+	}
+	// "tags"
+	if jlex.FastKey8(data, p, 0x3a22736761742200, 0xffffffffffffff00) {
+		if p = jlex.FastStrings(data, p+8, &x.Tags); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(4, true)
+	}
+	if !l.FastEnd(data, p) {
+		return false
+	}
 	return true
 }
 
@@ -590,6 +642,9 @@ var keysAuditTarget = jlex.NewKeys("id", "name", "type", "property", "isEphemera
 // decode reads a AuditTarget object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *AuditTarget) decode(l *jlex.Lexer) bool {
+	if x.decodeFast(l) {
+		return true
+	}
 	if !l.BeginObject() {
 		x.reset()
 		return false
@@ -611,6 +666,55 @@ func (x *AuditTarget) decode(l *jlex.Lexer) bool {
 		}
 	}
 	l.EndObject()
+	return true
+}
+
+// decodeFast reads a AuditTarget object written as producers write it
+// (see jlex.FastBegin). It returns false when it cannot, and decode then
+// reads the object again from its start.
+func (x *AuditTarget) decodeFast(l *jlex.Lexer) bool {
+	data, p, ok := l.FastBegin()
+	if !ok {
+		return false
+	}
+	// "id"
+	if jlex.FastKey8(data, p, 0x00003a2264692200, 0x0000ffffffffff00) {
+		if x.ID, p = jlex.FastString(data, p+6); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(0, true)
+	}
+	// "name"
+	if jlex.FastKey8(data, p, 0x3a22656d616e2200, 0xffffffffffffff00) {
+		if x.Name, p = jlex.FastString(data, p+8); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(1, true)
+	}
+	// "type"
+	if jlex.FastKey8(data, p, 0x3a22657079742200, 0xffffffffffffff00) {
+		if x.Type, p = jlex.FastString(data, p+8); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(2, true)
+	}
+	// "property"
+	if jlex.FastKey16(data, p, 0x7265706f72702200, 0xffffffffffffff00, 0x000000003a227974, 0x00000000ffffffff) {
+		if x.Property, p = jlex.FastString(data, p+12); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(3, true)
+	}
+	// "isEphemeral"
+	if jlex.FastKey16(data, p, 0x6568704573692200, 0xffffffffffffff00, 0x003a226c6172656d, 0x00ffffffffffffff) {
+		if x.IsEphemeral, p = jlex.FastBool(data, p+15); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(4, true)
+	}
+	if !l.FastEnd(data, p) {
+		return false
+	}
 	return true
 }
 

@@ -425,6 +425,9 @@ var keysNetworkNode = jlex.NewKeys("nodeId", "name", "addresses", "os", "user", 
 // decode reads a NetworkNode object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *NetworkNode) decode(l *jlex.Lexer) bool {
+	if x.decodeFast(l) {
+		return true
+	}
 	if !l.BeginObject() {
 		x.reset()
 		return false
@@ -448,6 +451,62 @@ func (x *NetworkNode) decode(l *jlex.Lexer) bool {
 		}
 	}
 	l.EndObject()
+	return true
+}
+
+// decodeFast reads a NetworkNode object written as producers write it
+// (see jlex.FastBegin). It returns false when it cannot, and decode then
+// reads the object again from its start.
+func (x *NetworkNode) decodeFast(l *jlex.Lexer) bool {
+	data, p, ok := l.FastBegin()
+	if !ok {
+		return false
+	}
+	// "nodeId"
+	if jlex.FastKey16(data, p, 0x644965646f6e2200, 0xffffffffffffff00, 0x0000000000003a22, 0x000000000000ffff) {
+		if x.NodeID, p = jlex.FastString(data, p+10); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(0, true)
+	}
+	// "name"
+	if jlex.FastKey8(data, p, 0x3a22656d616e2200, 0xffffffffffffff00) {
+		if x.Name, p = jlex.FastString(data, p+8); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(1, true)
+	}
+	// "addresses"
+	if jlex.FastKey16(data, p, 0x7365726464612200, 0xffffffffffffff00, 0x0000003a22736573, 0x000000ffffffffff) {
+		if p = jlex.FastStrings(data, p+13, &x.Addresses); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(2, true)
+	}
+	// "os"
+	if jlex.FastKey8(data, p, 0x00003a22736f2200, 0x0000ffffffffff00) {
+		if x.OS, p = jlex.FastString(data, p+6); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(3, true)
+	}
+	// "user"
+	if jlex.FastKey8(data, p, 0x3a22726573752200, 0xffffffffffffff00) {
+		if x.User, p = jlex.FastString(data, p+8); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(4, true)
+	}
+	// "tags"
+	if jlex.FastKey8(data, p, 0x3a22736761742200, 0xffffffffffffff00) {
+		if p = jlex.FastStrings(data, p+8, &x.Tags); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(5, true)
+	}
+	if !l.FastEnd(data, p) {
+		return false
+	}
 	return true
 }
 
@@ -635,6 +694,9 @@ var keysNetworkTraffic = jlex.NewKeys("proto", "src", "dst", "txPkts", "txBytes"
 // decode reads a NetworkTraffic object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *NetworkTraffic) decode(l *jlex.Lexer) bool {
+	if x.decodeFast(l) {
+		return true
+	}
 	if !l.BeginObject() {
 		x.reset()
 		return false
@@ -666,6 +728,89 @@ func (x *NetworkTraffic) decode(l *jlex.Lexer) bool {
 	x.present.Set(5, dstIP)
 	x.present.Set(6, dstPort)
 	l.EndObject()
+	return true
+}
+
+// decodeFast reads a NetworkTraffic object written as producers write it
+// (see jlex.FastBegin). It returns false when it cannot, and decode then
+// reads the object again from its start.
+func (x *NetworkTraffic) decodeFast(l *jlex.Lexer) bool {
+	data, p, ok := l.FastBegin()
+	if !ok {
+		return false
+	}
+	srcSplit := false
+	dstSplit := false
+	// "proto"
+	if jlex.FastKey16(data, p, 0x226f746f72702200, 0xffffffffffffff00, 0x000000000000003a, 0x00000000000000ff) {
+		if x.Proto, p = jlex.FastInt16(data, p+9); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(0, true)
+	}
+	// "src"
+	if jlex.FastKey8(data, p, 0x003a226372732200, 0x00ffffffffffff00) {
+		var hasAddr, hasPort bool
+		if p, hasAddr, hasPort = l.FastAddrPort(data, p+7, &x.Src, &x.SrcIP, &x.SrcPort); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(1, true)
+		x.present.Set(2, hasAddr)
+		x.present.Set(3, hasPort)
+		srcSplit = true
+	}
+	// "dst"
+	if jlex.FastKey8(data, p, 0x003a227473642200, 0x00ffffffffffff00) {
+		var hasAddr, hasPort bool
+		if p, hasAddr, hasPort = l.FastAddrPort(data, p+7, &x.Dst, &x.DstIP, &x.DstPort); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(4, true)
+		x.present.Set(5, hasAddr)
+		x.present.Set(6, hasPort)
+		dstSplit = true
+	}
+	// "txPkts"
+	if jlex.FastKey16(data, p, 0x73746b5078742200, 0xffffffffffffff00, 0x0000000000003a22, 0x000000000000ffff) {
+		if x.TxPkts, p = jlex.FastInt(data, p+10); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(7, true)
+	}
+	// "txBytes"
+	if jlex.FastKey16(data, p, 0x6574794278742200, 0xffffffffffffff00, 0x00000000003a2273, 0x0000000000ffffff) {
+		if x.TxBytes, p = jlex.FastInt(data, p+11); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(8, true)
+	}
+	// "rxPkts"
+	if jlex.FastKey16(data, p, 0x73746b5078722200, 0xffffffffffffff00, 0x0000000000003a22, 0x000000000000ffff) {
+		if x.RxPkts, p = jlex.FastInt(data, p+10); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(9, true)
+	}
+	// "rxBytes"
+	if jlex.FastKey16(data, p, 0x6574794278722200, 0xffffffffffffff00, 0x00000000003a2273, 0x0000000000ffffff) {
+		if x.RxBytes, p = jlex.FastInt(data, p+11); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(10, true)
+	}
+	if !l.FastEnd(data, p) {
+		return false
+	}
+	if !srcSplit {
+		hasAddr, hasPort := l.SplitAddrPort(x.Src, &x.SrcIP, &x.SrcPort)
+		x.present.Set(2, hasAddr)
+		x.present.Set(3, hasPort)
+	}
+	if !dstSplit {
+		hasAddr, hasPort := l.SplitAddrPort(x.Dst, &x.DstIP, &x.DstPort)
+		x.present.Set(5, hasAddr)
+		x.present.Set(6, hasPort)
+	}
 	return true
 }
 

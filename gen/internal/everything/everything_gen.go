@@ -67,6 +67,8 @@ type Everything struct {
 	Actor EverythingActor `json:"actor,omitempty"`
 	// Quirks is the quirks field.
 	Quirks EverythingQuirks `json:"quirks,omitempty"`
+	// Flows is the flows field.
+	Flows []EverythingFlow `json:"flows,omitempty"`
 	// Tags is the tags field.
 	Tags []string `json:"tags,omitempty"`
 	// Addresses is the addresses field. Indicators: ip.
@@ -341,246 +343,257 @@ func (x *Everything) SetQuirks(v EverythingQuirks) {
 	x.present.Set(19, true)
 }
 
+// HasFlows reports whether flows was present and not null.
+func (x *Everything) HasFlows() bool {
+	return x.present.Has(20)
+}
+
+// SetFlows sets Flows and marks it present.
+func (x *Everything) SetFlows(v []EverythingFlow) {
+	x.Flows = v
+	x.present.Set(20, true)
+}
+
 // HasTags reports whether tags was present and not null.
 func (x *Everything) HasTags() bool {
-	return x.present.Has(20)
+	return x.present.Has(21)
 }
 
 // SetTags sets Tags and marks it present.
 func (x *Everything) SetTags(v []string) {
 	x.Tags = v
-	x.present.Set(20, true)
+	x.present.Set(21, true)
 }
 
 // HasAddresses reports whether addresses was present and not null.
 func (x *Everything) HasAddresses() bool {
-	return x.present.Has(21)
+	return x.present.Has(22)
 }
 
 // SetAddresses sets Addresses and marks it present.
 func (x *Everything) SetAddresses(v []string) {
 	x.Addresses = v
-	x.present.Set(21, true)
+	x.present.Set(22, true)
 }
 
 // HasEmails reports whether emails was present and not null.
 func (x *Everything) HasEmails() bool {
-	return x.present.Has(22)
+	return x.present.Has(23)
 }
 
 // SetEmails sets Emails and marks it present.
 func (x *Everything) SetEmails(v []string) {
 	x.Emails = v
-	x.present.Set(22, true)
+	x.present.Set(23, true)
 }
 
 // HasOwners reports whether owners was present and not null.
 func (x *Everything) HasOwners() bool {
-	return x.present.Has(23)
+	return x.present.Has(24)
 }
 
 // SetOwners sets Owners and marks it present.
 func (x *Everything) SetOwners(v []string) {
 	x.Owners = v
-	x.present.Set(23, true)
+	x.present.Set(24, true)
 }
 
 // HasDomains reports whether domains was present and not null.
 func (x *Everything) HasDomains() bool {
-	return x.present.Has(24)
+	return x.present.Has(25)
 }
 
 // SetDomains sets Domains and marks it present.
 func (x *Everything) SetDomains(v []string) {
 	x.Domains = v
-	x.present.Set(24, true)
+	x.present.Set(25, true)
 }
 
 // HasSmalls reports whether smalls was present and not null.
 func (x *Everything) HasSmalls() bool {
-	return x.present.Has(25)
+	return x.present.Has(26)
 }
 
 // SetSmalls sets Smalls and marks it present.
 func (x *Everything) SetSmalls(v []int16) {
 	x.Smalls = v
-	x.present.Set(25, true)
+	x.present.Set(26, true)
 }
 
 // HasInts reports whether ints was present and not null.
 func (x *Everything) HasInts() bool {
-	return x.present.Has(26)
+	return x.present.Has(27)
 }
 
 // SetInts sets Ints and marks it present.
 func (x *Everything) SetInts(v []int32) {
 	x.Ints = v
-	x.present.Set(26, true)
+	x.present.Set(27, true)
 }
 
 // HasBigints reports whether bigints was present and not null.
 func (x *Everything) HasBigints() bool {
-	return x.present.Has(27)
+	return x.present.Has(28)
 }
 
 // SetBigints sets Bigints and marks it present.
 func (x *Everything) SetBigints(v []int64) {
 	x.Bigints = v
-	x.present.Set(27, true)
+	x.present.Set(28, true)
 }
 
 // HasFloats reports whether floats was present and not null.
 func (x *Everything) HasFloats() bool {
-	return x.present.Has(28)
+	return x.present.Has(29)
 }
 
 // SetFloats sets Floats and marks it present.
 func (x *Everything) SetFloats(v []float64) {
 	x.Floats = v
-	x.present.Set(28, true)
+	x.present.Set(29, true)
 }
 
 // HasFlags reports whether flags was present and not null.
 func (x *Everything) HasFlags() bool {
-	return x.present.Has(29)
+	return x.present.Has(30)
 }
 
 // SetFlags sets Flags and marks it present.
 func (x *Everything) SetFlags(v []bool) {
 	x.Flags = v
-	x.present.Set(29, true)
+	x.present.Set(30, true)
 }
 
 // HasTimes reports whether times was present and not null.
 func (x *Everything) HasTimes() bool {
-	return x.present.Has(30)
+	return x.present.Has(31)
 }
 
 // SetTimes sets Times and marks it present.
 func (x *Everything) SetTimes(v []time.Time) {
 	x.Times = v
-	x.present.Set(30, true)
+	x.present.Set(31, true)
 }
 
 // HasBlobs reports whether blobs was present and not null.
 func (x *Everything) HasBlobs() bool {
-	return x.present.Has(31)
+	return x.present.Has(32)
 }
 
 // SetBlobs sets Blobs and marks it present.
 func (x *Everything) SetBlobs(v []json.RawMessage) {
 	x.Blobs = v
-	x.present.Set(31, true)
+	x.present.Set(32, true)
 }
 
 // HasSrcPeers reports whether srcPeers was present and not null.
 func (x *Everything) HasSrcPeers() bool {
-	return x.present.Has(32)
+	return x.present.Has(33)
 }
 
 // SetSrcPeers sets SrcPeers and marks it present.
 func (x *Everything) SetSrcPeers(v []EverythingPeer) {
 	x.SrcPeers = v
-	x.present.Set(32, true)
+	x.present.Set(33, true)
 }
 
 // HasDstPeers reports whether dstPeers was present and not null.
 func (x *Everything) HasDstPeers() bool {
-	return x.present.Has(33)
+	return x.present.Has(34)
 }
 
 // SetDstPeers sets DstPeers and marks it present.
 func (x *Everything) SetDstPeers(v []EverythingPeer) {
 	x.DstPeers = v
-	x.present.Set(33, true)
+	x.present.Set(34, true)
 }
 
 // HasSrc reports whether src was present and not null.
 func (x *Everything) HasSrc() bool {
-	return x.present.Has(34)
+	return x.present.Has(35)
 }
 
 // SetSrc sets Src and marks it present.
 func (x *Everything) SetSrc(v string) {
 	x.Src = v
-	x.present.Set(34, true)
+	x.present.Set(35, true)
 }
 
 // HasSrcIP reports whether srcIp was present and not null.
 func (x *Everything) HasSrcIP() bool {
-	return x.present.Has(35)
+	return x.present.Has(36)
 }
 
 // SetSrcIP sets SrcIP and marks it present.
 func (x *Everything) SetSrcIP(v netip.Addr) {
 	x.SrcIP = v
-	x.present.Set(35, true)
+	x.present.Set(36, true)
 }
 
 // HasSrcPort reports whether srcPort was present and not null.
 func (x *Everything) HasSrcPort() bool {
-	return x.present.Has(36)
+	return x.present.Has(37)
 }
 
 // SetSrcPort sets SrcPort and marks it present.
 func (x *Everything) SetSrcPort(v int32) {
 	x.SrcPort = v
-	x.present.Set(36, true)
+	x.present.Set(37, true)
 }
 
 // HasPath reports whether path was present and not null.
 func (x *Everything) HasPath() bool {
-	return x.present.Has(37)
+	return x.present.Has(38)
 }
 
 // SetPath sets Path and marks it present.
 func (x *Everything) SetPath(v string) {
 	x.Path = v
-	x.present.Set(37, true)
+	x.present.Set(38, true)
 }
 
 // HasPathRoot reports whether pathRoot was present and not null.
 func (x *Everything) HasPathRoot() bool {
-	return x.present.Has(38)
+	return x.present.Has(39)
 }
 
 // SetPathRoot sets PathRoot and marks it present.
 func (x *Everything) SetPathRoot(v string) {
 	x.PathRoot = v
-	x.present.Set(38, true)
+	x.present.Set(39, true)
 }
 
 // HasTicket reports whether ticket was present and not null.
 func (x *Everything) HasTicket() bool {
-	return x.present.Has(39)
+	return x.present.Has(40)
 }
 
 // SetTicket sets Ticket and marks it present.
 func (x *Everything) SetTicket(v string) {
 	x.Ticket = v
-	x.present.Set(39, true)
+	x.present.Set(40, true)
 }
 
 // HasTicketNumber reports whether ticketNumber was present and not null.
 func (x *Everything) HasTicketNumber() bool {
-	return x.present.Has(40)
+	return x.present.Has(41)
 }
 
 // SetTicketNumber sets TicketNumber and marks it present.
 func (x *Everything) SetTicketNumber(v int64) {
 	x.TicketNumber = v
-	x.present.Set(40, true)
+	x.present.Set(41, true)
 }
 
 // HasTicketTeam reports whether ticketTeam was present and not null.
 func (x *Everything) HasTicketTeam() bool {
-	return x.present.Has(41)
+	return x.present.Has(42)
 }
 
 // SetTicketTeam sets TicketTeam and marks it present.
 func (x *Everything) SetTicketTeam(v string) {
 	x.TicketTeam = v
-	x.present.Set(41, true)
+	x.present.Set(42, true)
 }
 
 // reset zeroes x, keeping the memory of its slices for reuse.
@@ -605,6 +618,7 @@ func (x *Everything) reset() {
 	x.Site = ""
 	x.Actor.reset()
 	x.Quirks.reset()
+	x.Flows = x.Flows[:0]
 	x.Tags = x.Tags[:0]
 	x.Addresses = x.Addresses[:0]
 	x.Emails = x.Emails[:0]
@@ -631,7 +645,7 @@ func (x *Everything) reset() {
 }
 
 // keysEverything lists the keys Everything.decode reads, in schema order.
-var keysEverything = jlex.NewKeys("time", "id", "name", "small", "proto", "count", "total", "ratio", "enabled", "extra", "tsMs", "tsUs", "tsNs", "tsRfc", "tsAny", "tsLegacy", "clientIp", "site", "actor", "quirks", "tags", "addresses", "emails", "owners", "domains", "smalls", "ints", "bigints", "floats", "flags", "times", "blobs", "srcPeers", "dstPeers", "src", "path", "ticket")
+var keysEverything = jlex.NewKeys("time", "id", "name", "small", "proto", "count", "total", "ratio", "enabled", "extra", "tsMs", "tsUs", "tsNs", "tsRfc", "tsAny", "tsLegacy", "clientIp", "site", "actor", "quirks", "flows", "tags", "addresses", "emails", "owners", "domains", "smalls", "ints", "bigints", "floats", "flags", "times", "blobs", "srcPeers", "dstPeers", "src", "path", "ticket")
 
 // decode reads a Everything object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
@@ -682,50 +696,52 @@ func (x *Everything) decode(l *jlex.Lexer) bool {
 			x.present.Set(18, x.Actor.decode(l))
 		case 19: // "quirks"
 			x.present.Set(19, x.Quirks.decode(l))
-		case 20: // "tags"
-			x.present.Set(20, l.Strings(&x.Tags))
-		case 21: // "addresses"
-			x.present.Set(21, l.Strings(&x.Addresses))
-		case 22: // "emails"
-			x.present.Set(22, l.Strings(&x.Emails))
-		case 23: // "owners"
-			x.present.Set(23, l.Strings(&x.Owners))
-		case 24: // "domains"
-			x.present.Set(24, l.Strings(&x.Domains))
-		case 25: // "smalls"
-			x.present.Set(25, l.Int16s(&x.Smalls))
-		case 26: // "ints"
-			x.present.Set(26, l.Int32s(&x.Ints))
-		case 27: // "bigints"
-			x.present.Set(27, l.Int64s(&x.Bigints))
-		case 28: // "floats"
-			x.present.Set(28, l.Float64s(&x.Floats))
-		case 29: // "flags"
-			x.present.Set(29, l.Bools(&x.Flags))
-		case 30: // "times"
-			x.present.Set(30, l.Times(&x.Times, jlex.UnixMs.Then(jlex.RFC3339)))
-		case 31: // "blobs"
-			x.present.Set(31, l.Raws(&x.Blobs))
-		case 32: // "srcPeers"
-			x.present.Set(32, decodeEverythingPeerSlice(l, &x.SrcPeers))
-		case 33: // "dstPeers"
-			x.present.Set(33, decodeEverythingPeerSlice(l, &x.DstPeers))
-		case 34: // "src"
-			x.present.Set(34, l.String(&x.Src))
-		case 35: // "path"
-			x.present.Set(37, l.String(&x.Path))
-		case 36: // "ticket"
-			x.present.Set(39, l.String(&x.Ticket))
+		case 20: // "flows"
+			x.present.Set(20, decodeEverythingFlowSlice(l, &x.Flows))
+		case 21: // "tags"
+			x.present.Set(21, l.Strings(&x.Tags))
+		case 22: // "addresses"
+			x.present.Set(22, l.Strings(&x.Addresses))
+		case 23: // "emails"
+			x.present.Set(23, l.Strings(&x.Emails))
+		case 24: // "owners"
+			x.present.Set(24, l.Strings(&x.Owners))
+		case 25: // "domains"
+			x.present.Set(25, l.Strings(&x.Domains))
+		case 26: // "smalls"
+			x.present.Set(26, l.Int16s(&x.Smalls))
+		case 27: // "ints"
+			x.present.Set(27, l.Int32s(&x.Ints))
+		case 28: // "bigints"
+			x.present.Set(28, l.Int64s(&x.Bigints))
+		case 29: // "floats"
+			x.present.Set(29, l.Float64s(&x.Floats))
+		case 30: // "flags"
+			x.present.Set(30, l.Bools(&x.Flags))
+		case 31: // "times"
+			x.present.Set(31, l.Times(&x.Times, jlex.UnixMs.Then(jlex.RFC3339)))
+		case 32: // "blobs"
+			x.present.Set(32, l.Raws(&x.Blobs))
+		case 33: // "srcPeers"
+			x.present.Set(33, decodeEverythingPeerSlice(l, &x.SrcPeers))
+		case 34: // "dstPeers"
+			x.present.Set(34, decodeEverythingPeerSlice(l, &x.DstPeers))
+		case 35: // "src"
+			x.present.Set(35, l.String(&x.Src))
+		case 36: // "path"
+			x.present.Set(38, l.String(&x.Path))
+		case 37: // "ticket"
+			x.present.Set(40, l.String(&x.Ticket))
 		default:
 			l.Skip()
 		}
 	}
 	srcIP, srcPort := l.SplitAddrPort(x.Src, &x.SrcIP, &x.SrcPort)
-	x.present.Set(35, srcIP)
-	x.present.Set(36, srcPort)
-	x.present.Set(38, jlex.SplitString(x.Path, "/", 1, &x.PathRoot))
-	x.present.Set(40, jlex.SplitInt(x.Ticket, "-", 0, &x.TicketNumber))
-	x.present.Set(41, jlex.SplitString(x.Ticket, "-", 1, &x.TicketTeam))
+	x.present.Set(36, srcIP)
+	x.present.Set(37, srcPort)
+	x.present.Set(39, jlex.SplitString(x.Path, "/", 1, &x.PathRoot))
+	x.present.Set(41, jlex.SplitInt(x.Ticket, "-", 0, &x.TicketNumber))
+	x.present.Set(42, jlex.SplitString(x.Ticket, "-", 1, &x.TicketTeam))
 	l.EndObject()
 	return true
 }
@@ -1099,6 +1115,9 @@ var keysEverythingQuirks = jlex.NewKeys("s")
 // decode reads a EverythingQuirks object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *EverythingQuirks) decode(l *jlex.Lexer) bool {
+	if x.decodeFast(l) {
+		return true
+	}
 	if !l.BeginObject() {
 		x.reset()
 		return false
@@ -1118,9 +1137,315 @@ func (x *EverythingQuirks) decode(l *jlex.Lexer) bool {
 	return true
 }
 
+// decodeFast reads a EverythingQuirks object written as producers write it
+// (see jlex.FastBegin). It returns false when it cannot, and decode then
+// reads the object again from its start.
+func (x *EverythingQuirks) decodeFast(l *jlex.Lexer) bool {
+	data, p, ok := l.FastBegin()
+	if !ok {
+		return false
+	}
+	sSplit := false
+	// "s"
+	if jlex.FastKey8(data, p, 0x0000003a22732200, 0x000000ffffffff00) {
+		var hasAddr, hasPort bool
+		if p, hasAddr, hasPort = l.FastAddrPort(data, p+5, &x.S, &x.L, &x.Type); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(0, true)
+		x.present.Set(1, hasAddr)
+		x.present.Set(2, hasPort)
+		sSplit = true
+	}
+	if !l.FastEnd(data, p) {
+		return false
+	}
+	if !sSplit {
+		hasAddr, hasPort := l.SplitAddrPort(x.S, &x.L, &x.Type)
+		x.present.Set(1, hasAddr)
+		x.present.Set(2, hasPort)
+	}
+	return true
+}
+
 // requiredMissing returns the path, below x, of the first required field x
 // lacks, or "" when it lacks none.
 func (x *EverythingQuirks) requiredMissing() string {
+	return ""
+}
+
+// EverythingFlow is the flows[] element in Test.Everything records.
+type EverythingFlow struct {
+	// Proto is the proto field. Also accepts ip_protocol names.
+	Proto int16 `json:"proto,omitempty"`
+	// Flags is the flags field.
+	Flags int16 `json:"flags,omitempty"`
+	// Count is the count field.
+	Count int32 `json:"count,omitempty"`
+	// BytesTransferredTotal is the bytesTransferredTotal field.
+	BytesTransferredTotal int64 `json:"bytesTransferredTotal,omitempty"`
+	// Ok is the ok field.
+	Ok bool `json:"ok,omitempty"`
+	// Peer is the peer field.
+	Peer string `json:"peer,omitempty"`
+	// PeerIP is the peerIp field. Derived from Peer: its host, IPv6 brackets
+	// removed (Panther: split on ":", index 0). Indicators: ip.
+	PeerIP netip.Addr `json:"peerIp,omitempty"`
+	// PeerPort is the peerPort field. Derived from Peer: its port, IPv6 brackets
+	// removed (Panther: split on ":", index 1).
+	PeerPort int32 `json:"peerPort,omitempty"`
+	// Label is the label field.
+	Label string `json:"label,omitempty"`
+	// LabelHead is the labelHead field. Derived from Label: part 0 when split on
+	// "-".
+	LabelHead string `json:"labelHead,omitempty"`
+
+	present jlex.Bits
+}
+
+// HasProto reports whether proto was present and not null.
+func (x *EverythingFlow) HasProto() bool {
+	return x.present.Has(0)
+}
+
+// SetProto sets Proto and marks it present.
+func (x *EverythingFlow) SetProto(v int16) {
+	x.Proto = v
+	x.present.Set(0, true)
+}
+
+// HasFlags reports whether flags was present and not null.
+func (x *EverythingFlow) HasFlags() bool {
+	return x.present.Has(1)
+}
+
+// SetFlags sets Flags and marks it present.
+func (x *EverythingFlow) SetFlags(v int16) {
+	x.Flags = v
+	x.present.Set(1, true)
+}
+
+// HasCount reports whether count was present and not null.
+func (x *EverythingFlow) HasCount() bool {
+	return x.present.Has(2)
+}
+
+// SetCount sets Count and marks it present.
+func (x *EverythingFlow) SetCount(v int32) {
+	x.Count = v
+	x.present.Set(2, true)
+}
+
+// HasBytesTransferredTotal reports whether bytesTransferredTotal was present and not null.
+func (x *EverythingFlow) HasBytesTransferredTotal() bool {
+	return x.present.Has(3)
+}
+
+// SetBytesTransferredTotal sets BytesTransferredTotal and marks it present.
+func (x *EverythingFlow) SetBytesTransferredTotal(v int64) {
+	x.BytesTransferredTotal = v
+	x.present.Set(3, true)
+}
+
+// HasOk reports whether ok was present and not null.
+func (x *EverythingFlow) HasOk() bool {
+	return x.present.Has(4)
+}
+
+// SetOk sets Ok and marks it present.
+func (x *EverythingFlow) SetOk(v bool) {
+	x.Ok = v
+	x.present.Set(4, true)
+}
+
+// HasPeer reports whether peer was present and not null.
+func (x *EverythingFlow) HasPeer() bool {
+	return x.present.Has(5)
+}
+
+// SetPeer sets Peer and marks it present.
+func (x *EverythingFlow) SetPeer(v string) {
+	x.Peer = v
+	x.present.Set(5, true)
+}
+
+// HasPeerIP reports whether peerIp was present and not null.
+func (x *EverythingFlow) HasPeerIP() bool {
+	return x.present.Has(6)
+}
+
+// SetPeerIP sets PeerIP and marks it present.
+func (x *EverythingFlow) SetPeerIP(v netip.Addr) {
+	x.PeerIP = v
+	x.present.Set(6, true)
+}
+
+// HasPeerPort reports whether peerPort was present and not null.
+func (x *EverythingFlow) HasPeerPort() bool {
+	return x.present.Has(7)
+}
+
+// SetPeerPort sets PeerPort and marks it present.
+func (x *EverythingFlow) SetPeerPort(v int32) {
+	x.PeerPort = v
+	x.present.Set(7, true)
+}
+
+// HasLabel reports whether label was present and not null.
+func (x *EverythingFlow) HasLabel() bool {
+	return x.present.Has(8)
+}
+
+// SetLabel sets Label and marks it present.
+func (x *EverythingFlow) SetLabel(v string) {
+	x.Label = v
+	x.present.Set(8, true)
+}
+
+// HasLabelHead reports whether labelHead was present and not null.
+func (x *EverythingFlow) HasLabelHead() bool {
+	return x.present.Has(9)
+}
+
+// SetLabelHead sets LabelHead and marks it present.
+func (x *EverythingFlow) SetLabelHead(v string) {
+	x.LabelHead = v
+	x.present.Set(9, true)
+}
+
+// reset zeroes x, keeping the memory of its slices for reuse.
+func (x *EverythingFlow) reset() {
+	x.Proto = 0
+	x.Flags = 0
+	x.Count = 0
+	x.BytesTransferredTotal = 0
+	x.Ok = false
+	x.Peer = ""
+	x.PeerIP = netip.Addr{}
+	x.PeerPort = 0
+	x.Label = ""
+	x.LabelHead = ""
+	x.present = 0
+}
+
+// keysEverythingFlow lists the keys EverythingFlow.decode reads, in schema order.
+var keysEverythingFlow = jlex.NewKeys("proto", "flags", "count", "bytesTransferredTotal", "ok", "peer", "label")
+
+// decode reads a EverythingFlow object into x, merging with what x holds, as
+// encoding/json does for a repeated key. It returns false for null.
+func (x *EverythingFlow) decode(l *jlex.Lexer) bool {
+	if x.decodeFast(l) {
+		return true
+	}
+	if !l.BeginObject() {
+		x.reset()
+		return false
+	}
+	for i := l.Field(keysEverythingFlow, 0); i != jlex.EndOfObject; i = l.Field(keysEverythingFlow, i+1) {
+		switch i {
+		case 0: // "proto"
+			x.present.Set(0, l.Int16Named(&x.Proto, jlex.IPProtocol))
+		case 1: // "flags"
+			x.present.Set(1, l.Int16(&x.Flags))
+		case 2: // "count"
+			x.present.Set(2, l.Int32(&x.Count))
+		case 3: // "bytesTransferredTotal"
+			x.present.Set(3, l.Int64(&x.BytesTransferredTotal))
+		case 4: // "ok"
+			x.present.Set(4, l.Bool(&x.Ok))
+		case 5: // "peer"
+			x.present.Set(5, l.String(&x.Peer))
+		case 6: // "label"
+			x.present.Set(8, l.String(&x.Label))
+		default:
+			l.Skip()
+		}
+	}
+	peerIP, peerPort := l.SplitAddrPort(x.Peer, &x.PeerIP, &x.PeerPort)
+	x.present.Set(6, peerIP)
+	x.present.Set(7, peerPort)
+	x.present.Set(9, jlex.SplitString(x.Label, "-", 0, &x.LabelHead))
+	l.EndObject()
+	return true
+}
+
+// decodeFast reads a EverythingFlow object written as producers write it
+// (see jlex.FastBegin). It returns false when it cannot, and decode then
+// reads the object again from its start.
+func (x *EverythingFlow) decodeFast(l *jlex.Lexer) bool {
+	data, p, ok := l.FastBegin()
+	if !ok {
+		return false
+	}
+	peerSplit := false
+	// "proto"
+	if jlex.FastKey16(data, p, 0x226f746f72702200, 0xffffffffffffff00, 0x000000000000003a, 0x00000000000000ff) {
+		if x.Proto, p = jlex.FastInt16(data, p+9); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(0, true)
+	}
+	// "flags"
+	if jlex.FastKey16(data, p, 0x227367616c662200, 0xffffffffffffff00, 0x000000000000003a, 0x00000000000000ff) {
+		if x.Flags, p = jlex.FastInt16(data, p+9); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(1, true)
+	}
+	// "count"
+	if jlex.FastKey16(data, p, 0x22746e756f632200, 0xffffffffffffff00, 0x000000000000003a, 0x00000000000000ff) {
+		if x.Count, p = jlex.FastInt32(data, p+9); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(2, true)
+	}
+	// "bytesTransferredTotal"
+	if jlex.FastKeyLong(data, p, "\"bytesTransferredTotal\":") {
+		if x.BytesTransferredTotal, p = jlex.FastInt(data, p+25); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(3, true)
+	}
+	// "ok"
+	if jlex.FastKey8(data, p, 0x00003a226b6f2200, 0x0000ffffffffff00) {
+		if x.Ok, p = jlex.FastBool(data, p+6); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(4, true)
+	}
+	// "peer"
+	if jlex.FastKey8(data, p, 0x3a22726565702200, 0xffffffffffffff00) {
+		var hasAddr, hasPort bool
+		if p, hasAddr, hasPort = l.FastAddrPort(data, p+8, &x.Peer, &x.PeerIP, &x.PeerPort); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(5, true)
+		x.present.Set(6, hasAddr)
+		x.present.Set(7, hasPort)
+		peerSplit = true
+	}
+	// "label"
+	if jlex.FastKey16(data, p, 0x226c6562616c2200, 0xffffffffffffff00, 0x000000000000003a, 0x00000000000000ff) {
+		if x.Label, p = jlex.FastString(data, p+9); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(8, true)
+	}
+	if !l.FastEnd(data, p) {
+		return false
+	}
+	if !peerSplit {
+		hasAddr, hasPort := l.SplitAddrPort(x.Peer, &x.PeerIP, &x.PeerPort)
+		x.present.Set(6, hasAddr)
+		x.present.Set(7, hasPort)
+	}
+	x.present.Set(9, jlex.SplitString(x.Label, "-", 0, &x.LabelHead))
+	return true
+}
+
+// requiredMissing returns the path, below x, of the first required field x
+// lacks, or "" when it lacks none.
+func (x *EverythingFlow) requiredMissing() string {
 	return ""
 }
 
@@ -1200,6 +1525,9 @@ var keysEverythingPeer = jlex.NewKeys("addr", "ips")
 // decode reads a EverythingPeer object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *EverythingPeer) decode(l *jlex.Lexer) bool {
+	if x.decodeFast(l) {
+		return true
+	}
 	if !l.BeginObject() {
 		x.reset()
 		return false
@@ -1220,10 +1548,60 @@ func (x *EverythingPeer) decode(l *jlex.Lexer) bool {
 	return true
 }
 
+// decodeFast reads a EverythingPeer object written as producers write it
+// (see jlex.FastBegin). It returns false when it cannot, and decode then
+// reads the object again from its start.
+func (x *EverythingPeer) decodeFast(l *jlex.Lexer) bool {
+	data, p, ok := l.FastBegin()
+	if !ok {
+		return false
+	}
+	// "addr"
+	if jlex.FastKey8(data, p, 0x3a22726464612200, 0xffffffffffffff00) {
+		if x.Addr, p = jlex.FastString(data, p+8); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(0, true)
+	}
+	// "ips"
+	if jlex.FastKey8(data, p, 0x003a227370692200, 0x00ffffffffffff00) {
+		if p = jlex.FastStrings(data, p+7, &x.IPs); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(3, true)
+	}
+	if !l.FastEnd(data, p) {
+		return false
+	}
+	x.present.Set(1, jlex.SplitHost(x.Addr, &x.Host))
+	x.present.Set(2, jlex.SplitPort(x.Addr, &x.Port))
+	return true
+}
+
 // requiredMissing returns the path, below x, of the first required field x
 // lacks, or "" when it lacks none.
 func (x *EverythingPeer) requiredMissing() string {
 	return ""
+}
+
+// decodeEverythingFlowSlice reads an array of EverythingFlow into *s, reusing its memory.
+// It returns false for null.
+func decodeEverythingFlowSlice(l *jlex.Lexer, s *[]EverythingFlow) bool {
+	*s = (*s)[:0]
+	if !l.BeginArray() {
+		return false
+	}
+	for l.More() {
+		if n := len(*s); n < cap(*s) {
+			*s = (*s)[:n+1]
+			(*s)[n].reset()
+		} else {
+			*s = append(*s, EverythingFlow{})
+		}
+		(*s)[len(*s)-1].decode(l)
+	}
+	l.EndArray()
+	return l.Ok()
 }
 
 // decodeEverythingPeerSlice reads an array of EverythingPeer into *s, reusing its memory.
@@ -1358,6 +1736,9 @@ func (x *Everything) appendIPAddresses(dst []netip.Addr) []netip.Addr {
 	dst = jlex.AppendAddr(dst, x.ClientIP)
 	dst = x.Actor.appendIPAddresses(dst)
 	dst = x.Quirks.appendIPAddresses(dst)
+	for i := range x.Flows {
+		dst = x.Flows[i].appendIPAddresses(dst)
+	}
 	for _, v := range x.Addresses {
 		dst = jlex.AppendAddr(dst, v)
 	}
@@ -1386,6 +1767,12 @@ func (x *EverythingDevice) appendIPAddresses(dst []netip.Addr) []netip.Addr {
 // appendIPAddresses appends the ip indicators of x and its children.
 func (x *EverythingQuirks) appendIPAddresses(dst []netip.Addr) []netip.Addr {
 	dst = jlex.AppendValidAddr(dst, x.L)
+	return dst
+}
+
+// appendIPAddresses appends the ip indicators of x and its children.
+func (x *EverythingFlow) appendIPAddresses(dst []netip.Addr) []netip.Addr {
+	dst = jlex.AppendValidAddr(dst, x.PeerIP)
 	return dst
 }
 
@@ -1596,6 +1983,21 @@ func (x *Everything) appendMembers(dst []byte) []byte {
 		}
 	}
 	if x.present.Has(20) {
+		dst = jlex.AppendKey(dst, "\"flows\":")
+		{
+			dst = append(dst, '[')
+			for i := range x.Flows {
+				dst = jlex.AppendComma(dst)
+				{
+					dst = append(dst, '{')
+					dst = x.Flows[i].appendMembers(dst)
+					dst = append(dst, '}')
+				}
+			}
+			dst = append(dst, ']')
+		}
+	}
+	if x.present.Has(21) {
 		dst = jlex.AppendKey(dst, "\"tags\":")
 		{
 			dst = append(dst, '[')
@@ -1606,7 +2008,7 @@ func (x *Everything) appendMembers(dst []byte) []byte {
 			dst = append(dst, ']')
 		}
 	}
-	if x.present.Has(21) {
+	if x.present.Has(22) {
 		dst = jlex.AppendKey(dst, "\"addresses\":")
 		{
 			dst = append(dst, '[')
@@ -1617,7 +2019,7 @@ func (x *Everything) appendMembers(dst []byte) []byte {
 			dst = append(dst, ']')
 		}
 	}
-	if x.present.Has(22) {
+	if x.present.Has(23) {
 		dst = jlex.AppendKey(dst, "\"emails\":")
 		{
 			dst = append(dst, '[')
@@ -1628,7 +2030,7 @@ func (x *Everything) appendMembers(dst []byte) []byte {
 			dst = append(dst, ']')
 		}
 	}
-	if x.present.Has(23) {
+	if x.present.Has(24) {
 		dst = jlex.AppendKey(dst, "\"owners\":")
 		{
 			dst = append(dst, '[')
@@ -1639,7 +2041,7 @@ func (x *Everything) appendMembers(dst []byte) []byte {
 			dst = append(dst, ']')
 		}
 	}
-	if x.present.Has(24) {
+	if x.present.Has(25) {
 		dst = jlex.AppendKey(dst, "\"domains\":")
 		{
 			dst = append(dst, '[')
@@ -1650,7 +2052,7 @@ func (x *Everything) appendMembers(dst []byte) []byte {
 			dst = append(dst, ']')
 		}
 	}
-	if x.present.Has(25) {
+	if x.present.Has(26) {
 		dst = jlex.AppendKey(dst, "\"smalls\":")
 		{
 			dst = append(dst, '[')
@@ -1661,7 +2063,7 @@ func (x *Everything) appendMembers(dst []byte) []byte {
 			dst = append(dst, ']')
 		}
 	}
-	if x.present.Has(26) {
+	if x.present.Has(27) {
 		dst = jlex.AppendKey(dst, "\"ints\":")
 		{
 			dst = append(dst, '[')
@@ -1672,7 +2074,7 @@ func (x *Everything) appendMembers(dst []byte) []byte {
 			dst = append(dst, ']')
 		}
 	}
-	if x.present.Has(27) {
+	if x.present.Has(28) {
 		dst = jlex.AppendKey(dst, "\"bigints\":")
 		{
 			dst = append(dst, '[')
@@ -1683,7 +2085,7 @@ func (x *Everything) appendMembers(dst []byte) []byte {
 			dst = append(dst, ']')
 		}
 	}
-	if x.present.Has(28) {
+	if x.present.Has(29) {
 		dst = jlex.AppendKey(dst, "\"floats\":")
 		{
 			dst = append(dst, '[')
@@ -1694,7 +2096,7 @@ func (x *Everything) appendMembers(dst []byte) []byte {
 			dst = append(dst, ']')
 		}
 	}
-	if x.present.Has(29) {
+	if x.present.Has(30) {
 		dst = jlex.AppendKey(dst, "\"flags\":")
 		{
 			dst = append(dst, '[')
@@ -1705,7 +2107,7 @@ func (x *Everything) appendMembers(dst []byte) []byte {
 			dst = append(dst, ']')
 		}
 	}
-	if x.present.Has(30) {
+	if x.present.Has(31) {
 		dst = jlex.AppendKey(dst, "\"times\":")
 		{
 			dst = append(dst, '[')
@@ -1716,7 +2118,7 @@ func (x *Everything) appendMembers(dst []byte) []byte {
 			dst = append(dst, ']')
 		}
 	}
-	if x.present.Has(31) {
+	if x.present.Has(32) {
 		dst = jlex.AppendKey(dst, "\"blobs\":")
 		{
 			dst = append(dst, '[')
@@ -1731,7 +2133,7 @@ func (x *Everything) appendMembers(dst []byte) []byte {
 			dst = append(dst, ']')
 		}
 	}
-	if x.present.Has(32) {
+	if x.present.Has(33) {
 		dst = jlex.AppendKey(dst, "\"srcPeers\":")
 		{
 			dst = append(dst, '[')
@@ -1746,7 +2148,7 @@ func (x *Everything) appendMembers(dst []byte) []byte {
 			dst = append(dst, ']')
 		}
 	}
-	if x.present.Has(33) {
+	if x.present.Has(34) {
 		dst = jlex.AppendKey(dst, "\"dstPeers\":")
 		{
 			dst = append(dst, '[')
@@ -1761,35 +2163,35 @@ func (x *Everything) appendMembers(dst []byte) []byte {
 			dst = append(dst, ']')
 		}
 	}
-	if x.present.Has(34) {
+	if x.present.Has(35) {
 		dst = jlex.AppendKey(dst, "\"src\":")
 		dst = jlex.AppendString(dst, x.Src)
 	}
-	if x.present.Has(35) {
+	if x.present.Has(36) {
 		dst = jlex.AppendKey(dst, "\"srcIp\":")
 		dst = jlex.AppendAddrString(dst, x.SrcIP)
 	}
-	if x.present.Has(36) {
+	if x.present.Has(37) {
 		dst = jlex.AppendKey(dst, "\"srcPort\":")
 		dst = jlex.AppendInt(dst, x.SrcPort)
 	}
-	if x.present.Has(37) {
+	if x.present.Has(38) {
 		dst = jlex.AppendKey(dst, "\"path\":")
 		dst = jlex.AppendString(dst, x.Path)
 	}
-	if x.present.Has(38) {
+	if x.present.Has(39) {
 		dst = jlex.AppendKey(dst, "\"pathRoot\":")
 		dst = jlex.AppendString(dst, x.PathRoot)
 	}
-	if x.present.Has(39) {
+	if x.present.Has(40) {
 		dst = jlex.AppendKey(dst, "\"ticket\":")
 		dst = jlex.AppendString(dst, x.Ticket)
 	}
-	if x.present.Has(40) {
+	if x.present.Has(41) {
 		dst = jlex.AppendKey(dst, "\"ticketNumber\":")
 		dst = jlex.AppendInt(dst, x.TicketNumber)
 	}
-	if x.present.Has(41) {
+	if x.present.Has(42) {
 		dst = jlex.AppendKey(dst, "\"ticketTeam\":")
 		dst = jlex.AppendString(dst, x.TicketTeam)
 	}
@@ -1876,6 +2278,51 @@ func (x *EverythingQuirks) appendMembers(dst []byte) []byte {
 	if x.present.Has(2) {
 		dst = jlex.AppendKey(dst, "\"type\":")
 		dst = jlex.AppendInt(dst, x.Type)
+	}
+	return dst
+}
+
+// appendMembers appends x's present fields as JSON object members.
+func (x *EverythingFlow) appendMembers(dst []byte) []byte {
+	if x.present.Has(0) {
+		dst = jlex.AppendKey(dst, "\"proto\":")
+		dst = jlex.AppendInt(dst, x.Proto)
+	}
+	if x.present.Has(1) {
+		dst = jlex.AppendKey(dst, "\"flags\":")
+		dst = jlex.AppendInt(dst, x.Flags)
+	}
+	if x.present.Has(2) {
+		dst = jlex.AppendKey(dst, "\"count\":")
+		dst = jlex.AppendInt(dst, x.Count)
+	}
+	if x.present.Has(3) {
+		dst = jlex.AppendKey(dst, "\"bytesTransferredTotal\":")
+		dst = jlex.AppendInt(dst, x.BytesTransferredTotal)
+	}
+	if x.present.Has(4) {
+		dst = jlex.AppendKey(dst, "\"ok\":")
+		dst = jlex.AppendBool(dst, x.Ok)
+	}
+	if x.present.Has(5) {
+		dst = jlex.AppendKey(dst, "\"peer\":")
+		dst = jlex.AppendString(dst, x.Peer)
+	}
+	if x.present.Has(6) {
+		dst = jlex.AppendKey(dst, "\"peerIp\":")
+		dst = jlex.AppendAddrString(dst, x.PeerIP)
+	}
+	if x.present.Has(7) {
+		dst = jlex.AppendKey(dst, "\"peerPort\":")
+		dst = jlex.AppendInt(dst, x.PeerPort)
+	}
+	if x.present.Has(8) {
+		dst = jlex.AppendKey(dst, "\"label\":")
+		dst = jlex.AppendString(dst, x.Label)
+	}
+	if x.present.Has(9) {
+		dst = jlex.AppendKey(dst, "\"labelHead\":")
+		dst = jlex.AppendString(dst, x.LabelHead)
 	}
 	return dst
 }

@@ -499,3 +499,134 @@ func TestRepeatedKeys(t *testing.T) {
 	assert.Equal(t, netip.MustParseAddr("::1"), x.SrcIP, "splits use the last value")
 	assert.Equal(t, int32(6), x.SrcPort)
 }
+
+// flows holds flat objects as producers write them (read by the fast path)
+// and as they do not: a protocol name, whitespace, a repeated key, an
+// escape, a key the schema lacks. Each must decode the same either way.
+const flows = `{"id":"f","flows":[` +
+	`{"proto":6,"flags":-3,"count":2147483647,"bytesTransferredTotal":9007199254740993,"ok":true,"peer":"100.64.0.1:443","label":"web-1"},` +
+	`{"ok":false,"peer":"[fd7a:115c:a1e0::1]:53"},` +
+	`{"proto":"udp","peer":"host.example:80"},` +
+	`{"count":1, "ok":true},` +
+	`{"count":1,"count":2,"label":"a\u002db"},` +
+	`{"other":[1,{"x":null}],"flags":0,"peer":"100.64.0.1:8080"},` +
+	`{}]}`
+
+// TestFlows checks hand-worked values of every flat object in flows, read
+// with the fast path on and off.
+func TestFlows(t *testing.T) {
+	for _, fast := range []bool{true, false} {
+		t.Run(map[bool]string{true: "fast", false: "general"}[fast], func(t *testing.T) {
+			was := jlex.SetFastPath(fast)
+			defer jlex.SetFastPath(was)
+			var x everything.Everything
+			require.NoError(t, x.Decode([]byte(flows)))
+			require.Len(t, x.Flows, 7)
+
+			f := x.Flows[0]
+			assert.Equal(t, int16(6), f.Proto)
+			assert.Equal(t, int16(-3), f.Flags)
+			assert.Equal(t, int32(2147483647), f.Count)
+			assert.Equal(t, int64(9007199254740993), f.BytesTransferredTotal)
+			assert.True(t, f.Ok)
+			assert.Equal(t, "100.64.0.1:443", f.Peer)
+			assert.Equal(t, netip.MustParseAddr("100.64.0.1"), f.PeerIP)
+			assert.Equal(t, int32(443), f.PeerPort)
+			assert.Equal(t, "web-1", f.Label)
+			assert.Equal(t, "web", f.LabelHead)
+			for name, has := range map[string]bool{"proto": f.HasProto(), "flags": f.HasFlags(), "count": f.HasCount(),
+				"bytesTransferredTotal": f.HasBytesTransferredTotal(), "ok": f.HasOk(), "peer": f.HasPeer(),
+				"peerIp": f.HasPeerIP(), "peerPort": f.HasPeerPort(), "label": f.HasLabel(), "labelHead": f.HasLabelHead()} {
+				assert.True(t, has, name)
+			}
+
+			f = x.Flows[1]
+			assert.False(t, f.HasProto())
+			assert.False(t, f.HasCount())
+			assert.True(t, f.HasOk())
+			assert.False(t, f.Ok)
+			assert.Equal(t, netip.MustParseAddr("fd7a:115c:a1e0::1"), f.PeerIP)
+			assert.Equal(t, int32(53), f.PeerPort)
+			assert.False(t, f.HasLabel())
+			assert.False(t, f.HasLabelHead(), "no label to split")
+
+			f = x.Flows[2]
+			assert.Equal(t, int16(17), f.Proto, "udp")
+			assert.Equal(t, "host.example:80", f.Peer)
+			assert.False(t, f.HasPeerIP(), "a host name is no address")
+			assert.True(t, f.HasPeerPort())
+			assert.Equal(t, int32(80), f.PeerPort)
+
+			f = x.Flows[3]
+			assert.Equal(t, int32(1), f.Count)
+			assert.True(t, f.Ok)
+			assert.False(t, f.HasPeer())
+			assert.False(t, f.HasPeerIP())
+
+			f = x.Flows[4]
+			assert.Equal(t, int32(2), f.Count, "the last of a repeated key wins")
+			assert.Equal(t, "a-b", f.Label)
+			assert.Equal(t, "a", f.LabelHead)
+
+			f = x.Flows[5]
+			assert.True(t, f.HasFlags())
+			assert.Equal(t, int16(0), f.Flags)
+			assert.Equal(t, int32(8080), f.PeerPort)
+
+			f = x.Flows[6]
+			assert.False(t, f.HasPeer())
+			assert.False(t, f.HasOk())
+			assert.Zero(t, f.Peer)
+		})
+	}
+}
+
+// TestFlowErrors checks that errors inside flat objects are reported by
+// the general path, with its offsets and paths, whichever path started.
+func TestFlowErrors(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{`{"id":"f","flows":[{"proto":6,"count":2147483648}]}`, "flows[0].count: number 2147483648 out of range for int32 at offset 38"},
+		{`{"id":"f","flows":[{"proto":6},{"ok":tru}]}`, "flows[1].ok: invalid literal, expected true at offset 37"},
+		{`{"id":"f","flows":[{"proto":6,}]}`, "flows[0].proto: expected string key, found invalid character '}' at offset 30"},
+		{`{"id":"f","flows":[{"proto":6}"peer":"x"]}`, "flows[0]: expected ',' or ']' in array, found string at offset 30"},
+	} {
+		for _, fast := range []bool{true, false} {
+			was := jlex.SetFastPath(fast)
+			var x everything.Everything
+			err := x.Decode([]byte(tc.in))
+			jlex.SetFastPath(was)
+			require.Error(t, err, tc.in)
+			assert.Equal(t, tc.want, err.Error(), "%s (fast path %v)", tc.in, fast)
+		}
+	}
+}
+
+// TestPeersFast checks objects with an array of strings, read with the
+// fast path on and off, against hand-worked values.
+func TestPeersFast(t *testing.T) {
+	const rec = `{"id":"p","srcPeers":[{"addr":"a.example:443","ips":["100.64.0.1","fd7a::1"]},{"ips":[]},{"addr":"b:1","ips":["x", "y"]},{"ips":["z"],"addr":"c:2"}]}`
+	for _, fast := range []bool{true, false} {
+		was := jlex.SetFastPath(fast)
+		var x everything.Everything
+		err := x.Decode([]byte(rec))
+		jlex.SetFastPath(was)
+		require.NoError(t, err)
+		require.Len(t, x.SrcPeers, 4)
+		p := x.SrcPeers[0]
+		assert.Equal(t, "a.example", p.Host)
+		assert.Equal(t, int32(443), p.Port)
+		assert.Equal(t, []string{"100.64.0.1", "fd7a::1"}, p.IPs)
+		p = x.SrcPeers[1]
+		assert.True(t, p.HasIPs())
+		assert.Empty(t, p.IPs)
+		assert.False(t, p.HasAddr())
+		assert.False(t, p.HasHost())
+		p = x.SrcPeers[2]
+		assert.Equal(t, []string{"x", "y"}, p.IPs)
+		assert.Equal(t, int32(1), p.Port)
+		p = x.SrcPeers[3]
+		assert.Equal(t, []string{"z"}, p.IPs, "keys out of schema order")
+		assert.Equal(t, "c", p.Host)
+		assert.Equal(t, int32(2), p.Port)
+	}
+}

@@ -374,6 +374,9 @@ var keysNamingNode = jlex.NewKeys("name")
 // decode reads a NamingNode object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *NamingNode) decode(l *jlex.Lexer) bool {
+	if x.decodeFast(l) {
+		return true
+	}
 	if !l.BeginObject() {
 		x.reset()
 		return false
@@ -387,6 +390,27 @@ func (x *NamingNode) decode(l *jlex.Lexer) bool {
 		}
 	}
 	l.EndObject()
+	return true
+}
+
+// decodeFast reads a NamingNode object written as producers write it
+// (see jlex.FastBegin). It returns false when it cannot, and decode then
+// reads the object again from its start.
+func (x *NamingNode) decodeFast(l *jlex.Lexer) bool {
+	data, p, ok := l.FastBegin()
+	if !ok {
+		return false
+	}
+	// "name"
+	if jlex.FastKey8(data, p, 0x3a22656d616e2200, 0xffffffffffffff00) {
+		if x.Name, p = jlex.FastString(data, p+8); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(0, true)
+	}
+	if !l.FastEnd(data, p) {
+		return false
+	}
 	return true
 }
 
@@ -427,6 +451,9 @@ var keysNamingOrigin = jlex.NewKeys("at")
 // decode reads a NamingOrigin object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *NamingOrigin) decode(l *jlex.Lexer) bool {
+	if x.decodeFast(l) {
+		return true
+	}
 	if !l.BeginObject() {
 		x.reset()
 		return false
@@ -440,6 +467,27 @@ func (x *NamingOrigin) decode(l *jlex.Lexer) bool {
 		}
 	}
 	l.EndObject()
+	return true
+}
+
+// decodeFast reads a NamingOrigin object written as producers write it
+// (see jlex.FastBegin). It returns false when it cannot, and decode then
+// reads the object again from its start.
+func (x *NamingOrigin) decodeFast(l *jlex.Lexer) bool {
+	data, p, ok := l.FastBegin()
+	if !ok {
+		return false
+	}
+	// "at"
+	if jlex.FastKey8(data, p, 0x00003a2274612200, 0x0000ffffffffff00) {
+		if x.At, p = jlex.FastString(data, p+6); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(0, true)
+	}
+	if !l.FastEnd(data, p) {
+		return false
+	}
 	return true
 }
 
@@ -533,6 +581,9 @@ var keysNamingNode2 = jlex.NewKeys("x")
 // decode reads a NamingNode2 object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *NamingNode2) decode(l *jlex.Lexer) bool {
+	if x.decodeFast(l) {
+		return true
+	}
 	if !l.BeginObject() {
 		x.reset()
 		return false
@@ -546,6 +597,27 @@ func (x *NamingNode2) decode(l *jlex.Lexer) bool {
 		}
 	}
 	l.EndObject()
+	return true
+}
+
+// decodeFast reads a NamingNode2 object written as producers write it
+// (see jlex.FastBegin). It returns false when it cannot, and decode then
+// reads the object again from its start.
+func (x *NamingNode2) decodeFast(l *jlex.Lexer) bool {
+	data, p, ok := l.FastBegin()
+	if !ok {
+		return false
+	}
+	// "x"
+	if jlex.FastKey8(data, p, 0x0000003a22782200, 0x000000ffffffff00) {
+		if x.X, p = jlex.FastString(data, p+5); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(0, true)
+	}
+	if !l.FastEnd(data, p) {
+		return false
+	}
 	return true
 }
 
@@ -639,6 +711,9 @@ var keysNamingNode3 = jlex.NewKeys("y")
 // decode reads a NamingNode3 object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *NamingNode3) decode(l *jlex.Lexer) bool {
+	if x.decodeFast(l) {
+		return true
+	}
 	if !l.BeginObject() {
 		x.reset()
 		return false
@@ -652,6 +727,27 @@ func (x *NamingNode3) decode(l *jlex.Lexer) bool {
 		}
 	}
 	l.EndObject()
+	return true
+}
+
+// decodeFast reads a NamingNode3 object written as producers write it
+// (see jlex.FastBegin). It returns false when it cannot, and decode then
+// reads the object again from its start.
+func (x *NamingNode3) decodeFast(l *jlex.Lexer) bool {
+	data, p, ok := l.FastBegin()
+	if !ok {
+		return false
+	}
+	// "y"
+	if jlex.FastKey8(data, p, 0x0000003a22792200, 0x000000ffffffff00) {
+		if x.Y, p = jlex.FastString(data, p+5); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(0, true)
+	}
+	if !l.FastEnd(data, p) {
+		return false
+	}
 	return true
 }
 
@@ -692,6 +788,9 @@ var keysNamingPolicy = jlex.NewKeys("rule")
 // decode reads a NamingPolicy object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *NamingPolicy) decode(l *jlex.Lexer) bool {
+	if x.decodeFast(l) {
+		return true
+	}
 	if !l.BeginObject() {
 		x.reset()
 		return false
@@ -705,6 +804,27 @@ func (x *NamingPolicy) decode(l *jlex.Lexer) bool {
 		}
 	}
 	l.EndObject()
+	return true
+}
+
+// decodeFast reads a NamingPolicy object written as producers write it
+// (see jlex.FastBegin). It returns false when it cannot, and decode then
+// reads the object again from its start.
+func (x *NamingPolicy) decodeFast(l *jlex.Lexer) bool {
+	data, p, ok := l.FastBegin()
+	if !ok {
+		return false
+	}
+	// "rule"
+	if jlex.FastKey8(data, p, 0x3a22656c75722200, 0xffffffffffffff00) {
+		if x.Rule, p = jlex.FastString(data, p+8); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(0, true)
+	}
+	if !l.FastEnd(data, p) {
+		return false
+	}
 	return true
 }
 
@@ -745,6 +865,9 @@ var keysNamingAddress = jlex.NewKeys("ip")
 // decode reads a NamingAddress object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *NamingAddress) decode(l *jlex.Lexer) bool {
+	if x.decodeFast(l) {
+		return true
+	}
 	if !l.BeginObject() {
 		x.reset()
 		return false
@@ -758,6 +881,27 @@ func (x *NamingAddress) decode(l *jlex.Lexer) bool {
 		}
 	}
 	l.EndObject()
+	return true
+}
+
+// decodeFast reads a NamingAddress object written as producers write it
+// (see jlex.FastBegin). It returns false when it cannot, and decode then
+// reads the object again from its start.
+func (x *NamingAddress) decodeFast(l *jlex.Lexer) bool {
+	data, p, ok := l.FastBegin()
+	if !ok {
+		return false
+	}
+	// "ip"
+	if jlex.FastKey8(data, p, 0x00003a2270692200, 0x0000ffffffffff00) {
+		if x.IP, p = jlex.FastString(data, p+6); p < 0 {
+			return l.FastBail()
+		}
+		x.present.Set(0, true)
+	}
+	if !l.FastEnd(data, p) {
+		return false
+	}
 	return true
 }
 

@@ -1,0 +1,174 @@
+package gen
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/dave/jennifer/jen"
+	"github.com/tslogs/tslogs/internal/jlex"
+)
+
+// fastEligible reports whether o gets a fast path: every field it reads is a
+// string, integer, boolean or array of strings (splits are derived after
+// reading, as usual). Objects with other fields use the general decoder
+// only.
+func fastEligible(o *Object) bool {
+	fields := readFields(o)
+	if len(fields) == 0 || len(fields) > 64 {
+		return false
+	}
+	for _, fd := range fields {
+		switch fd.Kind {
+		case KindString, KindSmallint, KindInt, KindBigint, KindBoolean:
+		case KindArray:
+			if fd.Element.Kind != KindString {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// addrPortPair returns the address and port splits of src that decode
+// computes together (see genSplits), or nils.
+func addrPortPair(o *Object, src *Field) (addr, port *Field) {
+	for _, fd := range o.Fields {
+		if fd.Split != nil && fd.Split.From == src && fd.IsAddr() {
+			addr = fd
+			break
+		}
+	}
+	if addr == nil {
+		return nil, nil
+	}
+	for _, p := range o.Fields {
+		if p.Split != nil && p.Split.From == src && p.Split.HostPort() && p.Split.Index == 1 {
+			return addr, p
+		}
+	}
+	return nil, nil
+}
+
+// fastKeyCall matches the key pattern of fd at p: any byte but '}' (the '{'
+// or ',' before the key), then `"name":`.
+func fastKeyCall(fd *Field) *jen.Statement {
+	pat := `?"` + fd.Name + `":`
+	data, p := jen.Id("data"), jen.Id("p")
+	hex := func(v uint64) jen.Code { return jen.Id(fmt.Sprintf("%#016x", v)) }
+	if len(pat) > 16 {
+		return jen.Qual(jlexPath, "FastKeyLong").Call(data, p, jen.Lit(pat[1:]))
+	}
+	w0, m0, w1, m1 := jlex.KeyWords(pat)
+	if len(pat) <= 8 {
+		return jen.Qual(jlexPath, "FastKey8").Call(data, p, hex(w0), hex(m0))
+	}
+	return jen.Qual(jlexPath, "FastKey16").Call(data, p, hex(w0), hex(m0), hex(w1), hex(m1))
+}
+
+// genDecodeFast emits decodeFast for an eligible object: one block per
+// field in schema order, each taken when its key comes next.
+//
+//	func (x *NetworkTraffic) decodeFast(l *jlex.Lexer) bool {
+//		data, p, ok := l.FastBegin()
+//		if !ok {
+//			return false
+//		}
+//		if jlex.FastKey16(data, p, …) { // "txBytes"
+//			if x.TxBytes, p = jlex.FastInt(data, p+11); p < 0 {
+//				return l.FastBail()
+//			}
+//			x.present.Set(8, true)
+//		}
+//		…
+//		if !l.FastEnd(data, p) {
+//			return false
+//		}
+//		…splits of fields not read above, as decode computes them
+//		return true
+//	}
+func genDecodeFast(f *jen.File, o *Object) {
+	f.Commentf("decodeFast reads a %s object written as producers write it", o.GoName)
+	f.Comment("(see jlex.FastBegin). It returns false when it cannot, and decode then")
+	f.Comment("reads the object again from its start.")
+	f.Func().Params(jen.Id("x").Op("*").Id(o.GoName)).Id("decodeFast").Params(jen.Id("l").Op("*").Qual(jlexPath, "Lexer")).Bool().BlockFunc(func(g *jen.Group) {
+		g.List(jen.Id("data"), jen.Id("p"), jen.Id("ok")).Op(":=").Id("l").Dot("FastBegin").Call()
+		g.If(jen.Op("!").Id("ok")).Block(jen.Return(jen.False()))
+		// Sources of fused address and port splits, with the local that
+		// records whether this pass split them.
+		fused := map[*Field]string{}
+		for _, fd := range readFields(o) {
+			if a, _ := addrPortPair(o, fd); a != nil && fd.Kind == KindString {
+				fused[fd] = localName(fd.GoName) + "Split"
+				g.Id(fused[fd]).Op(":=").False()
+			}
+		}
+		bail := jen.Return(jen.Id("l").Dot("FastBail").Call())
+		data, p := jen.Id("data"), jen.Id("p")
+		for _, fd := range readFields(o) {
+			after := jen.Id("p").Op("+").Lit(len(fd.Name) + 4)
+			x := jen.Id("x").Dot(fd.GoName)
+			set := jen.Id("x").Dot("present").Dot("Set").Call(jen.Lit(fd.Bit), jen.True())
+			g.Comment(strconv.Quote(fd.Name))
+			g.If(fastKeyCall(fd)).BlockFunc(func(g *jen.Group) {
+				if local, ok := fused[fd]; ok {
+					a, pt := addrPortPair(o, fd)
+					g.Var().List(jen.Id("hasAddr"), jen.Id("hasPort")).Bool()
+					g.If(
+						jen.List(p.Clone(), jen.Id("hasAddr"), jen.Id("hasPort")).Op("=").Id("l").Dot("FastAddrPort").Call(
+							data.Clone(), after, jen.Op("&").Add(x), jen.Op("&").Id("x").Dot(a.GoName), jen.Op("&").Id("x").Dot(pt.GoName)),
+						p.Clone().Op("<").Lit(0),
+					).Block(bail.Clone())
+					g.Add(set)
+					g.Id("x").Dot("present").Dot("Set").Call(jen.Lit(a.Bit), jen.Id("hasAddr"))
+					g.Id("x").Dot("present").Dot("Set").Call(jen.Lit(pt.Bit), jen.Id("hasPort"))
+					g.Id(local).Op("=").True()
+					return
+				}
+				if fd.Kind == KindArray {
+					g.If(
+						p.Clone().Op("=").Qual(jlexPath, "FastStrings").Call(data.Clone(), after, jen.Op("&").Add(x)),
+						p.Clone().Op("<").Lit(0),
+					).Block(bail.Clone())
+					g.Add(set)
+					return
+				}
+				fn := map[Kind]string{KindString: "FastString", KindSmallint: "FastInt16", KindInt: "FastInt32",
+					KindBigint: "FastInt", KindBoolean: "FastBool"}[fd.Kind]
+				g.If(
+					jen.List(x, p.Clone()).Op("=").Qual(jlexPath, fn).Call(data.Clone(), after),
+					p.Clone().Op("<").Lit(0),
+				).Block(bail.Clone())
+				g.Add(set)
+			})
+		}
+		g.If(jen.Op("!").Id("l").Dot("FastEnd").Call(data, p)).Block(jen.Return(jen.False()))
+		// The other splits, exactly as decode computes them.
+		done := map[*Field]bool{}
+		for src, local := range fusedInOrder(o, fused) {
+			a, pt := addrPortPair(o, src)
+			done[a], done[pt] = true, true
+			g.If(jen.Op("!").Id(local)).Block(
+				jen.List(jen.Id("hasAddr"), jen.Id("hasPort")).Op(":=").Id("l").Dot("SplitAddrPort").Call(
+					jen.Id("x").Dot(src.GoName), jen.Op("&").Id("x").Dot(a.GoName), jen.Op("&").Id("x").Dot(pt.GoName)),
+				jen.Id("x").Dot("present").Dot("Set").Call(jen.Lit(a.Bit), jen.Id("hasAddr")),
+				jen.Id("x").Dot("present").Dot("Set").Call(jen.Lit(pt.Bit), jen.Id("hasPort")),
+			)
+		}
+		genSplitsExcept(g, o, done)
+		g.Return(jen.True())
+	})
+	f.Line()
+}
+
+// fusedInOrder yields the fused sources in schema order.
+func fusedInOrder(o *Object, fused map[*Field]string) func(yield func(*Field, string) bool) {
+	return func(yield func(*Field, string) bool) {
+		for _, fd := range readFields(o) {
+			if local, ok := fused[fd]; ok && !yield(fd, local) {
+				return
+			}
+		}
+	}
+}
