@@ -391,6 +391,11 @@ func genHas(f *jen.File, o *Object) {
 func genReset(f *jen.File, o *Object) {
 	f.Comment("reset zeroes x, keeping the memory of its slices for reuse.")
 	f.Func().Params(jen.Id("x").Op("*").Id(o.GoName)).Id("reset").Params().BlockFunc(func(g *jen.Group) {
+		if !o.Root && !hasSlices(o) {
+			// Nothing to keep: one block write.
+			g.Op("*").Id("x").Op("=").Id(o.GoName).Values()
+			return
+		}
 		for _, fd := range o.Fields {
 			x := jen.Id("x").Dot(fd.GoName)
 			switch fd.Kind {
@@ -407,6 +412,17 @@ func genReset(f *jen.File, o *Object) {
 		g.Id("x").Dot("present").Op("=").Lit(0)
 	})
 	f.Line()
+}
+
+// hasSlices reports whether o or an object below it has an array field,
+// whose memory reset keeps.
+func hasSlices(o *Object) bool {
+	for _, fd := range o.Fields {
+		if fd.Kind == KindArray || fd.Kind == KindObject && hasSlices(fd.Object) {
+			return true
+		}
+	}
+	return false
 }
 
 func zero(f *Field) *jen.Statement {
@@ -717,9 +733,10 @@ func genRoot(f *jen.File, s *Schema) {
 		"Unknown fields are skipped; for a repeated key the last wins. The error, a *jlex.Error, names the byte "+
 		"offset and field path of the first problem.", s.Name))
 	f.Func().Params(x.Clone().Op("*").Id(r)).Id("Decode").Params(jen.Id("data").Index().Byte()).Error().Block(
-		jen.Var().Id("l").Qual(jlexPath, "Lexer"),
+		jen.Id("l").Op(":=").Qual(jlexPath, "GetLexer").Call(),
+		jen.Defer().Qual(jlexPath, "PutLexer").Call(jen.Id("l")),
 		jen.Id("l").Dot("Reset").Call(jen.Id("data"), jen.Id("x").Dot("arena")),
-		jen.Id("x").Dot("decodeRecord").Call(jen.Op("&").Id("l")),
+		jen.Id("x").Dot("decodeRecord").Call(jen.Id("l")),
 		jen.Return(jen.Id("l").Dot("Err").Call()),
 	)
 	f.Line()
@@ -755,10 +772,11 @@ func genRoot(f *jen.File, s *Schema) {
 		f.Comment("checks that nothing follows it and that no required field below it is")
 		f.Comment("missing. On error x is left empty.")
 		f.Func().Params(x.Clone().Op("*").Id(r)).Id(name).Params(jen.Id("data").Index().Byte()).Error().Block(
-			jen.Var().Id("l").Qual(jlexPath, "Lexer"),
+			jen.Id("l").Op(":=").Qual(jlexPath, "GetLexer").Call(),
+			jen.Defer().Qual(jlexPath, "PutLexer").Call(jen.Id("l")),
 			jen.Id("l").Dot("Reset").Call(jen.Id("data"), jen.Id("x").Dot("arena")),
 			jen.Id("x").Dot("reset").Call(),
-			jen.If(jen.Op("!").Add(ev.Clone()).Dot("decode").Call(jen.Op("&").Id("l")).Op("&&").Id("l").Dot("Ok").Call()).Block(
+			jen.If(jen.Op("!").Add(ev.Clone()).Dot("decode").Call(jen.Id("l")).Op("&&").Id("l").Dot("Ok").Call()).Block(
 				jen.Id("l").Dot("Fail").Call(jen.Lit(0), jen.Lit("expected an object, found null")),
 			),
 			jen.If(jen.Id("l").Dot("Ok").Call()).Block(

@@ -628,12 +628,7 @@ func (x *AuditTarget) SetIsEphemeral(v bool) {
 
 // reset zeroes x, keeping the memory of its slices for reuse.
 func (x *AuditTarget) reset() {
-	x.ID = ""
-	x.Name = ""
-	x.Type = ""
-	x.Property = ""
-	x.IsEphemeral = false
-	x.present = 0
+	*x = AuditTarget{}
 }
 
 // keysAuditTarget lists the keys AuditTarget.decode reads, in schema order.
@@ -747,8 +742,7 @@ func (x *AuditFields) SetRecorded(v time.Time) {
 
 // reset zeroes x, keeping the memory of its slices for reuse.
 func (x *AuditFields) reset() {
-	x.Recorded = time.Time{}
-	x.present = 0
+	*x = AuditFields{}
 }
 
 // keysAuditFields lists the keys AuditFields.decode reads, in schema order.
@@ -785,9 +779,10 @@ func (x *AuditFields) requiredMissing() string {
 // repeated key the last wins. The error, a *jlex.Error, names the byte offset
 // and field path of the first problem.
 func (x *Audit) Decode(data []byte) error {
-	var l jlex.Lexer
+	l := jlex.GetLexer()
+	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
-	x.decodeRecord(&l)
+	x.decodeRecord(l)
 	return l.Err()
 }
 
@@ -815,10 +810,11 @@ func (x *Audit) decodeRecord(l *jlex.Lexer) {
 // checks that nothing follows it and that no required field below it is
 // missing. On error x is left empty.
 func (x *Audit) decodeEventOnly(data []byte) error {
-	var l jlex.Lexer
+	l := jlex.GetLexer()
+	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
 	x.reset()
-	if !x.Event.decode(&l) && l.Ok() {
+	if !x.Event.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
 	}
 	if l.Ok() {
@@ -841,10 +837,11 @@ func (x *Audit) decodeEventOnly(data []byte) error {
 // checks that nothing follows it and that no required field below it is
 // missing. On error x is left empty.
 func (x *Audit) decodeFieldsOnly(data []byte) error {
-	var l jlex.Lexer
+	l := jlex.GetLexer()
+	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
 	x.reset()
-	if !x.Fields.decode(&l) && l.Ok() {
+	if !x.Fields.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
 	}
 	if l.Ok() {

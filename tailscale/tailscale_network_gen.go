@@ -674,18 +674,7 @@ func (x *NetworkTraffic) SetRxBytes(v int64) {
 
 // reset zeroes x, keeping the memory of its slices for reuse.
 func (x *NetworkTraffic) reset() {
-	x.Proto = 0
-	x.Src = ""
-	x.SrcIP = netip.Addr{}
-	x.SrcPort = 0
-	x.Dst = ""
-	x.DstIP = netip.Addr{}
-	x.DstPort = 0
-	x.TxPkts = 0
-	x.TxBytes = 0
-	x.RxPkts = 0
-	x.RxBytes = 0
-	x.present = 0
+	*x = NetworkTraffic{}
 }
 
 // keysNetworkTraffic lists the keys NetworkTraffic.decode reads, in schema order.
@@ -843,8 +832,7 @@ func (x *NetworkFields) SetRecorded(v time.Time) {
 
 // reset zeroes x, keeping the memory of its slices for reuse.
 func (x *NetworkFields) reset() {
-	x.Recorded = time.Time{}
-	x.present = 0
+	*x = NetworkFields{}
 }
 
 // keysNetworkFields lists the keys NetworkFields.decode reads, in schema order.
@@ -921,9 +909,10 @@ func decodeNetworkTrafficSlice(l *jlex.Lexer, s *[]NetworkTraffic) bool {
 // for a repeated key the last wins. The error, a *jlex.Error, names the byte
 // offset and field path of the first problem.
 func (x *Network) Decode(data []byte) error {
-	var l jlex.Lexer
+	l := jlex.GetLexer()
+	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
-	x.decodeRecord(&l)
+	x.decodeRecord(l)
 	return l.Err()
 }
 
@@ -951,10 +940,11 @@ func (x *Network) decodeRecord(l *jlex.Lexer) {
 // checks that nothing follows it and that no required field below it is
 // missing. On error x is left empty.
 func (x *Network) decodeEventOnly(data []byte) error {
-	var l jlex.Lexer
+	l := jlex.GetLexer()
+	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
 	x.reset()
-	if !x.Event.decode(&l) && l.Ok() {
+	if !x.Event.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
 	}
 	if l.Ok() {
@@ -977,10 +967,11 @@ func (x *Network) decodeEventOnly(data []byte) error {
 // checks that nothing follows it and that no required field below it is
 // missing. On error x is left empty.
 func (x *Network) decodeFieldsOnly(data []byte) error {
-	var l jlex.Lexer
+	l := jlex.GetLexer()
+	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
 	x.reset()
-	if !x.Fields.decode(&l) && l.Ok() {
+	if !x.Fields.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
 	}
 	if l.Ok() {

@@ -1,9 +1,11 @@
 package jlex
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/bits"
 	"net/netip"
+	"sync"
 	"sync/atomic"
 )
 
@@ -264,7 +266,16 @@ func FastStrings(data []byte, p int, s *[]string) int {
 // "a.b.c.d:port" is parsed straight from the input in the same pass.
 func (l *Lexer) FastAddrPort(data []byte, p int, s *string, addr *netip.Addr, port *int32) (q int, hasAddr, hasPort bool) {
 	if p+1 < len(data) && data[p] == '"' {
-		if a, pt, end, ok := l.quotedIPv4Port(data, p+1); ok {
+		var a netip.Addr
+		var pt int32
+		var end int
+		var ok bool
+		if data[p+1] == '[' {
+			a, pt, end, ok = l.quotedIPv6Port(data, p+1)
+		} else {
+			a, pt, end, ok = l.quotedIPv4Port(data, p+1)
+		}
+		if ok {
 			*s = bytesString(data[p+1 : end])
 			*addr, *port = a, pt
 			return end + 1, true, true
@@ -277,6 +288,26 @@ func (l *Lexer) FastAddrPort(data []byte, p int, s *string, addr *netip.Addr, po
 	*s = str
 	hasAddr, hasPort = l.SplitAddrPort(str, addr, port)
 	return q, hasAddr, hasPort
+}
+
+// lexers holds Lexers between decodes; see GetLexer.
+var lexers = sync.Pool{New: func() any { return new(Lexer) }}
+
+// GetLexer returns a Lexer for one decode, to be given back with PutLexer.
+// A lexer from the pool keeps its tables of recent IPv4 and IPv6 hosts
+// from one record to the next (entries depend only on the host text), and
+// the flow records of one node repeat the same few hosts.
+func GetLexer() *Lexer { return lexers.Get().(*Lexer) }
+
+// PutLexer gives l back to the pool, first dropping what refers to the
+// caller's input and arena. l must not be used afterwards.
+func PutLexer(l *Lexer) {
+	l.ResetView(nil, nil)
+	l.MaxDepth = 0
+	for i := range l.frames {
+		l.frames[i].key = nil
+	}
+	lexers.Put(l)
 }
 
 // v4Memo remembers one IPv4 host text of up to 15 bytes, as two
@@ -330,6 +361,49 @@ func (l *Lexer) quotedIPv4Port(data []byte, i int) (addr netip.Addr, port int32,
 		*e = v4Memo{w0: w0 & m0, m0: m0, w1: w1 & m1, m1: m1, n: n, addr: addr}
 	}
 	return addr, port, end, ok
+}
+
+// v6Memo remembers one bracketed IPv6 host text and its address.
+type v6Memo struct {
+	text [len("[ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255]")]byte
+	n    int // length of the text; 0 for an empty entry
+	addr netip.Addr
+}
+
+// v6Memos is the number of IPv6 hosts the lexer remembers, replaced in
+// turn: a record has few (its node's own address and a few peers').
+const v6Memos = 4
+
+// quotedIPv6Port parses "[v6]:port" at data[i] ('[' there) as
+// bracketedPort does, followed by the closing '"' and then ',' or '}'. end
+// is the offset of the quote. Hosts are remembered in l.v6 by their text.
+func (l *Lexer) quotedIPv6Port(data []byte, i int) (addr netip.Addr, port int32, end int, ok bool) {
+	for k := range l.v6 {
+		e := &l.v6[k]
+		if n := e.n; n > 0 && i+n < len(data) && data[i+n] == ':' && string(data[i:i+n]) == string(e.text[:n]) {
+			port, end, ok = quotedPort(data, i+n+1)
+			return e.addr, port, end, ok
+		}
+	}
+	// Not remembered: the host ends at the first ']', which ":port" follows.
+	limit := min(len(data), i+len(v6Memo{}.text))
+	n := bytes.IndexByte(data[i:limit], ']') + 1
+	if n < 3 || i+n >= len(data) || data[i+n] != ':' {
+		return netip.Addr{}, 0, 0, false
+	}
+	ip, ok := parseIPv6(bytesString(data[i+1 : i+n-1]))
+	if !ok {
+		return netip.Addr{}, 0, 0, false
+	}
+	if port, end, ok = quotedPort(data, i+n+1); !ok {
+		return netip.Addr{}, 0, 0, false
+	}
+	addr = netip.AddrFrom16(ip)
+	e := &l.v6[l.v6Next%v6Memos]
+	l.v6Next++
+	e.n = copy(e.text[:], data[i:i+n])
+	e.addr = addr
+	return addr, port, end, true
 }
 
 // parseQuotedIPv4Port is quotedIPv4Port without the memo.

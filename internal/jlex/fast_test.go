@@ -165,9 +165,11 @@ func TestFastAddrPort(t *testing.T) {
 	// Hosts that are prefixes of one another, or share their first bytes,
 	// must never be taken one for the other.
 	for _, h := range []string{"100.64.0.1", "100.64.0.10", "100.64.0.100", "100.64.0.101", "1.2.3.4", "1.2.3.45", "1.2.3.4.5",
-		"100.100.100.100", "100.100.100.10", "255.255.255.255", "10.0.0.1", "10.0.0.12", "10.0.0.123"} {
+		"100.100.100.100", "100.100.100.10", "255.255.255.255", "10.0.0.1", "10.0.0.12", "10.0.0.123",
+		"[::1]", "[::10]", "[::1%eth0]", "[fd7a:115c:a1e0::1]", "[fd7a:115c:a1e0::10]", "[fd7a:115c:a1e0:ab12:4843:cd96:626b:430b]",
+		"[::ffff:1.2.3.4]", "[::ffff:1.2.3.45]", "[1::2::3]", "[]", "[", "[::1]]"} {
 		for _, port := range []string{"0", "1", "22", "443", "65535", "65536", "00443", ""} {
-			inputs = append(inputs, h+":"+port)
+			inputs = append(inputs, h+":"+port, h+"x"+port, h+port)
 		}
 	}
 	r := rand.New(rand.NewPCG(3, 4))

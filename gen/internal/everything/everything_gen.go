@@ -822,11 +822,7 @@ func (x *EverythingActor) SetDevice(v EverythingDevice) {
 
 // reset zeroes x, keeping the memory of its slices for reuse.
 func (x *EverythingActor) reset() {
-	x.ID = ""
-	x.Email = ""
-	x.SeenAt = time.Time{}
-	x.Device.reset()
-	x.present = 0
+	*x = EverythingActor{}
 }
 
 // keysEverythingActor lists the keys EverythingActor.decode reads, in schema order.
@@ -941,12 +937,7 @@ func (x *EverythingDevice) SetLocation(v EverythingLocation) {
 
 // reset zeroes x, keeping the memory of its slices for reuse.
 func (x *EverythingDevice) reset() {
-	x.Hostname = ""
-	x.Endpoint = ""
-	x.EndpointIP = netip.Addr{}
-	x.EndpointPort = 0
-	x.Location.reset()
-	x.present = 0
+	*x = EverythingDevice{}
 }
 
 // keysEverythingDevice lists the keys EverythingDevice.decode reads, in schema order.
@@ -1019,9 +1010,7 @@ func (x *EverythingLocation) SetObservedAt(v time.Time) {
 
 // reset zeroes x, keeping the memory of its slices for reuse.
 func (x *EverythingLocation) reset() {
-	x.City = ""
-	x.ObservedAt = time.Time{}
-	x.present = 0
+	*x = EverythingLocation{}
 }
 
 // keysEverythingLocation lists the keys EverythingLocation.decode reads, in schema order.
@@ -1103,10 +1092,7 @@ func (x *EverythingQuirks) SetType(v int32) {
 
 // reset zeroes x, keeping the memory of its slices for reuse.
 func (x *EverythingQuirks) reset() {
-	x.S = ""
-	x.L = netip.Addr{}
-	x.Type = 0
-	x.present = 0
+	*x = EverythingQuirks{}
 }
 
 // keysEverythingQuirks lists the keys EverythingQuirks.decode reads, in schema order.
@@ -1315,17 +1301,7 @@ func (x *EverythingFlow) SetLabelHead(v string) {
 
 // reset zeroes x, keeping the memory of its slices for reuse.
 func (x *EverythingFlow) reset() {
-	x.Proto = 0
-	x.Flags = 0
-	x.Count = 0
-	x.BytesTransferredTotal = 0
-	x.Ok = false
-	x.Peer = ""
-	x.PeerIP = netip.Addr{}
-	x.PeerPort = 0
-	x.Label = ""
-	x.LabelHead = ""
-	x.present = 0
+	*x = EverythingFlow{}
 }
 
 // keysEverythingFlow lists the keys EverythingFlow.decode reads, in schema order.
@@ -1630,9 +1606,10 @@ func decodeEverythingPeerSlice(l *jlex.Lexer, s *[]EverythingPeer) bool {
 // repeated key the last wins. The error, a *jlex.Error, names the byte offset
 // and field path of the first problem.
 func (x *Everything) Decode(data []byte) error {
-	var l jlex.Lexer
+	l := jlex.GetLexer()
+	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
-	x.decodeRecord(&l)
+	x.decodeRecord(l)
 	return l.Err()
 }
 
@@ -1660,10 +1637,11 @@ func (x *Everything) decodeRecord(l *jlex.Lexer) {
 // checks that nothing follows it and that no required field below it is
 // missing. On error x is left empty.
 func (x *Everything) decodeActorOnly(data []byte) error {
-	var l jlex.Lexer
+	l := jlex.GetLexer()
+	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
 	x.reset()
-	if !x.Actor.decode(&l) && l.Ok() {
+	if !x.Actor.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
 	}
 	if l.Ok() {
@@ -1686,10 +1664,11 @@ func (x *Everything) decodeActorOnly(data []byte) error {
 // checks that nothing follows it and that no required field below it is
 // missing. On error x is left empty.
 func (x *Everything) decodeQuirksOnly(data []byte) error {
-	var l jlex.Lexer
+	l := jlex.GetLexer()
+	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
 	x.reset()
-	if !x.Quirks.decode(&l) && l.Ok() {
+	if !x.Quirks.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
 	}
 	if l.Ok() {

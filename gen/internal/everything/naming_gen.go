@@ -364,8 +364,7 @@ func (x *NamingNode) SetName(v string) {
 
 // reset zeroes x, keeping the memory of its slices for reuse.
 func (x *NamingNode) reset() {
-	x.Name = ""
-	x.present = 0
+	*x = NamingNode{}
 }
 
 // keysNamingNode lists the keys NamingNode.decode reads, in schema order.
@@ -441,8 +440,7 @@ func (x *NamingOrigin) SetAt(v string) {
 
 // reset zeroes x, keeping the memory of its slices for reuse.
 func (x *NamingOrigin) reset() {
-	x.At = ""
-	x.present = 0
+	*x = NamingOrigin{}
 }
 
 // keysNamingOrigin lists the keys NamingOrigin.decode reads, in schema order.
@@ -518,8 +516,7 @@ func (x *NamingLeft) SetNode(v NamingNode2) {
 
 // reset zeroes x, keeping the memory of its slices for reuse.
 func (x *NamingLeft) reset() {
-	x.Node.reset()
-	x.present = 0
+	*x = NamingLeft{}
 }
 
 // keysNamingLeft lists the keys NamingLeft.decode reads, in schema order.
@@ -571,8 +568,7 @@ func (x *NamingNode2) SetX(v string) {
 
 // reset zeroes x, keeping the memory of its slices for reuse.
 func (x *NamingNode2) reset() {
-	x.X = ""
-	x.present = 0
+	*x = NamingNode2{}
 }
 
 // keysNamingNode2 lists the keys NamingNode2.decode reads, in schema order.
@@ -648,8 +644,7 @@ func (x *NamingRight) SetNode(v NamingNode3) {
 
 // reset zeroes x, keeping the memory of its slices for reuse.
 func (x *NamingRight) reset() {
-	x.Node.reset()
-	x.present = 0
+	*x = NamingRight{}
 }
 
 // keysNamingRight lists the keys NamingRight.decode reads, in schema order.
@@ -701,8 +696,7 @@ func (x *NamingNode3) SetY(v string) {
 
 // reset zeroes x, keeping the memory of its slices for reuse.
 func (x *NamingNode3) reset() {
-	x.Y = ""
-	x.present = 0
+	*x = NamingNode3{}
 }
 
 // keysNamingNode3 lists the keys NamingNode3.decode reads, in schema order.
@@ -778,8 +772,7 @@ func (x *NamingPolicy) SetRule(v string) {
 
 // reset zeroes x, keeping the memory of its slices for reuse.
 func (x *NamingPolicy) reset() {
-	x.Rule = ""
-	x.present = 0
+	*x = NamingPolicy{}
 }
 
 // keysNamingPolicy lists the keys NamingPolicy.decode reads, in schema order.
@@ -855,8 +848,7 @@ func (x *NamingAddress) SetIP(v string) {
 
 // reset zeroes x, keeping the memory of its slices for reuse.
 func (x *NamingAddress) reset() {
-	x.IP = ""
-	x.present = 0
+	*x = NamingAddress{}
 }
 
 // keysNamingAddress lists the keys NamingAddress.decode reads, in schema order.
@@ -977,9 +969,10 @@ func decodeNamingAddressSlice(l *jlex.Lexer, s *[]NamingAddress) bool {
 // repeated key the last wins. The error, a *jlex.Error, names the byte offset
 // and field path of the first problem.
 func (x *Naming) Decode(data []byte) error {
-	var l jlex.Lexer
+	l := jlex.GetLexer()
+	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
-	x.decodeRecord(&l)
+	x.decodeRecord(l)
 	return l.Err()
 }
 
@@ -1007,10 +1000,11 @@ func (x *Naming) decodeRecord(l *jlex.Lexer) {
 // checks that nothing follows it and that no required field below it is
 // missing. On error x is left empty.
 func (x *Naming) decodeSrcNodeOnly(data []byte) error {
-	var l jlex.Lexer
+	l := jlex.GetLexer()
+	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
 	x.reset()
-	if !x.SrcNode.decode(&l) && l.Ok() {
+	if !x.SrcNode.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
 	}
 	if l.Ok() {
@@ -1033,10 +1027,11 @@ func (x *Naming) decodeSrcNodeOnly(data []byte) error {
 // checks that nothing follows it and that no required field below it is
 // missing. On error x is left empty.
 func (x *Naming) decodeOriginOnly(data []byte) error {
-	var l jlex.Lexer
+	l := jlex.GetLexer()
+	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
 	x.reset()
-	if !x.Origin.decode(&l) && l.Ok() {
+	if !x.Origin.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
 	}
 	if l.Ok() {
@@ -1059,10 +1054,11 @@ func (x *Naming) decodeOriginOnly(data []byte) error {
 // checks that nothing follows it and that no required field below it is
 // missing. On error x is left empty.
 func (x *Naming) decodeTargetOnly(data []byte) error {
-	var l jlex.Lexer
+	l := jlex.GetLexer()
+	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
 	x.reset()
-	if !x.Target.decode(&l) && l.Ok() {
+	if !x.Target.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
 	}
 	if l.Ok() {
@@ -1085,10 +1081,11 @@ func (x *Naming) decodeTargetOnly(data []byte) error {
 // checks that nothing follows it and that no required field below it is
 // missing. On error x is left empty.
 func (x *Naming) decodeLeftOnly(data []byte) error {
-	var l jlex.Lexer
+	l := jlex.GetLexer()
+	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
 	x.reset()
-	if !x.Left.decode(&l) && l.Ok() {
+	if !x.Left.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
 	}
 	if l.Ok() {
@@ -1111,10 +1108,11 @@ func (x *Naming) decodeLeftOnly(data []byte) error {
 // checks that nothing follows it and that no required field below it is
 // missing. On error x is left empty.
 func (x *Naming) decodeRightOnly(data []byte) error {
-	var l jlex.Lexer
+	l := jlex.GetLexer()
+	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
 	x.reset()
-	if !x.Right.decode(&l) && l.Ok() {
+	if !x.Right.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
 	}
 	if l.Ok() {
