@@ -320,7 +320,8 @@ func oneOf(key []byte, set []string) bool {
 // record), and, when want is LogTypeAuto, the log type by the first key of
 // the event that belongs to only one type.
 func detect(data []byte, want LogType) (typ LogType, bare bool, err error) {
-	var l jlex.Lexer
+	l := jlex.GetLexer()
+	defer jlex.PutLexer(l)
 	l.ResetView(data, nil)
 	if !l.BeginObject() {
 		if l.Ok() {
