@@ -60,6 +60,15 @@ func TestFastKey(t *testing.T) {
 	}
 }
 
+// checkValueEnd fails t unless a value the fast path took (q >= 0) is
+// followed by ',' or '}': the key matchers rely on it.
+func checkValueEnd(t *testing.T, fn string, data []byte, q int) {
+	t.Helper()
+	if q >= 0 && (q >= len(data) || data[q] != ',' && data[q] != '}') {
+		t.Fatalf("%s(%q) stopped at offset %d, not before ',' or '}'", fn, data, q)
+	}
+}
+
 // generalInt reads doc with the general lexer.
 func generalInt(doc string) (v int64, end int, ok bool) {
 	l := newLexer(doc)
@@ -81,11 +90,12 @@ func TestFastInt(t *testing.T) {
 	}
 	for _, in := range inputs {
 		for _, term := range []string{",", "}", "]", " ", ".5,", "e1,", ""} {
-			for _, pad := range []string{"", `"rxBytes":1}`} {
+			for _, pad := range []string{"", `"rxBytes":1}`, `"rxBytes":1,"txBytes":22222}`} {
 				doc := in + term + pad
 				data := []byte(doc)
 				v, q := jlex.FastInt(data, 0)
 				want, end, ok := generalInt(doc)
+				checkValueEnd(t, "FastInt", data, q)
 				if q >= 0 {
 					if !ok || v != want || q != end {
 						t.Fatalf("FastInt(%q) = %d, %d; general path: %d, %d, %v", doc, v, q, want, end, ok)
@@ -116,6 +126,7 @@ func TestFastBool(t *testing.T) {
 		{"truex", false, -1}, {"fals,", false, -1}, {"null,", false, -1}, {"1,", false, -1}, {`"true",`, false, -1},
 	} {
 		v, q := jlex.FastBool([]byte(tt.doc), 0)
+		checkValueEnd(t, "FastBool", []byte(tt.doc), q)
 		assert.Equal(t, tt.q, q, tt.doc)
 		assert.Equal(t, tt.want, v, tt.doc)
 		if q >= 0 {
@@ -136,6 +147,7 @@ func TestFastString(t *testing.T) {
 			for _, pad := range []string{"", `"next":"value"}`} {
 				doc := `"` + in + `"` + term + pad
 				s, q := jlex.FastString([]byte(doc), 0)
+				checkValueEnd(t, "FastString", []byte(doc), q)
 				l := newLexer(doc)
 				var want string
 				ok := l.String(&want) && l.Ok()
@@ -187,6 +199,7 @@ func TestFastAddrPort(t *testing.T) {
 				var addr netip.Addr
 				var port int32
 				q, hasAddr, hasPort := l.FastAddrPort(data, 0, &s, &addr, &port)
+				checkValueEnd(t, "FastAddrPort", data, q)
 
 				g := newLexer(doc)
 				var wantS string
@@ -282,6 +295,7 @@ func TestFastStrings(t *testing.T) {
 			doc := in + term
 			s := []string{"stale", "values"}
 			q := jlex.FastStrings([]byte(doc), 0, &s)
+			checkValueEnd(t, "FastStrings", []byte(doc), q)
 			l := newLexer(doc)
 			var want []string
 			ok := l.Strings(&want) && l.Ok()
