@@ -538,7 +538,7 @@ func genDecodeObject(f *jen.File, o *Object) {
 		}
 	})
 	f.Line()
-	f.Commentf("decode reads a %s object into x, merging with what x holds, as", o.GoName)
+	f.Commentf("decode reads one %s object into x, merging with what x holds, as", o.GoName)
 	f.Comment("encoding/json does for a repeated key. It returns false for null.")
 	f.Func().Params(jen.Id("x").Op("*").Id(o.GoName)).Id("decode").Params(jen.Id("l").Op("*").Qual(jlexPath, "Lexer")).Bool().BlockFunc(func(g *jen.Group) {
 		if fastEligible(o) {

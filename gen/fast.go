@@ -89,7 +89,7 @@ func fastKeyCall(fd *Field) *jen.Statement {
 //		return true
 //	}
 func genDecodeFast(f *jen.File, o *Object) {
-	f.Commentf("decodeFast reads a %s object written as producers write it", o.GoName)
+	f.Commentf("decodeFast reads one %s object written as producers write it", o.GoName)
 	f.Comment("(see jlex.FastBegin). It returns false when it cannot, and decode then")
 	f.Comment("reads the object again from its start.")
 	f.Func().Params(jen.Id("x").Op("*").Id(o.GoName)).Id("decodeFast").Params(jen.Id("l").Op("*").Qual(jlexPath, "Lexer")).Bool().BlockFunc(func(g *jen.Group) {

@@ -79,7 +79,7 @@ func (x *Audit) reset() {
 // keysAudit lists the keys Audit.decode reads, in schema order.
 var keysAudit = jlex.NewKeys("time", "event", "fields")
 
-// decode reads a Audit object into x, merging with what x holds, as
+// decode reads one Audit object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *Audit) decode(l *jlex.Lexer) bool {
 	if !l.BeginObject() {
@@ -322,7 +322,7 @@ func (x *AuditEvent) reset() {
 // keysAuditEvent lists the keys AuditEvent.decode reads, in schema order.
 var keysAuditEvent = jlex.NewKeys("deferredAt", "eventGroupID", "origin", "actor", "target", "action", "old", "new", "actionDetails", "error", "eventTime", "type", "logged")
 
-// decode reads a AuditEvent object into x, merging with what x holds, as
+// decode reads one AuditEvent object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *AuditEvent) decode(l *jlex.Lexer) bool {
 	if !l.BeginObject() {
@@ -468,7 +468,7 @@ func (x *AuditActor) reset() {
 // keysAuditActor lists the keys AuditActor.decode reads, in schema order.
 var keysAuditActor = jlex.NewKeys("id", "type", "loginName", "displayName", "tags")
 
-// decode reads a AuditActor object into x, merging with what x holds, as
+// decode reads one AuditActor object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *AuditActor) decode(l *jlex.Lexer) bool {
 	if x.decodeFast(l) {
@@ -498,7 +498,7 @@ func (x *AuditActor) decode(l *jlex.Lexer) bool {
 	return true
 }
 
-// decodeFast reads a AuditActor object written as producers write it
+// decodeFast reads one AuditActor object written as producers write it
 // (see jlex.FastBegin). It returns false when it cannot, and decode then
 // reads the object again from its start.
 func (x *AuditActor) decodeFast(l *jlex.Lexer) bool {
@@ -634,7 +634,7 @@ func (x *AuditTarget) reset() {
 // keysAuditTarget lists the keys AuditTarget.decode reads, in schema order.
 var keysAuditTarget = jlex.NewKeys("id", "name", "type", "property", "isEphemeral")
 
-// decode reads a AuditTarget object into x, merging with what x holds, as
+// decode reads one AuditTarget object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *AuditTarget) decode(l *jlex.Lexer) bool {
 	if x.decodeFast(l) {
@@ -664,7 +664,7 @@ func (x *AuditTarget) decode(l *jlex.Lexer) bool {
 	return true
 }
 
-// decodeFast reads a AuditTarget object written as producers write it
+// decodeFast reads one AuditTarget object written as producers write it
 // (see jlex.FastBegin). It returns false when it cannot, and decode then
 // reads the object again from its start.
 func (x *AuditTarget) decodeFast(l *jlex.Lexer) bool {
@@ -748,7 +748,7 @@ func (x *AuditFields) reset() {
 // keysAuditFields lists the keys AuditFields.decode reads, in schema order.
 var keysAuditFields = jlex.NewKeys("recorded")
 
-// decode reads a AuditFields object into x, merging with what x holds, as
+// decode reads one AuditFields object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *AuditFields) decode(l *jlex.Lexer) bool {
 	if !l.BeginObject() {

@@ -79,7 +79,7 @@ func (x *Network) reset() {
 // keysNetwork lists the keys Network.decode reads, in schema order.
 var keysNetwork = jlex.NewKeys("time", "event", "fields")
 
-// decode reads a Network object into x, merging with what x holds, as
+// decode reads one Network object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *Network) decode(l *jlex.Lexer) bool {
 	if !l.BeginObject() {
@@ -277,7 +277,7 @@ func (x *NetworkEvent) reset() {
 // keysNetworkEvent lists the keys NetworkEvent.decode reads, in schema order.
 var keysNetworkEvent = jlex.NewKeys("nodeId", "start", "end", "srcNode", "dstNodes", "virtualTraffic", "subnetTraffic", "exitTraffic", "physicalTraffic", "logged")
 
-// decode reads a NetworkEvent object into x, merging with what x holds, as
+// decode reads one NetworkEvent object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *NetworkEvent) decode(l *jlex.Lexer) bool {
 	if !l.BeginObject() {
@@ -422,7 +422,7 @@ func (x *NetworkNode) reset() {
 // keysNetworkNode lists the keys NetworkNode.decode reads, in schema order.
 var keysNetworkNode = jlex.NewKeys("nodeId", "name", "addresses", "os", "user", "tags")
 
-// decode reads a NetworkNode object into x, merging with what x holds, as
+// decode reads one NetworkNode object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *NetworkNode) decode(l *jlex.Lexer) bool {
 	if x.decodeFast(l) {
@@ -454,7 +454,7 @@ func (x *NetworkNode) decode(l *jlex.Lexer) bool {
 	return true
 }
 
-// decodeFast reads a NetworkNode object written as producers write it
+// decodeFast reads one NetworkNode object written as producers write it
 // (see jlex.FastBegin). It returns false when it cannot, and decode then
 // reads the object again from its start.
 func (x *NetworkNode) decodeFast(l *jlex.Lexer) bool {
@@ -680,7 +680,7 @@ func (x *NetworkTraffic) reset() {
 // keysNetworkTraffic lists the keys NetworkTraffic.decode reads, in schema order.
 var keysNetworkTraffic = jlex.NewKeys("proto", "src", "dst", "txPkts", "txBytes", "rxPkts", "rxBytes")
 
-// decode reads a NetworkTraffic object into x, merging with what x holds, as
+// decode reads one NetworkTraffic object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *NetworkTraffic) decode(l *jlex.Lexer) bool {
 	if x.decodeFast(l) {
@@ -720,7 +720,7 @@ func (x *NetworkTraffic) decode(l *jlex.Lexer) bool {
 	return true
 }
 
-// decodeFast reads a NetworkTraffic object written as producers write it
+// decodeFast reads one NetworkTraffic object written as producers write it
 // (see jlex.FastBegin). It returns false when it cannot, and decode then
 // reads the object again from its start.
 func (x *NetworkTraffic) decodeFast(l *jlex.Lexer) bool {
@@ -838,7 +838,7 @@ func (x *NetworkFields) reset() {
 // keysNetworkFields lists the keys NetworkFields.decode reads, in schema order.
 var keysNetworkFields = jlex.NewKeys("recorded")
 
-// decode reads a NetworkFields object into x, merging with what x holds, as
+// decode reads one NetworkFields object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *NetworkFields) decode(l *jlex.Lexer) bool {
 	if !l.BeginObject() {

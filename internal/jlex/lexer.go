@@ -11,6 +11,12 @@
 // does not pin the input, and the field path used in error messages is kept as
 // a small stack of (key, index) frames that is only turned into text when an
 // error is reported.
+//
+// Objects of scalars (the traffic entries that make up most of a flow
+// record) are first tried on a fast path (see FastBegin): straight-line
+// generated code that reads the object as producers write it and gives up at
+// the first surprise, after which the general path above reads the object
+// again and alone decides what is an error.
 package jlex
 
 import (

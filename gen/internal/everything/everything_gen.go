@@ -647,7 +647,7 @@ func (x *Everything) reset() {
 // keysEverything lists the keys Everything.decode reads, in schema order.
 var keysEverything = jlex.NewKeys("time", "id", "name", "small", "proto", "count", "total", "ratio", "enabled", "extra", "tsMs", "tsUs", "tsNs", "tsRfc", "tsAny", "tsLegacy", "clientIp", "site", "actor", "quirks", "flows", "tags", "addresses", "emails", "owners", "domains", "smalls", "ints", "bigints", "floats", "flags", "times", "blobs", "srcPeers", "dstPeers", "src", "path", "ticket")
 
-// decode reads a Everything object into x, merging with what x holds, as
+// decode reads one Everything object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *Everything) decode(l *jlex.Lexer) bool {
 	if !l.BeginObject() {
@@ -828,7 +828,7 @@ func (x *EverythingActor) reset() {
 // keysEverythingActor lists the keys EverythingActor.decode reads, in schema order.
 var keysEverythingActor = jlex.NewKeys("id", "email", "seenAt", "device")
 
-// decode reads a EverythingActor object into x, merging with what x holds, as
+// decode reads one EverythingActor object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *EverythingActor) decode(l *jlex.Lexer) bool {
 	if !l.BeginObject() {
@@ -943,7 +943,7 @@ func (x *EverythingDevice) reset() {
 // keysEverythingDevice lists the keys EverythingDevice.decode reads, in schema order.
 var keysEverythingDevice = jlex.NewKeys("hostname", "endpoint", "location")
 
-// decode reads a EverythingDevice object into x, merging with what x holds, as
+// decode reads one EverythingDevice object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *EverythingDevice) decode(l *jlex.Lexer) bool {
 	if !l.BeginObject() {
@@ -1016,7 +1016,7 @@ func (x *EverythingLocation) reset() {
 // keysEverythingLocation lists the keys EverythingLocation.decode reads, in schema order.
 var keysEverythingLocation = jlex.NewKeys("city", "observedAt")
 
-// decode reads a EverythingLocation object into x, merging with what x holds, as
+// decode reads one EverythingLocation object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *EverythingLocation) decode(l *jlex.Lexer) bool {
 	if !l.BeginObject() {
@@ -1098,7 +1098,7 @@ func (x *EverythingQuirks) reset() {
 // keysEverythingQuirks lists the keys EverythingQuirks.decode reads, in schema order.
 var keysEverythingQuirks = jlex.NewKeys("s")
 
-// decode reads a EverythingQuirks object into x, merging with what x holds, as
+// decode reads one EverythingQuirks object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *EverythingQuirks) decode(l *jlex.Lexer) bool {
 	if x.decodeFast(l) {
@@ -1123,7 +1123,7 @@ func (x *EverythingQuirks) decode(l *jlex.Lexer) bool {
 	return true
 }
 
-// decodeFast reads a EverythingQuirks object written as producers write it
+// decodeFast reads one EverythingQuirks object written as producers write it
 // (see jlex.FastBegin). It returns false when it cannot, and decode then
 // reads the object again from its start.
 func (x *EverythingQuirks) decodeFast(l *jlex.Lexer) bool {
@@ -1307,7 +1307,7 @@ func (x *EverythingFlow) reset() {
 // keysEverythingFlow lists the keys EverythingFlow.decode reads, in schema order.
 var keysEverythingFlow = jlex.NewKeys("proto", "flags", "count", "bytesTransferredTotal", "ok", "peer", "label")
 
-// decode reads a EverythingFlow object into x, merging with what x holds, as
+// decode reads one EverythingFlow object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *EverythingFlow) decode(l *jlex.Lexer) bool {
 	if x.decodeFast(l) {
@@ -1345,7 +1345,7 @@ func (x *EverythingFlow) decode(l *jlex.Lexer) bool {
 	return true
 }
 
-// decodeFast reads a EverythingFlow object written as producers write it
+// decodeFast reads one EverythingFlow object written as producers write it
 // (see jlex.FastBegin). It returns false when it cannot, and decode then
 // reads the object again from its start.
 func (x *EverythingFlow) decodeFast(l *jlex.Lexer) bool {
@@ -1498,7 +1498,7 @@ func (x *EverythingPeer) reset() {
 // keysEverythingPeer lists the keys EverythingPeer.decode reads, in schema order.
 var keysEverythingPeer = jlex.NewKeys("addr", "ips")
 
-// decode reads a EverythingPeer object into x, merging with what x holds, as
+// decode reads one EverythingPeer object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *EverythingPeer) decode(l *jlex.Lexer) bool {
 	if x.decodeFast(l) {
@@ -1524,7 +1524,7 @@ func (x *EverythingPeer) decode(l *jlex.Lexer) bool {
 	return true
 }
 
-// decodeFast reads a EverythingPeer object written as producers write it
+// decodeFast reads one EverythingPeer object written as producers write it
 // (see jlex.FastBegin). It returns false when it cannot, and decode then
 // reads the object again from its start.
 func (x *EverythingPeer) decodeFast(l *jlex.Lexer) bool {

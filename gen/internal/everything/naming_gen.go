@@ -284,7 +284,7 @@ func (x *Naming) reset() {
 // keysNaming lists the keys Naming.decode reads, in schema order.
 var keysNaming = jlex.NewKeys("userId", "srcIP", "URL", "httpStatus", "os", "x509Cert", "2fa", "snake_case_name", "kebab-name", "ids", "srcNode", "dstNodes", "origin", "target", "left", "right", "policies", "addresses")
 
-// decode reads a Naming object into x, merging with what x holds, as
+// decode reads one Naming object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *Naming) decode(l *jlex.Lexer) bool {
 	if !l.BeginObject() {
@@ -370,7 +370,7 @@ func (x *NamingNode) reset() {
 // keysNamingNode lists the keys NamingNode.decode reads, in schema order.
 var keysNamingNode = jlex.NewKeys("name")
 
-// decode reads a NamingNode object into x, merging with what x holds, as
+// decode reads one NamingNode object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *NamingNode) decode(l *jlex.Lexer) bool {
 	if x.decodeFast(l) {
@@ -392,7 +392,7 @@ func (x *NamingNode) decode(l *jlex.Lexer) bool {
 	return true
 }
 
-// decodeFast reads a NamingNode object written as producers write it
+// decodeFast reads one NamingNode object written as producers write it
 // (see jlex.FastBegin). It returns false when it cannot, and decode then
 // reads the object again from its start.
 func (x *NamingNode) decodeFast(l *jlex.Lexer) bool {
@@ -446,7 +446,7 @@ func (x *NamingOrigin) reset() {
 // keysNamingOrigin lists the keys NamingOrigin.decode reads, in schema order.
 var keysNamingOrigin = jlex.NewKeys("at")
 
-// decode reads a NamingOrigin object into x, merging with what x holds, as
+// decode reads one NamingOrigin object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *NamingOrigin) decode(l *jlex.Lexer) bool {
 	if x.decodeFast(l) {
@@ -468,7 +468,7 @@ func (x *NamingOrigin) decode(l *jlex.Lexer) bool {
 	return true
 }
 
-// decodeFast reads a NamingOrigin object written as producers write it
+// decodeFast reads one NamingOrigin object written as producers write it
 // (see jlex.FastBegin). It returns false when it cannot, and decode then
 // reads the object again from its start.
 func (x *NamingOrigin) decodeFast(l *jlex.Lexer) bool {
@@ -522,7 +522,7 @@ func (x *NamingLeft) reset() {
 // keysNamingLeft lists the keys NamingLeft.decode reads, in schema order.
 var keysNamingLeft = jlex.NewKeys("node")
 
-// decode reads a NamingLeft object into x, merging with what x holds, as
+// decode reads one NamingLeft object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *NamingLeft) decode(l *jlex.Lexer) bool {
 	if !l.BeginObject() {
@@ -574,7 +574,7 @@ func (x *NamingNode2) reset() {
 // keysNamingNode2 lists the keys NamingNode2.decode reads, in schema order.
 var keysNamingNode2 = jlex.NewKeys("x")
 
-// decode reads a NamingNode2 object into x, merging with what x holds, as
+// decode reads one NamingNode2 object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *NamingNode2) decode(l *jlex.Lexer) bool {
 	if x.decodeFast(l) {
@@ -596,7 +596,7 @@ func (x *NamingNode2) decode(l *jlex.Lexer) bool {
 	return true
 }
 
-// decodeFast reads a NamingNode2 object written as producers write it
+// decodeFast reads one NamingNode2 object written as producers write it
 // (see jlex.FastBegin). It returns false when it cannot, and decode then
 // reads the object again from its start.
 func (x *NamingNode2) decodeFast(l *jlex.Lexer) bool {
@@ -650,7 +650,7 @@ func (x *NamingRight) reset() {
 // keysNamingRight lists the keys NamingRight.decode reads, in schema order.
 var keysNamingRight = jlex.NewKeys("node")
 
-// decode reads a NamingRight object into x, merging with what x holds, as
+// decode reads one NamingRight object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *NamingRight) decode(l *jlex.Lexer) bool {
 	if !l.BeginObject() {
@@ -702,7 +702,7 @@ func (x *NamingNode3) reset() {
 // keysNamingNode3 lists the keys NamingNode3.decode reads, in schema order.
 var keysNamingNode3 = jlex.NewKeys("y")
 
-// decode reads a NamingNode3 object into x, merging with what x holds, as
+// decode reads one NamingNode3 object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *NamingNode3) decode(l *jlex.Lexer) bool {
 	if x.decodeFast(l) {
@@ -724,7 +724,7 @@ func (x *NamingNode3) decode(l *jlex.Lexer) bool {
 	return true
 }
 
-// decodeFast reads a NamingNode3 object written as producers write it
+// decodeFast reads one NamingNode3 object written as producers write it
 // (see jlex.FastBegin). It returns false when it cannot, and decode then
 // reads the object again from its start.
 func (x *NamingNode3) decodeFast(l *jlex.Lexer) bool {
@@ -778,7 +778,7 @@ func (x *NamingPolicy) reset() {
 // keysNamingPolicy lists the keys NamingPolicy.decode reads, in schema order.
 var keysNamingPolicy = jlex.NewKeys("rule")
 
-// decode reads a NamingPolicy object into x, merging with what x holds, as
+// decode reads one NamingPolicy object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *NamingPolicy) decode(l *jlex.Lexer) bool {
 	if x.decodeFast(l) {
@@ -800,7 +800,7 @@ func (x *NamingPolicy) decode(l *jlex.Lexer) bool {
 	return true
 }
 
-// decodeFast reads a NamingPolicy object written as producers write it
+// decodeFast reads one NamingPolicy object written as producers write it
 // (see jlex.FastBegin). It returns false when it cannot, and decode then
 // reads the object again from its start.
 func (x *NamingPolicy) decodeFast(l *jlex.Lexer) bool {
@@ -854,7 +854,7 @@ func (x *NamingAddress) reset() {
 // keysNamingAddress lists the keys NamingAddress.decode reads, in schema order.
 var keysNamingAddress = jlex.NewKeys("ip")
 
-// decode reads a NamingAddress object into x, merging with what x holds, as
+// decode reads one NamingAddress object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
 func (x *NamingAddress) decode(l *jlex.Lexer) bool {
 	if x.decodeFast(l) {
@@ -876,7 +876,7 @@ func (x *NamingAddress) decode(l *jlex.Lexer) bool {
 	return true
 }
 
-// decodeFast reads a NamingAddress object written as producers write it
+// decodeFast reads one NamingAddress object written as producers write it
 // (see jlex.FastBegin). It returns false when it cannot, and decode then
 // reads the object again from its start.
 func (x *NamingAddress) decodeFast(l *jlex.Lexer) bool {
