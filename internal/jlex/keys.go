@@ -1,6 +1,6 @@
 package jlex
 
-import "unsafe"
+import "encoding/binary"
 
 // Keys is the key table of one generated object type, in schema order.
 // Field looks keys up in it, first trying the key after the previous one:
@@ -35,9 +35,9 @@ func NewKeys(names ...string) *Keys {
 		for j := range pat {
 			mask[j] = 0xff
 		}
-		// Native-endian loads, as in Field, so the comparison is right on
-		// any byte order.
-		k.words[i] = keyWords{w0: loadNative(buf[:8]), m0: loadNative(mask[:8]), w1: loadNative(buf[8:]), m1: loadNative(mask[8:]), n: len(pat)}
+		// Little-endian words, as Field loads them.
+		k.words[i] = keyWords{w0: binary.LittleEndian.Uint64(buf[:8]), m0: binary.LittleEndian.Uint64(mask[:8]),
+			w1: binary.LittleEndian.Uint64(buf[8:]), m1: binary.LittleEndian.Uint64(mask[8:]), n: len(pat)}
 	}
 	return k
 }
@@ -53,30 +53,41 @@ const (
 // (usually the previous index plus one). It returns EndOfObject at the
 // closing '}' (consumed) or on error, and UnknownKey for other keys.
 func (l *Lexer) Field(k *Keys, hint int) int {
-	// Fast path: no whitespace, and the predicted key, or one of the few
-	// after it (producers omit zero fields), comes next written plainly:
-	// `,"name":` (or `"name":` first in the object).
-	if p := l.pos; l.err == nil && p+17 <= len(l.data) {
+	// Fast path: the predicted key, or one of the few after it (producers
+	// omit zero fields), comes next written plainly: `,"name":` (or
+	// `"name":` first in the object), possibly with whitespace around the
+	// comma, as pretty-printers write it.
+	if p := l.pos; l.err == nil && p < len(l.data) {
 		data := l.data
-		f := &l.frames[l.depth-1]
 		q := p
-		switch data[q] {
-		case ',':
-			q++
-		case '}':
-			l.pos = p + 1
-			return EndOfObject
+		if data[q] <= ' ' {
+			q = skipSpace(data, q)
 		}
-		if (q != p) == (f.index >= 0) {
-			// In bounds: q+16 <= p+17 <= len(data).
-			ptr := unsafe.Pointer(&data[q])
-			a, b := *(*uint64)(ptr), *(*uint64)(unsafe.Add(ptr, 8))
-			for h := max(hint, 0); h < len(k.words) && h < hint+4; h++ {
-				if w := &k.words[h]; a&w.m0 == w.w0 && b&w.m1 == w.w1 {
-					f.keyOff, f.keyLen = int32(q+1), int32(w.n-3)
-					f.index++
-					l.pos = q + w.n
-					return h
+		if q < len(data) {
+			f := &l.frames[l.depth-1]
+			comma := data[q] == ','
+			switch {
+			case data[q] == '}':
+				l.pos = q + 1
+				return EndOfObject
+			case comma:
+				if q++; q < len(data) && data[q] <= ' ' {
+					q = skipSpace(data, q)
+				}
+			}
+			if comma == (f.index >= 0) && q+16 <= len(data) {
+				a, b := loadLE(data, q), loadLE(data, q+8)
+				for h := max(hint, 0); h < len(k.words) && h < hint+4; h++ {
+					if w := &k.words[h]; a&w.m0 == w.w0 && b&w.m1 == w.w1 {
+						f.keyOff, f.keyLen = int32(q+1), int32(w.n-3)
+						f.index++
+						q += w.n
+						if q < len(data) && data[q] == ' ' {
+							q++ // as in `"name": value`
+						}
+						l.pos = q
+						return h
+					}
 				}
 			}
 		}
@@ -139,9 +150,6 @@ func (l *Lexer) field(k *Keys, hint int) int {
 	}
 	return UnknownKey
 }
-
-// loadNative reads 8 bytes in the machine's byte order.
-func loadNative(b []byte) uint64 { return *(*uint64)(unsafe.Pointer(&b[:8][0])) }
 
 // colon consumes the ':' after a key.
 func (l *Lexer) colon() bool {

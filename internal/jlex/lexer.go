@@ -20,6 +20,7 @@
 package jlex
 
 import (
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 	"unsafe"
@@ -250,14 +251,38 @@ func (l *Lexer) skipWS() byte {
 			return c // the common case: no whitespace
 		}
 	}
-	for l.pos < len(l.data) {
-		c := l.data[l.pos]
-		if c != ' ' && c != '\n' && c != '\r' && c != '\t' {
-			return c
-		}
-		l.pos++
+	l.pos = skipSpace(l.data, l.pos)
+	if l.pos < len(l.data) {
+		return l.data[l.pos]
 	}
 	return 0
+}
+
+// skipSpace returns the offset of the first byte at or after i that is not
+// JSON whitespace, or len(data). Runs of spaces (indentation) are measured
+// eight bytes at a time.
+func skipSpace(data []byte, i int) int {
+	for i < len(data) {
+		switch data[i] {
+		case ' ':
+			if i+8 > len(data) {
+				i++
+				continue
+			}
+			// The lowest byte that differs from ' ' is the first
+			// non-space; none differs in a run of eight.
+			if x := loadLE(data, i) ^ lsb*' '; x == 0 {
+				i += 8
+			} else {
+				i += bits.TrailingZeros64(x) / 8
+			}
+		case '\n', '\r', '\t':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
 }
 
 // End checks that only whitespace follows the top-level value.

@@ -1,6 +1,8 @@
 package jlex_test
 
 import (
+	"encoding/json"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -673,4 +675,72 @@ func TestBits(t *testing.T) {
 	assert.True(t, b.Has(63))
 	b.Set(5, false) // clearing twice is a no-op
 	assert.Equal(t, jlex.Bits(1|1<<1|1<<63), b)
+}
+
+// TestWhitespaceRuns reads one document with runs of whitespace of every
+// length between all its tokens (as pretty-printers and hand edits leave
+// them) and checks the values, and that a byte JSON does not count as
+// whitespace is rejected where encoding/json rejects it.
+func TestWhitespaceRuns(t *testing.T) {
+	keys := jlex.NewKeys("a", "b")
+	r := rand.New(rand.NewPCG(5, 6))
+	ws := func() string {
+		var b strings.Builder
+		for n := r.IntN(40); n > 0; n-- {
+			if r.IntN(8) == 0 {
+				b.WriteByte("\n\r\t"[r.IntN(3)])
+			} else {
+				b.WriteByte(' ')
+			}
+		}
+		return b.String()
+	}
+	for range 2000 {
+		parts := []string{"{", `"a"`, ":", "[", "1", ",", `"x"`, "]", ",", `"b"`, ":", "22", "}"}
+		var b strings.Builder
+		for _, p := range parts {
+			b.WriteString(ws())
+			b.WriteString(p)
+		}
+		b.WriteString(ws())
+		doc := b.String()
+		if r.IntN(10) == 0 {
+			// A byte that is not JSON whitespace inside a run.
+			i := r.IntN(len(doc))
+			doc = doc[:i] + string("\f\v\x00"[r.IntN(3)]) + doc[i:]
+		}
+		l := newLexer(doc)
+		var a1, b22 int64
+		var x string
+		if l.BeginObject() {
+			for i := l.Field(keys, 0); i != jlex.EndOfObject; i = l.Field(keys, i+1) {
+				switch i {
+				case 0:
+					if l.BeginArray() {
+						for n := 0; l.More(); n++ {
+							if n == 0 {
+								l.Int64(&a1)
+							} else {
+								l.String(&x)
+							}
+						}
+						l.EndArray()
+					}
+				case 1:
+					l.Int64(&b22)
+				default:
+					l.Skip()
+				}
+			}
+			l.EndObject()
+		}
+		l.End()
+		valid := json.Valid([]byte(doc))
+		require.Equalf(t, valid, l.Err() == nil, "%q: %v", doc, l.Err())
+		if valid {
+			require.Equal(t, int64(1), a1, doc)
+			require.Equal(t, "x", x, doc)
+			require.Equal(t, int64(22), b22, doc)
+		}
+	}
 }
