@@ -218,6 +218,9 @@ func FastInt16(data []byte, p int) (int16, int) {
 
 // FastBool reads true or false followed by ',' or '}'.
 func FastBool(data []byte, p int) (bool, int) {
+	if p < 0 {
+		return false, -1
+	}
 	if p+5 <= len(data) && string(data[p:p+4]) == "true" && valueEnd(data[p+4]) {
 		return true, p + 4
 	}
