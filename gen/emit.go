@@ -350,7 +350,7 @@ func genStruct(f *jen.File, s *Schema, o *Object) {
 	f.Type().Id(o.GoName).StructFunc(func(g *jen.Group) {
 		for _, fd := range o.Fields {
 			comment(g, fieldDoc(fd))
-			g.Id(fd.GoName).Add(goType(fd)).Tag(map[string]string{"json": fd.Name + ",omitempty"})
+			g.Id(fd.GoName).Add(goType(fd)).Tag(map[string]string{"json": fd.Name + "," + omitOption(fd)})
 		}
 		g.Line()
 		g.Id("present").Qual(jlexPath, "Bits")
@@ -365,6 +365,17 @@ func genStruct(f *jen.File, s *Schema, o *Object) {
 //
 //	func (x *NetworkTraffic) HasProto() bool { return x.present.Has(0) }
 //	func (x *NetworkTraffic) SetProto(v int16) { x.Proto = v; x.present.Set(0, true) }
+// omitOption is the json tag option that leaves an absent field out when
+// the value is marshalled: omitzero for times, objects and addresses, whose
+// zero values omitempty does not recognize, omitempty for the rest (so
+// that an emptied but reused slice is left out too).
+func omitOption(fd *Field) string {
+	if fd.Kind == KindTimestamp || fd.Kind == KindObject || fd.IsAddr() {
+		return "omitzero"
+	}
+	return "omitempty"
+}
+
 func genHas(f *jen.File, o *Object) {
 	for _, fd := range o.Fields {
 		f.Commentf("Has%s reports whether %s was present and not null.", fd.GoName, fd.Name)

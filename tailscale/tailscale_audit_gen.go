@@ -25,11 +25,11 @@ const _ = jlex.GeneratedCodeV1
 type Audit struct {
 	// Time: Timestamp of when the event was generated on the Tailscale control
 	// server. Required. Event time. Formats: unix.
-	Time time.Time `json:"time,omitempty"`
+	Time time.Time `json:"time,omitzero"`
 	// Event: Collection of fields related to the log event. Required.
-	Event AuditEvent `json:"event,omitempty"`
+	Event AuditEvent `json:"event,omitzero"`
 	// Fields: Object containing additional recorded field data.
-	Fields AuditFields `json:"fields,omitempty"`
+	Fields AuditFields `json:"fields,omitzero"`
 
 	present jlex.Bits
 	arena   []byte
@@ -124,16 +124,16 @@ func (x *Audit) requiredMissing() string {
 type AuditEvent struct {
 	// DeferredAt: Timestamp of when a rate-limited event was enqueued to be logged
 	// at a later time. Formats: rfc3339.
-	DeferredAt time.Time `json:"deferredAt,omitempty"`
+	DeferredAt time.Time `json:"deferredAt,omitzero"`
 	// EventGroupID: Opaque identifier assigned to one or more audit events that
 	// occurred atomically.
 	EventGroupID string `json:"eventGroupID,omitempty"`
 	// Origin: The initiator of the action that generated the event. Required.
 	Origin string `json:"origin,omitempty"`
 	// Actor: The person who caused the action. Required.
-	Actor AuditActor `json:"actor,omitempty"`
+	Actor AuditActor `json:"actor,omitzero"`
 	// Target: The object of this event's action. Required.
-	Target AuditTarget `json:"target,omitempty"`
+	Target AuditTarget `json:"target,omitzero"`
 	// Action: Type of action performed against the target. Required.
 	Action string `json:"action,omitempty"`
 	// Old: The old value prior to the event.
@@ -147,13 +147,13 @@ type AuditEvent struct {
 	// EventTime: Timestamp of when the event happened on the Tailscale control
 	// server; present only in bare records (REST API, S3/GCS exports), where no
 	// envelope time exists. Formats: rfc3339.
-	EventTime time.Time `json:"eventTime,omitempty"`
+	EventTime time.Time `json:"eventTime,omitzero"`
 	// Type: Kind of audit log the record belongs to, e.g. CONFIG; present only in
 	// bare records (REST API, S3/GCS exports).
 	Type string `json:"type,omitempty"`
 	// Logged: Timestamp of when Tailscale's log service received the record;
 	// present only in bare records (REST API, S3/GCS exports). Formats: rfc3339.
-	Logged time.Time `json:"logged,omitempty"`
+	Logged time.Time `json:"logged,omitzero"`
 
 	present jlex.Bits
 }
@@ -724,7 +724,7 @@ func (x *AuditTarget) requiredMissing() string {
 type AuditFields struct {
 	// Recorded: Timestamp of when the event was recorded by Tailscale's logging
 	// service. Formats: rfc3339.
-	Recorded time.Time `json:"recorded,omitempty"`
+	Recorded time.Time `json:"recorded,omitzero"`
 
 	present jlex.Bits
 }

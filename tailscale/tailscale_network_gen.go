@@ -25,11 +25,11 @@ const _ = jlex.GeneratedCodeV1
 type Network struct {
 	// Time: Timestamp of when the event was generated on a Tailscale client.
 	// Required. Event time. Formats: unix.
-	Time time.Time `json:"time,omitempty"`
+	Time time.Time `json:"time,omitzero"`
 	// Event: Main event object containing multiple sub-fields. Required.
-	Event NetworkEvent `json:"event,omitempty"`
+	Event NetworkEvent `json:"event,omitzero"`
 	// Fields: Object containing additional recorded field data.
-	Fields NetworkFields `json:"fields,omitempty"`
+	Fields NetworkFields `json:"fields,omitzero"`
 
 	present jlex.Bits
 	arena   []byte
@@ -121,13 +121,13 @@ type NetworkEvent struct {
 	NodeID string `json:"nodeId,omitempty"`
 	// Start: Starting timestamp of window for network statistics (inclusive).
 	// Formats: rfc3339.
-	Start time.Time `json:"start,omitempty"`
+	Start time.Time `json:"start,omitzero"`
 	// End: Ending timestamp of window for network statistics (inclusive). Formats:
 	// rfc3339.
-	End time.Time `json:"end,omitempty"`
+	End time.Time `json:"end,omitzero"`
 	// SrcNode: The node that logged the record (clients v1.92+; absent from older
 	// clients).
-	SrcNode NetworkNode `json:"srcNode,omitempty"`
+	SrcNode NetworkNode `json:"srcNode,omitzero"`
 	// DstNodes: The peer nodes that appear in this record's traffic (clients
 	// v1.92+; absent from older clients).
 	DstNodes []NetworkNode `json:"dstNodes,omitempty"`
@@ -144,7 +144,7 @@ type NetworkEvent struct {
 	PhysicalTraffic []NetworkTraffic `json:"physicalTraffic,omitempty"`
 	// Logged: Timestamp of when Tailscale's log service received the record;
 	// present in bare records (REST API, S3/GCS exports). Formats: rfc3339.
-	Logged time.Time `json:"logged,omitempty"`
+	Logged time.Time `json:"logged,omitzero"`
 
 	present jlex.Bits
 }
@@ -527,7 +527,7 @@ type NetworkTraffic struct {
 	Src string `json:"src,omitempty"`
 	// SrcIP: The source IP address. Derived from Src: its host, IPv6 brackets
 	// removed (Panther: split on ":", index 0). Indicators: ip.
-	SrcIP netip.Addr `json:"srcIp,omitempty"`
+	SrcIP netip.Addr `json:"srcIp,omitzero"`
 	// SrcPort: The source port. Derived from Src: its port, IPv6 brackets removed
 	// (Panther: split on ":", index 1).
 	SrcPort int32 `json:"srcPort,omitempty"`
@@ -535,7 +535,7 @@ type NetworkTraffic struct {
 	Dst string `json:"dst,omitempty"`
 	// DstIP: The destination IP address. Derived from Dst: its host, IPv6 brackets
 	// removed (Panther: split on ":", index 0). Indicators: ip.
-	DstIP netip.Addr `json:"dstIp,omitempty"`
+	DstIP netip.Addr `json:"dstIp,omitzero"`
 	// DstPort: The destination port. Derived from Dst: its port, IPv6 brackets
 	// removed (Panther: split on ":", index 1).
 	DstPort int32 `json:"dstPort,omitempty"`
@@ -814,7 +814,7 @@ func (x *NetworkTraffic) requiredMissing() string {
 type NetworkFields struct {
 	// Recorded: Timestamp of when the event was recorded by Tailscale's logging
 	// service. Formats: rfc3339.
-	Recorded time.Time `json:"recorded,omitempty"`
+	Recorded time.Time `json:"recorded,omitzero"`
 
 	present jlex.Bits
 }

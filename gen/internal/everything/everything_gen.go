@@ -26,7 +26,7 @@ const _ = jlex.GeneratedCodeV1
 type Everything struct {
 	// Time: When the event happened; the event time when present. Event time.
 	// Formats: unix.
-	Time time.Time `json:"time,omitempty"`
+	Time time.Time `json:"time,omitzero"`
 	// ID: Identifier of the record. Required.
 	ID string `json:"id,omitempty"`
 	// Name is the name field.
@@ -47,26 +47,26 @@ type Everything struct {
 	// Extra: Any JSON value, kept as raw bytes.
 	Extra json.RawMessage `json:"extra,omitempty"`
 	// TsMs is the tsMs field. Formats: unix_ms.
-	TsMs time.Time `json:"tsMs,omitempty"`
+	TsMs time.Time `json:"tsMs,omitzero"`
 	// TsUs is the tsUs field. Formats: unix_us.
-	TsUs time.Time `json:"tsUs,omitempty"`
+	TsUs time.Time `json:"tsUs,omitzero"`
 	// TsNs is the tsNs field. Formats: unix_ns.
-	TsNs time.Time `json:"tsNs,omitempty"`
+	TsNs time.Time `json:"tsNs,omitzero"`
 	// TsRfc is the tsRfc field. Formats: rfc3339.
-	TsRfc time.Time `json:"tsRfc,omitempty"`
+	TsRfc time.Time `json:"tsRfc,omitzero"`
 	// TsAny: RFC 3339 text or Unix seconds, tried in that order. Formats: rfc3339,
 	// unix.
-	TsAny time.Time `json:"tsAny,omitempty"`
+	TsAny time.Time `json:"tsAny,omitzero"`
 	// TsLegacy: Uses the older single timeFormat spelling. Formats: unix_ms.
-	TsLegacy time.Time `json:"tsLegacy,omitempty"`
+	TsLegacy time.Time `json:"tsLegacy,omitzero"`
 	// ClientIP is the clientIp field. Indicators: ip.
 	ClientIP string `json:"clientIp,omitempty"`
 	// Site is the site field. Indicators: domain.
 	Site string `json:"site,omitempty"`
 	// Actor: Who did it.
-	Actor EverythingActor `json:"actor,omitempty"`
+	Actor EverythingActor `json:"actor,omitzero"`
 	// Quirks is the quirks field.
-	Quirks EverythingQuirks `json:"quirks,omitempty"`
+	Quirks EverythingQuirks `json:"quirks,omitzero"`
 	// Flows is the flows field.
 	Flows []EverythingFlow `json:"flows,omitempty"`
 	// Tags is the tags field.
@@ -101,7 +101,7 @@ type Everything struct {
 	Src string `json:"src,omitempty"`
 	// SrcIP is the srcIp field. Derived from Src: its host, IPv6 brackets removed
 	// (Panther: split on ":", index 0). Indicators: ip.
-	SrcIP netip.Addr `json:"srcIp,omitempty"`
+	SrcIP netip.Addr `json:"srcIp,omitzero"`
 	// SrcPort is the srcPort field. Derived from Src: its port, IPv6 brackets
 	// removed (Panther: split on ":", index 1).
 	SrcPort int32 `json:"srcPort,omitempty"`
@@ -769,9 +769,9 @@ type EverythingActor struct {
 	// SeenAt: When the actor was last seen; the event time when the record has no
 	// time. This description is long enough to be wrapped over several comment
 	// lines in the generated code. Event time. Formats: rfc3339.
-	SeenAt time.Time `json:"seenAt,omitempty"`
+	SeenAt time.Time `json:"seenAt,omitzero"`
 	// Device is the device field.
-	Device EverythingDevice `json:"device,omitempty"`
+	Device EverythingDevice `json:"device,omitzero"`
 
 	present jlex.Bits
 }
@@ -870,12 +870,12 @@ type EverythingDevice struct {
 	Endpoint string `json:"endpoint,omitempty"`
 	// EndpointIP is the endpointIp field. Derived from Endpoint: its host, IPv6
 	// brackets removed (Panther: split on ":", index 0). Indicators: ip.
-	EndpointIP netip.Addr `json:"endpointIp,omitempty"`
+	EndpointIP netip.Addr `json:"endpointIp,omitzero"`
 	// EndpointPort is the endpointPort field. Derived from Endpoint: its port,
 	// IPv6 brackets removed (Panther: split on ":", index 1).
 	EndpointPort int32 `json:"endpointPort,omitempty"`
 	// Location is the location field.
-	Location EverythingLocation `json:"location,omitempty"`
+	Location EverythingLocation `json:"location,omitzero"`
 
 	present jlex.Bits
 }
@@ -981,7 +981,7 @@ type EverythingLocation struct {
 	// City is the city field.
 	City string `json:"city,omitempty"`
 	// ObservedAt is the observedAt field. Event time. Formats: unix_ms.
-	ObservedAt time.Time `json:"observedAt,omitempty"`
+	ObservedAt time.Time `json:"observedAt,omitzero"`
 
 	present jlex.Bits
 }
@@ -1049,7 +1049,7 @@ type EverythingQuirks struct {
 	S string `json:"s,omitempty"`
 	// L is the l field. Derived from S: its host, IPv6 brackets removed (Panther:
 	// split on ":", index 0). Indicators: ip.
-	L netip.Addr `json:"l,omitempty"`
+	L netip.Addr `json:"l,omitzero"`
 	// Type is the type field. Derived from S: its port, IPv6 brackets removed
 	// (Panther: split on ":", index 1).
 	Type int32 `json:"type,omitempty"`
@@ -1176,7 +1176,7 @@ type EverythingFlow struct {
 	Peer string `json:"peer,omitempty"`
 	// PeerIP is the peerIp field. Derived from Peer: its host, IPv6 brackets
 	// removed (Panther: split on ":", index 0). Indicators: ip.
-	PeerIP netip.Addr `json:"peerIp,omitempty"`
+	PeerIP netip.Addr `json:"peerIp,omitzero"`
 	// PeerPort is the peerPort field. Derived from Peer: its port, IPv6 brackets
 	// removed (Panther: split on ":", index 1).
 	PeerPort int32 `json:"peerPort,omitempty"`

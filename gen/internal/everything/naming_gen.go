@@ -40,17 +40,17 @@ type Naming struct {
 	// IDs is the ids field.
 	IDs []string `json:"ids,omitempty"`
 	// SrcNode is the srcNode field.
-	SrcNode NamingNode `json:"srcNode,omitempty"`
+	SrcNode NamingNode `json:"srcNode,omitzero"`
 	// DstNodes is the dstNodes field.
 	DstNodes []NamingNode `json:"dstNodes,omitempty"`
 	// Origin is the origin field.
-	Origin NamingOrigin `json:"origin,omitempty"`
+	Origin NamingOrigin `json:"origin,omitzero"`
 	// Target is the target field.
-	Target NamingOrigin `json:"target,omitempty"`
+	Target NamingOrigin `json:"target,omitzero"`
 	// Left is the left field.
-	Left NamingLeft `json:"left,omitempty"`
+	Left NamingLeft `json:"left,omitzero"`
 	// Right is the right field.
-	Right NamingRight `json:"right,omitempty"`
+	Right NamingRight `json:"right,omitzero"`
 	// Policies is the policies field.
 	Policies []NamingPolicy `json:"policies,omitempty"`
 	// Addresses is the addresses field.
@@ -498,7 +498,7 @@ func (x *NamingOrigin) requiredMissing() string {
 // NamingLeft is the left object in Test.Naming records.
 type NamingLeft struct {
 	// Node is the node field.
-	Node NamingNode2 `json:"node,omitempty"`
+	Node NamingNode2 `json:"node,omitzero"`
 
 	present jlex.Bits
 }
@@ -626,7 +626,7 @@ func (x *NamingNode2) requiredMissing() string {
 // NamingRight is the right object in Test.Naming records.
 type NamingRight struct {
 	// Node is the node field.
-	Node NamingNode3 `json:"node,omitempty"`
+	Node NamingNode3 `json:"node,omitzero"`
 
 	present jlex.Bits
 }
