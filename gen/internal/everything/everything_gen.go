@@ -1185,6 +1185,9 @@ type EverythingFlow struct {
 	// LabelHead is the labelHead field. Derived from Label: part 0 when split on
 	// "-".
 	LabelHead string `json:"labelHead,omitempty"`
+	// SayHi: A key JSON writes with an escape, which the fast path leaves to the
+	// general one.
+	SayHi string `json:"say\"hi,omitempty"`
 
 	present jlex.Bits
 }
@@ -1299,13 +1302,24 @@ func (x *EverythingFlow) SetLabelHead(v string) {
 	x.present.Set(9, true)
 }
 
+// HasSayHi reports whether say"hi was present and not null.
+func (x *EverythingFlow) HasSayHi() bool {
+	return x.present.Has(10)
+}
+
+// SetSayHi sets SayHi and marks it present.
+func (x *EverythingFlow) SetSayHi(v string) {
+	x.SayHi = v
+	x.present.Set(10, true)
+}
+
 // reset zeroes x, keeping the memory of its slices for reuse.
 func (x *EverythingFlow) reset() {
 	*x = EverythingFlow{}
 }
 
 // keysEverythingFlow lists the keys EverythingFlow.decode reads, in schema order.
-var keysEverythingFlow = jlex.NewKeys("proto", "flags", "count", "bytesTransferredTotal", "ok", "peer", "label")
+var keysEverythingFlow = jlex.NewKeys("proto", "flags", "count", "bytesTransferredTotal", "ok", "peer", "label", "say\"hi")
 
 // decode reads one EverythingFlow object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
@@ -1333,6 +1347,8 @@ func (x *EverythingFlow) decode(l *jlex.Lexer) bool {
 			x.present.Set(5, l.String(&x.Peer))
 		case 6: // "label"
 			x.present.Set(8, l.String(&x.Label))
+		case 7: // "say\"hi"
+			x.present.Set(10, l.String(&x.SayHi))
 		default:
 			l.Skip()
 		}
@@ -2302,6 +2318,10 @@ func (x *EverythingFlow) appendMembers(dst []byte) []byte {
 	if x.present.Has(9) {
 		dst = jlex.AppendKey(dst, "\"labelHead\":")
 		dst = jlex.AppendString(dst, x.LabelHead)
+	}
+	if x.present.Has(10) {
+		dst = jlex.AppendKey(dst, "\"say\\\"hi\":")
+		dst = jlex.AppendString(dst, x.SayHi)
 	}
 	return dst
 }

@@ -510,7 +510,7 @@ const flows = `{"id":"f","flows":[` +
 	`{"count":1, "ok":true},` +
 	`{"count":1,"count":2,"label":"a\u002db"},` +
 	`{"other":[1,{"x":null}],"flags":0,"peer":"100.64.0.1:8080"},` +
-	`{}]}`
+	`{"proto":1,"say\"hi":"x"}]}`
 
 // TestFlows checks hand-worked values of every flat object in flows, read
 // with the fast path on and off.
@@ -574,6 +574,8 @@ func TestFlows(t *testing.T) {
 			assert.Equal(t, int32(8080), f.PeerPort)
 
 			f = x.Flows[6]
+			assert.Equal(t, "x", f.SayHi, "a key written with an escape")
+			assert.Equal(t, int16(1), f.Proto)
 			assert.False(t, f.HasPeer())
 			assert.False(t, f.HasOk())
 			assert.Zero(t, f.Peer)
@@ -589,6 +591,8 @@ func TestFlowErrors(t *testing.T) {
 		{`{"id":"f","flows":[{"proto":6},{"ok":tru}]}`, "flows[1].ok: invalid literal, expected true at offset 37"},
 		{`{"id":"f","flows":[{"proto":6,}]}`, "flows[0].proto: expected string key, found invalid character '}' at offset 30"},
 		{`{"id":"f","flows":[{"proto":6}"peer":"x"]}`, "flows[0]: expected ',' or ']' in array, found string at offset 30"},
+		// The key say"hi written without its escape is no key at all.
+		{`{"id":"f","flows":[{"proto":6,"say"hi":"x"}]}`, "flows[0].say: expected ':' after object key, found invalid character 'h' at offset 35"},
 	} {
 		for _, fast := range []bool{true, false} {
 			was := jlex.SetFastPath(fast)
