@@ -361,10 +361,6 @@ func genStruct(f *jen.File, s *Schema, o *Object) {
 	f.Line()
 }
 
-// genHas emits a presence test and a setter per field:
-//
-//	func (x *NetworkTraffic) HasProto() bool { return x.present.Has(0) }
-//	func (x *NetworkTraffic) SetProto(v int16) { x.Proto = v; x.present.Set(0, true) }
 // omitOption is the json tag option that leaves an absent field out when
 // the value is marshalled: omitzero for times, objects and addresses, whose
 // zero values omitempty does not recognize, omitempty for the rest (so
@@ -376,6 +372,10 @@ func omitOption(fd *Field) string {
 	return "omitempty"
 }
 
+// genHas emits a presence test and a setter per field:
+//
+//	func (x *NetworkTraffic) HasProto() bool { return x.present.Has(0) }
+//	func (x *NetworkTraffic) SetProto(v int16) { x.Proto = v; x.present.Set(0, true) }
 func genHas(f *jen.File, o *Object) {
 	for _, fd := range o.Fields {
 		f.Commentf("Has%s reports whether %s was present and not null.", fd.GoName, fd.Name)
