@@ -412,40 +412,41 @@ type v6Memo struct {
 	addr netip.Addr
 }
 
-// v6Memos is the number of IPv6 hosts the lexer remembers, replaced in
-// turn: a record has few (its node's own address and a few peers').
-const v6Memos = 4
+// v6Memos is the size of the lexer's direct-mapped table of IPv6 hosts.
+const v6Memos = 16
 
 // quotedIPv6Port parses "[v6]:port" at data[i] ('[' there) as
 // bracketedPort does, followed by the closing '"' and then ',' or '}'. end
-// is the offset of the quote. Hosts are remembered in l.v6 by their text.
+// is the offset of the quote, or -1. A host seen recently is found in l.v6
+// by its text instead of being parsed again.
 func (l *Lexer) quotedIPv6Port(data []byte, i int, addr *netip.Addr, port *int32) (end int) {
-	for k := range l.v6 {
-		e := &l.v6[k]
-		if n := e.n; n > 0 && i+n < len(data) && data[i+n] == ':' && string(data[i:i+n]) == string(e.text[:n]) {
-			pt, end := quotedPort(data, i+n+1)
-			*addr, *port = e.addr, pt
-			return end
-		}
-	}
-	// Not remembered: the host ends at the first ']', which ":port" follows.
+	// The host ends at the first ']', which ":port" follows.
 	limit := min(len(data), i+len(v6Memo{}.text))
 	n := bytes.IndexByte(data[i:limit], ']') + 1
 	if n < 3 || i+n >= len(data) || data[i+n] != ':' {
 		return -1
 	}
-	ip, ok := parseIPv6(bytesString(data[i+1 : i+n-1]))
-	if !ok {
-		return -1
+	host := data[i : i+n]
+	// The slot comes from the last bytes of the address, where the hosts
+	// of one tailnet differ (they share the first 48 bits).
+	var tail uint64
+	if n >= 8 {
+		tail = loadLE(data, i+n-8)
+	} else {
+		for _, c := range host {
+			tail = tail<<8 | uint64(c)
+		}
+	}
+	e := &l.v6[(tail*0x9e3779b97f4a7c15)>>(64-4)]
+	if e.n != n || string(host) != string(e.text[:n]) {
+		ip, ok := parseIPv6(bytesString(host[1 : n-1]))
+		if !ok {
+			return -1
+		}
+		e.n = copy(e.text[:], host)
+		e.addr = netip.AddrFrom16(ip)
 	}
 	pt, end := quotedPort(data, i+n+1)
-	if end < 0 {
-		return -1
-	}
-	e := &l.v6[l.v6Next%v6Memos]
-	l.v6Next++
-	e.n = copy(e.text[:], data[i:i+n])
-	e.addr = netip.AddrFrom16(ip)
 	*addr, *port = e.addr, pt
 	return end
 }

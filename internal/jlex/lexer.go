@@ -65,8 +65,7 @@ type Lexer struct {
 	// v4 remembers IPv4 hosts for FastAddrPort; see quotedIPv4Port.
 	v4 [v4Memos]v4Memo
 	// v6 remembers IPv6 hosts for FastAddrPort; see quotedIPv6Port.
-	v6     [v6Memos]v6Memo
-	v6Next int
+	v6 [v6Memos]v6Memo
 	// pathPrefix is prepended to every error path (e.g. "event" when a bare
 	// record is decoded in place of an envelope's event).
 	pathPrefix string
