@@ -249,21 +249,8 @@ func plainString(data []byte, p int) (string, int) {
 		return "", -1
 	}
 	start := p + 1
-	i := start
-	for ; i+8 <= len(data); i += 8 {
-		if m := specialMask(loadLE(data, i)); m != 0 {
-			i += bits.TrailingZeros64(m) / 8
-			goto found
-		}
-	}
-	for ; i < len(data); i++ {
-		if c := data[i]; c == '"' || c == '\\' || c < 0x20 || c >= 0x80 {
-			goto found
-		}
-	}
-	return "", -1
-found:
-	if data[i] != '"' {
+	i := scanPlain(data, start)
+	if i >= len(data) || data[i] != '"' {
 		return "", -1
 	}
 	return bytesString(data[start:i]), i + 1

@@ -1,7 +1,6 @@
 package jlex
 
 import (
-	"encoding/binary"
 	"math/bits"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -23,14 +22,11 @@ func specialMask(x uint64) uint64 {
 	return ((q-lsb)&^q | (b-lsb)&^b | (x - lsb*0x20) | x) & msb
 }
 
-// load64 reads 8 bytes little-endian; the compiler turns it into one load.
-func load64(b []byte) uint64 { return binary.LittleEndian.Uint64(b) }
-
 // scanPlain returns the index of the first byte at or after i that is '"',
 // '\\', a control character or non-ASCII.
 func scanPlain(data []byte, i int) int {
 	for ; i+8 <= len(data); i += 8 {
-		if m := specialMask(load64(data[i:])); m != 0 {
+		if m := specialMask(loadLE(data, i)); m != 0 {
 			return i + bits.TrailingZeros64(m)/8
 		}
 	}
@@ -181,20 +177,14 @@ func (l *Lexer) String(dst *string) bool {
 	data := l.data
 	if start := l.pos + 1; start < len(data) && data[start-1] == '"' {
 		// Fast path: an ASCII string with no escapes, scanned 8 bytes at a
-		// time.
-		i := start
-		for ; i+8 <= len(data); i += 8 {
-			if m := specialMask(binary.LittleEndian.Uint64(data[i:])); m != 0 {
-				i += bits.TrailingZeros64(m) / 8
-				if data[i] == '"' {
-					*dst = bytesString(data[start:i])
-					l.pos = i + 1
-					return true
-				}
-				break
-			}
+		// time; scanString goes on from the first byte that needs a look.
+		i := scanPlain(data, start)
+		if i < len(data) && data[i] == '"' {
+			*dst = bytesString(data[start:i])
+			l.pos = i + 1
+			return true
 		}
-		if i, ok := scanString(data, start); ok {
+		if i, ok := scanString(data, i); ok {
 			*dst = bytesString(data[start:i])
 			l.pos = i + 1
 			return true

@@ -32,7 +32,7 @@ func firstSpecialLane(m uint64) int {
 	return 8
 }
 
-func word(b [8]byte) uint64 { return load64(b[:]) }
+func word(b [8]byte) uint64 { return loadLE(b[:], 0) }
 
 func TestSpecialMaskSingleByte(t *testing.T) {
 	for _, filler := range []byte{'a', ' ', '!', '#', '[', ']', 0x7f, 0x21, 0x5d} {
