@@ -370,18 +370,22 @@ func (l *Lexer) quotedIPv4Port(data []byte, i int, addr *netip.Addr, port *int32
 }
 
 // newIPv4 is quotedIPv4Port for a host not in the table: it parses the
-// host and adds it to set h.
+// text up to the closing quote as SplitAddrPort does (ipv4Port) and adds
+// the host to set h.
 func (l *Lexer) newIPv4(data []byte, i int, w0, w1, h uint64, addr *netip.Addr, port *int32) (end int) {
-	a, pt, end, ok := parseQuotedIPv4Port(data, i)
+	limit := min(len(data), i+len(`255.255.255.255:65535"`))
+	end = bytes.IndexByte(data[i:limit], '"')
+	if end < 0 {
+		return -1
+	}
+	end += i
+	if end+1 >= len(data) || !valueEnd(data[end+1]) {
+		return -1
+	}
+	a, pt, n, ok := ipv4Port(bytesString(data[i:end]))
 	if !ok {
 		return -1
 	}
-	// The host ends at the ':' before the port.
-	n := end - 1
-	for data[n] != ':' {
-		n--
-	}
-	n -= i
 	var m0, m1 uint64 = 1<<(8*n) - 1, 0
 	if n >= 8 {
 		m0, m1 = ^uint64(0), 1<<(8*(n-8))-1
@@ -436,44 +440,6 @@ func (l *Lexer) quotedIPv6Port(data []byte, i int, addr *netip.Addr, port *int32
 	pt, end := quotedPort(data, i+n+1)
 	*addr, *port = e.addr, pt
 	return end
-}
-
-// parseQuotedIPv4Port is quotedIPv4Port without the memo.
-func parseQuotedIPv4Port(data []byte, i int) (addr netip.Addr, port int32, end int, ok bool) {
-	var ip uint32
-	for o := 0; o < 4; o++ {
-		if i < 0 || i+4 > len(data) {
-			return netip.Addr{}, 0, 0, false
-		}
-		v := uint32(data[i]) - '0'
-		if v > 9 {
-			return netip.Addr{}, 0, 0, false
-		}
-		if d := uint32(data[i+1]) - '0'; d > 9 {
-			i++
-		} else if v == 0 {
-			return netip.Addr{}, 0, 0, false // leading zero
-		} else if d2 := uint32(data[i+2]) - '0'; d2 > 9 {
-			v = v*10 + d
-			i += 2
-		} else {
-			v = v*100 + d*10 + d2
-			i += 3
-		}
-		sep := byte('.')
-		if o == 3 {
-			sep = ':'
-		}
-		if v > 255 || data[i] != sep {
-			return netip.Addr{}, 0, 0, false
-		}
-		i++
-		ip = ip<<8 | v
-	}
-	if port, end = quotedPort(data, i); end < 0 {
-		return netip.Addr{}, 0, 0, false
-	}
-	return netip.AddrFrom4([4]byte{byte(ip >> 24), byte(ip >> 16), byte(ip >> 8), byte(ip)}), port, end, true
 }
 
 // quotedPort parses one to five digits at data[i] as parsePort does,
