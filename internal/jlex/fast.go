@@ -2,7 +2,6 @@ package jlex
 
 import (
 	"bytes"
-	"encoding/binary"
 	"math/bits"
 	"net/netip"
 	"sync"
@@ -115,16 +114,7 @@ func FastKeyLong(data []byte, p int, key string) bool {
 // KeyWords returns the words and masks of a key pattern of up to 16 bytes,
 // whose first byte matches anything: what the generator writes into
 // FastKey8 and FastKey16 calls.
-func KeyWords(pat string) (w0, m0, w1, m1 uint64) {
-	var buf, mask [16]byte
-	copy(buf[:], pat)
-	for j := 1; j < len(pat) && j < 16; j++ {
-		mask[j] = 0xff
-	}
-	buf[0] = 0
-	return binary.LittleEndian.Uint64(buf[:8]), binary.LittleEndian.Uint64(mask[:8]),
-		binary.LittleEndian.Uint64(buf[8:]), binary.LittleEndian.Uint64(mask[8:])
-}
+func KeyWords(pat string) (w0, m0, w1, m1 uint64) { return patternWords(pat, 1) }
 
 // valueEnd reports whether c may end a value on the fast path.
 func valueEnd(c byte) bool { return c == ',' || c == '}' }

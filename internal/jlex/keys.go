@@ -29,17 +29,22 @@ func NewKeys(names ...string) *Keys {
 			k.words[i] = keyWords{w0: 1} // never matches: x&0 != 1
 			continue
 		}
-		var buf [16]byte
-		var mask [16]byte
-		copy(buf[:], pat)
-		for j := range pat {
-			mask[j] = 0xff
-		}
-		// Little-endian words, as Field loads them.
-		k.words[i] = keyWords{w0: binary.LittleEndian.Uint64(buf[:8]), m0: binary.LittleEndian.Uint64(mask[:8]),
-			w1: binary.LittleEndian.Uint64(buf[8:]), m1: binary.LittleEndian.Uint64(mask[8:]), n: len(pat)}
+		w0, m0, w1, m1 := patternWords(pat, 0)
+		k.words[i] = keyWords{w0: w0, m0: m0, w1: w1, m1: m1, n: len(pat)}
 	}
 	return k
+}
+
+// patternWords returns a key pattern of up to 16 bytes as two little-endian
+// words, as Field and the fast path load the input, with masks that select
+// the pattern's bytes from index from on.
+func patternWords(pat string, from int) (w0, m0, w1, m1 uint64) {
+	var buf, mask [16]byte
+	for j := from; j < len(pat) && j < 16; j++ {
+		buf[j], mask[j] = pat[j], 0xff
+	}
+	return binary.LittleEndian.Uint64(buf[:8]), binary.LittleEndian.Uint64(mask[:8]),
+		binary.LittleEndian.Uint64(buf[8:]), binary.LittleEndian.Uint64(mask[8:])
 }
 
 // Results of Field other than a key's index.
