@@ -621,11 +621,7 @@ func genSplitsExcept(g *jen.Group, o *Object, done map[*Field]bool) {
 				}
 			}
 			if port != nil {
-				a, p := localName(fd.GoName), localName(port.GoName)
-				g.List(jen.Id(a), jen.Id(p)).Op(":=").Id("l").Dot("SplitAddrPort").Call(
-					jen.Id("x").Dot(fd.Split.From.GoName), jen.Op("&").Id("x").Dot(fd.GoName), jen.Op("&").Id("x").Dot(port.GoName))
-				g.Id("x").Dot("present").Dot("Set").Call(jen.Lit(fd.Bit), jen.Id(a))
-				g.Id("x").Dot("present").Dot("Set").Call(jen.Lit(port.Bit), jen.Id(p))
+				genSplitAddrPort(g, fd.Split.From, fd, port, localName(fd.GoName), localName(port.GoName))
 				done[fd], done[port] = true, true
 				continue
 			}
@@ -633,6 +629,24 @@ func genSplitsExcept(g *jen.Group, o *Object, done map[*Field]bool) {
 		g.Id("x").Dot("present").Dot("Set").Call(jen.Lit(fd.Bit), splitCall(fd))
 		done[fd] = true
 	}
+}
+
+// genSplitAddrPort emits the address and port splits of src in one pass,
+// with the presence of each in the locals named by hasAddr and hasPort:
+//
+//	srcIP, srcPort := l.SplitAddrPort(x.Src, &x.SrcIP, &x.SrcPort)
+//	x.present.Set(2, srcIP)
+//	x.present.Set(3, srcPort)
+func genSplitAddrPort(g *jen.Group, src, addr, port *Field, hasAddr, hasPort string) {
+	g.List(jen.Id(hasAddr), jen.Id(hasPort)).Op(":=").Id("l").Dot("SplitAddrPort").Call(
+		jen.Id("x").Dot(src.GoName), jen.Op("&").Id("x").Dot(addr.GoName), jen.Op("&").Id("x").Dot(port.GoName))
+	g.Add(setPresent(addr, hasAddr))
+	g.Add(setPresent(port, hasPort))
+}
+
+// setPresent marks fd present when the local v is true: x.present.Set(2, v).
+func setPresent(fd *Field, v string) *jen.Statement {
+	return jen.Id("x").Dot("present").Dot("Set").Call(jen.Lit(fd.Bit), jen.Id(v))
 }
 
 // localName is a local variable of decode named after a field: srcIP for

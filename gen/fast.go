@@ -106,13 +106,11 @@ func genDecodeFast(f *jen.File, o *Object) {
 	f.Func().Params(jen.Id("x").Op("*").Id(o.GoName)).Id("decodeFast").Params(jen.Id("l").Op("*").Qual(jlexPath, "Lexer")).Bool().BlockFunc(func(g *jen.Group) {
 		g.List(jen.Id("data"), jen.Id("p"), jen.Id("ok")).Op(":=").Id("l").Dot("FastBegin").Call()
 		g.If(jen.Op("!").Id("ok")).Block(jen.Return(jen.False()))
-		// Sources of fused address and port splits, with the local that
+		// Sources of fused address and port splits get a local that
 		// records whether this pass split them.
-		fused := map[*Field]string{}
 		for _, fd := range readFields(o) {
-			if a, _ := addrPortPair(o, fd); a != nil && fd.Kind == KindString {
-				fused[fd] = localName(fd.GoName) + "Split"
-				g.Id(fused[fd]).Op(":=").False()
+			if fusedSplit(o, fd) {
+				g.Id(splitDone(fd)).Op(":=").False()
 			}
 		}
 		bail := jen.Return(jen.Id("l").Dot("FastBail").Call())
@@ -129,7 +127,7 @@ func genDecodeFast(f *jen.File, o *Object) {
 			set := jen.Id("x").Dot("present").Dot("Set").Call(jen.Lit(fd.Bit), jen.True())
 			g.Comment(strconv.Quote(fd.Name))
 			g.If(fastKeyCall(fd)).BlockFunc(func(g *jen.Group) {
-				if local, ok := fused[fd]; ok {
+				if fusedSplit(o, fd) {
 					a, pt := addrPortPair(o, fd)
 					g.Var().List(jen.Id("hasAddr"), jen.Id("hasPort")).Bool()
 					g.If(
@@ -138,9 +136,9 @@ func genDecodeFast(f *jen.File, o *Object) {
 						p.Clone().Op("<").Lit(0),
 					).Block(bail.Clone())
 					g.Add(set)
-					g.Id("x").Dot("present").Dot("Set").Call(jen.Lit(a.Bit), jen.Id("hasAddr"))
-					g.Id("x").Dot("present").Dot("Set").Call(jen.Lit(pt.Bit), jen.Id("hasPort"))
-					g.Id(local).Op("=").True()
+					g.Add(setPresent(a, "hasAddr"))
+					g.Add(setPresent(pt, "hasPort"))
+					g.Id(splitDone(fd)).Op("=").True()
 					return
 				}
 				if fd.Kind == KindArray {
@@ -163,15 +161,15 @@ func genDecodeFast(f *jen.File, o *Object) {
 		g.If(jen.Op("!").Id("l").Dot("FastEnd").Call(data, p)).Block(jen.Return(jen.False()))
 		// The other splits, exactly as decode computes them.
 		done := map[*Field]bool{}
-		for src, local := range fusedInOrder(o, fused) {
+		for _, src := range readFields(o) {
+			if !fusedSplit(o, src) {
+				continue
+			}
 			a, pt := addrPortPair(o, src)
 			done[a], done[pt] = true, true
-			g.If(jen.Op("!").Id(local)).Block(
-				jen.List(jen.Id("hasAddr"), jen.Id("hasPort")).Op(":=").Id("l").Dot("SplitAddrPort").Call(
-					jen.Id("x").Dot(src.GoName), jen.Op("&").Id("x").Dot(a.GoName), jen.Op("&").Id("x").Dot(pt.GoName)),
-				jen.Id("x").Dot("present").Dot("Set").Call(jen.Lit(a.Bit), jen.Id("hasAddr")),
-				jen.Id("x").Dot("present").Dot("Set").Call(jen.Lit(pt.Bit), jen.Id("hasPort")),
-			)
+			g.If(jen.Op("!").Id(splitDone(src))).BlockFunc(func(g *jen.Group) {
+				genSplitAddrPort(g, src, a, pt, "hasAddr", "hasPort")
+			})
 		}
 		genSplitsExcept(g, o, done)
 		g.Return(jen.True())
@@ -179,13 +177,13 @@ func genDecodeFast(f *jen.File, o *Object) {
 	f.Line()
 }
 
-// fusedInOrder yields the fused sources in schema order.
-func fusedInOrder(o *Object, fused map[*Field]string) func(yield func(*Field, string) bool) {
-	return func(yield func(*Field, string) bool) {
-		for _, fd := range readFields(o) {
-			if local, ok := fused[fd]; ok && !yield(fd, local) {
-				return
-			}
-		}
-	}
+// fusedSplit reports whether decodeFast reads src with FastAddrPort,
+// splitting it into its address and port splits in the same pass.
+func fusedSplit(o *Object, src *Field) bool {
+	a, _ := addrPortPair(o, src)
+	return a != nil && src.Kind == KindString
 }
+
+// splitDone names decodeFast's local that records whether src was split
+// while it was read.
+func splitDone(src *Field) string { return localName(src.GoName) + "Split" }
