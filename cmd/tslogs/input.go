@@ -29,6 +29,20 @@ func newFlagSet(name, synopsis, description, examples string, stderr io.Writer) 
 	return fs
 }
 
+// parseFlags is parseArgs for a command's run function. When ok is false
+// the command is over, -h having printed its help or a bad flag having
+// been reported by the flag set, and it returns exit.
+func parseFlags(fs *flag.FlagSet, args []string) (files []string, exit int, ok bool) {
+	files, help, err := parseArgs(fs, args)
+	switch {
+	case help:
+		return nil, exitOK, false
+	case err != nil:
+		return nil, exitUsage, false
+	}
+	return files, exitOK, true
+}
+
 // parseArgs parses flags that may come before, between or after file
 // arguments, and returns the files. help is true for -h.
 func parseArgs(fs *flag.FlagSet, args []string) (files []string, help bool, err error) {

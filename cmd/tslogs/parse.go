@@ -94,12 +94,9 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 	if cmd == "parse" {
 		fs.StringVar(&deadLetter, "dead-letter", "", "append rejected records to this file as JSON lines")
 	}
-	files, help, err := parseArgs(fs, args)
-	if help {
-		return exitOK
-	}
-	if err != nil {
-		return exitUsage
+	files, exit, ok := parseFlags(fs, args)
+	if !ok {
+		return exit
 	}
 	opt, err := rf.options()
 	if err != nil {

@@ -80,12 +80,9 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.DurationVar(&shutdownTimeout, "shutdown-timeout", serve.DefaultShutdownTimeout, "time given to requests in flight on SIGINT/SIGTERM")
 	fs.BoolVar(&logRequests, "log-requests", false, "log every ingest request (never its credentials)")
 	fs.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
-	files, help, err := parseArgs(fs, args)
-	if help {
-		return exitOK
-	}
-	if err != nil {
-		return exitUsage
+	files, exit, ok := parseFlags(fs, args)
+	if !ok {
+		return exit
 	}
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "tslogs serve: "+format+"\n", a...)

@@ -115,12 +115,9 @@ func runStats(args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	top := fs.Int("top", 10, "how many entries the top lists show")
 	rf.register(fs)
-	files, help, err := parseArgs(fs, args)
-	if help {
-		return exitOK
-	}
-	if err != nil {
-		return exitUsage
+	files, exit, ok := parseFlags(fs, args)
+	if !ok {
+		return exit
 	}
 	opt, err := rf.options()
 	if err != nil || *top < 1 {

@@ -31,12 +31,9 @@ func runSynth(args []string, stdout, stderr io.Writer) int {
 	bare := fs.Bool("bare", false, "bare records one per line (S3 export shape) instead of envelopes")
 	entries := fs.Int("entries", 0, "network: traffic entries per record (0: a realistic mix)")
 	outFile := fs.String("o", "", "write to this file instead of standard output")
-	files, help, err := parseArgs(fs, args)
-	if help {
-		return exitOK
-	}
-	if err != nil {
-		return exitUsage
+	files, exit, ok := parseFlags(fs, args)
+	if !ok {
+		return exit
 	}
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "tslogs synth: "+format+"\n", a...)
