@@ -296,51 +296,6 @@ func bracketedPort(src string) (netip.Addr, int32, int, bool) {
 	return netip.Addr{}, 0, 0, false
 }
 
-// hostMemo remembers a host parsed earlier in the record.
-type hostMemo struct {
-	host string // "100.64.0.1" or "[fd7a:115c:a1e0::1]"
-	addr netip.Addr
-}
-
-// hostMemos is the size of the lexer's direct-mapped table of recent hosts.
-// A flow record repeats a few hosts many times: the logging node's own
-// addresses and its busiest peers.
-const hostMemos = 16
-
-// hostSlot picks a host's slot from its length and last three bytes, where
-// addresses of one network differ.
-func hostSlot(h string) int {
-	n := len(h)
-	return (n*27 + int(h[n-1]) + int(h[n-2])*3 + int(h[n-3])*9) % hostMemos
-}
-
-// SplitAddrPort is the package function SplitAddrPort, reusing the address
-// of a host already parsed in this record instead of parsing it again.
-func (l *Lexer) SplitAddrPort(src string, addr *netip.Addr, port *int32) (hasAddr, hasPort bool) {
-	i := strings.LastIndexByte(src, ':')
-	if i < 3 {
-		return SplitAddrPort(src, addr, port)
-	}
-	host := src[:i]
-	m := &l.hosts[hostSlot(host)]
-	if m.host == host {
-		if p, ok := parsePort(src[i+1:]); ok {
-			*addr, *port = m.addr, p
-			return true, true
-		}
-	}
-	a, p, n, ok := ipv4Port(src)
-	if !ok {
-		a, p, n, ok = bracketedPort(src)
-	}
-	if !ok || n != i {
-		return SplitAddrPort(src, addr, port)
-	}
-	m.host, m.addr = host, a
-	*addr, *port = a, p
-	return true, true
-}
-
 // parsePort parses 1–5 digits as a port number up to 65535.
 func parsePort(s string) (int32, bool) {
 	if len(s) == 0 || len(s) > 5 {

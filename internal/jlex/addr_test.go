@@ -208,6 +208,38 @@ func TestSplitAddrPort(t *testing.T) {
 	}
 }
 
+// TestLexerSplitAddrPort checks the lexer's SplitAddrPort, which takes
+// hosts from its tables, against SplitAddr and SplitPort, over every input
+// three times in shuffled order with one lexer, so that hosts are parsed,
+// remembered, found and evicted.
+func TestLexerSplitAddrPort(t *testing.T) {
+	inputs := addrPortInputs()
+	for _, h := range []string{"100.64.0.1", "100.64.0.10", "1.2.3.4", "1.2.3.45", "[::1]", "[::10]", "[fd7a:115c:a1e0::1]", "[fd7a:115c:a1e0::10]"} {
+		for _, port := range []string{"0", "443", "65536", ""} {
+			inputs = append(inputs, h+":"+port, h+"x"+port)
+		}
+	}
+	r := rand.New(rand.NewPCG(11, 12))
+	var l jlex.Lexer
+	failures := 0
+	for range 3 {
+		r.Shuffle(len(inputs), func(i, j int) { inputs[i], inputs[j] = inputs[j], inputs[i] })
+		for _, s := range inputs {
+			var wantAddr, gotAddr netip.Addr
+			var wantPort, gotPort int32
+			wantHasAddr, wantHasPort := jlex.SplitAddr(s, &wantAddr), jlex.SplitPort(s, &wantPort)
+			gotHasAddr, gotHasPort := l.SplitAddrPort(s, &gotAddr, &gotPort)
+			if gotHasAddr != wantHasAddr || gotAddr != wantAddr || gotHasPort != wantHasPort || gotPort != wantPort {
+				t.Errorf("Lexer.SplitAddrPort(%q) = %v %v, %v %v; SplitAddr, SplitPort = %v %v, %v %v",
+					s, gotHasAddr, gotAddr, gotHasPort, gotPort, wantHasAddr, wantAddr, wantHasPort, wantPort)
+				if failures++; failures == 10 {
+					return
+				}
+			}
+		}
+	}
+}
+
 func TestSplitPart(t *testing.T) {
 	srcs := []string{"a", "a:b", "a:b:c", ":", "::", "a::b", ":a", "a:", "a,b,,c", "1.2.3.4:80", "[::1]:80", "abab", "aXbXc", "é:ü", "x"}
 	seps := []string{":", ",", "::", "ab", "X", "é"}

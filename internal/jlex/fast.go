@@ -322,31 +322,16 @@ func PutLexer(l *Lexer) {
 	lexers.Put(l)
 }
 
-// v4Memo remembers one IPv4 host text of up to 15 bytes, as two
-// little-endian words with the masks that select its bytes, and its address.
-// Entries depend only on the text, so they stay valid from record to record.
-type v4Memo struct {
-	w0, m0, w1, m1 uint64
-	n              int // length of the host text; 0 for an empty entry
-	addr           netip.Addr
-}
-
-// v4Memos is the size of the lexer's table of IPv4 hosts.
-const v4Memos = 32
-
 // quotedIPv4Port parses "a.b.c.d:port" at data[i], as ipv4Port does,
 // followed by the closing '"' and then ',' or '}'. end is the offset of the
-// quote. A host seen recently is found in l.v4 by its text instead of being
-// parsed again: flow logs repeat a few hosts with many ports.
+// quote. A host in l.v4 (see ipv4Host) is found by comparing the input's
+// first 16 bytes with it, before the end of the host is even known.
 func (l *Lexer) quotedIPv4Port(data []byte, i int, addr *netip.Addr, port *int32) (end int) {
 	if i < 0 || i+16 > len(data) {
 		return -1
 	}
 	w0, w1 := loadLE(data, i), loadLE(data, i+8)
-	// The set comes from the first seven bytes, which hold all of a short
-	// address and the distinctive first octets of a long one. Sets have
-	// two ways, the most recently added first.
-	h := ((w0 << 8) * 0x9e3779b97f4a7c15) >> (64 - 5) &^ 1
+	h := v4Set(w0)
 	e := &l.v4[h]
 	if n := e.n; n == 0 || w0&e.m0 != e.w0 || w1&e.m1 != e.w1 || data[i+n] != ':' {
 		e = &l.v4[h+1]
@@ -376,30 +361,14 @@ func (l *Lexer) newIPv4(data []byte, i int, w0, w1, h uint64, addr *netip.Addr, 
 	if !ok {
 		return -1
 	}
-	var m0, m1 uint64 = 1<<(8*n) - 1, 0
-	if n >= 8 {
-		m0, m1 = ^uint64(0), 1<<(8*(n-8))-1
-	}
-	l.v4[h+1] = l.v4[h]
-	l.v4[h] = v4Memo{w0: w0 & m0, m0: m0, w1: w1 & m1, m1: m1, n: n, addr: a}
+	l.rememberV4(h, w0, w1, n, a)
 	*addr, *port = a, pt
 	return end
 }
 
-// v6Memo remembers one bracketed IPv6 host text and its address.
-type v6Memo struct {
-	text [len("[ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255]")]byte
-	n    int // length of the text; 0 for an empty entry
-	addr netip.Addr
-}
-
-// v6Memos is the size of the lexer's direct-mapped table of IPv6 hosts.
-const v6Memos = 16
-
 // quotedIPv6Port parses "[v6]:port" at data[i] ('[' there) as
 // bracketedPort does, followed by the closing '"' and then ',' or '}'. end
-// is the offset of the quote, or -1. A host seen recently is found in l.v6
-// by its text instead of being parsed again.
+// is the offset of the quote, or -1.
 func (l *Lexer) quotedIPv6Port(data []byte, i int, addr *netip.Addr, port *int32) (end int) {
 	// The host ends at the first ']', which ":port" follows.
 	limit := min(len(data), i+len(v6Memo{}.text))
@@ -407,28 +376,12 @@ func (l *Lexer) quotedIPv6Port(data []byte, i int, addr *netip.Addr, port *int32
 	if n < 3 || i+n >= len(data) || data[i+n] != ':' {
 		return -1
 	}
-	host := data[i : i+n]
-	// The slot comes from the last bytes of the address, where the hosts
-	// of one tailnet differ (they share the first 48 bits).
-	var tail uint64
-	if n >= 8 {
-		tail = loadLE(data, i+n-8)
-	} else {
-		for _, c := range host {
-			tail = tail<<8 | uint64(c)
-		}
-	}
-	e := &l.v6[(tail*0x9e3779b97f4a7c15)>>(64-4)]
-	if e.n != n || string(host) != string(e.text[:n]) {
-		ip, ok := parseIPv6(bytesString(host[1 : n-1]))
-		if !ok {
-			return -1
-		}
-		e.n = copy(e.text[:], host)
-		e.addr = netip.AddrFrom16(ip)
+	a, ok := l.ipv6Host(bytesString(data[i : i+n]))
+	if !ok {
+		return -1
 	}
 	pt, end := quotedPort(data, i+n+1)
-	*addr, *port = e.addr, pt
+	*addr, *port = a, pt
 	return end
 }
 

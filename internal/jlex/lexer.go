@@ -58,13 +58,11 @@ type Lexer struct {
 	// text of strings that had escapes or invalid UTF-8. Strings and raw
 	// values handed out point into it, never into the caller's input.
 	Arena []byte
-	hosts [hostMemos]hostMemo
 	// fastBails counts the objects of this record that gave up the fast
 	// path (see FastBegin).
 	fastBails int
-	// v4 remembers IPv4 hosts for FastAddrPort; see quotedIPv4Port.
+	// v4 and v6 remember recent hosts; see hosts.go.
 	v4 [v4Memos]v4Memo
-	// v6 remembers IPv6 hosts for FastAddrPort; see quotedIPv6Port.
 	v6 [v6Memos]v6Memo
 	// pathPrefix is prepended to every error path (e.g. "event" when a bare
 	// record is decoded in place of an envelope's event).
@@ -91,7 +89,6 @@ func (l *Lexer) ResetView(data []byte, arena []byte) {
 	l.err = nil
 	l.depth = 0
 	l.pathPrefix = ""
-	l.hosts = [hostMemos]hostMemo{}
 	l.fastBails = 0
 }
 
