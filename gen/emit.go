@@ -15,7 +15,7 @@ import (
 
 // Import paths used by generated code.
 const (
-	jlexPath    = "github.com/tslogs/tslogs/internal/jlex"
+	jlexPath    = "github.com/tslogs/tslogs/jlex"
 	timePath    = "time"
 	netipPath   = "net/netip"
 	jsonPath    = "encoding/json"

@@ -5,7 +5,7 @@ import (
 	"strconv"
 
 	"github.com/dave/jennifer/jen"
-	"github.com/tslogs/tslogs/internal/jlex"
+	"github.com/tslogs/tslogs/jlex"
 )
 
 // fastEligible reports whether o gets a fast path: every field it reads is a

@@ -37,7 +37,7 @@
 // or not an address.
 package tailscale
 
-import "github.com/tslogs/tslogs/internal/jlex"
+import "github.com/tslogs/tslogs/jlex"
 
 // RowMeta carries a row's parse time and row ID to AppendRow and keeps its
 // scratch memory between rows. Reuse one per goroutine.

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tslogs/tslogs/internal/jlex"
 	"github.com/tslogs/tslogs/internal/stream"
+	"github.com/tslogs/tslogs/jlex"
 )
 
 // LogType names a kind of Tailscale log record.

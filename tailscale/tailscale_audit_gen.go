@@ -5,7 +5,7 @@ package tailscale
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/tslogs/tslogs/internal/jlex"
+	"github.com/tslogs/tslogs/jlex"
 	"time"
 )
 

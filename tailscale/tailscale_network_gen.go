@@ -4,7 +4,7 @@ package tailscale
 
 import (
 	"bytes"
-	"github.com/tslogs/tslogs/internal/jlex"
+	"github.com/tslogs/tslogs/jlex"
 	"net/netip"
 	"time"
 )

@@ -14,7 +14,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/tslogs/tslogs/internal/jlex"
+	"github.com/tslogs/tslogs/jlex"
 	"github.com/tslogs/tslogs/tailscale"
 )
 

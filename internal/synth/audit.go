@@ -3,7 +3,7 @@ package synth
 import (
 	"strconv"
 
-	"github.com/tslogs/tslogs/internal/jlex"
+	"github.com/tslogs/tslogs/jlex"
 )
 
 // Audit records: configuration changes in the tailnet. Events come in

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strconv"
 
-	"github.com/tslogs/tslogs/internal/jlex"
+	"github.com/tslogs/tslogs/jlex"
 )
 
 // The tailnet is a stable set of ~50 nodes, a dozen users and a few OAuth

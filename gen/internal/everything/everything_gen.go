@@ -5,7 +5,7 @@ package everything
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/tslogs/tslogs/internal/jlex"
+	"github.com/tslogs/tslogs/jlex"
 	"net/netip"
 	"time"
 )

@@ -4,7 +4,7 @@ package everything
 
 import (
 	"bytes"
-	"github.com/tslogs/tslogs/internal/jlex"
+	"github.com/tslogs/tslogs/jlex"
 	"time"
 )
 

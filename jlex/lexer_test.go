@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tslogs/tslogs/internal/jlex"
+	"github.com/tslogs/tslogs/jlex"
 )
 
 // decodeFlat hand-drives the lexer over an object of integers, as generated

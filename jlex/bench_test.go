@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tslogs/tslogs/internal/jlex"
+	"github.com/tslogs/tslogs/jlex"
 )
 
 func benchStrings(b *testing.B, text string) {
