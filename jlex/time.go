@@ -92,29 +92,33 @@ func (l *Lexer) Time(dst *time.Time, formats TimeFormats) bool {
 		return false
 	}
 	for fs := TimeFormats(formats); fs != 0; fs >>= 4 {
-		var t time.Time
-		var ok bool
-		switch TimeFormat(fs & 0xf) {
-		case Unix:
-			t, ok = ParseUnix(tok)
-		case UnixMs:
-			t, ok = parseUnixInt(tok, 1e6)
-		case UnixUs:
-			t, ok = parseUnixInt(tok, 1e3)
-		case UnixNs:
-			t, ok = parseUnixInt(tok, 1)
-		case RFC3339:
-			if isString {
-				t, ok = ParseRFC3339(tok)
-			}
-		}
-		if ok {
+		if t, ok := parseTime(TimeFormat(fs&0xf), tok, isString); ok {
 			*dst = t
 			return true
 		}
 	}
 	l.fail(off, "cannot parse "+strconv.Quote(string(tok))+" as a timestamp ("+formats.String()+")")
 	return false
+}
+
+// parseTime parses tok, a number's text or a string's decoded content
+// (isString), as a timestamp in format f.
+func parseTime(f TimeFormat, tok []byte, isString bool) (time.Time, bool) {
+	switch f {
+	case Unix:
+		return ParseUnix(tok)
+	case UnixMs:
+		return parseUnixInt(tok, 1e6)
+	case UnixUs:
+		return parseUnixInt(tok, 1e3)
+	case UnixNs:
+		return parseUnixInt(tok, 1)
+	case RFC3339:
+		if isString {
+			return ParseRFC3339(tok)
+		}
+	}
+	return time.Time{}, false
 }
 
 // ParseUnix parses decimal seconds since the Unix epoch exactly: digits
