@@ -1,0 +1,116 @@
+package gen
+
+import (
+	"fmt"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/tslogs/tslogs/jlex"
+)
+
+// This file emits the encoders: AppendJSON and MarshalJSON on every
+// generated type, which write a value back as the record's own JSON. The
+// generated methods are one guarded line per field; the writers are jlex's
+// (jlex/encode.go).
+
+// genEncoders emits the encoders of every object of s.
+func genEncoders(f *jen.File, s *Schema, objs []*Object) {
+	for _, o := range objs {
+		genAppendJSON(f, s, o)
+		genMarshalJSON(f, o)
+	}
+}
+
+// genAppendJSON emits AppendJSON, which writes the fields the decoder reads
+// (readFields: split fields are derived, not written), each when present:
+//
+//	func (x *NetworkTraffic) AppendJSON(dst []byte) []byte {
+//		dst = append(dst, '{')
+//		if x.present.Has(0) {
+//			dst = jlex.AppendInt(jlex.AppendKey(dst, "\"proto\":"), x.Proto)
+//		}
+//		...
+//		return append(dst, '}')
+//	}
+func genAppendJSON(f *jen.File, s *Schema, o *Object) {
+	if o.Root {
+		fileComment(f, fmt.Sprintf("AppendJSON appends x to dst as one %s record in its own JSON, without a "+
+			"trailing newline: the present fields under the schema's names in schema order, split fields left out "+
+			"(decoding derives them), each timestamp in the first of its formats that holds every digit "+
+			"(see jlex.AppendTimeAs), json values as given. Decoding the output gives x back, presence included. "+
+			"It allocates nothing when dst has room for the output.", s.Name))
+	} else {
+		fileComment(f, "AppendJSON appends x to dst as a JSON object, written as "+s.GoName+".AppendJSON writes records.")
+	}
+	f.Func().Params(jen.Id("x").Op("*").Id(o.GoName)).Id("AppendJSON").Params(jen.Id("dst").Index().Byte()).Index().Byte().BlockFunc(func(g *jen.Group) {
+		g.Id("dst").Op("=").Append(jen.Id("dst"), jen.LitRune('{'))
+		for _, fd := range readFields(o) {
+			key := jen.Qual(jlexPath, "AppendKey").Call(jen.Id("dst"), jen.Lit(jsonKey(fd.Name)))
+			g.If(jen.Id("x").Dot("present").Dot("Has").Call(jen.Lit(fd.Bit))).Block(
+				jen.Id("dst").Op("=").Add(encodeCall(fd, key, jen.Id("x").Dot(fd.GoName))),
+			)
+		}
+		g.Return(jen.Append(jen.Id("dst"), jen.LitRune('}')))
+	})
+	f.Line()
+}
+
+// genMarshalJSON emits MarshalJSON on the value, so that encoding/json uses
+// it for values and pointers alike:
+//
+//	func (x NetworkTraffic) MarshalJSON() ([]byte, error) { return jlex.Marshal(&x) }
+func genMarshalJSON(f *jen.File, o *Object) {
+	f.Comment("MarshalJSON implements json.Marshaler with AppendJSON.")
+	f.Func().Params(jen.Id("x").Id(o.GoName)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
+		jen.Return(jen.Qual(jlexPath, "Marshal").Call(jen.Op("&").Id("x"))),
+	)
+	f.Line()
+}
+
+// encodeCall is the expression that appends v, the value of field fd, to
+// dst: jlex.AppendInt(dst, x.TxBytes), x.Actor.AppendJSON(dst)…
+func encodeCall(fd *Field, dst, v *jen.Statement) *jen.Statement {
+	call := func(name string, extra ...jen.Code) *jen.Statement {
+		return jen.Qual(jlexPath, name).Call(append([]jen.Code{dst, v}, extra...)...)
+	}
+	switch fd.Kind {
+	case KindString:
+		return call("AppendString")
+	case KindSmallint, KindInt, KindBigint:
+		return call("AppendInt")
+	case KindFloat:
+		return call("AppendFloat")
+	case KindBoolean:
+		return call("AppendBool")
+	case KindTimestamp:
+		return call("AppendTimeAs", formatsExpr(fd.TimeFormats))
+	case KindJSON:
+		return call("AppendRaw")
+	case KindObject:
+		return v.Dot("AppendJSON").Call(dst)
+	case KindArray:
+		switch e := fd.Element; e.Kind {
+		case KindString:
+			return call("AppendStringArray")
+		case KindSmallint, KindInt, KindBigint:
+			return call("AppendIntArray")
+		case KindFloat:
+			return call("AppendFloatArray")
+		case KindBoolean:
+			return call("AppendBoolArray")
+		case KindTimestamp:
+			return call("AppendTimeArray", formatsExpr(e.TimeFormats))
+		case KindJSON:
+			return call("AppendRawArray")
+		case KindObject:
+			return call("AppendObjectArray")
+		}
+	}
+	panic("gen: no encoder for " + fd.Kind.String())
+}
+
+// jsonKey is a member's key as JSON writes it, quoted and escaped, with
+// its colon: "say\"hi": for the name say"hi.
+func jsonKey(name string) string {
+	return string(jlex.AppendString(nil, name)) + ":"
+}
