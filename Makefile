@@ -51,6 +51,10 @@ test: check unit race bench-check
 FUZZ_TARGETS = \
 	./tailscale:FuzzNetwork \
 	./tailscale:FuzzAudit \
+	./tailscale:FuzzNetworkRoundTrip \
+	./tailscale:FuzzAuditRoundTrip \
+	./gen/internal/everything:FuzzEverythingRoundTrip \
+	./gen/internal/everything:FuzzNamingRoundTrip \
 	./internal/stream:FuzzScanner
 
 fuzz:
