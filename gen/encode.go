@@ -58,11 +58,16 @@ func genAppendJSON(f *jen.File, s *Schema, o *Object) {
 // genMarshalJSON emits MarshalJSON on the value, so that encoding/json uses
 // it for values and pointers alike:
 //
-//	func (x NetworkTraffic) MarshalJSON() ([]byte, error) { return jlex.Marshal(&x) }
+//	func (x NetworkTraffic) MarshalJSON() ([]byte, error) {
+//		buf := jlex.MarshalBuffer()
+//		return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+//	}
 func genMarshalJSON(f *jen.File, o *Object) {
 	f.Comment("MarshalJSON implements json.Marshaler with AppendJSON.")
 	f.Func().Params(jen.Id("x").Id(o.GoName)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
-		jen.Return(jen.Qual(jlexPath, "Marshal").Call(jen.Op("&").Id("x"))),
+		jen.Id("buf").Op(":=").Qual(jlexPath, "MarshalBuffer").Call(),
+		jen.Return(jen.Qual(jlexPath, "MarshalResult").Call(jen.Id("buf"),
+			jen.Id("x").Dot("AppendJSON").Call(jen.Parens(jen.Op("*").Id("buf")).Index(jen.Empty(), jen.Lit(0))))),
 	)
 	f.Line()
 }

@@ -196,7 +196,9 @@ func validJSON(b []byte) bool {
 	l.Skip()
 	l.End()
 	ok := l.Ok()
-	PutLexer(l)
+	// Skip keeps no key frames, so there are none for PutLexer to drop.
+	l.ResetView(nil, nil)
+	lexers.Put(l)
 	return ok
 }
 
@@ -296,23 +298,33 @@ func AppendObjectArray[T any, P interface {
 	return append(dst, ']')
 }
 
-// Marshal returns x's AppendJSON output in a slice of its own, for a
-// generated MarshalJSON: the output is built in a pooled buffer and copied
-// once, so a call allocates the result and nothing that grows with it.
-func Marshal[P interface{ AppendJSON(dst []byte) []byte }](x P) ([]byte, error) {
-	bp := marshalBufs.Get().(*[]byte)
-	b := x.AppendJSON((*bp)[:0])
-	out := make([]byte, len(b))
-	copy(out, b)
-	if cap(b) <= maxPooledMarshal {
-		*bp = b
-		marshalBufs.Put(bp)
+// MarshalBuffer returns a pooled buffer for a generated MarshalJSON, which
+// appends its output to (*buf)[:0] and hands both to MarshalResult:
+//
+//	func (x Network) MarshalJSON() ([]byte, error) {
+//		buf := jlex.MarshalBuffer()
+//		return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+//	}
+//
+// The output grows in memory kept from call to call, and the value, whose
+// AppendJSON keeps no reference to it, stays on the stack: a call allocates
+// the result and nothing else.
+func MarshalBuffer() *[]byte { return marshalBufs.Get().(*[]byte) }
+
+// MarshalResult returns a copy of out, written into buf's memory, and gives
+// buf back to the pool (keeping out's memory when it grew, up to a limit).
+func MarshalResult(buf *[]byte, out []byte) ([]byte, error) {
+	res := make([]byte, len(out))
+	copy(res, out)
+	if cap(out) <= maxPooledMarshal {
+		*buf = out
+		marshalBufs.Put(buf)
 	}
-	return out, nil
+	return res, nil
 }
 
-// maxPooledMarshal is the largest buffer Marshal keeps for reuse: one huge
-// record must not pin its buffer for good.
+// maxPooledMarshal is the largest buffer MarshalResult keeps for reuse: one
+// huge record must not pin its buffer for good.
 const maxPooledMarshal = 1 << 20
 
 var marshalBufs = sync.Pool{New: func() any { return new([]byte) }}

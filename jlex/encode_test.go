@@ -190,10 +190,16 @@ func TestAppendArrays(t *testing.T) {
 	}
 }
 
-func TestMarshal(t *testing.T) {
-	first, err := jlex.Marshal(&encItem{1})
+// marshalItem is what a generated MarshalJSON does.
+func marshalItem(x encItem) ([]byte, error) {
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+}
+
+func TestMarshalResult(t *testing.T) {
+	first, err := marshalItem(encItem{1})
 	require.NoError(t, err)
-	second, err := jlex.Marshal(&encItem{2})
+	second, err := marshalItem(encItem{2})
 	require.NoError(t, err)
 	assert.Equal(t, `{"n":1}`, string(first), "a result is not the pooled buffer, which the next call reuses")
 	assert.Equal(t, `{"n":2}`, string(second))

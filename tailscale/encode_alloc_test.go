@@ -5,6 +5,7 @@ package tailscale_test
 import (
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tslogs/tslogs/tailscale"
@@ -12,7 +13,7 @@ import (
 
 // TestAllocsAppendJSON writes every good record, and the fuzz tests' rich
 // records, with AppendJSON into a buffer with room for it: nothing is
-// allocated.
+// allocated. MarshalJSON allocates its result only.
 func TestAllocsAppendJSON(t *testing.T) {
 	dst := make([]byte, 0, 1<<16)
 	network := []string{fzRichNetwork}
@@ -24,6 +25,7 @@ func TestAllocsAppendJSON(t *testing.T) {
 		require.NoError(t, rec.Decode([]byte(data)))
 		zeroAllocs(t, "Network.AppendJSON", func() { dst = rec.AppendJSON(dst[:0]) })
 		require.NotEmpty(t, dst)
+		assert.Equal(t, 1.0, testing.AllocsPerRun(allocRuns, func() { dst, _ = rec.MarshalJSON() }), "Network.MarshalJSON allocates only its result")
 	}
 	audit := []string{fzRichAudit}
 	for _, c := range auditCases {
@@ -34,5 +36,6 @@ func TestAllocsAppendJSON(t *testing.T) {
 		require.NoError(t, rec.Decode([]byte(data)))
 		zeroAllocs(t, "Audit.AppendJSON", func() { dst = rec.AppendJSON(dst[:0]) })
 		require.NotEmpty(t, dst)
+		assert.Equal(t, 1.0, testing.AllocsPerRun(allocRuns, func() { dst, _ = rec.MarshalJSON() }), "Audit.MarshalJSON allocates only its result")
 	}
 }

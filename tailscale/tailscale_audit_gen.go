@@ -1131,7 +1131,8 @@ func (x *Audit) AppendJSON(dst []byte) []byte {
 
 // MarshalJSON implements json.Marshaler with AppendJSON.
 func (x Audit) MarshalJSON() ([]byte, error) {
-	return jlex.Marshal(&x)
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }
 
 // AppendJSON appends x to dst as a JSON object, written as Audit.AppendJSON
@@ -1182,7 +1183,8 @@ func (x *AuditEvent) AppendJSON(dst []byte) []byte {
 
 // MarshalJSON implements json.Marshaler with AppendJSON.
 func (x AuditEvent) MarshalJSON() ([]byte, error) {
-	return jlex.Marshal(&x)
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }
 
 // AppendJSON appends x to dst as a JSON object, written as Audit.AppendJSON
@@ -1209,7 +1211,8 @@ func (x *AuditActor) AppendJSON(dst []byte) []byte {
 
 // MarshalJSON implements json.Marshaler with AppendJSON.
 func (x AuditActor) MarshalJSON() ([]byte, error) {
-	return jlex.Marshal(&x)
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }
 
 // AppendJSON appends x to dst as a JSON object, written as Audit.AppendJSON
@@ -1236,7 +1239,8 @@ func (x *AuditTarget) AppendJSON(dst []byte) []byte {
 
 // MarshalJSON implements json.Marshaler with AppendJSON.
 func (x AuditTarget) MarshalJSON() ([]byte, error) {
-	return jlex.Marshal(&x)
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }
 
 // AppendJSON appends x to dst as a JSON object, written as Audit.AppendJSON
@@ -1251,5 +1255,6 @@ func (x *AuditFields) AppendJSON(dst []byte) []byte {
 
 // MarshalJSON implements json.Marshaler with AppendJSON.
 func (x AuditFields) MarshalJSON() ([]byte, error) {
-	return jlex.Marshal(&x)
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }

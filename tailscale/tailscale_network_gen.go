@@ -1363,7 +1363,8 @@ func (x *Network) AppendJSON(dst []byte) []byte {
 
 // MarshalJSON implements json.Marshaler with AppendJSON.
 func (x Network) MarshalJSON() ([]byte, error) {
-	return jlex.Marshal(&x)
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }
 
 // AppendJSON appends x to dst as a JSON object, written as Network.AppendJSON
@@ -1405,7 +1406,8 @@ func (x *NetworkEvent) AppendJSON(dst []byte) []byte {
 
 // MarshalJSON implements json.Marshaler with AppendJSON.
 func (x NetworkEvent) MarshalJSON() ([]byte, error) {
-	return jlex.Marshal(&x)
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }
 
 // AppendJSON appends x to dst as a JSON object, written as Network.AppendJSON
@@ -1435,7 +1437,8 @@ func (x *NetworkNode) AppendJSON(dst []byte) []byte {
 
 // MarshalJSON implements json.Marshaler with AppendJSON.
 func (x NetworkNode) MarshalJSON() ([]byte, error) {
-	return jlex.Marshal(&x)
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }
 
 // AppendJSON appends x to dst as a JSON object, written as Network.AppendJSON
@@ -1468,7 +1471,8 @@ func (x *NetworkTraffic) AppendJSON(dst []byte) []byte {
 
 // MarshalJSON implements json.Marshaler with AppendJSON.
 func (x NetworkTraffic) MarshalJSON() ([]byte, error) {
-	return jlex.Marshal(&x)
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }
 
 // AppendJSON appends x to dst as a JSON object, written as Network.AppendJSON
@@ -1483,5 +1487,6 @@ func (x *NetworkFields) AppendJSON(dst []byte) []byte {
 
 // MarshalJSON implements json.Marshaler with AppendJSON.
 func (x NetworkFields) MarshalJSON() ([]byte, error) {
-	return jlex.Marshal(&x)
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }

@@ -2503,7 +2503,8 @@ func (x *Everything) AppendJSON(dst []byte) []byte {
 
 // MarshalJSON implements json.Marshaler with AppendJSON.
 func (x Everything) MarshalJSON() ([]byte, error) {
-	return jlex.Marshal(&x)
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }
 
 // AppendJSON appends x to dst as a JSON object, written as
@@ -2527,7 +2528,8 @@ func (x *EverythingActor) AppendJSON(dst []byte) []byte {
 
 // MarshalJSON implements json.Marshaler with AppendJSON.
 func (x EverythingActor) MarshalJSON() ([]byte, error) {
-	return jlex.Marshal(&x)
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }
 
 // AppendJSON appends x to dst as a JSON object, written as
@@ -2548,7 +2550,8 @@ func (x *EverythingDevice) AppendJSON(dst []byte) []byte {
 
 // MarshalJSON implements json.Marshaler with AppendJSON.
 func (x EverythingDevice) MarshalJSON() ([]byte, error) {
-	return jlex.Marshal(&x)
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }
 
 // AppendJSON appends x to dst as a JSON object, written as
@@ -2566,7 +2569,8 @@ func (x *EverythingLocation) AppendJSON(dst []byte) []byte {
 
 // MarshalJSON implements json.Marshaler with AppendJSON.
 func (x EverythingLocation) MarshalJSON() ([]byte, error) {
-	return jlex.Marshal(&x)
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }
 
 // AppendJSON appends x to dst as a JSON object, written as
@@ -2581,7 +2585,8 @@ func (x *EverythingQuirks) AppendJSON(dst []byte) []byte {
 
 // MarshalJSON implements json.Marshaler with AppendJSON.
 func (x EverythingQuirks) MarshalJSON() ([]byte, error) {
-	return jlex.Marshal(&x)
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }
 
 // AppendJSON appends x to dst as a JSON object, written as
@@ -2617,7 +2622,8 @@ func (x *EverythingFlow) AppendJSON(dst []byte) []byte {
 
 // MarshalJSON implements json.Marshaler with AppendJSON.
 func (x EverythingFlow) MarshalJSON() ([]byte, error) {
-	return jlex.Marshal(&x)
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }
 
 // AppendJSON appends x to dst as a JSON object, written as
@@ -2635,5 +2641,6 @@ func (x *EverythingPeer) AppendJSON(dst []byte) []byte {
 
 // MarshalJSON implements json.Marshaler with AppendJSON.
 func (x EverythingPeer) MarshalJSON() ([]byte, error) {
-	return jlex.Marshal(&x)
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }

@@ -1447,7 +1447,8 @@ func (x *Naming) AppendJSON(dst []byte) []byte {
 
 // MarshalJSON implements json.Marshaler with AppendJSON.
 func (x Naming) MarshalJSON() ([]byte, error) {
-	return jlex.Marshal(&x)
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }
 
 // AppendJSON appends x to dst as a JSON object, written as Naming.AppendJSON
@@ -1462,7 +1463,8 @@ func (x *NamingNode) AppendJSON(dst []byte) []byte {
 
 // MarshalJSON implements json.Marshaler with AppendJSON.
 func (x NamingNode) MarshalJSON() ([]byte, error) {
-	return jlex.Marshal(&x)
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }
 
 // AppendJSON appends x to dst as a JSON object, written as Naming.AppendJSON
@@ -1477,7 +1479,8 @@ func (x *NamingOrigin) AppendJSON(dst []byte) []byte {
 
 // MarshalJSON implements json.Marshaler with AppendJSON.
 func (x NamingOrigin) MarshalJSON() ([]byte, error) {
-	return jlex.Marshal(&x)
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }
 
 // AppendJSON appends x to dst as a JSON object, written as Naming.AppendJSON
@@ -1492,7 +1495,8 @@ func (x *NamingLeft) AppendJSON(dst []byte) []byte {
 
 // MarshalJSON implements json.Marshaler with AppendJSON.
 func (x NamingLeft) MarshalJSON() ([]byte, error) {
-	return jlex.Marshal(&x)
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }
 
 // AppendJSON appends x to dst as a JSON object, written as Naming.AppendJSON
@@ -1507,7 +1511,8 @@ func (x *NamingNode2) AppendJSON(dst []byte) []byte {
 
 // MarshalJSON implements json.Marshaler with AppendJSON.
 func (x NamingNode2) MarshalJSON() ([]byte, error) {
-	return jlex.Marshal(&x)
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }
 
 // AppendJSON appends x to dst as a JSON object, written as Naming.AppendJSON
@@ -1522,7 +1527,8 @@ func (x *NamingRight) AppendJSON(dst []byte) []byte {
 
 // MarshalJSON implements json.Marshaler with AppendJSON.
 func (x NamingRight) MarshalJSON() ([]byte, error) {
-	return jlex.Marshal(&x)
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }
 
 // AppendJSON appends x to dst as a JSON object, written as Naming.AppendJSON
@@ -1537,7 +1543,8 @@ func (x *NamingNode3) AppendJSON(dst []byte) []byte {
 
 // MarshalJSON implements json.Marshaler with AppendJSON.
 func (x NamingNode3) MarshalJSON() ([]byte, error) {
-	return jlex.Marshal(&x)
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }
 
 // AppendJSON appends x to dst as a JSON object, written as Naming.AppendJSON
@@ -1552,7 +1559,8 @@ func (x *NamingPolicy) AppendJSON(dst []byte) []byte {
 
 // MarshalJSON implements json.Marshaler with AppendJSON.
 func (x NamingPolicy) MarshalJSON() ([]byte, error) {
-	return jlex.Marshal(&x)
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }
 
 // AppendJSON appends x to dst as a JSON object, written as Naming.AppendJSON
@@ -1567,5 +1575,6 @@ func (x *NamingAddress) AppendJSON(dst []byte) []byte {
 
 // MarshalJSON implements json.Marshaler with AppendJSON.
 func (x NamingAddress) MarshalJSON() ([]byte, error) {
-	return jlex.Marshal(&x)
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }
