@@ -79,14 +79,6 @@ func encodeCall(fd *Field, dst, v *jen.Statement) *jen.Statement {
 		return jen.Qual(jlexPath, name).Call(append([]jen.Code{dst, v}, extra...)...)
 	}
 	switch fd.Kind {
-	case KindString:
-		return call("AppendString")
-	case KindSmallint, KindInt, KindBigint:
-		return call("AppendInt")
-	case KindFloat:
-		return call("AppendFloat")
-	case KindBoolean:
-		return call("AppendBool")
 	case KindTimestamp:
 		return call("AppendTimeAs", formatsExpr(fd.TimeFormats))
 	case KindJSON:
@@ -95,23 +87,37 @@ func encodeCall(fd *Field, dst, v *jen.Statement) *jen.Statement {
 		return v.Dot("AppendJSON").Call(dst)
 	case KindArray:
 		switch e := fd.Element; e.Kind {
-		case KindString:
-			return call("AppendStringArray")
-		case KindSmallint, KindInt, KindBigint:
-			return call("AppendIntArray")
-		case KindFloat:
-			return call("AppendFloatArray")
-		case KindBoolean:
-			return call("AppendBoolArray")
 		case KindTimestamp:
 			return call("AppendTimeArray", formatsExpr(e.TimeFormats))
 		case KindJSON:
 			return call("AppendRawArray")
 		case KindObject:
 			return call("AppendObjectArray")
+		default:
+			return call(scalarWriter(e.Kind) + "Array")
 		}
 	}
+	if w := scalarWriter(fd.Kind); w != "" {
+		return call(w)
+	}
 	panic("gen: no encoder for " + fd.Kind.String())
+}
+
+// scalarWriter names the jlex writer of a string, integer, float or boolean
+// value, which rows and encoders share (its array writer adds "Array"), or
+// returns "" for other kinds.
+func scalarWriter(k Kind) string {
+	switch k {
+	case KindString:
+		return "AppendString"
+	case KindSmallint, KindInt, KindBigint:
+		return "AppendInt"
+	case KindFloat:
+		return "AppendFloat"
+	case KindBoolean:
+		return "AppendBool"
+	}
+	return ""
 }
 
 // jsonKey is a member's key as JSON writes it, quoted and escaped, with

@@ -205,81 +205,43 @@ func validJSON(b []byte) bool {
 // The array writers below append a JSON array of s's elements, [] for an
 // empty or nil s. Generated code calls them for present array fields.
 
-// AppendStringArray appends an array of strings, each as AppendString
-// writes it.
-func AppendStringArray(dst []byte, s []string) []byte {
+// appendArray appends s as a JSON array, each element written by write.
+func appendArray[T any](dst []byte, s []T, write func([]byte, T) []byte) []byte {
 	dst = append(dst, '[')
 	for i, v := range s {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = AppendString(dst, v)
+		dst = write(dst, v)
 	}
 	return append(dst, ']')
 }
 
+// AppendStringArray appends an array of strings, each as AppendString
+// writes it.
+func AppendStringArray(dst []byte, s []string) []byte { return appendArray(dst, s, AppendString) }
+
 // AppendIntArray appends an array of integers.
 func AppendIntArray[T int16 | int32 | int64](dst []byte, s []T) []byte {
-	dst = append(dst, '[')
-	for i, v := range s {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = strconv.AppendInt(dst, int64(v), 10)
-	}
-	return append(dst, ']')
+	return appendArray(dst, s, AppendInt[T])
 }
 
 // AppendFloatArray appends an array of floats, each as AppendFloat writes
 // it.
-func AppendFloatArray(dst []byte, s []float64) []byte {
-	dst = append(dst, '[')
-	for i, v := range s {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = AppendFloat(dst, v)
-	}
-	return append(dst, ']')
-}
+func AppendFloatArray(dst []byte, s []float64) []byte { return appendArray(dst, s, AppendFloat) }
 
 // AppendBoolArray appends an array of booleans.
-func AppendBoolArray(dst []byte, s []bool) []byte {
-	dst = append(dst, '[')
-	for i, v := range s {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = strconv.AppendBool(dst, v)
-	}
-	return append(dst, ']')
-}
+func AppendBoolArray(dst []byte, s []bool) []byte { return appendArray(dst, s, AppendBool) }
 
 // AppendTimeArray appends an array of timestamps, each as AppendTimeAs
 // writes it in formats.
 func AppendTimeArray(dst []byte, s []time.Time, formats TimeFormats) []byte {
-	dst = append(dst, '[')
-	for i, v := range s {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = AppendTimeAs(dst, v, formats)
-	}
-	return append(dst, ']')
+	return appendArray(dst, s, func(dst []byte, t time.Time) []byte { return AppendTimeAs(dst, t, formats) })
 }
 
 // AppendRawArray appends an array of json values, each as AppendRaw writes
 // it (a null element, decoded as an empty value, back as null).
-func AppendRawArray(dst []byte, s []json.RawMessage) []byte {
-	dst = append(dst, '[')
-	for i, v := range s {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = AppendRaw(dst, v)
-	}
-	return append(dst, ']')
-}
+func AppendRawArray(dst []byte, s []json.RawMessage) []byte { return appendArray(dst, s, AppendRaw) }
 
 // AppendObjectArray appends an array of generated objects, each as its
 // AppendJSON method writes it. P is *T (inferred): the method has a pointer

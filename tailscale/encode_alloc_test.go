@@ -15,27 +15,30 @@ import (
 // records, with AppendJSON into a buffer with room for it: nothing is
 // allocated. MarshalJSON allocates its result only.
 func TestAllocsAppendJSON(t *testing.T) {
-	dst := make([]byte, 0, 1<<16)
-	network := []string{fzRichNetwork}
+	network := [][]byte{[]byte(fzRichNetwork)}
 	for _, c := range networkCases {
-		network = append(network, string(readRecord(t, "network", c.name)))
+		network = append(network, readRecord(t, "network", c.name))
 	}
-	for _, data := range network {
-		var rec tailscale.Network
-		require.NoError(t, rec.Decode([]byte(data)))
-		zeroAllocs(t, "Network.AppendJSON", func() { dst = rec.AppendJSON(dst[:0]) })
-		require.NotEmpty(t, dst)
-		assert.Equal(t, 1.0, testing.AllocsPerRun(allocRuns, func() { dst, _ = rec.MarshalJSON() }), "Network.MarshalJSON allocates only its result")
-	}
-	audit := []string{fzRichAudit}
+	audit := [][]byte{[]byte(fzRichAudit)}
 	for _, c := range auditCases {
-		audit = append(audit, string(readRecord(t, "audit", c.name)))
+		audit = append(audit, readRecord(t, "audit", c.name))
 	}
-	for _, data := range audit {
-		var rec tailscale.Audit
-		require.NoError(t, rec.Decode([]byte(data)))
-		zeroAllocs(t, "Audit.AppendJSON", func() { dst = rec.AppendJSON(dst[:0]) })
+	checkEncodeAllocs[tailscale.Network](t, "Network", network)
+	checkEncodeAllocs[tailscale.Audit](t, "Audit", audit)
+}
+
+func checkEncodeAllocs[T any, P interface {
+	*T
+	Decode([]byte) error
+	AppendJSON([]byte) []byte
+	MarshalJSON() ([]byte, error)
+}](t *testing.T, name string, records [][]byte) {
+	dst := make([]byte, 0, 1<<16)
+	for _, data := range records {
+		rec := P(new(T))
+		require.NoError(t, rec.Decode(data))
+		zeroAllocs(t, name+".AppendJSON", func() { dst = rec.AppendJSON(dst[:0]) })
 		require.NotEmpty(t, dst)
-		assert.Equal(t, 1.0, testing.AllocsPerRun(allocRuns, func() { dst, _ = rec.MarshalJSON() }), "Audit.MarshalJSON allocates only its result")
+		assert.Equal(t, 1.0, testing.AllocsPerRun(allocRuns, func() { dst, _ = rec.MarshalJSON() }), "%s.MarshalJSON allocates only its result", name)
 	}
 }
