@@ -50,12 +50,12 @@ race:
 test: check unit race bench-check
 
 FUZZ_TARGETS = \
-	./tailscale:FuzzNetwork \
-	./tailscale:FuzzAudit \
 	./tailscale:FuzzNetworkRoundTrip \
 	./tailscale:FuzzAuditRoundTrip \
 	./gen/internal/everything:FuzzEverythingRoundTrip \
 	./gen/internal/everything:FuzzNamingRoundTrip \
+	./tailscale:FuzzNetwork \
+	./tailscale:FuzzAudit \
 	./internal/stream:FuzzScanner
 
 fuzz:

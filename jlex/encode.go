@@ -75,7 +75,7 @@ func readEarlier(formats, rest TimeFormats, text []byte) bool {
 		text = text[1 : len(text)-1] // RFC 3339 text needs no unescaping
 	}
 	for fs := formats; fs != rest; fs >>= 4 {
-		if _, ok := parseTime(TimeFormat(fs&0xf), text, isString); ok {
+		if _, ok := parseTimeFormat(TimeFormat(fs&0xf), text, isString); ok {
 			return true
 		}
 	}

@@ -92,7 +92,7 @@ func (l *Lexer) Time(dst *time.Time, formats TimeFormats) bool {
 		return false
 	}
 	for fs := TimeFormats(formats); fs != 0; fs >>= 4 {
-		if t, ok := parseTime(TimeFormat(fs&0xf), tok, isString); ok {
+		if t, ok := parseTimeFormat(TimeFormat(fs&0xf), tok, isString); ok {
 			*dst = t
 			return true
 		}
@@ -101,9 +101,9 @@ func (l *Lexer) Time(dst *time.Time, formats TimeFormats) bool {
 	return false
 }
 
-// parseTime parses tok, a number's text or a string's decoded content
+// parseTimeFormat parses tok, a number's text or a string's decoded content
 // (isString), as a timestamp in format f.
-func parseTime(f TimeFormat, tok []byte, isString bool) (time.Time, bool) {
+func parseTimeFormat(f TimeFormat, tok []byte, isString bool) (time.Time, bool) {
 	switch f {
 	case Unix:
 		return ParseUnix(tok)
