@@ -56,7 +56,7 @@ func AppendTimeAs(dst []byte, t time.Time, formats TimeFormats) []byte {
 		if fs == formats || !readEarlier(formats, fs, dst[n:]) {
 			return dst // the first format, or one no earlier format reads
 		}
-		if f == Unix && !bytes.ContainsAny(dst[n:], ".") {
+		if f == Unix && bytes.IndexByte(dst[n:], '.') < 0 {
 			if dst = append(dst, ".0"...); !readEarlier(formats, fs, dst[n:]) {
 				return dst
 			}
