@@ -21,28 +21,12 @@ import (
 
 func FuzzNetworkRoundTrip(f *testing.F) {
 	rtSeed(f)
-	f.Fuzz(func(t *testing.T, data []byte) {
-		var v tailscale.Network
-		if v.Decode(data) != nil {
-			return
-		}
-		if err := roundtrip.Check(&v); err != nil {
-			t.Fatalf("input %q: %v", data, err)
-		}
-	})
+	f.Fuzz(roundtrip.Target[tailscale.Network])
 }
 
 func FuzzAuditRoundTrip(f *testing.F) {
 	rtSeed(f)
-	f.Fuzz(func(t *testing.T, data []byte) {
-		var v tailscale.Audit
-		if v.Decode(data) != nil {
-			return
-		}
-		if err := roundtrip.Check(&v); err != nil {
-			t.Fatalf("input %q: %v", data, err)
-		}
-	})
+	f.Fuzz(roundtrip.Target[tailscale.Audit])
 }
 
 // rtTemplates put each of the differential fuzz tests' edge values

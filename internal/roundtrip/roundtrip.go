@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/netip"
 	"reflect"
+	"testing"
 	"time"
 	"unicode/utf8"
 )
@@ -79,6 +80,23 @@ func Check[T any, P interface {
 		return fmt.Errorf("the decoded output writes\n%s\nnot\n%s", again, out)
 	}
 	return nil
+}
+
+// Target is a fuzz function: when data decodes as a T, Check must pass.
+//
+//	f.Fuzz(roundtrip.Target[tailscale.Network])
+func Target[T any, P interface {
+	*T
+	Record
+}](t *testing.T, data []byte) {
+	t.Helper()
+	v := P(new(T))
+	if v.Decode(data) != nil {
+		return
+	}
+	if err := Check[T, P](v); err != nil {
+		t.Fatalf("input %q: %v", data, err)
+	}
 }
 
 var (

@@ -81,15 +81,7 @@ func FuzzEverythingRoundTrip(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	rtSeeds(f, rtEverythingTemplates...)
-	f.Fuzz(func(t *testing.T, data []byte) {
-		var v everything.Everything
-		if v.Decode(data) != nil {
-			return
-		}
-		if err := roundtrip.Check(&v); err != nil {
-			t.Fatalf("input %q: %v", data, err)
-		}
-	})
+	f.Fuzz(roundtrip.Target[everything.Everything])
 }
 
 // namingFull fills every field of Test.Naming.
@@ -104,13 +96,5 @@ func FuzzNamingRoundTrip(f *testing.F) {
 		`{"userId":@@}`, `{"httpStatus":@@}`, `{"2fa":@@}`, `{"ids":[@@]}`, `{"srcNode":@@}`,
 		`{"dstNodes":[@@]}`, `{"left":{"node":@@}}`, `{"policies":@@}`, `{"addresses":[{"ip":@@}]}`,
 	)
-	f.Fuzz(func(t *testing.T, data []byte) {
-		var v everything.Naming
-		if v.Decode(data) != nil {
-			return
-		}
-		if err := roundtrip.Check(&v); err != nil {
-			t.Fatalf("input %q: %v", data, err)
-		}
-	})
+	f.Fuzz(roundtrip.Target[everything.Naming])
 }
