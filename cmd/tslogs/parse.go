@@ -87,7 +87,11 @@ func newRowMeta() *jlex.RowMeta {
 func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var rf readerFlags
 	var deadLetter string
-	var fs = newFlagSet(cmd, cmd+" [--log-type auto|audit|network] [--dead-letter FILE] [FILE...]",
+	synopsis := cmd + " [--log-type auto|audit|network] [--max-record-size N] [FILE...]"
+	if cmd == "parse" {
+		synopsis = cmd + " [--log-type auto|audit|network] [--max-record-size N] [--dead-letter FILE] [FILE...]"
+	}
+	var fs = newFlagSet(cmd, synopsis,
 		map[string]string{"parse": parseDesc, "validate": validateDesc}[cmd],
 		map[string]string{"parse": parseExamples, "validate": validateExamples}[cmd], stderr)
 	rf.register(fs)
