@@ -241,8 +241,10 @@ func (r *Reader) Fatal() error {
 	return nil
 }
 
-// LogType returns the current record's log type (for a bad record, the
-// configured type, which may be LogTypeAuto).
+// LogType returns the current record's log type. For a bad record it is
+// the type found if it could be told (a record of the other type than
+// ReaderOptions.LogType fails with a *LogTypeError), else the configured
+// type, which may be LogTypeAuto.
 func (r *Reader) LogType() LogType { return r.typ }
 
 // Bare reports whether the current record came without an envelope.
@@ -305,6 +307,16 @@ var (
 	detectAuditKeys    = []string{"action", "origin", "actor", "target", "eventGroupID", "old", "new", "deferredAt", "actionDetails", "eventTime", "error"}
 )
 
+// setKey returns the member of set equal to key (no allocation).
+func setKey(key []byte, set []string) string {
+	for _, k := range set {
+		if string(key) == k {
+			return k
+		}
+	}
+	return ""
+}
+
 func oneOf(key []byte, set []string) bool {
 	for _, k := range set {
 		if string(key) == k {
@@ -317,24 +329,65 @@ func oneOf(key []byte, set []string) bool {
 // detect tells an envelope from a bare record by the record's first key
 // that belongs to only one shape ("time", "event" and "fields" mean an
 // envelope; a field of an audit or network record, or "logged", a bare
-// record), and, when want is LogTypeAuto, the log type by the first key of
-// the event that belongs to only one type.
+// record), and the log type by the first key of the event that belongs to
+// only one type. When want is not LogTypeAuto, a record of the other type
+// is an error (*LogTypeError) and a record whose type cannot be told is
+// taken to be of type want.
 func detect(data []byte, want LogType) (typ LogType, bare bool, err error) {
+	typ, bare, key, err := detectType(data)
+	if want == LogTypeAuto {
+		return typ, bare, err
+	}
+	if typ != LogTypeAuto && typ != want {
+		return typ, bare, &LogTypeError{Want: want, Found: typ, Key: key}
+	}
+	return want, bare, nil
+}
+
+// LogTypeError is the error of a record of one log type read by a Reader
+// set to the other (ReaderOptions.LogType). It wraps ErrWrongLogType.
+type LogTypeError struct {
+	Want, Found LogType
+	Key         string // the field that tells the type
+}
+
+func (e *LogTypeError) Error() string {
+	return fmt.Sprintf("wrong log type: this is %s %s record (it has %q), not %s %s record",
+		article(e.Found), e.Found, e.Key, article(e.Want), e.Want)
+}
+
+func (e *LogTypeError) Unwrap() error { return ErrWrongLogType }
+
+// ErrWrongLogType is wrapped by the error of a record of the other log type
+// than ReaderOptions.LogType.
+var ErrWrongLogType = errors.New("wrong log type")
+
+func article(t LogType) string {
+	if t == LogTypeAudit {
+		return "an"
+	}
+	return "a"
+}
+
+// detectType is detect for LogTypeAuto. It also returns the key that told
+// the type; typ is LogTypeAuto (with err set) when it could not be told.
+func detectType(data []byte) (typ LogType, bare bool, typeKey string, err error) {
+	const want = LogTypeAuto
 	l := jlex.GetLexer()
 	defer jlex.PutLexer(l)
 	l.ResetView(data, nil)
 	if !l.BeginObject() {
 		if l.Ok() {
-			return want, false, errors.New("expected a record object, found null")
+			return want, bare, "", errors.New("expected a record object, found null")
 		}
-		return want, false, l.Err()
+		return want, false, "", l.Err()
 	}
 	key, ok := l.Key()
 	if !ok {
 		if l.Ok() {
-			return want, false, errors.New("empty record {}")
+			return want, bare, "", errors.New("empty record {}")
 		}
-		return want, false, l.Err()
+		return want, false, "", l.Err()
 	}
 	// Keys of neither shape (the Splunk HEC metadata host, source,
 	// sourcetype and index before "time", or unknown fields) are passed over.
@@ -349,17 +402,12 @@ func detect(data []byte, want LogType) (typ LogType, bare bool, err error) {
 		}
 		l.Skip()
 		if key, ok = l.Key(); !ok {
+			bare = true
 			if !l.Ok() {
-				return want, true, l.Err()
+				return want, true, "", l.Err()
 			}
-			if want != LogTypeAuto {
-				return want, true, nil
-			}
-			return want, true, errors.New("cannot tell the log type: no field of audit or network records")
+			return want, bare, "", errors.New("cannot tell the log type: no field of audit or network records")
 		}
-	}
-	if want != LogTypeAuto {
-		return want, bare, nil
 	}
 	if !bare {
 		// Find the event object, then look at its keys.
@@ -367,34 +415,34 @@ func detect(data []byte, want LogType) (typ LogType, bare bool, err error) {
 			l.Skip()
 			if key, ok = l.Key(); !ok {
 				if l.Ok() {
-					return want, false, errors.New("event: required field is missing (so the log type cannot be told)")
+					return want, bare, "", errors.New("event: required field is missing (so the log type cannot be told)")
 				}
-				return want, false, l.Err()
+				return want, false, "", l.Err()
 			}
 		}
 		if !l.BeginObject() {
 			if l.Ok() {
-				return want, false, errors.New("event: required field is missing (null, so the log type cannot be told)")
+				return want, bare, "", errors.New("event: required field is missing (null, so the log type cannot be told)")
 			}
-			return want, false, l.Err()
+			return want, false, "", l.Err()
 		}
 		if key, ok = l.Key(); !ok {
-			return want, false, errors.New("event: empty object, so the log type cannot be told")
+			return want, bare, "", errors.New("event: empty object, so the log type cannot be told")
 		}
 	}
 	for {
 		switch {
 		case oneOf(key, detectNetworkKeys):
-			return LogTypeNetwork, bare, nil
+			return LogTypeNetwork, bare, setKey(key, detectNetworkKeys), nil
 		case oneOf(key, detectAuditKeys):
-			return LogTypeAudit, bare, nil
+			return LogTypeAudit, bare, setKey(key, detectAuditKeys), nil
 		}
 		l.Skip()
 		if key, ok = l.Key(); !ok {
 			if l.Ok() {
-				return want, bare, errors.New("cannot tell the log type: no field of audit or network records")
+				return want, bare, "", errors.New("cannot tell the log type: no field of audit or network records")
 			}
-			return want, bare, l.Err()
+			return want, bare, "", l.Err()
 		}
 	}
 }
