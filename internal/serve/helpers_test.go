@@ -83,6 +83,7 @@ func startServerIn(t *testing.T, dir string, mod func(*Config)) *testServer {
 		Now:             ts.clock.now,
 		Logger:          slog.New(slog.NewTextHandler(ts.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		ShutdownTimeout: 10 * time.Second,
+		DrainDelay:      -1,
 	}
 	if mod != nil {
 		mod(&cfg)
