@@ -77,6 +77,9 @@ type ReaderOptions struct {
 	// MaxDecompressed, if positive, bounds the whole decompressed input; more
 	// is a fatal error (protection against decompression bombs).
 	MaxDecompressed int64
+	// MaxZstdWindow bounds the window a zstd frame may ask for, and so the
+	// zstd decoder's memory (a larger one is a fatal error); 0 means 64 MiB.
+	MaxZstdWindow int
 }
 
 // RecordError is the error of one bad record. The reader goes on with the
@@ -144,6 +147,7 @@ func NewReader(r io.Reader, opt ReaderOptions) *Reader {
 	return &Reader{opt: opt, sc: stream.NewScanner(r, stream.Options{
 		MaxRecordSize:   opt.MaxRecordSize,
 		MaxDecompressed: opt.MaxDecompressed,
+		MaxZstdWindow:   opt.MaxZstdWindow,
 	})}
 }
 

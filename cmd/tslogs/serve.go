@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"syscall"
 	"time"
@@ -75,9 +76,9 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.BoolVar(&gzipClosed, "gzip-closed", false, "gzip files of past hours once closed")
 	fs.StringVar(&fileMode, "file-mode", "0640", "mode of new files, in octal; directories get it with x wherever r is (0640: 0750); the umask applies")
 	fs.StringVar(&maxBody, "max-body", "4MiB", "largest request body after decompression (413 beyond)")
-	fs.StringVar(&maxRecord, "max-record", "1MiB", "largest record (a larger one goes to the dead-letter file); bounds the memory of decoding one")
+	fs.StringVar(&maxRecord, "max-record", "512KiB", "largest record (a larger one goes to the dead-letter file); bounds the memory of decoding one")
 	fs.StringVar(&maxInflight, "max-inflight", "64MiB", "memory for request bodies being received or waiting to be parsed (503 with Retry-After beyond)")
-	fs.IntVar(&maxConcurrent, "max-concurrent", serve.DefaultMaxConcurrent, "requests parsed and stored at once (others wait, their bodies counted in --max-inflight)")
+	fs.IntVar(&maxConcurrent, "max-concurrent", serve.DefaultMaxConcurrent(), "requests parsed and stored at once (others wait, their bodies counted in --max-inflight); default: the number of CPUs, at least 2")
 	fs.IntVar(&maxDeadLetters, "max-dead-letters", serve.DefaultMaxDeadLetters, "bad records of one request written to the dead-letter file one by one; the rest get one summary line")
 	fs.StringVar(&minRate, "min-body-rate", "64KiB", "slowest a body may arrive, per second, after --min-body-rate-grace (408 beyond); 0: no minimum")
 	fs.DurationVar(&minRateGrace, "min-body-rate-grace", serve.DefaultMinBodyRateGrace, "time a body may take before --min-body-rate applies")
@@ -178,7 +179,7 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		return d
 	}
-	srv, err := serve.New(serve.Config{
+	cfg := serve.Config{
 		Tokens: tokens, OutDir: out, Host: host, GzipClosed: gzipClosed, FileMode: os.FileMode(mode),
 		TLSCert: certFile, TLSKey: keyFile,
 		MaxBodyBytes: n["--max-body"], MaxRecordBytes: int(min(n["--max-record"], 1<<30)), MaxInflightBytes: n["--max-inflight"],
@@ -187,7 +188,8 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout, WriteTimeout: writeTimeout,
 		IdleTimeout: idleTimeout, ShutdownTimeout: shutdownTimeout, DrainDelay: orOff(drainDelay),
 		Logger: log, LogRequests: logRequests,
-	})
+	}
+	srv, err := serve.New(cfg)
 	if err != nil {
 		if created {
 			fmt.Fprintf(stderr, "tslogs serve: a new token was stored in %s (not shown: read it there)\n", tokPath)
@@ -211,6 +213,14 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if f, ok := stdout.(*os.File); ok {
 		f.Sync()
 	}
+	// The memory the limits allow is also the garbage collector's target,
+	// so that the heap's slack stays within it (unless GOMEMLIMIT says
+	// otherwise).
+	bound := serve.MemoryBound(cfg)
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(bound)
+	}
+	log.Info("memory bound (--max-inflight + --max-concurrent × per-request bound; see docs/serve.md)", "MiB", bound>>20)
 	if err := srv.Serve(ctx, ln); err != nil {
 		log.Error("serve", "err", err)
 		return exitUsage

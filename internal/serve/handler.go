@@ -422,10 +422,10 @@ func (s *Server) process(body []byte, comp stream.Compression, id BatchID, remot
 		switch rd.LogType() {
 		case tailscale.LogTypeNetwork:
 			nNet++
-			st.network = append(rd.AppendRow(st.network, &st.meta), '\n')
+			st.network = appendRow(st.network, rd, &st.meta, rowsCap)
 		case tailscale.LogTypeAudit:
 			nAudit++
-			st.audit = append(rd.AppendRow(st.audit, &st.meta), '\n')
+			st.audit = appendRow(st.audit, rd, &st.meta, rowsCap)
 		}
 		if len(st.network)+len(st.audit) > rowsCap {
 			return fail(http.StatusRequestEntityTooLarge, hecInvalidData, fmt.Sprintf(
@@ -469,6 +469,21 @@ func (s *Server) process(body []byte, comp stream.Compression, id BatchID, remot
 	return res
 }
 
+// appendRow appends the current record's row and a newline to buf, growing
+// buf by doubling but never to more than the rows a body may make (plus the
+// row), so that the row buffers of a body hold at most about rowsCap bytes
+// (AppendRow would double past it).
+func appendRow(buf []byte, rd *tailscale.Reader, m *tailscale.RowMeta, rowsCap int) []byte {
+	// A row is at most about three times its record, plus the p_ members.
+	need := 3*len(rd.Raw()) + 4096
+	if cap(buf)-len(buf) < need {
+		nb := make([]byte, len(buf), min(max(2*cap(buf), len(buf)+need), max(rowsCap, len(buf))+need))
+		copy(nb, buf)
+		buf = nb
+	}
+	return append(rd.AppendRow(buf, m), '\n')
+}
+
 // decompressor returns a reader of the decompressed body, reusing st's
 // decoders. A zstd frame may not ask for a window larger than it can need
 // below the size limit (at least 8 MiB, what common encoders use), which
@@ -490,7 +505,7 @@ func (s *Server) decompressor(st *reqState, body []byte, c stream.Compression) (
 	case stream.Zstd:
 		var err error
 		if st.zd == nil {
-			st.zd, err = stream.NewZstdDecoder(r, int(max(8<<20, s.cfg.MaxBodyBytes)))
+			st.zd, err = stream.NewZstdDecoder(r, int(zstdWindow(s.cfg.MaxBodyBytes)))
 		} else {
 			err = st.zd.Reset(r)
 		}

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,9 +26,8 @@ const (
 	DefaultListen            = "127.0.0.1:8080"
 	DefaultOutDir            = "tslogs-data"
 	DefaultMaxBodyBytes      = 4 << 20
-	DefaultMaxRecordBytes    = 1 << 20
+	DefaultMaxRecordBytes    = 512 << 10
 	DefaultMaxInflightBytes  = 64 << 20
-	DefaultMaxConcurrent     = 4
 	DefaultMaxDeadLetters    = 100
 	DefaultMinBodyRate       = 64 << 10
 	DefaultMinBodyRateGrace  = 5 * time.Second
@@ -41,11 +41,55 @@ const (
 	// MinTokenLength is the shortest token accepted. Generated tokens have
 	// 43 characters.
 	MinTokenLength = 16
-	// rowsPerBodyByte bounds the rows (and dead-letter lines) a body may
-	// make: at most this many times MaxBodyBytes (413 beyond). Tailscale's
-	// records make rows about 1.5 times their size.
-	rowsPerBodyByte = 4
+	// rowsPerBodyByte bounds the rows a body may make: at most this many
+	// times MaxBodyBytes (413 beyond). Tailscale's records make rows 1.5 to
+	// 1.7 times their size.
+	rowsPerBodyByte = 3
 )
+
+// Memory accounting (see MemoryBound and docs/serve.md).
+const (
+	// decodePerRecordByte bounds what decoding a record holds per byte of
+	// it: the worst is a network record of empty traffic entries, each
+	// "{}," (3 bytes) decoded into a 144-byte struct, in a slice that grows
+	// by copying (old and new arrays both live meanwhile: 2.25 times the
+	// final size), 108 bytes per byte.
+	decodePerRecordByte = 110
+	// baseMemory is the process's own: runtime, metrics, TLS, and the
+	// buffers of up to a thousand open connections (about 16 KiB each).
+	baseMemory = 32 << 20
+)
+
+// MemoryBound returns the most memory, in bytes, that the receiver needs
+// with cfg's limits (after defaults), whatever the bodies hold:
+//
+//	baseMemory + MaxInflightBytes + MaxConcurrent × per-request memory
+//
+// where a request being parsed holds at most: decoding one record
+// (110 × MaxRecordBytes, plus its buffer and copy, 3 × MaxRecordBytes);
+// its rows (3 × MaxBodyBytes, half as much again while the buffer grows);
+// its dead-letter lines (4/3 × MaxBodyBytes + (MaxDeadLetters + 1) × 2.4
+// KiB); the rest of the body for the summary line (MaxBodyBytes); and two
+// zstd decoders (a window of max(8 MiB, MaxBodyBytes) and 2 MiB each).
+func MemoryBound(cfg Config) int64 {
+	cfg.defaults()
+	b, r := cfg.MaxBodyBytes, int64(cfg.MaxRecordBytes)
+	zstd := zstdWindow(b) + 2<<20
+	slot := decodePerRecordByte*r + 3*r + 64<<10 +
+		rowsPerBodyByte*b*3/2 +
+		b*4/3 + int64(cfg.MaxDeadLetters+1)*maxDeadLetterOverhead +
+		b +
+		2*zstd
+	return baseMemory + cfg.MaxInflightBytes + int64(cfg.MaxConcurrent)*slot
+}
+
+// zstdWindow is the largest zstd window a body may use: what it can need
+// below the size limit, at least 8 MiB (what common encoders use).
+func zstdWindow(maxBody int64) int64 { return max(8<<20, maxBody) }
+
+// DefaultMaxConcurrent is the number of requests parsed at once by default:
+// one per CPU (parsing is CPU-bound), at least 2.
+func DefaultMaxConcurrent() int { return max(2, runtime.GOMAXPROCS(0)) }
 
 // Config configures a Server. Zero values mean the defaults above.
 type Config struct {
@@ -129,6 +173,31 @@ type Server struct {
 // New opens the sink and returns a Server. Close it (or run Serve, which
 // closes it on return).
 func New(cfg Config) (*Server, error) {
+	cfg.defaults()
+	if cfg.Host == "" {
+		h, err := os.Hostname()
+		if err != nil {
+			return nil, fmt.Errorf("host name: %w (set one)", err)
+		}
+		cfg.Host = h
+	}
+	auth, err := newAuthenticator(cfg.Tokens)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:     cfg,
+		log:     cfg.Logger,
+		auth:    auth,
+		metrics: NewMetrics(),
+		slots:   make(chan struct{}, cfg.MaxConcurrent),
+	}
+	s.budget = newBudget(cfg.MaxInflightBytes, s.metrics.inflightBytes)
+	return s.open()
+}
+
+// defaults fills in the defaults of unset fields.
+func (cfg *Config) defaults() {
 	if cfg.OutDir == "" {
 		cfg.OutDir = DefaultOutDir
 	}
@@ -143,7 +212,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.MaxInflightBytes = DefaultMaxInflightBytes
 	}
 	if cfg.MaxConcurrent <= 0 {
-		cfg.MaxConcurrent = DefaultMaxConcurrent
+		cfg.MaxConcurrent = DefaultMaxConcurrent()
 	}
 	if cfg.MaxDeadLetters <= 0 {
 		cfg.MaxDeadLetters = DefaultMaxDeadLetters
@@ -166,25 +235,12 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.Host == "" {
-		h, err := os.Hostname()
-		if err != nil {
-			return nil, fmt.Errorf("host name: %w (set one)", err)
-		}
-		cfg.Host = h
-	}
-	auth, err := newAuthenticator(cfg.Tokens)
-	if err != nil {
-		return nil, err
-	}
-	s := &Server{
-		cfg:     cfg,
-		log:     cfg.Logger,
-		auth:    auth,
-		metrics: NewMetrics(),
-		slots:   make(chan struct{}, cfg.MaxConcurrent),
-	}
-	s.budget = newBudget(cfg.MaxInflightBytes, s.metrics.inflightBytes)
+}
+
+// open sets up TLS and the store.
+func (s *Server) open() (*Server, error) {
+	cfg := s.cfg
+	var err error
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
 		return nil, errors.New("TLS needs both a certificate and a key file")
 	}
@@ -327,6 +383,7 @@ func (s *Server) newState() *reqState {
 		reader: tailscale.NewReader(nil, tailscale.ReaderOptions{
 			MaxRecordSize:   s.cfg.MaxRecordBytes,
 			MaxDecompressed: s.cfg.MaxBodyBytes,
+			MaxZstdWindow:   int(zstdWindow(s.cfg.MaxBodyBytes)),
 		}),
 		meta: tailscale.RowMeta{RowIDPrefix: hex.EncodeToString(b[:]) + "-"},
 	}
