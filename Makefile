@@ -7,6 +7,7 @@
 #   make bench     every decoder against every serious Go JSON decoder (bench/)
 #   make bench-parse  tslogs parse end to end on a 100 MB stream, one core
 #   make loadtest  bounded load test of tslogs serve on loopback
+#   make chaos     the receiver's chaos suite (part of make test)
 
 GO       ?= go
 FUZZTIME ?= 30s
@@ -15,7 +16,7 @@ COUNT    ?= 6
 
 export PATH := $(PATH):/usr/local/go/bin:$(shell $(GO) env GOPATH 2>/dev/null)/bin
 
-.PHONY: all demo build generate test unit race check fuzz bench bench-report bench-decode bench-check bench-parse loadtest clean
+.PHONY: all demo build generate test unit race chaos check fuzz bench bench-report bench-decode bench-check bench-parse loadtest clean
 
 all: test
 
@@ -46,7 +47,20 @@ unit:
 race:
 	$(GO) test -race -short -count=1 ./jlex/... ./internal/stream/... ./internal/serve/... ./tailscale/... ./cmd/...
 
-test: check unit race bench-check
+test: check unit race chaos bench-check
+
+# chaos: the receiver's chaos suite, bounded (about a minute) and on
+# loopback: kill -9 and restart loops of the real binary under concurrent
+# senders; faults in each file in turn (ENOSPC on a tmpfs and chattr +i when
+# root, EIO through the injection seam, a directory replaced by a file);
+# two receivers sharing OUT; the clock set back across restarts; the peak
+# RSS of hostile and maximum-size bodies. Every run compares the
+# acknowledged records with the rows on disk. It prints its figures (lines
+# "chaos:") and, on failure, the end of the log.
+chaos:
+	@log=$$(mktemp); TSLOGS_CHAOS=1 $(GO) test -count=1 -v -timeout 5m -run '^TestChaos' ./internal/serve ./cmd/tslogs >$$log 2>&1; st=$$?; \
+	grep -E '^(--- |ok |FAIL|panic)|chaos:|skipped:' $$log | sed -e 's/^ *//'; \
+	if [ $$st -ne 0 ]; then echo "== end of the chaos log"; tail -150 $$log; fi; rm -f $$log; exit $$st
 
 FUZZ_TARGETS = \
 	./tailscale:FuzzNetwork \

@@ -29,14 +29,20 @@ Endpoints:
   POST /services/collector/event  Splunk destination (HTTP Basic with TOKEN as the
                                   password, or Authorization: Splunk TOKEN); also
                                   /services/collector and /services/collector/raw
-  GET  /healthz                   200 when serving and the last write succeeded
+  GET  /healthz                   200, or 503 while shutting down and from a
+                                  failed write until a write succeeds again
   GET  /metrics                   Prometheus metrics
 
-A batch is answered 2xx only once its rows are written and fsynced; when the
-output cannot be written the answer is 503, so that Tailscale retries. Bad
-records go to the dead-letter file (with the reason and raw bytes) and the
-batch still succeeds. Bodies may be gzip or zstd (Content-Encoding), up to
---max-body after decompression.
+A batch is answered 2xx only once its rows are written and fsynced, and is
+stored all or nothing: when the output cannot be written the answer is 503
+and nothing of the batch stays, so that Tailscale's retry stores it once (a
+retry of a batch already stored is recognised and not stored twice). Bad
+records go to the dead-letter file (with the reason and raw bytes; the first
+--max-dead-letters of a request one by one, the rest summed up) and the batch
+still succeeds. Bodies may be gzip or zstd (Content-Encoding), up to
+--max-body after decompression. Memory is bounded by --max-inflight,
+--max-concurrent, --max-body and --max-record (the bound is logged at start;
+see docs/serve.md).
 
 Without --token-file, a token is generated on the first start, stored in
 OUT/token (mode 0600) and printed once; later starts reuse it. Tailscale
