@@ -116,7 +116,12 @@ func (e *RecordError) Unwrap() error { return e.Err }
 // The reader's memory is bounded by the largest record, not by the input,
 // and reading allocates nothing per record once its buffers have grown. A
 // bad record makes Err non-nil for that record only; Raw then holds its bytes
-// for a dead-letter file, and Next goes on with the next record.
+// for a dead-letter file, and Next goes on with the next record. In NDJSON a
+// line cut short is one bad record: the next line is read on its own. An
+// array or API document still open at the end of the input (a cut download)
+// ends with a bad record (ErrTruncated) after every good one. With
+// ReaderOptions.LogType set, a record of the other type is a bad record
+// (ErrWrongLogType).
 //
 //	r := tailscale.NewReader(f, tailscale.ReaderOptions{})
 //	for r.Next() {

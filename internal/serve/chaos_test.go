@@ -7,7 +7,6 @@ package serve
 // dead letter missing, none stored twice, nothing of a refused batch.
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
@@ -22,7 +21,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/klauspost/compress/gzip"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tslogs/tslogs/internal/serve/loadtest"
@@ -130,39 +128,39 @@ func (l *ledger) postAll(t *testing.T, url string, bodies []chaosBody) []int {
 func deadLetters(t *testing.T, dir string) map[string]int {
 	t.Helper()
 	m := map[string]int{}
-	filepath.WalkDir(filepath.Join(dir, KindDeadLetter), func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return nil
+	eachLine(t, dir, KindDeadLetter, func(line []byte) {
+		var v struct {
+			Raw       *string `json:"raw"`
+			RawBase64 string  `json:"raw_base64"`
 		}
-		f, err := os.Open(p)
+		require.NoError(t, json.Unmarshal(line, &v), string(line))
+		if v.Raw != nil {
+			m[*v.Raw]++
+			return
+		}
+		b, err := base64.StdEncoding.DecodeString(v.RawBase64)
 		require.NoError(t, err)
-		defer f.Close()
-		var r io.Reader = f
-		if strings.HasSuffix(p, ".gz") {
-			zr, err := gzip.NewReader(f)
-			require.NoError(t, err)
-			r = zr
-		}
-		sc := bufio.NewScanner(r)
-		sc.Buffer(nil, 64<<20)
-		for sc.Scan() {
-			var v struct {
-				Raw       *string `json:"raw"`
-				RawBase64 string  `json:"raw_base64"`
-			}
-			require.NoError(t, json.Unmarshal(sc.Bytes(), &v), sc.Text())
-			if v.Raw != nil {
-				m[*v.Raw]++
-			} else {
-				b, err := base64.StdEncoding.DecodeString(v.RawBase64)
-				require.NoError(t, err)
-				m[string(b)]++
-			}
-		}
-		require.NoError(t, sc.Err())
-		return nil
+		m[string(b)]++
 	})
 	return m
+}
+
+// bodySource makes distinct chaos bodies, from any goroutine.
+type bodySource struct {
+	mu   sync.Mutex
+	t    testing.TB
+	seed uint64
+}
+
+func (b *bodySource) next(n int) []chaosBody {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []chaosBody
+	for range n {
+		b.seed += 10
+		out = append(out, newChaosBody(b.t, b.seed))
+	}
+	return out
 }
 
 // verify compares what is on disk under dir with what was acknowledged:
@@ -282,7 +280,7 @@ func TestChaosFaultsPerFile(t *testing.T) {
 		sync.Mutex
 		requests, acked, refused, rows int
 	}
-	seed := uint64(1000)
+	src := &bodySource{t: t, seed: 1000}
 	for _, kind := range []string{KindNetwork, KindAudit, KindDeadLetter, kindJournal} {
 		for _, f := range chaosFaults(nil) {
 			t.Run(kind+"/"+f.name, func(t *testing.T) {
@@ -294,14 +292,7 @@ func TestChaosFaultsPerFile(t *testing.T) {
 				}
 				ts := startServerIn(t, dir, func(c *Config) { c.Inject = inj.inject })
 				l := newLedger()
-				var first, during []chaosBody
-				for i := range 30 {
-					seed += 10
-					if i < 4 {
-						first = append(first, newChaosBody(t, seed))
-					}
-					during = append(during, newChaosBody(t, seed+5))
-				}
+				first, during := src.next(4), src.next(30)
 				for _, s := range l.postAll(t, ts.url, first) {
 					require.Equal(t, http.StatusOK, s)
 				}
@@ -375,15 +366,7 @@ func TestChaosSharedOutSuffixHosts(t *testing.T) {
 	dir := t.TempDir()
 	l := newLedger()
 	eu := startServerIn(t, dir, func(c *Config) { c.Host = "eu-logs" })
-	seed := uint64(5000)
-	next := func(n int) []chaosBody {
-		var out []chaosBody
-		for range n {
-			seed += 10
-			out = append(out, newChaosBody(t, seed))
-		}
-		return out
-	}
+	src := &bodySource{t: t, seed: 5000}
 	for hour := range 5 {
 		logs := startServerIn(t, dir, func(c *Config) { c.Host = "logs"; c.GzipClosed = true })
 		logs.clock.add(time.Duration(hour) * time.Hour)
@@ -392,7 +375,7 @@ func TestChaosSharedOutSuffixHosts(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				for _, s := range l.postAll(t, url, next(6)) {
+				for _, s := range l.postAll(t, url, src.next(6)) {
 					assert.Equal(t, http.StatusOK, s)
 				}
 			}()
@@ -424,20 +407,12 @@ func TestChaosClockBackAcrossRestart(t *testing.T) {
 	chaosOn(t)
 	dir := t.TempDir()
 	l := newLedger()
-	seed := uint64(9000)
-	next := func(n int) []chaosBody {
-		var out []chaosBody
-		for range n {
-			seed += 10
-			out = append(out, newChaosBody(t, seed))
-		}
-		return out
-	}
+	src := &bodySource{t: t, seed: 9000}
 	now := testStart
 	for range 8 {
 		ts := startServerIn(t, dir, func(c *Config) { c.GzipClosed = true })
 		ts.clock.set(now)
-		for _, s := range l.postAll(t, ts.url, next(4)) {
+		for _, s := range l.postAll(t, ts.url, src.next(4)) {
 			require.Equal(t, http.StatusOK, s)
 		}
 		require.NoError(t, ts.stop())
@@ -450,7 +425,7 @@ func TestChaosClockBackAcrossRestart(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for range 3 {
-				for _, s := range l.postAll(t, ts.url, next(3)) {
+				for _, s := range l.postAll(t, ts.url, src.next(3)) {
 					assert.Equal(t, http.StatusOK, s)
 				}
 			}

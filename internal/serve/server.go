@@ -55,9 +55,10 @@ const (
 	// by copying (old and new arrays both live meanwhile: 2.25 times the
 	// final size), 108 bytes per byte.
 	decodePerRecordByte = 110
-	// baseMemory is the process's own: runtime, metrics, TLS, and the
-	// buffers of up to a thousand open connections (about 16 KiB each).
-	baseMemory = 32 << 20
+	// baseMemory is the process's own: runtime, metrics, TLS, up to
+	// DefaultMaxBatchIDs remembered body digests (about 20 MiB at most), and
+	// the buffers of up to a thousand open connections (about 16 KiB each).
+	baseMemory = 48 << 20
 )
 
 // MemoryBound returns the most memory, in bytes, that the receiver needs
