@@ -5,8 +5,12 @@ package serve
 
 import (
 	"bytes"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -229,4 +233,71 @@ func TestFindingShortToken(t *testing.T) {
 	srv, err := New(Config{Tokens: []string{strings.Repeat("a", 16)}, OutDir: t.TempDir(), Host: "h"})
 	require.NoError(t, err)
 	require.NoError(t, srv.Close())
+}
+
+// slowPost starts a request whose body sends head and then stalls until
+// release is closed; the status (0 on a connection error) arrives on the
+// returned channel.
+func slowPost(t *testing.T, url string, head []byte, release <-chan struct{}) <-chan int {
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodPost, url+"/", pr)
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			done <- 0
+			return
+		}
+		resp.Body.Close()
+		done <- resp.StatusCode
+	}()
+	go func() {
+		pw.Write(head)
+		<-release
+		pw.Close()
+	}()
+	return done
+}
+
+// Finding 4 (slow senders): 33 slow authenticated bodies held every slot
+// (--max-concurrent 32) and starved the other senders: every other request
+// got 503 until they were done. Slow bodies now hold only their memory.
+func TestFindingSlowSendersDoNotStarve(t *testing.T) {
+	ts := startServer(t, nil)
+	release := make(chan struct{})
+	var slow []<-chan int
+	for range 33 {
+		slow = append(slow, slowPost(t, ts.url, []byte(`{"time":1780500887,`), release))
+	}
+	inFlight := regexp.MustCompile(`(?m)^tslogs_http_ingest_in_flight (\d+)$`)
+	require.Eventually(t, func() bool {
+		m := inFlight.FindStringSubmatch(scrape(t, ts))
+		n, _ := strconv.Atoi(m[1])
+		return n >= 32
+	}, 10*time.Second, 10*time.Millisecond, "the slow senders are in flight")
+	code, _, _ := ts.post("/", bytes.NewReader(networkBody(t, 5, 33)), bearer(testToken)...)
+	assert.Equal(t, http.StatusOK, code, "a normal sender is served while 33 slow ones trickle")
+	close(release)
+	for _, c := range slow {
+		<-c
+	}
+}
+
+// A body slower than MinBodyRate after the grace is cut off with 408.
+func TestMinBodyRate(t *testing.T) {
+	ts := startServer(t, func(c *Config) { c.MinBodyRate = 64 << 10; c.MinBodyRateGrace = 200 * time.Millisecond })
+	release := make(chan struct{})
+	defer close(release)
+	done := slowPost(t, ts.url, []byte(`{"time":1780500887,`), release)
+	select {
+	case code := <-done:
+		assert.Equal(t, http.StatusRequestTimeout, code)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the slow sender was not cut off")
+	}
+	assert.Contains(t, scrape(t, ts), `tslogs_http_ingest_refused_total{reason="slow"} 1`)
+	// A normal body is not affected.
+	code, _, _ := ts.post("/", bytes.NewReader(networkBody(t, 5, 34)), bearer(testToken)...)
+	assert.Equal(t, http.StatusOK, code)
 }
