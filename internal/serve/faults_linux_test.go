@@ -10,7 +10,9 @@ import (
 	"strconv"
 	"syscall"
 	"testing"
+	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -74,4 +76,24 @@ func chattr(t *testing.T, flag, path string) error {
 		return errors.New(string(out))
 	}
 	return nil
+}
+
+// TestSinkStartsWithImmutablePastFiles: files of past hours made immutable
+// (archived) do not keep the receiver from starting: a file that needs no
+// repair is only read.
+func TestSinkStartsWithImmutablePastFiles(t *testing.T) {
+	dir := t.TempDir()
+	clock := newClock(testStart)
+	s, _ := openTestSink(t, dir, clock, false)
+	require.NoError(t, commit(s, Part{KindNetwork, []byte("{\"a\":1}\n")}))
+	require.NoError(t, s.Close())
+	p := s.Path(KindNetwork, clock.hour())
+	require.NoError(t, chattr(t, "+i", p))
+	defer chattr(t, "-i", p)
+	clock.add(time.Hour)
+	s, _ = openTestSink(t, dir, clock, false)
+	require.NoError(t, commit(s, Part{KindNetwork, []byte("{\"a\":2}\n")}))
+	require.NoError(t, s.Close())
+	assert.Equal(t, []string{`{"a":1}`}, readLines(t, p))
+	assert.Equal(t, []string{`{"a":2}`}, readLines(t, s.Path(KindNetwork, clock.hour())))
 }

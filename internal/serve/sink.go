@@ -654,7 +654,7 @@ func (s *Sink) closePast() {
 		if !ok || !n.hour.Before(s.hour) {
 			continue
 		}
-		if err := s.settle(n.kind, rel); err != nil {
+		if _, err := s.settle(n.kind, rel); err != nil {
 			s.log.Error("checking a file of a past hour", "path", rel, "err", err)
 			continue
 		}
@@ -664,18 +664,43 @@ func (s *Sink) closePast() {
 	s.compress(closed)
 }
 
-// settle brings a closed file to its committed size.
-func (s *Sink) settle(kind, rel string) error {
-	f, err := s.d.openFile(rel, os.O_RDWR, false)
+// settle brings a file that is not open to its committed size (see
+// reconcile) and returns that size. It opens the file for writing only when
+// something is to be truncated, so that a file made read-only or immutable
+// after it was complete is no obstacle.
+func (s *Sink) settle(kind, rel string) (int64, error) {
+	f, err := s.d.openFile(rel, os.O_RDONLY, false)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+		return 0, nil
 	}
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer f.Close()
-	_, _, err = s.reconcile(kind, rel, f)
-	return err
+	st, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	committed, known := s.sizes[rel]
+	switch {
+	case known && st.Size() <= committed:
+		if st.Size() < committed {
+			s.log.Error("file is shorter than its acknowledged size: data was lost outside tslogs serve",
+				"path", f.Name(), "size", st.Size(), "acknowledged", committed)
+		}
+		return st.Size(), nil
+	case !known:
+		if keep, err := lastNewlineEnd(f, st.Size()); err != nil || keep == st.Size() {
+			return st.Size(), err
+		}
+	}
+	w, err := s.d.openFile(rel, os.O_RDWR, false)
+	if err != nil {
+		return 0, err
+	}
+	defer w.Close()
+	size, _, err := s.reconcile(kind, rel, w)
+	return size, err
 }
 
 // compress gzips the closed files rels in the background (with GzipClosed).
@@ -953,12 +978,7 @@ func (s *Sink) recover() error {
 	}
 	var closed []string
 	for _, p := range plain {
-		f, err := s.d.openFile(p.rel, os.O_RDWR, false)
-		if err != nil {
-			return err
-		}
-		size, _, err := s.reconcile(p.n.kind, p.rel, f)
-		f.Close()
+		size, err := s.settle(p.n.kind, p.rel)
 		if err != nil {
 			return err
 		}
