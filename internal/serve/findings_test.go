@@ -5,6 +5,8 @@ package serve
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -300,4 +302,39 @@ func TestMinBodyRate(t *testing.T) {
 	// A normal body is not affected.
 	code, _, _ := ts.post("/", bytes.NewReader(networkBody(t, 5, 34)), bearer(testToken)...)
 	assert.Equal(t, http.StatusOK, code)
+}
+
+// The summary dead-letter line of a compressed body holds the decompressed
+// rest of the body, from the first bad record it sums up.
+func TestDeadLetterSummaryCompressed(t *testing.T) {
+	ts := startServer(t, func(c *Config) { c.MaxDeadLetters = 3 })
+	var b bytes.Buffer
+	b.Write(networkBody(t, 2, 40))
+	for i := range 10 {
+		fmt.Fprintf(&b, `{"time":"bad-%d","event":{"action":"x"}}`, i)
+	}
+	b.Write(networkBody(t, 2, 41))
+	for _, enc := range []string{"gzip", "zstd"} {
+		body := b.Bytes()
+		wire := gzipBytes(t, body)
+		if enc == "zstd" {
+			wire = zstdBytes(t, body)
+		}
+		code, _, _ := ts.post("/", bytes.NewReader(wire), append(bearer(testToken), "Content-Encoding", enc)...)
+		require.Equal(t, http.StatusOK, code)
+	}
+	lines := readLines(t, ts.path(KindDeadLetter))
+	require.Len(t, lines, 8, "3 bad records one by one and a summary, twice")
+	for _, l := range []string{lines[3], lines[7]} {
+		var d struct {
+			More   int    `json:"more_bad_records"`
+			Offset int    `json:"offset"`
+			Raw    string `json:"raw"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(l), &d))
+		assert.Equal(t, 7, d.More)
+		assert.Equal(t, string(b.Bytes()[d.Offset:]), d.Raw)
+		assert.True(t, strings.HasPrefix(d.Raw, `{"time":"bad-3"`))
+	}
+	assert.Len(t, readLines(t, ts.path(KindNetwork)), 8)
 }

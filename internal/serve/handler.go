@@ -444,7 +444,7 @@ func (s *Server) process(body []byte, comp stream.Compression, id BatchID, remot
 		return s.noData(hec)
 	}
 	if restOff >= 0 {
-		rest, err := s.bodyFrom(body, comp, restOff)
+		rest, err := s.bodyFrom(st, body, comp, restOff)
 		if err != nil {
 			return fail(http.StatusBadRequest, hecInvalidData, "Invalid data format: the body could not be read or decompressed")
 		}
@@ -517,16 +517,16 @@ func (s *Server) decompressor(st *reqState, body []byte, c stream.Compression) (
 	return r, nil
 }
 
-// bodyFrom returns the decompressed body from offset off to its end.
-func (s *Server) bodyFrom(body []byte, c stream.Compression, off int64) ([]byte, error) {
+// bodyFrom returns the decompressed body from offset off to its end,
+// decompressing it again with st's decoders.
+func (s *Server) bodyFrom(st *reqState, body []byte, c stream.Compression, off int64) ([]byte, error) {
 	if c == stream.None {
 		return body[min(off, int64(len(body))):], nil
 	}
-	dec, err := stream.NewDecompressorFor(bytes.NewReader(body), c)
+	dec, err := s.decompressor(st, body, c)
 	if err != nil {
 		return nil, err
 	}
-	defer dec.Close()
 	if _, err := io.CopyN(io.Discard, dec, off); err != nil {
 		return nil, err
 	}
