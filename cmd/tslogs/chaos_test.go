@@ -31,13 +31,6 @@ import (
 	"github.com/tslogs/tslogs/internal/synth"
 )
 
-func chaosOn(t *testing.T) {
-	t.Helper()
-	if os.Getenv("TSLOGS_CHAOS") == "" {
-		t.Skip("part of the chaos suite: run make chaos (TSLOGS_CHAOS=1)")
-	}
-}
-
 const chaosToken = "chaos-test-token-0123456789"
 
 // chaosDir makes an output directory and a token file.
@@ -57,7 +50,7 @@ var rolledBackRE = regexp.MustCompile(`rolled back the end of a file.* bytes=(\d
 // stored exactly once: none lost, none twice (a retry of a body whose reply
 // the kill swallowed is recognised), no torn line.
 func TestChaosKillLoop(t *testing.T) {
-	chaosOn(t)
+	loadtest.SkipUnlessChaos(t)
 	out, tokFile := chaosDir(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -241,7 +234,7 @@ func memRun(t *testing.T, body []byte, n int, enc string, args ...string) (statu
 // the bound serve.MemoryBound states for the limits in use; and the
 // dead-letter bytes of each hostile request against theirs.
 func TestChaosMemory(t *testing.T) {
-	chaosOn(t)
+	loadtest.SkipUnlessChaos(t)
 	const slots = 2
 	cfg := serve.Config{MaxConcurrent: slots}
 	bound := serve.MemoryBound(cfg)

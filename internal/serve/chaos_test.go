@@ -27,14 +27,6 @@ import (
 	"github.com/tslogs/tslogs/tailscale"
 )
 
-// chaosOn skips the test unless the chaos suite was asked for.
-func chaosOn(t *testing.T) {
-	t.Helper()
-	if os.Getenv("TSLOGS_CHAOS") == "" {
-		t.Skip("part of the chaos suite: run make chaos (TSLOGS_CHAOS=1)")
-	}
-}
-
 // chaosBody is a body that touches every file: network and audit records
 // and bad records, with the identity of each. Each part is larger than a
 // page, so that it cannot fit in the slack of a full file system's last
@@ -275,7 +267,7 @@ func chaosFaults(inj *faults) []fault {
 // stored, and the whole store holds every acknowledged record and dead
 // letter exactly once.
 func TestChaosFaultsPerFile(t *testing.T) {
-	chaosOn(t)
+	loadtest.SkipUnlessChaos(t)
 	var total struct {
 		sync.Mutex
 		requests, acked, refused, rows int
@@ -362,7 +354,7 @@ func indexOfFault(name string) int {
 // and restarted every simulated hour (its startup compresses its files of
 // past hours, and must take only its own), while both receive batches.
 func TestChaosSharedOutSuffixHosts(t *testing.T) {
-	chaosOn(t)
+	loadtest.SkipUnlessChaos(t)
 	dir := t.TempDir()
 	l := newLedger()
 	eu := startServerIn(t, dir, func(c *Config) { c.Host = "eu-logs" })
@@ -404,7 +396,7 @@ func TestChaosSharedOutSuffixHosts(t *testing.T) {
 // forward again while batches arrive: nothing acknowledged is lost (the
 // startup compression used to race new writes to the same hour).
 func TestChaosClockBackAcrossRestart(t *testing.T) {
-	chaosOn(t)
+	loadtest.SkipUnlessChaos(t)
 	dir := t.TempDir()
 	l := newLedger()
 	src := &bodySource{t: t, seed: 9000}
