@@ -67,6 +67,9 @@ type Lexer struct {
 	// pathPrefix is prepended to every error path (e.g. "event" when a bare
 	// record is decoded in place of an envelope's event).
 	pathPrefix string
+	// embedOff is, for a lexer of embedded JSON (see BeginEmbedded), the
+	// offset of its string in the enclosing input.
+	embedOff int
 }
 
 var emptyKey = []byte{}

@@ -15,9 +15,10 @@ const (
 	UnixUs                        // integer microseconds
 	UnixNs                        // integer nanoseconds
 	RFC3339                       // RFC 3339 with 0–9 fractional digits and Z or a numeric offset
+	Cloudflare                    // RFC 3339 text, or integer seconds (below 6e10) or nanoseconds
 )
 
-var formatNames = [...]string{"", "unix", "unix_ms", "unix_us", "unix_ns", "rfc3339"}
+var formatNames = [...]string{"", "unix", "unix_ms", "unix_us", "unix_ns", "rfc3339", "cloudflare"}
 
 func (f TimeFormat) String() string {
 	if int(f) < len(formatNames) {
@@ -64,57 +65,74 @@ const (
 // result is in UTC. null and "" are absent.
 func (l *Lexer) Time(dst *time.Time, formats TimeFormats) bool {
 	*dst = time.Time{}
-	if l.err != nil {
-		return false
-	}
-	off := l.pos
-	var tok []byte
-	isString := false
-	switch c := l.skipWS(); {
-	case c == '"':
-		off = l.pos
-		tok = l.stringContent()
-		if l.err != nil || len(tok) == 0 {
-			return false
-		}
-		isString = true
-	case c == '-' || c >= '0' && c <= '9':
-		off = l.pos
-		tok, _ = l.number()
-		if l.err != nil {
-			return false
-		}
-	case c == 'n':
-		l.literal("null")
-		return false
-	default:
-		l.unexpected("timestamp")
+	tok, isString, off, present := l.timeToken()
+	if !present {
 		return false
 	}
 	for fs := TimeFormats(formats); fs != 0; fs >>= 4 {
-		var t time.Time
-		var ok bool
-		switch TimeFormat(fs & 0xf) {
-		case Unix:
-			t, ok = ParseUnix(tok)
-		case UnixMs:
-			t, ok = parseUnixInt(tok, 1e6)
-		case UnixUs:
-			t, ok = parseUnixInt(tok, 1e3)
-		case UnixNs:
-			t, ok = parseUnixInt(tok, 1)
-		case RFC3339:
-			if isString {
-				t, ok = ParseRFC3339(tok)
-			}
-		}
-		if ok {
+		if t, ok := parseTimeFormat(TimeFormat(fs&0xf), tok, isString); ok {
 			*dst = t
 			return true
 		}
 	}
 	l.fail(off, "cannot parse "+strconv.Quote(string(tok))+" as a timestamp ("+formats.String()+")")
 	return false
+}
+
+// timeToken reads a timestamp's token: a string's content (isString) or a
+// number's text, at offset off. present is false for null, "" and errors.
+func (l *Lexer) timeToken() (tok []byte, isString bool, off int, present bool) {
+	if l.err != nil {
+		return nil, false, l.pos, false
+	}
+	switch c := l.skipWS(); {
+	case c == '"':
+		off = l.pos
+		tok = l.stringContent()
+		return tok, true, off, l.err == nil && len(tok) > 0
+	case c == '-' || c >= '0' && c <= '9':
+		off = l.pos
+		tok, _ = l.number()
+		return tok, false, off, l.err == nil
+	case c == 'n':
+		l.literal("null")
+		return nil, false, l.pos, false
+	}
+	l.unexpected("timestamp")
+	return nil, false, l.pos, false
+}
+
+// parseTimeFormat parses tok, a string's content or a number's text, in the
+// built-in format f.
+func parseTimeFormat(f TimeFormat, tok []byte, isString bool) (time.Time, bool) {
+	switch f {
+	case Unix:
+		return ParseUnix(tok)
+	case UnixMs:
+		return parseUnixInt(tok, 1e6)
+	case UnixUs:
+		return parseUnixInt(tok, 1e3)
+	case UnixNs:
+		return parseUnixInt(tok, 1)
+	case RFC3339:
+		if isString {
+			return ParseRFC3339(tok)
+		}
+	case Cloudflare:
+		// Panther's cloudflare codec: a string is RFC 3339, an integer is
+		// seconds below 60,000,000,000 (the year 3871) and nanoseconds
+		// from there on.
+		if isString {
+			return ParseRFC3339(tok)
+		}
+		if n, ok := parseInt(tok); ok {
+			if n < int64(time.Minute) {
+				return parseUnixInt(tok, 1e9)
+			}
+			return parseUnixInt(tok, 1)
+		}
+	}
+	return time.Time{}, false
 }
 
 // ParseUnix parses decimal seconds since the Unix epoch exactly: digits
