@@ -131,7 +131,7 @@ func (l *Lexer) CustomTimes(s *[]time.Time, f *CustomTimeFormats) bool {
 // timeOp is one step of a compiled strftime format: a literal to match, or
 // a directive.
 type timeOp struct {
-	lit string // the literal, when verb is 0
+	lit  string // the literal, when verb is 0
 	verb byte
 }
 

@@ -10,12 +10,12 @@ type TimeFormat uint8
 
 // The supported timeFormats.
 const (
-	Unix    TimeFormat = iota + 1 // seconds, fraction and exponent allowed, parsed exactly
-	UnixMs                        // integer milliseconds
-	UnixUs                        // integer microseconds
-	UnixNs                        // integer nanoseconds
-	RFC3339                       // RFC 3339 with 0–9 fractional digits and Z or a numeric offset
-	Cloudflare                    // RFC 3339 text, or integer seconds (below 6e10) or nanoseconds
+	Unix       TimeFormat = iota + 1 // seconds, fraction and exponent allowed, parsed exactly
+	UnixMs                           // integer milliseconds
+	UnixUs                           // integer microseconds
+	UnixNs                           // integer nanoseconds
+	RFC3339                          // RFC 3339 with 0–9 fractional digits and Z or a numeric offset
+	Cloudflare                       // RFC 3339 text, or integer seconds (below 6e10) or nanoseconds
 )
 
 var formatNames = [...]string{"", "unix", "unix_ms", "unix_us", "unix_ns", "rfc3339", "cloudflare"}
