@@ -47,7 +47,8 @@ func (k Kind) String() string {
 
 // Schema is one validated log type.
 type Schema struct {
-	File         string // path as given to Load, used in errors and the header
+	File         string // path as given to Load, used in errors
+	Source       string // name in the header of generated files, e.g. schemas/tailscale_network.yml
 	Name         string // e.g. Tailscale.Network
 	Description  string
 	ReferenceURL string
@@ -79,10 +80,33 @@ type Field struct {
 	TimeFormats []string
 	Indicators  []string
 	NumberNames string // name of a jlex.NameTable, for numeric fields that also accept names
-	Split       *Split
-	Object      *Object // KindObject
-	Element     *Field  // KindArray
-	Bit         int     // presence bit within its object
+	Validate    *Validate
+	// EmbeddedJSON marks a value that producers may write as a JSON
+	// string holding the JSON text (Panther's isEmbeddedJSON).
+	EmbeddedJSON bool
+	Split        *Split
+	Object       *Object // KindObject
+	Element      *Field  // KindArray
+	Bit          int     // presence bit within its object
+}
+
+// Validate is the validate rule of a string field: a value must be in Allow
+// (when it is not empty) and not in Deny, and an IP address or CIDR range
+// of the kind IP or CIDR names ("any", "ipv4", "ipv6") when they are set.
+type Validate struct {
+	Allow, Deny []string
+	IP, CIDR    string
+}
+
+// CustomTime reports whether a timestamp field has a format beyond the
+// built-in ones: a strftime format or a Go layout.
+func (f *Field) CustomTime() bool {
+	for _, tf := range f.TimeFormats {
+		if _, ok := timeFormatCodes[tf]; !ok {
+			return true
+		}
+	}
+	return false
 }
 
 // Split derives a field from a sibling string field.

@@ -136,7 +136,7 @@ const fullRow = `{
 	"p_any_ip_addresses": ["10.0.0.1", "10.0.0.2", "10.1.2.3", "100.64.0.1", "192.0.2.10", "192.0.2.99", "2001:db8::1", "fd7a:115c:a1e0::1"],
 	"p_any_emails": ["alice@example.com", "bob@example.com", "carol@example.com"],
 	"p_any_actor_ids": ["carol@example.com", "u-42", "u-7"],
-	"p_any_domains": ["::1", "a.example", "b.example", "example.com", "laptop.example.com", "noport.example", "peer.example"]
+	"p_any_domain_names": ["::1", "a.example", "b.example", "example.com", "laptop.example.com", "noport.example", "peer.example"]
 }`
 
 // sparse has few fields, nulls and values that do not split; decoded into
@@ -313,7 +313,7 @@ func checkFull(t *testing.T, x *everything.Everything) {
 	assert.Equal(t, []string{"carol@example.com", "u-42", "u-7"},
 		x.AppendActorIDs(nil), "actor.id, owners")
 	assert.Equal(t, []string{"::1", "a.example", "b.example", "example.com", "laptop.example.com", "noport.example", "peer.example"},
-		x.AppendDomains(nil), "site, hostname, domains (empty dropped), the peers' split hosts")
+		x.AppendDomainNames(nil), "site, hostname, domains (empty dropped), the peers' split hosts")
 
 	assert.JSONEq(t, fullRow, row(t, x, "row-1"))
 }
@@ -395,7 +395,7 @@ func TestSparseAfterFull(t *testing.T) {
 	assert.Empty(t, x.AppendIPAddresses(nil))
 	assert.Empty(t, x.AppendEmails(nil))
 	assert.Equal(t, []string{"u-1"}, x.AppendActorIDs(nil))
-	assert.Empty(t, x.AppendDomains(nil))
+	assert.Empty(t, x.AppendDomainNames(nil))
 	assert.JSONEq(t, sparseRow, row(t, &x, "row-2"))
 
 	// And back: decoding full into the reused value gives full again.
