@@ -41,6 +41,9 @@ func Generate(schemas []*Schema, opt Options) (map[string][]byte, error) {
 	if opt.Package == "" {
 		return nil, fmt.Errorf("gen: no package name")
 	}
+	if !token.IsIdentifier(opt.Package) || opt.Package == "_" {
+		return nil, fmt.Errorf("gen: package name %q is not a Go identifier", opt.Package)
+	}
 	if opt.Tool == "" {
 		opt.Tool = "tslogs-gen"
 	}
@@ -714,11 +717,10 @@ func genDecodeObject(f *jen.File, o *Object) {
 				}
 				// The value may be JSON text in a string: read it from
 				// the lexer BeginEmbedded returns.
-				g.Case(jen.Lit(i)).Comment(strconv.Quote(fd.Name)).Block(
-					jen.Id("e").Op(":=").Id("l").Dot("BeginEmbedded").Call(),
-					jen.Id("x").Dot("present").Dot("Set").Call(jen.Lit(fd.Bit), decodeCall(fd, ptr, target, "e", o.GoName+fd.GoName)),
-					jen.Id("l").Dot("EndEmbedded").Call(jen.Id("e")),
-				)
+				g.Case(jen.Lit(i)).Comment(strconv.Quote(fd.Name)).
+					Line().Id("e").Op(":=").Id("l").Dot("BeginEmbedded").Call().
+					Line().Id("x").Dot("present").Dot("Set").Call(jen.Lit(fd.Bit), decodeCall(fd, ptr, target, "e", o.GoName+fd.GoName)).
+					Line().Id("l").Dot("EndEmbedded").Call(jen.Id("e"))
 			}
 			g.Default().Block(jen.Id("l").Dot("Skip").Call())
 		}))

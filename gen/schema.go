@@ -441,6 +441,9 @@ func (l *loader) object(raws []*rawField, path string, line, depth int) (*Object
 }
 
 func (l *loader) field(r *rawField, path string, depth int) (*Field, error) {
+	if r.Type == "ref" {
+		return nil, l.errf(lineOf(r.keys, "type", r.line), path, "type %q (Panther's definitions and ref) is not supported: write the fields out", r.Type)
+	}
 	if err := l.checkKeys(r.extra, path); err != nil {
 		return nil, err
 	}
@@ -453,11 +456,7 @@ func (l *loader) field(r *rawField, path string, depth int) (*Field, error) {
 	}
 	k, ok := kindNames[r.Type]
 	if !ok {
-		msg := "unknown type %q (want one of string, smallint, int, bigint, float, boolean, timestamp, json, object, array)"
-		if r.Type == "ref" {
-			msg = "type %q (Panther's definitions and ref) is not supported: write the fields out"
-		}
-		return nil, l.errf(at("type"), path, msg, r.Type)
+		return nil, l.errf(at("type"), path, "unknown type %q (want one of string, smallint, int, bigint, float, boolean, timestamp, json, object, array)", r.Type)
 	}
 	f.Kind = k
 	formats, formatsKey := r.TimeFormats, "timeFormats"

@@ -34,6 +34,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"go/token"
 	"io"
 	"os"
 	"path/filepath"
@@ -108,6 +109,9 @@ func generate(pkg, out string, files []string) error {
 			return err
 		}
 		pkg = filepath.Base(abs)
+		if !token.IsIdentifier(pkg) {
+			return fmt.Errorf("the name of %s, %q, is not a package name: give one with -pkg", out, pkg)
+		}
 	}
 	var schemas []*gen.Schema
 	for _, file := range files {
