@@ -1,9 +1,19 @@
 // Package gen turns Panther-style log schema YAML into Go types with
 // reflection-free decoders, indicator accessors and row encoders.
 //
-// It works in three steps: Load parses one schema file into a validated
-// model (Schema, Object, Field), Generate renders models to Go source with
-// github.com/dave/jennifer, and the tslogs-gen command writes the files.
+// Most users run it through its command, tslogs-gen (see
+// github.com/tslogs/tslogs/gen/cmd/tslogs-gen), from go generate. The
+// package is for programs that generate code themselves.
+//
+// It works in three steps: Load or LoadFile parses one schema file into a
+// validated model (Schema, Object, Field), reporting mistakes as a
+// *SchemaError that names the file, line and field path; Generate renders
+// models to Go source with github.com/dave/jennifer, one file per schema,
+// without touching the file system; the caller writes the files. The
+// generated code imports the runtime github.com/tslogs/tslogs/jlex.
+//
+// The schema language is Panther's, described with what tslogs accepts,
+// rejects and adds in docs/schema-language.md of the repository.
 package gen
 
 // Kind is a Panther field type.
@@ -36,6 +46,7 @@ var kindNames = map[string]Kind{
 	"array":     KindArray,
 }
 
+// String returns the type's name in schemas, such as "bigint".
 func (k Kind) String() string {
 	for n, v := range kindNames {
 		if v == k {

@@ -22,6 +22,8 @@ type SchemaError struct {
 	Msg  string
 }
 
+// Error returns "file:line: path: message", leaving out the line and path
+// when they are unknown.
 func (e *SchemaError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)

@@ -16,7 +16,7 @@ import (
 // indicatorAddr reports whether s, with surrounding space trimmed, is an IP
 // address as Panther's net.ParseIP test accepts it: IPv4 or IPv6, no zone.
 func indicatorAddr(s string) (netip.Addr, bool) {
-	a, ok := ParseAddr(strings.TrimSpace(s))
+	a, ok := parseAddr(strings.TrimSpace(s))
 	if !ok || a.Zone() != "" {
 		return netip.Addr{}, false
 	}

@@ -128,7 +128,7 @@ func (l *Lexer) Times(s *[]time.Time, formats TimeFormats) bool {
 // that fits T, in *dst; false (and 0) when absent or not such an integer.
 func SplitInt[T int16 | int32 | int64](src, sep string, index int, dst *T) bool {
 	*dst = 0
-	s, ok := SplitPart(src, sep, index)
+	s, ok := splitPart(src, sep, index)
 	if !ok || s == "" {
 		return false
 	}

@@ -20,6 +20,7 @@ const (
 
 var formatNames = [...]string{"", "unix", "unix_ms", "unix_us", "unix_ns", "rfc3339", "cloudflare"}
 
+// String returns the format's name in schemas, such as "unix_ms".
 func (f TimeFormat) String() string {
 	if int(f) < len(formatNames) {
 		return formatNames[f]
@@ -43,6 +44,7 @@ func (fs TimeFormats) Then(g TimeFormat) TimeFormats {
 	return fs | TimeFormats(g)<<shift
 }
 
+// String returns the names of the formats, in order, separated by ", ".
 func (fs TimeFormats) String() string {
 	s := ""
 	for ; fs != 0; fs >>= 4 {
@@ -107,7 +109,7 @@ func (l *Lexer) timeToken() (tok []byte, isString bool, off int, present bool) {
 func parseTimeFormat(f TimeFormat, tok []byte, isString bool) (time.Time, bool) {
 	switch f {
 	case Unix:
-		return ParseUnix(tok)
+		return parseUnix(tok)
 	case UnixMs:
 		return parseUnixInt(tok, 1e6)
 	case UnixUs:
@@ -116,14 +118,14 @@ func parseTimeFormat(f TimeFormat, tok []byte, isString bool) (time.Time, bool) 
 		return parseUnixInt(tok, 1)
 	case RFC3339:
 		if isString {
-			return ParseRFC3339(tok)
+			return parseRFC3339(tok)
 		}
 	case Cloudflare:
 		// Panther's cloudflare codec: a string is RFC 3339, an integer is
 		// seconds below 60,000,000,000 (the year 3871) and nanoseconds
 		// from there on.
 		if isString {
-			return ParseRFC3339(tok)
+			return parseRFC3339(tok)
 		}
 		if n, ok := parseInt(tok); ok {
 			if n < int64(time.Minute) {
@@ -135,10 +137,10 @@ func parseTimeFormat(f TimeFormat, tok []byte, isString bool) (time.Time, bool) 
 	return time.Time{}, false
 }
 
-// ParseUnix parses decimal seconds since the Unix epoch exactly: digits
+// parseUnix parses decimal seconds since the Unix epoch exactly: digits
 // beyond nanoseconds are truncated toward zero, never rounded through a
 // float. It accepts JSON number syntax (fraction, exponent).
-func ParseUnix(tok []byte) (time.Time, bool) {
+func parseUnix(tok []byte) (time.Time, bool) {
 	n, _ := scanNumber(tok)
 	if n != len(tok) || n == 0 {
 		return time.Time{}, false
@@ -250,9 +252,9 @@ func digits2(b []byte, i int) (int, bool) {
 	return int(a)*10 + int(c), true
 }
 
-// ParseRFC3339 parses YYYY-MM-DDTHH:MM:SS[.F{1,9}](Z|±HH:MM) into UTC,
+// parseRFC3339 parses YYYY-MM-DDTHH:MM:SS[.F{1,9}](Z|±HH:MM) into UTC,
 // checking every field's range as time.Parse does.
-func ParseRFC3339(b []byte) (time.Time, bool) {
+func parseRFC3339(b []byte) (time.Time, bool) {
 	if len(b) < len("2006-01-02T15:04:05Z") || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
 		return time.Time{}, false
 	}

@@ -74,7 +74,7 @@ func (r *StringRule) Check(s string) string {
 		return strconv.Quote(s) + " is denied"
 	}
 	if r.ip != ipNone {
-		if a, ok := ParseAddr(s); !ok || !r.ip.accepts(a) {
+		if a, ok := parseAddr(s); !ok || !r.ip.accepts(a) {
 			return strconv.Quote(s) + " is not " + r.ip.String()
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/tslogs/tslogs/internal/deadletter"
 	"github.com/tslogs/tslogs/internal/stream"
 	"github.com/tslogs/tslogs/jlex"
 	"github.com/tslogs/tslogs/tailscale"
@@ -392,6 +393,6 @@ func appendDeadLetter(dst []byte, t time.Time, remote string, r *tailscale.Reade
 	dst = strconv.AppendInt(dst, r.Offset(), 10)
 	dst = jlex.AppendKey(dst, `"remote":`)
 	dst = jlex.AppendString(dst, remote)
-	dst = jlex.AppendRawMember(dst, r.Raw())
+	dst = deadletter.AppendRawMember(dst, r.Raw())
 	return append(dst, '}', '\n')
 }

@@ -517,8 +517,8 @@ const flows = `{"id":"f","flows":[` +
 func TestFlows(t *testing.T) {
 	for _, fast := range []bool{true, false} {
 		t.Run(map[bool]string{true: "fast", false: "general"}[fast], func(t *testing.T) {
-			was := jlex.SetFastPath(fast)
-			defer jlex.SetFastPath(was)
+			was := jlex.SetFastPathForTesting(fast)
+			defer jlex.SetFastPathForTesting(was)
 			var x everything.Everything
 			require.NoError(t, x.Decode([]byte(flows)))
 			require.Len(t, x.Flows, 7)
@@ -595,10 +595,10 @@ func TestFlowErrors(t *testing.T) {
 		{`{"id":"f","flows":[{"proto":6,"say"hi":"x"}]}`, "flows[0].say: expected ':' after object key, found invalid character 'h' at offset 35"},
 	} {
 		for _, fast := range []bool{true, false} {
-			was := jlex.SetFastPath(fast)
+			was := jlex.SetFastPathForTesting(fast)
 			var x everything.Everything
 			err := x.Decode([]byte(tc.in))
-			jlex.SetFastPath(was)
+			jlex.SetFastPathForTesting(was)
 			require.Error(t, err, tc.in)
 			assert.Equal(t, tc.want, err.Error(), "%s (fast path %v)", tc.in, fast)
 		}
@@ -610,10 +610,10 @@ func TestFlowErrors(t *testing.T) {
 func TestPeersFast(t *testing.T) {
 	const rec = `{"id":"p","srcPeers":[{"addr":"a.example:443","ips":["100.64.0.1","fd7a::1"]},{"ips":[]},{"addr":"b:1","ips":["x", "y"]},{"ips":["z"],"addr":"c:2"}]}`
 	for _, fast := range []bool{true, false} {
-		was := jlex.SetFastPath(fast)
+		was := jlex.SetFastPathForTesting(fast)
 		var x everything.Everything
 		err := x.Decode([]byte(rec))
-		jlex.SetFastPath(was)
+		jlex.SetFastPathForTesting(was)
 		require.NoError(t, err)
 		require.Len(t, x.SrcPeers, 4)
 		p := x.SrcPeers[0]
