@@ -58,8 +58,9 @@ func TestOutputIsStable(t *testing.T) {
 	assert.NotContains(t, outputs[0], mod, "no path of this machine in the output")
 }
 
-// TestOutsideModule names a schema that is in no module by its base name.
-func TestOutsideModule(t *testing.T) {
+// TestSchemaOutsideAnyModule names a schema that is in no module by its base
+// name.
+func TestSchemaOutsideAnyModule(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "tiny")
 	require.NoError(t, os.Mkdir(dir, 0o755))
 	schema := "schema: Custom.Tiny\nfields:\n  - {name: id, type: string}\n"
