@@ -202,7 +202,10 @@ func render(s *Schema, opt Options) ([]byte, error) {
 	genRows(f, s, objs)
 	var buf bytes.Buffer
 	if err := f.Render(&buf); err != nil {
-		return nil, fmt.Errorf("gen: %s: rendering Go failed (the generator has a bug): %w", s.File, err)
+		// jennifer's error carries the whole unformatted source: keep its
+		// first line, which says where gofmt stopped.
+		msg, _, _ := strings.Cut(err.Error(), "\n")
+		return nil, fmt.Errorf("gen: %s: rendering Go failed (the generator has a bug): %s", s.File, msg)
 	}
 	src, err := groupImports(buf.Bytes())
 	if err != nil {
