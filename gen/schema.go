@@ -147,56 +147,45 @@ var pantherOnly = map[string]string{
 	"isExpiration": "isExpiration is for Panther lookup tables, not log schemas",
 }
 
-func (s *rawSchema) UnmarshalYAML(n *yaml.Node) error {
+// decodeMapping decodes the mapping n into v and returns its keys' lines
+// and the keys outside known.
+func decodeMapping[T any](n *yaml.Node, v *T, known []string) (map[string]int, []rawKey, error) {
 	if n.Kind != yaml.MappingNode {
-		return mappingError(n)
+		return nil, nil, mappingError(n)
 	}
+	if err := n.Decode(v); err != nil {
+		return nil, nil, err
+	}
+	lines, extra := keyLines(n, known)
+	return lines, extra, nil
+}
+
+func (s *rawSchema) UnmarshalYAML(n *yaml.Node) (err error) {
 	type plain rawSchema
-	if err := n.Decode((*plain)(s)); err != nil {
-		return err
-	}
-	s.keys, s.extra = keyLines(n, schemaKeys)
+	s.keys, s.extra, err = decodeMapping(n, (*plain)(s), schemaKeys)
 	s.line = n.Line
-	return nil
+	return err
 }
 
-func (f *rawField) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind != yaml.MappingNode {
-		return mappingError(n)
-	}
+func (f *rawField) UnmarshalYAML(n *yaml.Node) (err error) {
 	type plain rawField
-	if err := n.Decode((*plain)(f)); err != nil {
-		return err
-	}
-	f.keys, f.extra = keyLines(n, fieldKeys)
+	f.keys, f.extra, err = decodeMapping(n, (*plain)(f), fieldKeys)
 	f.line = n.Line
-	return nil
+	return err
 }
 
-func (s *rawSplit) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind != yaml.MappingNode {
-		return mappingError(n)
-	}
+func (s *rawSplit) UnmarshalYAML(n *yaml.Node) (err error) {
 	type plain rawSplit
-	if err := n.Decode((*plain)(s)); err != nil {
-		return err
-	}
-	s.keys, s.extra = keyLines(n, splitKeys)
+	s.keys, s.extra, err = decodeMapping(n, (*plain)(s), splitKeys)
 	s.line = n.Line
-	return nil
+	return err
 }
 
-func (v *rawValidate) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind != yaml.MappingNode {
-		return mappingError(n)
-	}
+func (v *rawValidate) UnmarshalYAML(n *yaml.Node) (err error) {
 	type plain rawValidate
-	if err := n.Decode((*plain)(v)); err != nil {
-		return err
-	}
-	_, v.extra = keyLines(n, validateKeys)
+	_, v.extra, err = decodeMapping(n, (*plain)(v), validateKeys)
 	v.line = n.Line
-	return nil
+	return err
 }
 
 // article returns word with "a" or "an" before it.

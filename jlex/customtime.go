@@ -232,29 +232,25 @@ func parseStrftime(ops []timeOp, b []byte) (time.Time, bool) {
 			}
 		case 'm':
 			month, j, ok = strftimeNumber(b, j, 2)
-		case 'e', 'k', 'l':
-			if j < len(b) && b[j] == ' ' {
-				j++
+		case 'd', 'e', 'H', 'k', 'I', 'l':
+			if op.verb == 'e' || op.verb == 'k' || op.verb == 'l' {
+				if j < len(b) && b[j] == ' ' {
+					j++ // these pad with a space
+				}
 			}
+			var n int
+			n, j, ok = strftimeNumber(b, j, 2)
 			switch op.verb {
-			case 'e':
-				day, j, ok = strftimeNumber(b, j, 2)
-			case 'k':
-				hour, j, ok = strftimeNumber(b, j, 2)
+			case 'd', 'e':
+				day = n
+			case 'H', 'k':
+				hour = n
 			default:
-				hour, j, ok = strftimeNumber(b, j, 2)
-				hour12 = true
+				hour, hour12 = n, true
 			}
-		case 'd':
-			day, j, ok = strftimeNumber(b, j, 2)
 		case 'j':
 			yday, j, ok = strftimeNumber(b, j, 3)
 			ok = ok && yday >= 1 && yday <= 366
-		case 'H':
-			hour, j, ok = strftimeNumber(b, j, 2)
-		case 'I':
-			hour, j, ok = strftimeNumber(b, j, 2)
-			hour12 = true
 		case 'M':
 			minute, j, ok = strftimeNumber(b, j, 2)
 		case 'S':
