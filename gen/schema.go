@@ -16,10 +16,10 @@ import (
 // SchemaError is a problem in a schema file: where (file, line, field path)
 // and what.
 type SchemaError struct {
-	File string
-	Line int
+	File string // the schema file, as given to Load
+	Line int    // 1-based line of the mistake, 0 when unknown
 	Path string // field path, "" for the schema itself
-	Msg  string
+	Msg  string // what is wrong
 }
 
 // Error returns "file:line: path: message", leaving out the line and path

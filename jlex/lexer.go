@@ -97,7 +97,7 @@ func (l *Lexer) Pos() int { return l.pos }
 type Error struct {
 	Offset int    // byte offset of the offending value or token in the input
 	Path   string // field path such as event.virtualTraffic[3].txBytes; "" at the top level
-	Msg    string
+	Msg    string // what is wrong, e.g. "number 70000 out of range for int16"
 }
 
 // Error returns "path: message at offset N", or "message at offset N" at

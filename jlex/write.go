@@ -200,7 +200,7 @@ type RowMeta struct {
 	// p_row_id is RowIDPrefix followed by a counter in hex that AppendMeta
 	// advances, so rows get unique IDs without allocating.
 	RowID       string
-	RowIDPrefix string
+	RowIDPrefix string // see RowID
 	seq         uint64
 	ips         []netip.Addr
 	strs        []string

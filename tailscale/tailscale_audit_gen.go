@@ -392,9 +392,11 @@ type AuditActor struct {
 	// Type: Type of actor.
 	Type string `json:"type,omitempty"`
 	// LoginName: Actor's login name. Indicators: email.
-	LoginName   string   `json:"loginName,omitempty"`
-	DisplayName string   `json:"displayName,omitempty"`
-	Tags        []string `json:"tags,omitempty"`
+	LoginName string `json:"loginName,omitempty"`
+	// DisplayName: Actor's display name.
+	DisplayName string `json:"displayName,omitempty"`
+	// Tags: ACL tags of the actor, for a tagged node (e.g. tag:server).
+	Tags []string `json:"tags,omitempty"`
 
 	present jlex.Bits
 }

@@ -190,6 +190,9 @@ func TestEveryExportedIdentifierDocumented(t *testing.T) {
 			}
 			for _, typ := range p.Types {
 				check(typ.Name, typ.Doc)
+				for _, field := range exportedFields(typ.Decl) {
+					check(typ.Name+"."+field.Names[0].Name, field.Doc.Text()+field.Comment.Text())
+				}
 				for _, f := range append(typ.Funcs, typ.Methods...) {
 					check(typ.Name+"."+f.Name, f.Doc)
 				}
@@ -204,6 +207,28 @@ func TestEveryExportedIdentifierDocumented(t *testing.T) {
 			assert.Empty(t, missing, "exported identifiers without a doc comment")
 		})
 	}
+}
+
+// exportedFields returns the exported fields of the struct type decl
+// declares, if it is one; a field documents the names declared with it.
+func exportedFields(decl *ast.GenDecl) []*ast.Field {
+	var out []*ast.Field
+	for _, spec := range decl.Specs {
+		ts, ok := spec.(*ast.TypeSpec)
+		if !ok {
+			continue
+		}
+		st, ok := ts.Type.(*ast.StructType)
+		if !ok {
+			continue
+		}
+		for _, f := range st.Fields.List {
+			if len(f.Names) > 0 && f.Names[0].IsExported() {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
 }
 
 // specDoc returns the doc or line comment of name's spec in a grouped
