@@ -95,7 +95,7 @@ func (l *Lexer) CustomTime(dst *time.Time, f *CustomTimeFormats) bool {
 		var ok bool
 		switch {
 		case e.builtin != 0:
-			t, ok = parseTimeFormat(e.builtin, tok, isString)
+			t, ok = parseTime(e.builtin, tok, isString)
 		case !isString:
 		case e.strftime != nil:
 			t, ok = parseStrftime(e.strftime, tok)

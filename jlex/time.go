@@ -72,7 +72,7 @@ func (l *Lexer) Time(dst *time.Time, formats TimeFormats) bool {
 		return false
 	}
 	for fs := TimeFormats(formats); fs != 0; fs >>= 4 {
-		if t, ok := parseTimeFormat(TimeFormat(fs&0xf), tok, isString); ok {
+		if t, ok := parseTime(TimeFormat(fs&0xf), tok, isString); ok {
 			*dst = t
 			return true
 		}
@@ -104,9 +104,9 @@ func (l *Lexer) timeToken() (tok []byte, isString bool, off int, present bool) {
 	return nil, false, l.pos, false
 }
 
-// parseTimeFormat parses tok, a string's content or a number's text, in the
-// built-in format f.
-func parseTimeFormat(f TimeFormat, tok []byte, isString bool) (time.Time, bool) {
+// parseTime parses tok, a number's text or a string's decoded content
+// (isString), as a timestamp in the built-in format f.
+func parseTime(f TimeFormat, tok []byte, isString bool) (time.Time, bool) {
 	switch f {
 	case Unix:
 		return parseUnix(tok)
