@@ -51,6 +51,7 @@ test: check unit race bench-check
 FUZZ_TARGETS = \
 	./tailscale:FuzzNetwork \
 	./tailscale:FuzzAudit \
+	./gen/internal/everything:FuzzWebAccess \
 	./internal/stream:FuzzScanner
 
 fuzz:
