@@ -65,6 +65,7 @@ chaos:
 FUZZ_TARGETS = \
 	./tailscale:FuzzNetwork \
 	./tailscale:FuzzAudit \
+	./gen/internal/everything:FuzzWebAccess \
 	./internal/stream:FuzzScanner
 
 fuzz:

@@ -22,15 +22,7 @@ func TestTailscaleCurrent(t *testing.T) {
 	pkg, schemaArgs := goGenerateArgs(t, filepath.Join(pkgDir, "generate.go"))
 	var schemas []*Schema
 	for _, arg := range schemaArgs {
-		data, err := os.ReadFile(filepath.Join(pkgDir, arg))
-		require.NoError(t, err)
-		// tslogs-gen names a schema by its path with leading ../ removed:
-		// ../schemas/tailscale_audit.yml is schemas/tailscale_audit.yml.
-		name := filepath.ToSlash(arg)
-		for strings.HasPrefix(name, "../") {
-			name = strings.TrimPrefix(name, "../")
-		}
-		s, err := Load(name, data)
+		s, err := LoadFile(filepath.Join(pkgDir, arg))
 		require.NoError(t, err)
 		schemas = append(schemas, s)
 	}

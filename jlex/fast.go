@@ -46,14 +46,14 @@ import (
 // it is no longer tried for that record.
 const maxFastBails = 4
 
-// fastOff turns the fast path off (SetFastPath).
+// fastOff turns the fast path off (SetFastPathForTesting).
 var fastOff atomic.Bool
 
-// SetFastPath turns the fast path of every generated decoder in the process
+// SetFastPathForTesting turns the fast path of every generated decoder in the process
 // on (the default) or off, and reports whether it was on. Tests use it to
 // check that both paths decode every input alike; benchmarks, to measure
 // what the fast path gains.
-func SetFastPath(on bool) (wasOn bool) { return !fastOff.Swap(!on) }
+func SetFastPathForTesting(on bool) (wasOn bool) { return !fastOff.Swap(!on) }
 
 // FastBegin starts the fast path at an object: it returns the input and the
 // offset of its '{'. ok is false when the fast path should not be tried: after
@@ -62,7 +62,7 @@ func SetFastPath(on bool) (wasOn bool) { return !fastOff.Swap(!on) }
 func (l *Lexer) FastBegin() (data []byte, p int, ok bool) {
 	p = l.pos
 	if l.err != nil || l.fastBails >= maxFastBails || p >= len(l.data) || l.data[p] != '{' || fastOff.Load() ||
-		l.depth >= maxFrames || (l.MaxDepth != 0 && l.depth >= l.MaxDepth) {
+		l.depth >= maxFrames || (l.depthLimit != 0 && l.depth >= l.depthLimit) {
 		return nil, 0, false
 	}
 	return l.data, p, true
@@ -315,7 +315,7 @@ func GetLexer() *Lexer { return lexers.Get().(*Lexer) }
 // caller's input and arena. l must not be used afterwards.
 func PutLexer(l *Lexer) {
 	l.ResetView(nil, nil)
-	l.MaxDepth = 0
+	l.depthLimit = 0
 	for i := range l.frames {
 		l.frames[i].key = nil
 	}

@@ -243,7 +243,7 @@ func TestFastBegin(t *testing.T) {
 
 	// At the depth limit the general path reports the error.
 	l = newLexer(`{"a":{"b":1}}`)
-	l.MaxDepth = 1
+	l.SetMaxDepth(1)
 	require.True(t, l.BeginObject())
 	l.Key()
 	_, _, ok = l.FastBegin()
@@ -281,11 +281,11 @@ func TestFastBegin(t *testing.T) {
 	assert.Equal(t, 7, l.Pos())
 
 	// Switched off for the process.
-	was := jlex.SetFastPath(false)
-	t.Cleanup(func() { jlex.SetFastPath(was) })
+	was := jlex.SetFastPathForTesting(false)
+	t.Cleanup(func() { jlex.SetFastPathForTesting(was) })
 	_, _, ok = newLexer(`{"a":1}`).FastBegin()
 	assert.False(t, ok, "switched off")
-	assert.False(t, jlex.SetFastPath(true))
+	assert.False(t, jlex.SetFastPathForTesting(true))
 	_, _, ok = newLexer(`{"a":1}`).FastBegin()
 	assert.True(t, ok, "switched on again")
 }

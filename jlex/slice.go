@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/netip"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -129,7 +128,7 @@ func (l *Lexer) Times(s *[]time.Time, formats TimeFormats) bool {
 // that fits T, in *dst; false (and 0) when absent or not such an integer.
 func SplitInt[T int16 | int32 | int64](src, sep string, index int, dst *T) bool {
 	*dst = 0
-	s, ok := SplitPart(src, sep, index)
+	s, ok := splitPart(src, sep, index)
 	if !ok || s == "" {
 		return false
 	}
@@ -143,38 +142,6 @@ func SplitInt[T int16 | int32 | int64](src, sep string, index int, dst *T) bool 
 	}
 	*dst = T(v)
 	return true
-}
-
-// AppendAddr appends s to dst when it is an IP address.
-func AppendAddr(dst []netip.Addr, s string) []netip.Addr {
-	if a, ok := ParseAddr(s); ok {
-		dst = append(dst, a.WithZone(""))
-	}
-	return dst
-}
-
-// AppendValidAddr appends a to dst when it is valid.
-func AppendValidAddr(dst []netip.Addr, a netip.Addr) []netip.Addr {
-	if a.IsValid() {
-		dst = append(dst, a)
-	}
-	return dst
-}
-
-// AppendEmail appends s to dst when it contains '@'.
-func AppendEmail(dst []string, s string) []string {
-	if strings.IndexByte(s, '@') >= 0 {
-		dst = append(dst, s)
-	}
-	return dst
-}
-
-// AppendNonEmpty appends s to dst when it is not empty.
-func AppendNonEmpty(dst []string, s string) []string {
-	if s != "" {
-		dst = append(dst, s)
-	}
-	return dst
 }
 
 // SortCompactAddrs sorts dst[from:] by address (netip.Addr.Compare) and

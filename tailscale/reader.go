@@ -90,10 +90,12 @@ type RecordError struct {
 	Err    error // *Error for a decode error; a framing error otherwise
 }
 
+// Error returns "record N at offset M: " and the cause.
 func (e *RecordError) Error() string {
 	return fmt.Sprintf("record %d at offset %d: %v", e.Record, e.Offset, e.Err)
 }
 
+// Unwrap returns the cause, for errors.Is and errors.As.
 func (e *RecordError) Unwrap() error { return e.Err }
 
 // Reader reads Tailscale log records from a stream, one at a time, in any of

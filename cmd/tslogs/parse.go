@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tslogs/tslogs/internal/deadletter"
 	"github.com/tslogs/tslogs/jlex"
 	"github.com/tslogs/tslogs/tailscale"
 )
@@ -182,7 +183,7 @@ func appendDeadLetter(dst []byte, file string, r *tailscale.Reader, err error) [
 	dst = strconv.AppendInt(dst, int64(r.Record()), 10)
 	dst = jlex.AppendKey(dst, `"offset":`)
 	dst = strconv.AppendInt(dst, r.Offset(), 10)
-	dst = jlex.AppendRawMember(dst, r.Raw())
+	dst = deadletter.AppendRawMember(dst, r.Raw())
 	return append(dst, '}', '\n')
 }
 

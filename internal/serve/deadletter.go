@@ -1,11 +1,11 @@
 package serve
 
 import (
-	"encoding/base64"
 	"strconv"
 	"time"
 	"unicode/utf8"
 
+	"github.com/tslogs/tslogs/internal/deadletter"
 	"github.com/tslogs/tslogs/jlex"
 	"github.com/tslogs/tslogs/tailscale"
 )
@@ -24,7 +24,7 @@ import (
 // which at most sextuples it) and the remote address.
 const (
 	maxErrorBytes         = 300
-	maxDeadLetterOverhead = 200 + 6*maxErrorBytes + 6*64
+	maxDeadLetterOverhead = 200 + deadletter.Slack + 6*maxErrorBytes + 6*64
 )
 
 // logTypeLabel is "network", "audit" or "unknown".
@@ -42,7 +42,7 @@ func logTypeLabel(t tailscale.LogType) string {
 // them would make them more than 4/3 longer.
 func appendDeadLetter(dst []byte, t time.Time, remote string, r *tailscale.Reader, err error) []byte {
 	dst = appendDeadLetterHead(dst, t, remote, err.Error(), logTypeLabel(r.LogType()), r.Record(), r.Offset())
-	dst = appendRaw(dst, r.Raw())
+	dst = deadletter.AppendRawMember(dst, r.Raw())
 	return append(dst, '}', '\n')
 }
 
@@ -54,7 +54,7 @@ func appendDeadLetterSummary(dst []byte, t time.Time, remote string, n, rec int,
 	dst = appendDeadLetterHead(dst, t, remote, msg, "unknown", rec, off)
 	dst = jlex.AppendKey(dst, `"more_bad_records":`)
 	dst = strconv.AppendInt(dst, int64(n), 10)
-	dst = appendRaw(dst, rest)
+	dst = deadletter.AppendRawMember(dst, rest)
 	return append(dst, '}', '\n')
 }
 
@@ -82,34 +82,4 @@ func appendDeadLetterHead(dst []byte, t time.Time, remote, msg, logType string, 
 	dst = strconv.AppendInt(dst, off, 10)
 	dst = jlex.AppendKey(dst, `"remote":`)
 	return jlex.AppendString(dst, remote)
-}
-
-// appendRaw appends raw as a "raw" member when it is valid UTF-8 and
-// escaping costs little, else as "raw_base64": at most 4/3 of its length
-// plus a few bytes either way.
-func appendRaw(dst, raw []byte) []byte {
-	if utf8.Valid(raw) && escapedLen(raw) <= len(raw)+len(raw)/3 {
-		dst = jlex.AppendKey(dst, `"raw":`)
-		return jlex.AppendString(dst, string(raw))
-	}
-	dst = jlex.AppendKey(dst, `"raw_base64":`)
-	dst = base64.StdEncoding.AppendEncode(append(dst, '"'), raw)
-	return append(dst, '"')
-}
-
-// escapedLen bounds the length of raw escaped as a JSON string (without
-// quotes): control bytes take 6, '"' and '\\' 2, U+2028 and U+2029 6.
-func escapedLen(raw []byte) int {
-	n := len(raw)
-	for i, c := range raw {
-		switch {
-		case c < 0x20:
-			n += 5
-		case c == '"' || c == '\\':
-			n++
-		case c == 0xE2 && i+2 < len(raw) && raw[i+1] == 0x80 && raw[i+2]&^1 == 0xA8:
-			n += 3 // U+2028 and U+2029 are escaped as \u2028 and \u2029
-		}
-	}
-	return n
 }

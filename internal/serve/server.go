@@ -69,7 +69,7 @@ const (
 // where a request being parsed holds at most: decoding one record
 // (110 × MaxRecordBytes, plus its buffer and copy, 3 × MaxRecordBytes);
 // its rows (3 × MaxBodyBytes, half as much again while the buffer grows);
-// its dead-letter lines (4/3 × MaxBodyBytes + (MaxDeadLetters + 1) × 2,384
+// its dead-letter lines (4/3 × MaxBodyBytes + (MaxDeadLetters + 1) × 2,448
 // bytes); the rest of the body for the summary line (MaxBodyBytes); and two
 // zstd decoders (a window of max(8 MiB, MaxBodyBytes) and 2 MiB each).
 func MemoryBound(cfg Config) int64 {

@@ -16,10 +16,10 @@ const (
 	// Options.MaxRecordSize is 0. Tailscale's own records are at most 256 KiB.
 	DefaultMaxRecordSize = 4 << 20
 	// DefaultMaxDepth is the nesting limit used when Options.MaxDepth is 0:
-	// the decoder's own limit (jlex.DefaultMaxDepth, 128), so that a record
+	// the decoder's own limit (jlex.MaxDepth, 128), so that a record
 	// is too deep for both or for neither. Tailscale's records nest 4 levels
 	// deep; 128 leaves room for arbitrary audit values.
-	DefaultMaxDepth = jlex.DefaultMaxDepth
+	DefaultMaxDepth = jlex.MaxDepth
 
 	// readChunk is the size the buffer grows to at once, and the free space
 	// it keeps beyond MaxRecordSize for reading ahead.
