@@ -358,15 +358,21 @@ func detect(data []byte, want LogType) (typ LogType, bare bool, err error) {
 // LogTypeError is the error of a record of one log type read by a Reader
 // set to the other (ReaderOptions.LogType). It wraps ErrWrongLogType.
 type LogTypeError struct {
-	Want, Found LogType
-	Key         string // the field that tells the type
+	// Want is the log type the Reader was set to read.
+	Want LogType
+	// Found is the log type the record has.
+	Found LogType
+	// Key is the field that tells the record's type.
+	Key string
 }
 
+// Error names both types and the field that tells them apart.
 func (e *LogTypeError) Error() string {
 	return fmt.Sprintf("wrong log type: this is %s %s record (it has %q), not %s %s record",
 		article(e.Found), e.Found, e.Key, article(e.Want), e.Want)
 }
 
+// Unwrap returns ErrWrongLogType, for errors.Is.
 func (e *LogTypeError) Unwrap() error { return ErrWrongLogType }
 
 // ErrWrongLogType is wrapped by the error of a record of the other log type

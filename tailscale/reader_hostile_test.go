@@ -149,18 +149,18 @@ func TestReaderForcedTypeRejectsOtherType(t *testing.T) {
 // records for nesting: 128 levels pass both, 129 fail both, and the README
 // states that limit.
 func TestOneNestingLimit(t *testing.T) {
-	require.Equal(t, 128, jlex.DefaultMaxDepth)
+	require.Equal(t, 128, jlex.MaxDepth)
 	nested := func(depth int) string {
 		// envelope (1) > event (2) > old (3...): depth levels in all.
 		inner := strings.Repeat("[", depth-2) + strings.Repeat("]", depth-2)
 		return `{"time":1780500887,"event":{"eventGroupID":"g","origin":"o","action":"a","actor":{"id":"u"},"target":{"id":"t"},"old":` + inner + `}}`
 	}
-	for _, depth := range []int{jlex.DefaultMaxDepth, jlex.DefaultMaxDepth + 1} {
+	for _, depth := range []int{jlex.MaxDepth, jlex.MaxDepth + 1} {
 		rec := nested(depth)
 		var direct Audit
 		decodeErr := direct.Decode([]byte(rec))
 		good, bad := hostileRead(t, rec, ReaderOptions{})
-		if depth <= jlex.DefaultMaxDepth {
+		if depth <= jlex.MaxDepth {
 			assert.NoError(t, decodeErr, "depth %d: decoder", depth)
 			assert.Len(t, good, 1, "depth %d: reader", depth)
 		} else {
@@ -172,5 +172,5 @@ func TestOneNestingLimit(t *testing.T) {
 	}
 	readme, err := os.ReadFile("../README.md")
 	require.NoError(t, err)
-	assert.Contains(t, string(readme), fmt.Sprintf("Nesting deeper than %d levels is rejected", jlex.DefaultMaxDepth))
+	assert.Contains(t, string(readme), fmt.Sprintf("Nesting deeper than %d levels is rejected", jlex.MaxDepth))
 }
