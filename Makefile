@@ -15,7 +15,7 @@ COUNT    ?= 6
 
 export PATH := $(PATH):/usr/local/go/bin:$(shell $(GO) env GOPATH 2>/dev/null)/bin
 
-.PHONY: all demo build generate test unit race check fuzz bench bench-report bench-decode bench-check bench-parse loadtest clean
+.PHONY: all demo samples build generate test unit race check fuzz bench bench-report bench-decode bench-check bench-parse loadtest clean
 
 all: test
 
@@ -24,6 +24,19 @@ demo:
 
 build:
 	$(GO) build -o bin/tslogs ./cmd/tslogs
+
+# samples: rewrite testdata/sample/ with tslogs synth (deterministic: the
+# same command always writes the same bytes). network-api.json wraps bare
+# records in a REST API response.
+SAMPLE = testdata/sample
+samples:
+	$(GO) build -o bin/tslogs ./cmd/tslogs
+	bin/tslogs synth --log-type network --records 300 --seed 1 -o $(SAMPLE)/network.log
+	bin/tslogs synth --log-type audit --records 150 --seed 1 -o $(SAMPLE)/audit.log
+	bin/tslogs synth --log-type audit --records 30 --seed 3 --bare -o $(SAMPLE)/audit-export.ndjson
+	{ printf '{"version":"1.1","tailnetId":"example.com","logs":['; \
+	  bin/tslogs synth --log-type network --records 40 --seed 4 --bare | paste -sd, -; \
+	  printf ']}\n'; } > $(SAMPLE)/network-api.json
 
 generate:
 	$(GO) generate ./...

@@ -282,3 +282,46 @@ func TestMaxDistinct(t *testing.T) {
 	}
 	assert.Equal(t, int64(20), n)
 }
+
+// Panther's three Tailscale rules, as panther-analysis writes them: action
+// DISABLE, target.property HTTPS / MAGIC_DNS / MACHINE_APPROVAL_NEEDED,
+// origin ADMIN_CONSOLE; nothing else.
+func TestPantherRules(t *testing.T) {
+	rule := func(id string) Rule {
+		for _, r := range Rules {
+			if r.ID == id {
+				require.True(t, r.Panther)
+				return r
+			}
+		}
+		t.Fatalf("no rule %s", id)
+		return Rule{}
+	}
+	ev := func(origin, action, property string) *tailscale.AuditEvent {
+		var a tailscale.Audit
+		require.NoError(t, a.Decode([]byte(fmt.Sprintf(`{"time":1,"event":{"origin":%q,"action":%q,"actor":{"id":"u1","type":"USER"},"target":{"type":"TAILNET","property":%q}}}`, origin, action, property))))
+		return &a.Event
+	}
+	for _, c := range []struct {
+		rule, property string
+	}{
+		{"Tailscale.HTTPS.Disabled", "HTTPS"},
+		{"Tailscale.Magic.DNS.Disabled", "MAGIC_DNS"},
+		{"Tailscale.Machine.Approval.Requirements.Disabled", "MACHINE_APPROVAL_NEEDED"},
+	} {
+		t.Run(c.rule, func(t *testing.T) {
+			r := rule(c.rule)
+			assert.True(t, r.Match(ev("ADMIN_CONSOLE", "DISABLE", c.property)))
+			assert.False(t, r.Match(ev("API", "DISABLE", c.property)), "not from the API")
+			assert.False(t, r.Match(ev("ADMIN_CONSOLE", "ENABLE", c.property)), "not when enabled")
+			assert.False(t, r.Match(ev("ADMIN_CONSOLE", "DISABLE", "SOMETHING_ELSE")), "not another property")
+		})
+	}
+	var panther int
+	for _, r := range Rules {
+		if r.Panther {
+			panther++
+		}
+	}
+	assert.Equal(t, 3, panther)
+}
