@@ -31,7 +31,8 @@ func init() {
 	commands = []command{
 		{"parse", "turn log records into Panther-style rows (NDJSON)", runParse},
 		{"validate", "check log records and summarise what is wrong", runValidate},
-		{"stats", "summarise traffic and audit activity", runStats},
+		{"stats", "who talked to whom, how much, relayed or not; security-relevant changes", runStats},
+		{"report", "write the summary as one self-contained HTML page with charts", runReport},
 		{"synth", "generate realistic synthetic log-stream bodies", runSynth},
 		{"serve", "receive Tailscale log streaming over HTTP(S) and store rows", runServe},
 	}

@@ -51,7 +51,8 @@ type Options struct {
 	Edge           time.Duration
 	// Bucket is the timeline's finest bucket (default one minute) and
 	// MaxBuckets the most buckets kept (default 4096): beyond it the bucket
-	// width doubles.
+	// width grows to the next of Widths. Aggregates to be merged must have
+	// the same Bucket.
 	Bucket     time.Duration
 	MaxBuckets int
 	// MaxDistinct bounds the distinct values counted per audit dimension

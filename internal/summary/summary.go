@@ -181,11 +181,13 @@ type Count struct {
 	Count int64  `json:"count"`
 }
 
-// Timeline is traffic and audit activity over time.
+// Timeline is traffic and audit activity over time, each in buckets of
+// its own width (Options.Bucket, doubled as often as MaxBuckets requires).
 type Timeline struct {
-	Bucket  time.Duration  `json:"bucketNanos"`
-	Traffic []TrafficPoint `json:"traffic,omitempty"`
-	Audit   []AuditPoint   `json:"audit,omitempty"`
+	TrafficBucket time.Duration  `json:"trafficBucketNanos"`
+	Traffic       []TrafficPoint `json:"traffic,omitempty"`
+	AuditBucket   time.Duration  `json:"auditBucketNanos"`
+	Audit         []AuditPoint   `json:"audit,omitempty"`
 	// Actors lists the actors of Audit by activity, most active first.
 	Actors []string `json:"actors,omitempty"`
 }
@@ -556,29 +558,22 @@ func severityRank(s string) int {
 }
 
 func (a *Aggregate) summarizeTimeline() *Timeline {
-	tl := &Timeline{Bucket: a.traffic.width}
-	// Both timelines on the coarser width, so they line up.
-	traffic, audit := a.traffic, a.auditAgg.timeline
-	traffic.buckets = cloneBuckets(traffic.buckets)
-	audit.buckets = cloneBuckets(audit.buckets)
-	if audit.width > traffic.width {
-		traffic.widen(audit.width)
-	} else if traffic.width > audit.width {
-		audit.widen(traffic.width)
-	}
-	tl.Bucket = traffic.width
-	w := int64(tl.Bucket)
+	traffic, audit := &a.traffic, &a.auditAgg.timeline
+	tl := &Timeline{TrafficBucket: traffic.width, AuditBucket: audit.width}
+	tw, aw := int64(traffic.width), int64(audit.width)
 	for slot, b := range traffic.buckets {
-		tl.Traffic = append(tl.Traffic, TrafficPoint{Start: time.Unix(0, slot*w).UTC(), Virtual: b.sent[Virtual],
+		tl.Traffic = append(tl.Traffic, TrafficPoint{Start: time.Unix(0, slot*tw).UTC(), Virtual: b.sent[Virtual],
 			Subnet: b.sent[Subnet], Exit: b.sent[Exit], Direct: b.direct, Relayed: b.relayed})
 	}
 	slices.SortFunc(tl.Traffic, func(x, y TrafficPoint) int { return x.Start.Compare(y.Start) })
 	actors := map[string]int64{}
 	for slot, b := range audit.buckets {
-		tl.Audit = append(tl.Audit, AuditPoint{Start: time.Unix(0, slot*w).UTC(), Counts: b.audit})
+		counts := make(map[string]int64, len(b.audit))
 		for k, v := range b.audit {
+			counts[k] = v
 			actors[k] += v
 		}
+		tl.Audit = append(tl.Audit, AuditPoint{Start: time.Unix(0, slot*aw).UTC(), Counts: counts})
 	}
 	slices.SortFunc(tl.Audit, func(x, y AuditPoint) int { return x.Start.Compare(y.Start) })
 	for k := range actors {
@@ -586,16 +581,4 @@ func (a *Aggregate) summarizeTimeline() *Timeline {
 	}
 	slices.SortFunc(tl.Actors, func(x, y string) int { return cmp.Or(cmp.Compare(actors[y], actors[x]), cmp.Compare(x, y)) })
 	return tl
-}
-
-// cloneBuckets copies a timeline's buckets, so widening the copy leaves the
-// aggregate as it was.
-func cloneBuckets(m map[int64]*bucket) map[int64]*bucket {
-	out := make(map[int64]*bucket, len(m))
-	for k, b := range m {
-		nb := &bucket{}
-		nb.merge(b)
-		out[k] = nb
-	}
-	return out
 }

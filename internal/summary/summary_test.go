@@ -243,11 +243,11 @@ func TestTimelineWidens(t *testing.T) {
 	tl := a.Summarize(SummaryOptions{Timeline: true}).Timeline
 	require.NotNil(t, tl)
 	assert.LessOrEqual(t, len(tl.Traffic), 8)
-	assert.Equal(t, 16*time.Minute, tl.Bucket, "1 minute doubled until 100 minutes fit in 8 buckets")
+	assert.Equal(t, 30*time.Minute, tl.TrafficBucket, "1 minute widened (5, 10, 30 minutes) until 100 minutes fit in 8 buckets")
 	var sum int64
 	for i, p := range tl.Traffic {
 		sum += p.Virtual
-		assert.Zero(t, p.Start.UnixNano()%int64(tl.Bucket), "bucket %d starts on a multiple of the width", i)
+		assert.Zero(t, p.Start.UnixNano()%int64(tl.TrafficBucket), "bucket %d starts on a multiple of the width", i)
 	}
 	assert.Equal(t, total, sum)
 

@@ -6,7 +6,8 @@ import (
 
 // timeline holds traffic and audit counts per time bucket. Buckets start at
 // multiples of width since the Unix epoch, so timelines of several workers
-// line up; when there would be more than max buckets, width doubles.
+// line up; when there would be more than max buckets, width grows to the
+// next of Widths.
 type timeline struct {
 	width   time.Duration
 	max     int
@@ -18,6 +19,23 @@ type bucket struct {
 	sent            [Physical]int64 // virtual, subnet, exit: bytes sent, as reported
 	direct, relayed int64           // physical bytes sent
 	audit           map[string]int64
+}
+
+// Widths is the chain of bucket widths a timeline widens through, each a
+// multiple of the one before, so timelines of different widths merge and
+// every width reads as a round figure. A width off the chain doubles.
+var Widths = []time.Duration{time.Second, 2 * time.Second, 10 * time.Second, 30 * time.Second, time.Minute,
+	5 * time.Minute, 10 * time.Minute, 30 * time.Minute, time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour,
+	24 * time.Hour, 7 * 24 * time.Hour, 28 * 24 * time.Hour}
+
+// NextWidth returns the bucket width after w.
+func NextWidth(w time.Duration) time.Duration {
+	for i, c := range Widths[:len(Widths)-1] {
+		if c == w {
+			return Widths[i+1]
+		}
+	}
+	return 2 * w
 }
 
 func newTimeline(width time.Duration, max int) timeline {
@@ -67,7 +85,7 @@ func (tl *timeline) at(t time.Time) *bucket {
 		return b
 	}
 	if len(tl.buckets) >= tl.max {
-		tl.widen(2 * tl.width)
+		tl.widen(NextWidth(tl.width))
 		slot = floorDiv(t.UnixNano(), int64(tl.width))
 		if b := tl.buckets[slot]; b != nil {
 			return b
@@ -79,7 +97,7 @@ func (tl *timeline) at(t time.Time) *bucket {
 }
 
 // widen re-buckets the timeline to width w, a multiple of the current
-// width, and keeps doubling while there are more than max buckets.
+// width, and keeps widening while there are max buckets or more.
 func (tl *timeline) widen(w time.Duration) {
 	for {
 		f := int64(w / tl.width)
@@ -99,7 +117,7 @@ func (tl *timeline) widen(w time.Duration) {
 		if len(tl.buckets) < tl.max {
 			return
 		}
-		w = 2 * tl.width
+		w = NextWidth(tl.width)
 	}
 }
 
@@ -115,7 +133,7 @@ func (tl *timeline) merge(o *timeline) {
 			continue
 		}
 		if len(tl.buckets) >= tl.max {
-			tl.widen(2 * tl.width)
+			tl.widen(NextWidth(tl.width))
 			f = int64(tl.width / o.width)
 			ns = floorDiv(slot, f)
 			if nb := tl.buckets[ns]; nb != nil {
