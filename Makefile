@@ -7,6 +7,7 @@
 #   make bench     every decoder against every serious Go JSON decoder (bench/)
 #   make bench-parse  tslogs parse end to end on a 100 MB stream, one core
 #   make loadtest  bounded load test of tslogs serve on loopback
+#   make test-browser  the HTML report rendered in headless chromium
 
 GO       ?= go
 FUZZTIME ?= 30s
@@ -15,7 +16,7 @@ COUNT    ?= 6
 
 export PATH := $(PATH):/usr/local/go/bin:$(shell $(GO) env GOPATH 2>/dev/null)/bin
 
-.PHONY: all demo samples build generate test unit race check fuzz bench bench-report bench-decode bench-check bench-parse loadtest clean
+.PHONY: all demo samples report-screenshot test-browser build generate test unit race check fuzz bench bench-report bench-decode bench-check bench-parse loadtest clean
 
 all: test
 
@@ -99,6 +100,15 @@ bench-parse:
 
 loadtest:
 	$(GO) run ./cmd/tslogs/loadtest
+
+# test-browser: tslogs report's page rendered by a real browser (Debian's
+# chromium, headless): its script runs without errors and it draws.
+# report-screenshot rewrites docs/report.png, the README's picture, from it.
+test-browser:
+	TSLOGS_BROWSER_TEST=1 $(GO) test -count=1 -run Browser ./internal/report
+
+report-screenshot:
+	TSLOGS_BROWSER_TEST=1 $(GO) test -count=1 -run BrowserRendersReport ./internal/report -screenshot $(CURDIR)/docs/report.png
 
 clean:
 	rm -rf bin
