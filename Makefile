@@ -1,6 +1,6 @@
 # tslogs: typed Tailscale log decoders generated from Panther's schemas.
 #
-#   make demo      parse the bundled sample into Panther-style rows
+#   make demo      the bundled sample: stats, rows and report (piped: the rows)
 #   make test      everything CI checks: lint, generated code current, tests
 #   make generate  regenerate tailscale/*_gen.go from schemas/*.yml
 #   make fuzz      run each fuzz target for FUZZTIME (default 30s)
@@ -20,8 +20,23 @@ export PATH := $(PATH):/usr/local/go/bin:$(shell $(GO) env GOPATH 2>/dev/null)/b
 
 all: test
 
+# demo: the bundled sample, as a first look. On a terminal: the stats
+# summary, then where the rows and the report went (out/). Piped, as in
+# make demo | jq ., standard output is the rows alone, NDJSON.
+DEMO_IN = testdata/sample/network.log testdata/sample/audit.log
 demo:
-	$(GO) run ./cmd/tslogs parse testdata/sample/network.log testdata/sample/audit.log
+	@$(GO) build -o bin/tslogs ./cmd/tslogs
+	@if [ -t 1 ]; then \
+		mkdir -p out && \
+		bin/tslogs stats $(DEMO_IN) && \
+		bin/tslogs parse -o out/demo-rows.ndjson $(DEMO_IN) && \
+		bin/tslogs report -o out/demo-report.html --title "tslogs demo: the bundled sample" $(DEMO_IN) 2>/dev/null && \
+		printf '\nRows:   out/demo-rows.ndjson (%s Panther-style rows, NDJSON)\n' "$$(wc -l < out/demo-rows.ndjson | tr -d ' ')" && \
+		printf 'Report: out/demo-report.html (open it in a browser)\n' && \
+		printf 'Piped, make demo writes the rows to standard output: make demo | jq .\n'; \
+	else \
+		bin/tslogs parse $(DEMO_IN); \
+	fi
 
 build:
 	$(GO) build -o bin/tslogs ./cmd/tslogs

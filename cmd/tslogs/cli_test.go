@@ -682,7 +682,7 @@ func TestSynthPipeToParse(t *testing.T) {
 }
 
 func TestHelpEveryCommand(t *testing.T) {
-	for _, name := range []string{"parse", "validate", "stats", "synth", "serve"} {
+	for _, name := range []string{"parse", "validate", "stats", "report", "synth", "serve", "version"} {
 		for _, flag := range []string{"--help", "-h", "-help"} {
 			t.Run(name+flag, func(t *testing.T) {
 				res := cliRun(t, nil, name, flag)

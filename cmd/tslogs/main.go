@@ -35,6 +35,7 @@ func init() {
 		{"report", "write the summary as one self-contained HTML page with charts", runReport},
 		{"synth", "generate realistic synthetic log-stream bodies", runSynth},
 		{"serve", "receive Tailscale log streaming over HTTP(S) and store rows", runServe},
+		{"version", "print the version of tslogs", runVersion},
 	}
 }
 
@@ -71,6 +72,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	name := args[0]
 	switch name {
+	case "--version", "-version", "-v":
+		return runVersion(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
 			return run([]string{args[1], "-h"}, stdout, stderr)
