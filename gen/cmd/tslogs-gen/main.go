@@ -22,6 +22,7 @@ import (
 func main() {
 	pkg := flag.String("pkg", "", "package name of the generated files (default: the base name of -out)")
 	out := flag.String("out", ".", "directory to write the generated files to")
+	bare := flag.String("bare-decoder", "", "the hand-written method that decodes a record's event alone; Decode's error for such input names it")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: tslogs-gen [-pkg NAME] [-out DIR] SCHEMA.yml...\n\n"+
 			"Generates Go types, decoders, indicator accessors and row encoders from\n"+
@@ -33,13 +34,13 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(*pkg, *out, flag.Args()); err != nil {
+	if err := run(*pkg, *out, *bare, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, "tslogs-gen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(pkg, out string, files []string) error {
+func run(pkg, out, bare string, files []string) error {
 	if pkg == "" {
 		abs, err := filepath.Abs(out)
 		if err != nil {
@@ -65,7 +66,7 @@ func run(pkg, out string, files []string) error {
 		}
 		schemas = append(schemas, s)
 	}
-	srcs, err := gen.Generate(schemas, gen.Options{Package: pkg})
+	srcs, err := gen.Generate(schemas, gen.Options{Package: pkg, BareDecoder: bare})
 	if err != nil {
 		return err
 	}
