@@ -184,7 +184,7 @@ func refConn(kind string, e map[string]any) (key string, fromLo bool) {
 // TestStatsBothEnds runs stats on a stream where every connection is
 // logged by both of its ends, and checks that each byte is counted once
 // per kind: a kind's total is the sum of what senders reported sending
-// (wire-format.md §5), not of what both ends reported.
+// (docs/wire-format.md §5), not of what both ends reported.
 func TestStatsBothEnds(t *testing.T) {
 	dir := t.TempDir()
 	raw := cliRun(t, nil, "synth", "--log-type", "network", "--records", "1500", "--seed", "21")

@@ -97,8 +97,8 @@ func (g *Generator) newAuditGroup() {
 	}
 	x := r.IntN(scenarioTotal)
 	defer func() {
-		if a.scenario == scACL || a.scenario == scOAuthToken {
-			a.left = 1 // one policy change / token per group
+		if a.scenario == scACL || a.scenario == scOAuthToken || a.scenario == scLogStream {
+			a.left = 1 // one policy change / token / destination change per group
 		}
 	}()
 	for i, w := range scenarioWeights {

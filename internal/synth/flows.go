@@ -13,7 +13,7 @@ import (
 // connections (flows) to peers, to hosts behind subnet routers and to the
 // internet through exit nodes; every ~5 s window of a node that had traffic
 // becomes one record, in which each end of a connection reports it from its
-// own side, as Tailscale's clients do (wire-format.md §5):
+// own side, as Tailscale's clients do (docs/wire-format.md §5):
 //
 //   - virtual: node A logs src A, dst B, tx = what A sent; node B logs src B,
 //     dst A with the directions mirrored;

@@ -63,7 +63,7 @@ func readFlowRecs(t *testing.T, opt Options, n int) []flowRec {
 	return out
 }
 
-// TestFlowsBothEndsLog checks wire-format.md §5 on the default stream:
+// TestFlowsBothEndsLog checks docs/wire-format.md §5 on the default stream:
 // every connection inside the stream is reported by both of its ends, from
 // their own side, with counts that differ only by a little loss on the
 // receiving side, in windows that are not aligned.

@@ -173,7 +173,7 @@ type netStats struct {
 }
 
 // checkEntry checks one traffic entry against what Tailscale sends
-// (wire-format.md §2 and §5): whose side each address is on depends on the
+// (docs/wire-format.md §2 and §5): whose side each address is on depends on the
 // kind and on the logging node's role.
 func checkEntry(t *testing.T, kind string, e map[string]any, self map[string]bool, st *netStats) {
 	t.Helper()
