@@ -16,6 +16,10 @@ COUNT    ?= 6
 
 export PATH := $(PATH):/usr/local/go/bin:$(shell $(GO) env GOPATH 2>/dev/null)/bin
 
+# No "Entering directory" lines, even when make runs make: make demo's
+# standard output must stay pure NDJSON when piped.
+MAKEFLAGS += --no-print-directory
+
 .PHONY: all demo samples report-screenshot test-browser build generate test unit race check fuzz bench bench-report bench-decode bench-check bench-parse loadtest clean
 
 all: test
