@@ -88,36 +88,10 @@ func summarize(files []string, ropt tailscale.ReaderOptions, aopt summ.Options, 
 }
 
 // human formats a byte count: 1.5 MiB.
-func human(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
+func human(n int64) string { return summ.HumanBytes(float64(n)) }
 
-// count formats an integer with thousands separators: 1,234,567.
-func count(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+// count formats an integer with thousands separators.
+func count(n int64) string { return summ.FormatCount(n) }
 
 func percent(part, whole int64) string {
 	if whole == 0 {

@@ -25,17 +25,17 @@ import (
 var pageTemplate string
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
-	"bytes": func(n int64) string { return humanBytes(float64(n)) },
-	"count": func(n int64) string { return count(n) },
+	"bytes": func(n int64) string { return summ.HumanBytes(float64(n)) },
+	"count": summ.FormatCount,
 	"pct":   func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) },
 	"time":  func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") },
 	"clock": func(t time.Time) string { return t.UTC().Format("Jan 2 15:04:05") },
 	"minus": func(a, b int) int { return a - b },
 	"plural": func(n int64, one, many string) string {
 		if n == 1 {
-			return count(n) + " " + one
+			return summ.FormatCount(n) + " " + one
 		}
-		return count(n) + " " + many
+		return summ.FormatCount(n) + " " + many
 	},
 	"lower": strings.ToLower,
 }).Parse(pageTemplate))
@@ -185,14 +185,14 @@ func (v *view) networkCharts(s *summ.Summary) {
 	var talkers []bar
 	for _, t := range n.Talkers {
 		talkers = append(talkers, bar{Label: t.Label, Parts: []float64{float64(t.Sent), float64(t.Received)},
-			Note: humanBytes(float64(t.Bytes))})
+			Note: summ.HumanBytes(float64(t.Bytes))})
 	}
 	v.Talkers = barChart("chart-talkers", talkers, []series{{Name: "sent", Color: colorSent}, {Name: "received", Color: colorReceived}}, 220)
 	var pairs []bar
 	for _, p := range n.Pairs {
 		// Short names here; the full labels are in the tooltip.
 		pairs = append(pairs, bar{Label: shortLabel(p.A) + " ⇄ " + shortLabel(p.B), Parts: []float64{float64(p.AToB), float64(p.BToA)},
-			Note: humanBytes(float64(p.Bytes)), Tip: p.A.Label + " ⇄ " + p.B.Label})
+			Note: summ.HumanBytes(float64(p.Bytes)), Tip: p.A.Label + " ⇄ " + p.B.Label})
 	}
 	v.Pairs = barChart("chart-pairs", pairs, []series{{Name: "→", Color: colorSent}, {Name: "←", Color: colorReceived}}, 250)
 	var services []bar
@@ -201,7 +201,7 @@ func (v *view) networkCharts(s *summ.Summary) {
 		if sv.Name != "" {
 			label += " " + sv.Name
 		}
-		services = append(services, bar{Label: label, Parts: []float64{float64(sv.Bytes)}, Note: humanBytes(float64(sv.Bytes))})
+		services = append(services, bar{Label: label, Parts: []float64{float64(sv.Bytes)}, Note: summ.HumanBytes(float64(sv.Bytes))})
 	}
 	v.Services = barChart("chart-services", services, []series{{Name: "bytes", Color: colorVirtual}}, 180)
 	var regions []bar
@@ -210,7 +210,7 @@ func (v *view) networkCharts(s *summ.Summary) {
 			break
 		}
 		regions = append(regions, bar{Label: fmt.Sprintf("DERP region %d", r.Region), Parts: []float64{float64(r.SentBytes)},
-			Note: humanBytes(float64(r.SentBytes))})
+			Note: summ.HumanBytes(float64(r.SentBytes))})
 	}
 	v.Regions = barChart("chart-regions", regions, []series{{Name: "relayed", Color: colorRelayed}}, 180)
 }
@@ -293,22 +293,4 @@ func durLabel(d time.Duration) string {
 		return fmt.Sprintf("%d s", d/time.Second)
 	}
 	return d.String()
-}
-
-// count formats an integer with thousands separators.
-func count(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }

@@ -69,7 +69,7 @@ func TestEmbeddedSummary(t *testing.T) {
 	assert.Positive(t, s.Records)
 	top := s.Network.Talkers[0]
 	assert.Contains(t, string(html), ">"+top.Label+"<", "the top talker is labelled")
-	assert.Contains(t, string(html), humanBytes(float64(top.Bytes)))
+	assert.Contains(t, string(html), summ.HumanBytes(float64(top.Bytes)))
 	var kinds []string
 	for _, k := range s.Network.Kinds {
 		kinds = append(kinds, k.Kind)

@@ -2,6 +2,8 @@ package report
 
 import (
 	"fmt"
+
+	summ "github.com/tslogs/tslogs/internal/summary"
 	"html"
 	"html/template"
 	"math"
@@ -97,6 +99,27 @@ const (
 	padBot   = 28.0
 )
 
+// axes draws the grid, the value labels (top is the value at the top) and
+// the time ticks of a chart from from to to, and returns the functions that
+// place an instant and a value.
+func (s *svg) axes(from, to time.Time, top float64, label func(float64) string) (x func(time.Time) float64, y func(float64) float64) {
+	span := to.Sub(from)
+	x = func(t time.Time) float64 {
+		return padLeft + (chartW-padLeft-padRight)*float64(t.Sub(from))/float64(span)
+	}
+	y = func(v float64) float64 { return chartH - padBot - (chartH-padTop-padBot)*v/top }
+	for k := 0; k <= 4; k++ {
+		v := top * float64(k) / 4
+		s.f(`<line class="grid" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f"/>`, padLeft, chartW-padRight, y(v), y(v))
+		s.text(padLeft-6, y(v)+4, "axis", "end", label(v))
+	}
+	for _, t := range timeTicks(from, to, 6) {
+		s.f(`<line class="tick" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f"/>`, x(t), x(t), chartH-padBot, chartH-padBot+4)
+		s.text(x(t), chartH-padBot+16, "axis", "middle", tickLabel(t, span))
+	}
+	return x, y
+}
+
 // areaChart draws stacked series over time, as a rate (bytes per second
 // of each bucket of width step).
 func areaChart(id string, starts []time.Time, step time.Duration, layers []series) template.HTML {
@@ -123,23 +146,7 @@ func areaChart(id string, starts []time.Time, step time.Duration, layers []serie
 			maxV = max(maxV, v)
 		}
 	}
-	maxV = niceBytesCeil(maxV)
-	from, to := starts[0], starts[n-1].Add(step)
-	span := to.Sub(from)
-	x := func(t time.Time) float64 {
-		return padLeft + (chartW-padLeft-padRight)*float64(t.Sub(from))/float64(span)
-	}
-	y := func(v float64) float64 { return chartH - padBot - (chartH-padTop-padBot)*v/maxV }
-	// Grid and y labels.
-	for k := 0; k <= 4; k++ {
-		v := maxV * float64(k) / 4
-		s.f(`<line class="grid" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f"/>`, padLeft, chartW-padRight, y(v), y(v))
-		s.text(padLeft-6, y(v)+4, "axis", "end", humanRate(v))
-	}
-	for _, t := range timeTicks(from, to, 6) {
-		s.f(`<line class="tick" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f"/>`, x(t), x(t), chartH-padBot, chartH-padBot+4)
-		s.text(x(t), chartH-padBot+16, "axis", "middle", tickLabel(t, span))
-	}
+	x, y := s.axes(starts[0], starts[n-1].Add(step), niceBytesCeil(maxV), humanRate)
 	// Layers, top first so lower ones paint over nothing.
 	for i := len(layers) - 1; i >= 0; i-- {
 		var d strings.Builder
@@ -170,7 +177,7 @@ func areaChart(id string, starts []time.Time, step time.Duration, layers []serie
 		tip.WriteString(starts[j].UTC().Format("2006-01-02 15:04:05"))
 		vals := make([]string, len(layers))
 		for i := range layers {
-			fmt.Fprintf(&tip, "\n%s: %s", layers[i].Name, humanBytes(layers[i].Values[j]))
+			fmt.Fprintf(&tip, "\n%s: %s", layers[i].Name, summ.HumanBytes(layers[i].Values[j]))
 			vals[i] = fmt.Sprintf("%.0f", layers[i].Values[j])
 		}
 		s.f(`<rect class="hover" x="%.1f" y="%.1f" width="%.1f" height="%.1f" data-t="%s" data-v="%s"><title>%s</title></rect>`,
@@ -204,22 +211,7 @@ func columnChart(id string, cols []column, step time.Duration, layers []series) 
 		}
 		maxV = max(maxV, sum)
 	}
-	maxV = niceCeil(maxV)
-	from, to := cols[0].Start, cols[len(cols)-1].Start.Add(step)
-	span := to.Sub(from)
-	x := func(t time.Time) float64 {
-		return padLeft + (chartW-padLeft-padRight)*float64(t.Sub(from))/float64(span)
-	}
-	y := func(v float64) float64 { return chartH - padBot - (chartH-padTop-padBot)*v/maxV }
-	for k := 0; k <= 4; k++ {
-		v := maxV * float64(k) / 4
-		s.f(`<line class="grid" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f"/>`, padLeft, chartW-padRight, y(v), y(v))
-		s.text(padLeft-6, y(v)+4, "axis", "end", trimFloat(v))
-	}
-	for _, t := range timeTicks(from, to, 6) {
-		s.f(`<line class="tick" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f"/>`, x(t), x(t), chartH-padBot, chartH-padBot+4)
-		s.text(x(t), chartH-padBot+16, "axis", "middle", tickLabel(t, span))
-	}
+	x, y := s.axes(cols[0].Start, cols[len(cols)-1].Start.Add(step), niceCeil(maxV), trimFloat)
 	for _, c := range cols {
 		x0, x1 := x(c.Start), x(c.Start.Add(step))
 		w := max(1, (x1-x0)*0.8)
@@ -310,20 +302,6 @@ func trimFloat(v float64) string {
 	return fmt.Sprintf("%.1f", v)
 }
 
-// humanBytes formats a byte count: 1.5 MiB.
-func humanBytes(v float64) string {
-	units := []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB"}
-	i := 0
-	for v >= 1024 && i < len(units)-1 {
-		v /= 1024
-		i++
-	}
-	if i == 0 {
-		return fmt.Sprintf("%.0f B", v)
-	}
-	return fmt.Sprintf("%.1f %s", v, units[i])
-}
-
 func humanRate(v float64) string {
 	switch {
 	case v == 0:
@@ -331,5 +309,5 @@ func humanRate(v float64) string {
 	case v < 10:
 		return fmt.Sprintf("%.3g B/s", v)
 	}
-	return strings.Replace(humanBytes(v), ".0 ", " ", 1) + "/s"
+	return strings.Replace(summ.HumanBytes(v), ".0 ", " ", 1) + "/s"
 }

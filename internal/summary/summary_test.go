@@ -325,3 +325,20 @@ func TestPantherRules(t *testing.T) {
 	}
 	assert.Equal(t, 3, panther)
 }
+
+func TestFormat(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		got  string
+		want string
+	}{
+		{"bytes", HumanBytes(512), "512 B"},
+		{"kibibytes", HumanBytes(1536), "1.5 KiB"},
+		{"gibibytes", HumanBytes(3 << 30), "3.0 GiB"},
+		{"count small", FormatCount(7), "7"},
+		{"count thousands", FormatCount(1234567), "1,234,567"},
+		{"count negative", FormatCount(-1234), "-1,234"},
+	} {
+		assert.Equal(t, c.want, c.got, c.name)
+	}
+}

@@ -365,16 +365,8 @@ func (g *Generator) appendFlowRecord(dst []byte) []byte {
 
 // nextWindowAny returns the next window of any node, in order of its end.
 func (g *Generator) nextWindowAny() (*node, int64, int64) {
-	s := &g.net
-	top := &s.sched[0]
-	n := g.tn.nodes[top.idx]
-	end := top.end
-	start := s.prevEnd[top.idx]
-	s.prevEnd[top.idx] = end
-	top.end = end + windowNs + between(g.r, -25*nsPerMs, 60*nsPerMs)
-	s.siftDown(0)
-	res := n.clockRes
-	return n, start - start%res, end - end%res
+	n, start, end := g.advanceWindow()
+	return n, start - start%n.clockRes, end - end%n.clockRes
 }
 
 // collectEntries gathers node n's entries for the window [start, end) and
@@ -535,6 +527,17 @@ func (g *Generator) addPeer(peer int32, c counts) {
 	s.peerAcc = append(s.peerAcc, peerAcc{peer: peer, c: c})
 }
 
+// appendAddrPortMember appends `"key":"addr:port"`, after a comma unless it
+// is the first member since mark.
+func appendAddrPortMember(dst []byte, mark int, key string, ap netip.AddrPort) []byte {
+	if len(dst) > mark {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, key...)
+	dst = ap.AppendTo(dst)
+	return append(dst, '"')
+}
+
 var kindArrays = [4]string{`,"virtualTraffic":[`, `,"subnetTraffic":[`, `,"exitTraffic":[`, `,"physicalTraffic":[`}
 
 // appendFlowEvent writes the event object's members for node n's window.
@@ -593,20 +596,10 @@ func (g *Generator) appendFlowEvent(dst []byte, n *node, start, end int64) []byt
 			dst = strconv.AppendUint(dst, uint64(e.proto), 10)
 		}
 		if e.hasSrc {
-			if len(dst) > mark {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, `"src":"`...)
-			dst = e.src.AppendTo(dst)
-			dst = append(dst, '"')
+			dst = appendAddrPortMember(dst, mark, `"src":"`, e.src)
 		}
 		if e.hasDst {
-			if len(dst) > mark {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, `"dst":"`...)
-			dst = e.dst.AppendTo(dst)
-			dst = append(dst, '"')
+			dst = appendAddrPortMember(dst, mark, `"dst":"`, e.dst)
 		}
 		dst = appendCounts(dst, e.c)
 		if dst[mark] == ',' {

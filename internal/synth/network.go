@@ -72,22 +72,29 @@ func (s *netState) siftDown(i int) {
 	}
 }
 
-// nextWindow returns the next node to log and its window [start, end].
+// nextWindow returns the next node to log and its window [start, end],
+// skipping windows in which the node is idle.
 func (g *Generator) nextWindow() (*node, int64, int64) {
-	s := &g.net
 	for {
-		top := &s.sched[0]
-		n := g.tn.nodes[top.idx]
-		end := top.end
-		start := s.prevEnd[top.idx]
-		s.prevEnd[top.idx] = end
-		top.end = end + windowNs + between(g.r, -25*nsPerMs, 60*nsPerMs)
-		s.siftDown(0)
+		n, start, end := g.advanceWindow()
 		if g.r.Float64() < n.activity {
-			res := n.clockRes
-			return n, start - start%res, end - end%res
+			return n, start - start%n.clockRes, end - end%n.clockRes
 		}
 	}
+}
+
+// advanceWindow takes the window that ends first off the schedule and puts
+// that node's next window on it.
+func (g *Generator) advanceWindow() (n *node, start, end int64) {
+	s := &g.net
+	top := &s.sched[0]
+	n = g.tn.nodes[top.idx]
+	end = top.end
+	start = s.prevEnd[top.idx]
+	s.prevEnd[top.idx] = end
+	top.end = end + windowNs + between(g.r, -25*nsPerMs, 60*nsPerMs)
+	s.siftDown(0)
+	return n, start, end
 }
 
 // sampleEntries draws a realistic number of traffic entries for a record.
