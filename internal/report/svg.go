@@ -23,6 +23,13 @@ func (s *svg) text(x, y float64, class, anchor, text string) {
 	s.f(`<text x="%.1f" y="%.1f" class="%s" text-anchor="%s">%s</text>`, x, y, class, anchor, html.EscapeString(text))
 }
 
+// empty ends a chart that has nothing to draw with a note at x, y.
+func (s *svg) empty(x, y float64, note string) template.HTML {
+	s.text(x, y, "empty", "middle", note)
+	s.f(`</svg>`)
+	return s.html()
+}
+
 func (s *svg) html() template.HTML { return template.HTML(s.b.String()) } // #nosec: built from escaped parts
 
 // series is one stacked layer of a chart.
@@ -126,9 +133,7 @@ func areaChart(id string, starts []time.Time, step time.Duration, layers []serie
 	var s svg
 	s.f(`<svg id="%s" class="chart time" viewBox="0 0 %.0f %.0f" role="img" data-step="%d">`, id, chartW, chartH, step.Milliseconds())
 	if len(starts) == 0 {
-		s.text(chartW/2, chartH/2, "empty", "middle", "no traffic")
-		s.f(`</svg>`)
-		return s.html()
+		return s.empty(chartW/2, chartH/2, "no traffic")
 	}
 	secs := step.Seconds()
 	// Stack the layers; the top of the stack sets the scale.
@@ -199,17 +204,11 @@ func columnChart(id string, cols []column, step time.Duration, layers []series) 
 	var s svg
 	s.f(`<svg id="%s" class="chart columns" viewBox="0 0 %.0f %.0f" role="img">`, id, chartW, chartH)
 	if len(cols) == 0 {
-		s.text(chartW/2, chartH/2, "empty", "middle", "no audit events")
-		s.f(`</svg>`)
-		return s.html()
+		return s.empty(chartW/2, chartH/2, "no audit events")
 	}
 	maxV := 0.0
 	for _, c := range cols {
-		sum := 0.0
-		for _, v := range c.Counts {
-			sum += v
-		}
-		maxV = max(maxV, sum)
+		maxV = max(maxV, sum(c.Counts))
 	}
 	x, y := s.axes(cols[0].Start, cols[len(cols)-1].Start.Add(step), niceCeil(maxV), trimFloat)
 	for _, c := range cols {
@@ -252,17 +251,11 @@ func barChart(id string, bars []bar, layers []series, labelW float64) template.H
 	var s svg
 	s.f(`<svg id="%s" class="chart bars" viewBox="0 0 %.0f %.0f" role="img">`, id, w, max(h, 40))
 	if len(bars) == 0 {
-		s.text(w/2, 24, "empty", "middle", "nothing to show")
-		s.f(`</svg>`)
-		return s.html()
+		return s.empty(w/2, 24, "nothing to show")
 	}
 	maxV := 0.0
 	for _, b := range bars {
-		sum := 0.0
-		for _, v := range b.Parts {
-			sum += v
-		}
-		maxV = max(maxV, sum)
+		maxV = max(maxV, sum(b.Parts))
 	}
 	if maxV == 0 {
 		maxV = 1
@@ -293,6 +286,15 @@ func barChart(id string, bars []bar, layers []series, labelW float64) template.H
 	}
 	s.f(`</svg>`)
 	return s.html()
+}
+
+// sum adds up the parts of one stacked bar.
+func sum(vs []float64) float64 {
+	t := 0.0
+	for _, v := range vs {
+		t += v
+	}
+	return t
 }
 
 func trimFloat(v float64) string {

@@ -543,13 +543,7 @@ var kindArrays = [4]string{`,"virtualTraffic":[`, `,"subnetTraffic":[`, `,"exitT
 // appendFlowEvent writes the event object's members for node n's window.
 func (g *Generator) appendFlowEvent(dst []byte, n *node, start, end int64) []byte {
 	s := &g.flows
-	dst = append(dst, `"nodeId":"`...)
-	dst = append(dst, n.id...)
-	dst = append(dst, `","start":"`...)
-	dst = appendRFC3339Nano(dst, start)
-	dst = append(dst, `","end":"`...)
-	dst = appendRFC3339Nano(dst, end)
-	dst = append(dst, '"')
+	dst = appendWindowHead(dst, n, start, end)
 	if n.modern {
 		dst = append(dst, `,"srcNode":`...)
 		dst = append(dst, n.obj...)

@@ -151,6 +151,17 @@ func (g *Generator) wrapNetwork(dst []byte, end int64, event func([]byte) []byte
 	return append(dst, `"}}`...)
 }
 
+// appendWindowHead appends the event's nodeId, start and end members.
+func appendWindowHead(dst []byte, n *node, start, end int64) []byte {
+	dst = append(dst, `"nodeId":"`...)
+	dst = append(dst, n.id...)
+	dst = append(dst, `","start":"`...)
+	dst = appendRFC3339Nano(dst, start)
+	dst = append(dst, `","end":"`...)
+	dst = appendRFC3339Nano(dst, end)
+	return append(dst, '"')
+}
+
 // maxEntryLen bounds the encoded size of one traffic entry.
 const maxEntryLen = 256
 
@@ -162,13 +173,7 @@ func (g *Generator) appendNetworkEvent(dst []byte, n *node, start, end int64) []
 	// Room for the event's closing bytes and the bare "logged" suffix.
 	limit := evStart + MaxRecordSize - 2*maxEntryLen
 
-	dst = append(dst, `"nodeId":"`...)
-	dst = append(dst, n.id...)
-	dst = append(dst, `","start":"`...)
-	dst = appendRFC3339Nano(dst, start)
-	dst = append(dst, `","end":"`...)
-	dst = appendRFC3339Nano(dst, end)
-	dst = append(dst, '"')
+	dst = appendWindowHead(dst, n, start, end)
 
 	total := g.opt.Entries
 	if total <= 0 {
