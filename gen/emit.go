@@ -32,6 +32,11 @@ var nameTableVars = map[string]string{"ip_protocol": "IPProtocol"}
 type Options struct {
 	Package string // package name of the generated files, e.g. tailscale
 	Tool    string // command named in the header, e.g. tslogs-gen
+	// BareDecoder, when set, names the hand-written method that decodes a
+	// record's event alone (DecodeBare). Decode's error for a record that
+	// lacks a required field and has none of the record's top-level fields,
+	// as such an event would, then points to it.
+	BareDecoder string
 }
 
 // Generate renders the schemas as Go files of one package, keyed by file
@@ -197,7 +202,7 @@ func render(s *Schema, opt Options) ([]byte, error) {
 			genDecodeSlice(f, o)
 		}
 	}
-	genRoot(f, s)
+	genRoot(f, s, opt)
 	genIndicators(f, s, objs)
 	genRows(f, s, objs)
 	var buf bytes.Buffer
@@ -900,12 +905,27 @@ func genDecodeSlice(f *jen.File, o *Object) {
 	f.Line()
 }
 
+// missingFail reports a missing required field of the root, pointing to
+// opt.BareDecoder when none of the root's fields was present.
+func missingFail(opt Options) jen.Code {
+	fail := func(msg string) jen.Code {
+		return jen.Id("l").Dot("FailPath").Call(jen.Id("l").Dot("Pos").Call(), jen.Id("p"), jen.Lit(msg))
+	}
+	if opt.BareDecoder == "" {
+		return fail("required field is missing")
+	}
+	return jen.If(jen.Id("x").Dot("present").Op("==").Lit(0)).Block(
+		fail("required field is missing, as is every other field of the record: for the event alone " +
+			"(a bare record, as in S3 exports and API responses) use " + opt.BareDecoder),
+	).Else().Block(fail("required field is missing"))
+}
+
 // genRoot emits the entry points of the record type:
 //
 //	func (x *Network) Decode(data []byte) error
 //	func (x *Network) UnmarshalJSON(data []byte) error
 //	func (x *Network) EventTime() time.Time
-func genRoot(f *jen.File, s *Schema) {
+func genRoot(f *jen.File, s *Schema, opt Options) {
 	r := s.Root.GoName
 	x := jen.Id("x")
 	fileComment(f, fmt.Sprintf("Decode decodes one %s record from data into x, replacing what x held and "+
@@ -929,7 +949,7 @@ func genRoot(f *jen.File, s *Schema) {
 		),
 		jen.If(jen.Id("l").Dot("Ok").Call()).Block(
 			jen.If(jen.Id("p").Op(":=").Id("x").Dot("requiredMissing").Call(), jen.Id("p").Op("!=").Lit("")).Block(
-				jen.Id("l").Dot("FailPath").Call(jen.Id("l").Dot("Pos").Call(), jen.Id("p"), jen.Lit("required field is missing")),
+				missingFail(opt),
 			),
 		),
 		jen.Id("l").Dot("End").Call(),

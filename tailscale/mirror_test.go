@@ -4,7 +4,7 @@ package tailscale_test
 // fuzz_test.go: mirror structs of Network and Audit decoded by
 // github.com/goccy/go-json, whose leaves are small reference types with their
 // own UnmarshalJSON. The leaves implement tslogs' field semantics (see
-// /work/shared/docs/wire-format.md and the schemas) independently of
+// docs/wire-format.md and the schemas) independently of
 // jlex, with the standard library only: strconv, regexp, math/big,
 // time.Parse, netip and utf8. They are written to be obviously correct, not
 // fast.

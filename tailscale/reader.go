@@ -80,6 +80,11 @@ type ReaderOptions struct {
 	// MaxZstdWindow bounds the window a zstd frame may ask for, and so the
 	// zstd decoder's memory (a larger one is a fatal error); 0 means 64 MiB.
 	MaxZstdWindow int
+	// Nodes, when set, learns the nodes named by every good network record
+	// (see NodeDirectory.Learn), and AppendRow adds to each row the nodes
+	// its addresses and node IDs resolve to, as Panther's p_enrichment (see
+	// NodeDirectory.AppendNetworkEnrichment).
+	Nodes *NodeDirectory
 }
 
 // RecordError is the error of one bad record. The reader goes on with the
@@ -199,6 +204,8 @@ func (r *Reader) Next() bool {
 	}
 	if err != nil {
 		r.fail(err)
+	} else if r.typ == LogTypeNetwork && r.opt.Nodes != nil {
+		r.opt.Nodes.Learn(&r.network)
 	}
 	return true
 }
@@ -300,15 +307,27 @@ func (r *Reader) EventTime() time.Time {
 	return time.Time{}
 }
 
-// AppendRow appends the current good record as a Panther-style row.
+// AppendRow appends the current good record as a Panther-style row, with
+// p_enrichment when ReaderOptions.Nodes is set and something resolves.
 func (r *Reader) AppendRow(dst []byte, m *RowMeta) []byte {
+	start := len(dst)
 	switch r.typ {
 	case LogTypeNetwork:
-		return r.network.AppendRow(dst, m)
+		dst = r.network.AppendRow(dst, m)
 	case LogTypeAudit:
-		return r.audit.AppendRow(dst, m)
+		dst = r.audit.AppendRow(dst, m)
 	}
-	return dst
+	d := r.opt.Nodes
+	if d == nil || len(dst) == start || dst[len(dst)-1] != '}' {
+		return dst
+	}
+	dst = dst[:len(dst)-1] // reopen the row
+	if r.typ == LogTypeNetwork {
+		dst = d.AppendNetworkEnrichment(dst, &r.network)
+	} else {
+		dst = d.AppendAuditEnrichment(dst, &r.audit)
+	}
+	return append(dst, '}')
 }
 
 // Keys that decide a record's shape. The first decisive key wins.

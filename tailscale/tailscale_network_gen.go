@@ -926,7 +926,11 @@ func (x *Network) decodeRecord(l *jlex.Lexer) {
 	}
 	if l.Ok() {
 		if p := x.requiredMissing(); p != "" {
-			l.FailPath(l.Pos(), p, "required field is missing")
+			if x.present == 0 {
+				l.FailPath(l.Pos(), p, "required field is missing, as is every other field of the record: for the event alone (a bare record, as in S3 exports and API responses) use DecodeBare")
+			} else {
+				l.FailPath(l.Pos(), p, "required field is missing")
+			}
 		}
 	}
 	l.End()

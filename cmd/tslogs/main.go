@@ -31,9 +31,11 @@ func init() {
 	commands = []command{
 		{"parse", "turn log records into Panther-style rows (NDJSON)", runParse},
 		{"validate", "check log records and summarise what is wrong", runValidate},
-		{"stats", "summarise traffic and audit activity", runStats},
+		{"stats", "who talked to whom, how much, relayed or not; security-relevant changes", runStats},
+		{"report", "write the summary as one self-contained HTML page with charts", runReport},
 		{"synth", "generate realistic synthetic log-stream bodies", runSynth},
 		{"serve", "receive Tailscale log streaming over HTTP(S) and store rows", runServe},
+		{"version", "print the version of tslogs", runVersion},
 	}
 }
 
@@ -69,6 +71,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	name := args[0]
+	switch name {
+	case "--version", "-version", "-v":
+		return runVersion(args[1:], stdout, stderr)
+	}
 	if isHelp(name) {
 		// "tslogs help CMD" is "tslogs CMD -h"; "tslogs help", "tslogs -h"
 		// and "tslogs help help" print the command list.

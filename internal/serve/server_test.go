@@ -341,7 +341,9 @@ func TestInflightBytesLimit(t *testing.T) {
 	require.Eventually(t, func() bool {
 		return strings.Contains(scrape(t, ts), fmt.Sprintf("tslogs_http_ingest_in_flight_bytes %d", len(big)+1))
 	}, 5*time.Second, 10*time.Millisecond)
-	second := networkBody(t, 40, 11)
+	second := networkBody(t, 50, 11)
+	require.Greater(t, len(big)+len(second)+2, budget, "the second body must not fit beside the first")
+	require.Less(t, len(second), budget)
 	code, _, h := ts.post("/", bytes.NewReader(second), bearer(testToken)...)
 	assert.Equal(t, http.StatusServiceUnavailable, code)
 	assert.Equal(t, "1", h.Get("Retry-After"))
@@ -356,7 +358,7 @@ func TestInflightBytesLimit(t *testing.T) {
 	assert.Equal(t, http.StatusOK, <-first)
 	code, _, _ = ts.post("/", bytes.NewReader(second), bearer(testToken)...)
 	assert.Equal(t, http.StatusOK, code)
-	assert.Len(t, readLines(t, ts.path(KindNetwork)), 83)
+	assert.Len(t, readLines(t, ts.path(KindNetwork)), 40+3+50)
 	assert.Contains(t, scrape(t, ts), `tslogs_http_ingest_refused_total{reason="memory"} 1`)
 }
 

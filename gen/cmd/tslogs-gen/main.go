@@ -73,6 +73,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	pkg := fs.String("pkg", "", "package name of the generated files (default: the base name of -out)")
 	out := fs.String("out", ".", "directory to write the generated files to")
+	bare := fs.String("bare-decoder", "", "name of a hand-written method that decodes a record's event alone;\nDecode's error for such input points to it")
 	version := fs.Bool("version", false, "print the version of tslogs-gen and exit")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usage)
@@ -95,14 +96,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	if err := generate(*pkg, *out, fs.Args()); err != nil {
+	if err := generate(*pkg, *out, *bare, fs.Args()); err != nil {
 		fmt.Fprintln(stderr, "tslogs-gen:", err)
 		return 1
 	}
 	return 0
 }
 
-func generate(pkg, out string, files []string) error {
+func generate(pkg, out, bare string, files []string) error {
 	if pkg == "" {
 		abs, err := filepath.Abs(out)
 		if err != nil {
@@ -121,7 +122,7 @@ func generate(pkg, out string, files []string) error {
 		}
 		schemas = append(schemas, s)
 	}
-	srcs, err := gen.Generate(schemas, gen.Options{Package: pkg})
+	srcs, err := gen.Generate(schemas, gen.Options{Package: pkg, BareDecoder: bare})
 	if err != nil {
 		return err
 	}
