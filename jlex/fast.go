@@ -156,12 +156,16 @@ func FastInt(data []byte, p int) (int64, int) {
 
 // digitRun returns how many of the bytes of x, from the low one, are ASCII
 // digits before the first that is not: 0 to 8.
-func digitRun(x uint64) int {
+func digitRun(x uint64) int { return bits.TrailingZeros64(nonDigits(x)) / 8 }
+
+// nonDigits has the high bit set in each byte of x that is not an ASCII
+// digit, and no other bit.
+func nonDigits(x uint64) uint64 {
 	const nib = 0x0f0f0f0f0f0f0f0f
 	// A byte is not a digit when its high nibble is not 3 or its low
 	// nibble is above 9 (adding 6 carries out of it).
 	nonDigit := (x&^nib ^ lsb*0x30) | ((x&nib)+lsb*6)&^nib
-	return bits.TrailingZeros64(((nonDigit&^msb)+lsb*0x7f|nonDigit)&msb) / 8
+	return ((nonDigit&^msb)+lsb*0x7f | nonDigit) & msb
 }
 
 // byteAt returns data[i] without a bounds check: the caller has checked
@@ -341,47 +345,71 @@ func PutLexer(l *Lexer) {
 
 // quotedIPv4Port parses "a.b.c.d:port" at data[i], as ipv4Port does,
 // followed by the closing '"' and then ',' or '}'. end is the offset of the
-// quote. A host in l.v4 (see ipv4Host) is found by comparing the input's
-// first 16 bytes with it, before the end of the host is even known.
+// quote, or -1. Hosts are parsed a word at a time, without a branch that
+// depends on the lengths of the octets (which vary from one host to the
+// next and would mispredict); see quotedV4Host.
 func (l *Lexer) quotedIPv4Port(data []byte, i int, addr *netip.Addr, port *int32) (end int) {
-	if i < 0 || i+16 > len(data) {
-		return -1
-	}
-	w0, w1 := loadLE(data, i), loadLE(data, i+8)
-	h := v4Set(w0)
-	e := &l.v4[h]
-	if n := e.n; n == 0 || w0&e.m0 != e.w0 || w1&e.m1 != e.w1 || data[i+n] != ':' {
-		e = &l.v4[h+1]
-		if n := e.n; n == 0 || w0&e.m0 != e.w0 || w1&e.m1 != e.w1 || data[i+n] != ':' {
-			return l.newIPv4(data, i, w0, w1, h, addr, port)
-		}
-	}
-	pt, end := quotedPort(data, i+e.n+1)
-	*addr, *port = e.addr, pt
-	return end
-}
-
-// newIPv4 is quotedIPv4Port for a host not in the table: it parses the
-// text up to the closing quote as SplitAddrPort does (ipv4Port) and adds
-// the host to set h.
-func (l *Lexer) newIPv4(data []byte, i int, w0, w1, h uint64, addr *netip.Addr, port *int32) (end int) {
-	limit := min(len(data), i+len(`255.255.255.255:65535"`))
-	end = bytes.IndexByte(data[i:limit], '"')
-	if end < 0 {
-		return -1
-	}
-	end += i
-	if end+1 >= len(data) || !valueEnd(data[end+1]) {
-		return -1
-	}
-	a, pt, n, ok := ipv4Port(bytesString(data[i:end]))
+	a, colon, ok := quotedV4Host(data, i)
 	if !ok {
 		return -1
 	}
-	l.rememberV4(h, w0, w1, n, a)
-	*addr, *port = a, pt
+	pt, end := quotedPort(data, colon+1)
+	*addr, *port = netip.AddrFrom4(a), pt
 	return end
 }
+
+// quotedV4Host parses the IPv4 host of "a.b.c.d:" at data[i] by netip's
+// rules (one to three digits an octet, no leading zero, at most 255),
+// returning it and the offset of the ':'. It needs 24 bytes of input from
+// i on.
+func quotedV4Host(data []byte, i int) (a [4]byte, colon int, ok bool) {
+	if i < 0 || i > len(data)-24 {
+		return a, 0, false
+	}
+	// The host and its ':' lie in the first 16 bytes. The first four
+	// bytes that are not digits must be its three dots and the colon.
+	sep := gather8(nonDigits(loadLE(data, i))) | gather8(nonDigits(loadLE(data, i+8)))<<8 | 1<<16
+	s1 := bits.TrailingZeros64(sep)
+	sep &= sep - 1
+	s2 := bits.TrailingZeros64(sep)
+	sep &= sep - 1
+	s3 := bits.TrailingZeros64(sep)
+	sep &= sep - 1
+	s4 := bits.TrailingZeros64(sep)
+	n1, n2, n3, n4 := s1, s2-s1-1, s3-s2-1, s4-s3-1
+	if uint(n1-1) > 2 || uint(n2-1) > 2 || uint(n3-1) > 2 || uint(n4-1) > 2 ||
+		byteAt(data, i+s1) != '.' || byteAt(data, i+s2) != '.' || byteAt(data, i+s3) != '.' || byteAt(data, i+s4) != ':' {
+		return a, 0, false
+	}
+	// Each octet's digits, right-aligned in a 32-bit lane, two octets
+	// to a word, are added up as eightDigits does.
+	lane := func(start, n int) uint64 { return uint64(uint32(loadLE(data, i+start)) << (32 - 8*n)) }
+	x := lane(0, n1) | lane(s1+1, n2)<<32
+	y := lane(s2+1, n3) | lane(s3+1, n4)<<32
+	x, y = fourDigitPairs(x), fourDigitPairs(y)
+	o1, o2, o3, o4 := x&0xffff, x>>32, y&0xffff, y>>32
+	// A leading zero leaves an octet below the least number of its length.
+	if o1|o2|o3|o4 > 255 || o1 < minOfLen[n1] || o2 < minOfLen[n2] || o3 < minOfLen[n3] || o4 < minOfLen[n4] {
+		return a, 0, false
+	}
+	return [4]byte{byte(o1), byte(o2), byte(o3), byte(o4)}, i + s4, true
+}
+
+// minOfLen is the least number of n digits without a leading zero.
+var minOfLen = [4]uint64{0, 0, 10, 100}
+
+// fourDigitPairs adds up the ASCII digits in each 32-bit lane of x, first
+// digit lowest, as two four-digit numbers: zero bytes count as leading
+// zeros.
+func fourDigitPairs(x uint64) uint64 {
+	x &= 0x0f0f0f0f0f0f0f0f
+	x = (x*10 + x>>8) & 0x00ff00ff00ff00ff
+	return (x*100 + x>>16) & 0x0000ffff0000ffff
+}
+
+// gather8 packs the high bits of the bytes of m, whose other bits are zero,
+// into the low eight bits: byte k's into bit k.
+func gather8(m uint64) uint64 { return (m >> 7) * 0x0102040810204080 >> 56 }
 
 // quotedIPv6Port parses "[v6]:port" at data[i] ('[' there) as
 // bracketedPort does, followed by the closing '"' and then ',' or '}'. end
