@@ -1,7 +1,7 @@
 package jlex
 
 import (
-	"bytes"
+	"encoding/binary"
 	"math/bits"
 	"net/netip"
 	"sync"
@@ -165,7 +165,7 @@ func nonDigits(x uint64) uint64 {
 	// A byte is not a digit when its high nibble is not 3 or its low
 	// nibble is above 9 (adding 6 carries out of it).
 	nonDigit := (x&^nib ^ lsb*0x30) | ((x&nib)+lsb*6)&^nib
-	return ((nonDigit&^msb)+lsb*0x7f | nonDigit) & msb
+	return ((nonDigit &^ msb) + lsb*0x7f | nonDigit) & msb
 }
 
 // byteAt returns data[i] without a bounds check: the caller has checked
@@ -413,21 +413,109 @@ func gather8(m uint64) uint64 { return (m >> 7) * 0x0102040810204080 >> 56 }
 
 // quotedIPv6Port parses "[v6]:port" at data[i] ('[' there) as
 // bracketedPort does, followed by the closing '"' and then ',' or '}'. end
-// is the offset of the quote, or -1.
+// is the offset of the quote, or -1 (also for forms quotedV6Host leaves to
+// the general path).
 func (l *Lexer) quotedIPv6Port(data []byte, i int, addr *netip.Addr, port *int32) (end int) {
-	// The host ends at the first ']', which ":port" follows.
-	limit := min(len(data), i+len(v6Memo{}.text))
-	n := bytes.IndexByte(data[i:limit], ']') + 1
-	if n < 3 || i+n >= len(data) || data[i+n] != ':' {
+	hi, lo, close, ok := quotedV6Host(data, i)
+	if !ok || byteAt(data, close+1) != ':' {
 		return -1
 	}
-	a, ok := l.ipv6Host(bytesString(data[i : i+n]))
-	if !ok {
-		return -1
-	}
-	pt, end := quotedPort(data, i+n+1)
-	*addr, *port = a, pt
+	pt, end := quotedPort(data, close+2)
+	var ip [16]byte
+	binary.BigEndian.PutUint64(ip[:8], hi)
+	binary.BigEndian.PutUint64(ip[8:], lo)
+	*addr, *port = netip.AddrFrom16(ip), pt
 	return end
+}
+
+// quotedV6Host parses the bracketed IPv6 host at data[i] ('[' there) by
+// netip's rules, returning its two halves and the offset of the ']'. Each group of one
+// to four hex digits is classified and added up a word at a time, without
+// a branch on its length. It leaves to the general path (ok false) an
+// embedded IPv4 address, a zone, and hosts less than 56 bytes from the end
+// of the input.
+func quotedV6Host(data []byte, i int) (hi, lo uint64, close int, ok bool) {
+	if i < 0 || i > len(data)-56 {
+		return 0, 0, 0, false
+	}
+	p := i + 1
+	// The groups read so far (since the "::", if one was read), the last
+	// in the low bits of lo; and those before the "::".
+	var headHi, headLo uint64
+	groups, head := 0, -1 // head: the number of groups before "::", or -1
+	if byteAt(data, p) == ':' {
+		if byteAt(data, p+1) != ':' {
+			return 0, 0, 0, false
+		}
+		head, p = 0, p+2
+	}
+	if byteAt(data, p) != ']' {
+		for {
+			x := loadLE(data, p)
+			g := hexRun(x)
+			if uint(g-1) > 3 || groups == 8 {
+				return 0, 0, 0, false
+			}
+			hi, lo = hi<<16|lo>>48, lo<<16|hexValue(x, g)
+			groups++
+			p += g
+			c := byteAt(data, p)
+			if c == ']' {
+				break
+			}
+			if c != ':' {
+				return 0, 0, 0, false // '.' of an IPv4 tail, '%' of a zone, …
+			}
+			p++
+			if byteAt(data, p) == ':' {
+				if head >= 0 {
+					return 0, 0, 0, false // a second "::"
+				}
+				head, headHi, headLo, hi, lo = groups, hi, lo, 0, 0
+				p++
+				if byteAt(data, p) == ']' {
+					break
+				}
+			}
+		}
+	}
+	switch {
+	case head < 0 && groups < 8, head >= 0 && groups == 8:
+		return 0, 0, 0, false // too few groups, or "::" standing for none
+	case head > 0:
+		// The groups before "::" go to the top: shifted left by the
+		// 16-bit groups that follow them, 1 to 7 of them.
+		if s := uint(16 * (8 - head)); s >= 64 {
+			hi |= headLo << (s - 64)
+		} else {
+			hi |= headHi<<s | headLo>>(64-s)
+			lo |= headLo << s
+		}
+	}
+	return hi, lo, p, true
+}
+
+// hexRun returns how many of the bytes of x, from the low one, are hex
+// digits before the first that is not: 0 to 8.
+func hexRun(x uint64) int {
+	// Digits, exactly; and a-f or A-F: ASCII bytes that, lowercased, lie
+	// in 0x61-0x66 (each byte's low seven bits plus an offset carry into
+	// its high bit when it is at least the low bound, and not when it is
+	// at most the high one).
+	y := (x | lsb*0x20) &^ msb
+	letter := (y + lsb*(0x80-0x61)) &^ (y + lsb*(0x7f-0x66)) &^ x
+	return bits.TrailingZeros64(nonDigits(x)&^letter&msb) / 8
+}
+
+// hexValue returns the value of the first n hex digits of x, from the low
+// byte, for n from 1 to 4.
+func hexValue(x uint64, n int) uint64 {
+	// Each byte's value: its low nibble, plus 9 for a letter (bit 6); the
+	// digits right-aligned in a 32-bit lane, most significant lowest, then
+	// two to a byte and two bytes to a value.
+	z := (x&(lsb*0x0f) + (x>>6&lsb)*9) << ((64 - 8*n) & 63) >> 32
+	pair := (z<<4 | z>>8) & 0x00ff00ff
+	return (pair&0xff)<<8 | pair>>16&0xff
 }
 
 // quotedPort parses one to five digits at data[i] as parsePort does,
