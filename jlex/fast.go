@@ -337,9 +337,10 @@ func GetLexer() *Lexer { return lexers.Get().(*Lexer) }
 func PutLexer(l *Lexer) {
 	l.ResetView(nil, nil)
 	l.MaxDepth = 0
-	for i := range l.frames {
+	for i := range l.frames[:l.framesUsed] {
 		l.frames[i].key = nil
 	}
+	l.framesUsed = 0
 	lexers.Put(l)
 }
 

@@ -115,7 +115,7 @@ func TestSpecialMaskRandom(t *testing.T) {
 
 func TestScanPlain(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	for length := 0; length <= 40; length++ {
+	for length := 0; length <= 80; length++ { // past scanPlain's first 32-byte block
 		for start := 0; start <= length; start++ {
 			for trial := 0; trial < 20; trial++ {
 				data := make([]byte, length)
@@ -132,10 +132,10 @@ func TestScanPlain(t *testing.T) {
 			}
 		}
 	}
-	// Every position of a special byte in a 17-byte buffer, from every start.
-	for p := 0; p <= 16; p++ {
+	// Every position of a special byte in a 70-byte buffer, from every start.
+	for p := 0; p < 70; p++ {
 		for _, c := range []byte{'"', '\\', 0x01, 0x80} {
-			data := []byte("abcdefghijklmnopq")
+			data := []byte(strings.Repeat("abcdefghij", 7))
 			data[p] = c
 			for start := 0; start <= len(data); start++ {
 				assert.Equalf(t, naiveScan(data, start), scanPlain(data, start), "special %#x at %d, start %d", c, p, start)
