@@ -132,7 +132,7 @@ func FastInt(data []byte, p int) (int64, int) {
 		if n := digitRun(x); n > 0 && byte(x) != '0' {
 			if n < 8 {
 				if c := byteAt(data, p+n); c == ',' || c == '}' {
-					return int64(eightDigits(x << (64 - 8*n))), p + n
+					return int64(eightDigits(x << ((64 - 8*n) & 63))), p + n
 				}
 				return 0, -1
 			}
@@ -384,13 +384,13 @@ func quotedV4Host(data []byte, i int) (a [4]byte, colon int, ok bool) {
 	}
 	// Each octet's digits, right-aligned in a 32-bit lane, two octets
 	// to a word, are added up as eightDigits does.
-	lane := func(start, n int) uint64 { return uint64(uint32(loadLE(data, i+start)) << (32 - 8*n)) }
+	lane := func(start, n int) uint64 { return uint64(uint32(loadLE(data, i+start)) << ((32 - 8*n) & 31)) }
 	x := lane(0, n1) | lane(s1+1, n2)<<32
 	y := lane(s2+1, n3) | lane(s3+1, n4)<<32
 	x, y = fourDigitPairs(x), fourDigitPairs(y)
 	o1, o2, o3, o4 := x&0xffff, x>>32, y&0xffff, y>>32
 	// A leading zero leaves an octet below the least number of its length.
-	if o1|o2|o3|o4 > 255 || o1 < minOfLen[n1] || o2 < minOfLen[n2] || o3 < minOfLen[n3] || o4 < minOfLen[n4] {
+	if o1|o2|o3|o4 > 255 || o1 < minOfLen[n1&3] || o2 < minOfLen[n2&3] || o3 < minOfLen[n3&3] || o4 < minOfLen[n4&3] {
 		return a, 0, false
 	}
 	return [4]byte{byte(o1), byte(o2), byte(o3), byte(o4)}, i + s4, true
@@ -532,7 +532,7 @@ func quotedPort(data []byte, i int) (port int32, end int) {
 	if n == 0 || n > 5 {
 		return 0, -1
 	}
-	v := eightDigits(x << (64 - 8*n))
+	v := eightDigits(x << ((64 - 8*n) & 63))
 	end = i + n
 	if v > 65535 || data[end] != '"' || !valueEnd(data[end+1]) {
 		return 0, -1
