@@ -276,6 +276,9 @@ func FastStrings(data []byte, p int, s *[]string) int {
 	}
 	p++
 	if data[p] != ']' {
+		if cap(*s) == 0 {
+			*s = make([]string, 0, newStrings)
+		}
 		for {
 			str, q := plainString(data, p)
 			if q < 0 || q >= len(data) {
