@@ -879,7 +879,8 @@ func genRequired(f *jen.File, o *Object) {
 }
 
 // genDecodeSlice emits the array decoder of an object element type, which
-// reuses the slice's elements:
+// reuses the slice's elements, and sizes a new slice from jlex's count of
+// the elements ahead:
 //
 //	func decodeNetworkTrafficSlice(l *jlex.Lexer, s *[]NetworkTraffic) bool
 func genDecodeSlice(f *jen.File, o *Object) {
@@ -890,6 +891,11 @@ func genDecodeSlice(f *jen.File, o *Object) {
 	f.Func().Id(name).Params(jen.Id("l").Op("*").Qual(jlexPath, "Lexer"), jen.Id("s").Op("*").Index().Id(o.GoName)).Bool().Block(
 		jen.Op("*").Id("s").Op("=").Parens(s.Clone()).Index(jen.Empty(), jen.Lit(0)),
 		jen.If(jen.Op("!").Id("l").Dot("BeginArray").Call()).Block(jen.Return(jen.False())),
+		// A new slice is sized once from a count of the elements
+		// ahead instead of growing by doubling.
+		jen.If(jen.Cap(s.Clone()).Op("==").Lit(0)).Block(
+			jen.Op("*").Id("s").Op("=").Make(jen.Index().Id(o.GoName), jen.Lit(0), jen.Id("l").Dot("ElementsHint").Call()),
+		),
 		jen.For(jen.Id("l").Dot("More").Call()).Block(
 			jen.If(jen.Id("n").Op(":=").Len(s.Clone()), jen.Id("n").Op("<").Cap(s.Clone())).Block(
 				jen.Op("*").Id("s").Op("=").Parens(s.Clone()).Index(jen.Empty(), jen.Id("n").Op("+").Lit(1)),

@@ -37,6 +37,9 @@ type Lexer struct {
 	depthLimit int
 
 	frames [maxFrames]frame
+	// framesUsed is how many frames were used since the lexer was last
+	// given back to the pool (PutLexer clears their keys).
+	framesUsed int
 	// Arena holds a copy of the input (after Reset) followed by the decoded
 	// text of strings that had escapes or invalid UTF-8. Strings and raw
 	// values handed out point into it, never into the caller's input.
@@ -307,6 +310,7 @@ func (l *Lexer) push(array bool) bool {
 	}
 	l.frames[l.depth] = frame{index: -1, array: array, keyOff: -1}
 	l.depth++
+	l.framesUsed = max(l.framesUsed, l.depth)
 	return true
 }
 
@@ -327,6 +331,7 @@ func (l *Lexer) BeginObject() bool {
 	if p := l.pos; p < len(l.data) && l.data[p] == '{' && l.depth < maxFrames && (l.depthLimit == 0 || l.depth < l.depthLimit) {
 		l.frames[l.depth] = frame{index: -1, keyOff: -1}
 		l.depth++
+		l.framesUsed = max(l.framesUsed, l.depth)
 		l.pos = p + 1
 		return true
 	}

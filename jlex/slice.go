@@ -1,6 +1,7 @@
 package jlex
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/netip"
 	"slices"
@@ -12,11 +13,37 @@ import (
 // out per type: a generic version with a function value or a type switch
 // makes the lexer escape to the heap.
 
+// maxElementsHint bounds ElementsHint, and so what a hostile array can
+// make a decoder allocate ahead: Tailscale's records hold at most about
+// 1,500 traffic entries.
+const maxElementsHint = 2048
+
+// ElementsHint estimates how many objects the array whose '[' was just read
+// holds, for sizing a new slice once: the '{' before its first ']', at most
+// maxElementsHint. It is only a hint (strings may hold braces, and an
+// element that holds an array ends the count early) and reads the input
+// with the library's vector routines, much faster than decoding it.
+func (l *Lexer) ElementsHint() int {
+	rest := l.data[l.pos:]
+	if i := bytes.IndexByte(rest, ']'); i >= 0 {
+		rest = rest[:i]
+	}
+	return min(bytes.Count(rest, []byte{'{'}), maxElementsHint)
+}
+
+// newStrings is the capacity given to a string slice that has none: the
+// node addresses and tags of flow records hold one to three strings, and
+// growing from nothing would allocate twice for two.
+const newStrings = 4
+
 // Strings decodes an array of strings.
 func (l *Lexer) Strings(s *[]string) bool {
 	*s = (*s)[:0]
 	if !l.BeginArray() {
 		return false
+	}
+	if cap(*s) == 0 {
+		*s = make([]string, 0, newStrings)
 	}
 	for l.More() {
 		*s = append(*s, "")

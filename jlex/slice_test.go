@@ -3,6 +3,7 @@ package jlex_test
 import (
 	"encoding/json"
 	"net/netip"
+	"strings"
 	"testing"
 	"unsafe"
 
@@ -169,4 +170,26 @@ func TestSortCompact(t *testing.T) {
 		assert.Equal(t, netip.MustParseAddr("255.255.255.255"), got[0])
 		assert.Equal(t, want, gotText)
 	})
+}
+
+func TestElementsHint(t *testing.T) {
+	for _, tt := range []struct {
+		name, doc string
+		want      int
+	}{
+		{"empty", `[]`, 0},
+		{"flat objects", `[{"a":1},{"a":2},{"a":3}]`, 3},
+		{"scalars", `[1,2,3]`, 0},
+		{"element with an array ends the count", `[{"a":[1]},{"b":2},{"c":3}]`, 1},
+		{"braces in strings count too", `[{"s":"{{"}]`, 3},
+		{"unterminated", `[{"a":1},{`, 2},
+		{"hostile: bounded", "[" + strings.Repeat("{", 5000), 2048},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			l := newLexer(tt.doc)
+			require.True(t, l.BeginArray())
+			assert.Equal(t, tt.want, l.ElementsHint())
+			assert.Equal(t, 1, l.Pos(), "ElementsHint moved the lexer")
+		})
+	}
 }

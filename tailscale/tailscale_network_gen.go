@@ -871,6 +871,9 @@ func decodeNetworkNodeSlice(l *jlex.Lexer, s *[]NetworkNode) bool {
 	if !l.BeginArray() {
 		return false
 	}
+	if cap(*s) == 0 {
+		*s = make([]NetworkNode, 0, l.ElementsHint())
+	}
 	for l.More() {
 		if n := len(*s); n < cap(*s) {
 			*s = (*s)[:n+1]
@@ -890,6 +893,9 @@ func decodeNetworkTrafficSlice(l *jlex.Lexer, s *[]NetworkTraffic) bool {
 	*s = (*s)[:0]
 	if !l.BeginArray() {
 		return false
+	}
+	if cap(*s) == 0 {
+		*s = make([]NetworkTraffic, 0, l.ElementsHint())
 	}
 	for l.More() {
 		if n := len(*s); n < cap(*s) {

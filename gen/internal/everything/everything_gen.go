@@ -1556,6 +1556,9 @@ func decodeEverythingFlowSlice(l *jlex.Lexer, s *[]EverythingFlow) bool {
 	if !l.BeginArray() {
 		return false
 	}
+	if cap(*s) == 0 {
+		*s = make([]EverythingFlow, 0, l.ElementsHint())
+	}
 	for l.More() {
 		if n := len(*s); n < cap(*s) {
 			*s = (*s)[:n+1]
@@ -1575,6 +1578,9 @@ func decodeEverythingPeerSlice(l *jlex.Lexer, s *[]EverythingPeer) bool {
 	*s = (*s)[:0]
 	if !l.BeginArray() {
 		return false
+	}
+	if cap(*s) == 0 {
+		*s = make([]EverythingPeer, 0, l.ElementsHint())
 	}
 	for l.More() {
 		if n := len(*s); n < cap(*s) {

@@ -885,6 +885,9 @@ func decodeNamingNodeSlice(l *jlex.Lexer, s *[]NamingNode) bool {
 	if !l.BeginArray() {
 		return false
 	}
+	if cap(*s) == 0 {
+		*s = make([]NamingNode, 0, l.ElementsHint())
+	}
 	for l.More() {
 		if n := len(*s); n < cap(*s) {
 			*s = (*s)[:n+1]
@@ -905,6 +908,9 @@ func decodeNamingPolicySlice(l *jlex.Lexer, s *[]NamingPolicy) bool {
 	if !l.BeginArray() {
 		return false
 	}
+	if cap(*s) == 0 {
+		*s = make([]NamingPolicy, 0, l.ElementsHint())
+	}
 	for l.More() {
 		if n := len(*s); n < cap(*s) {
 			*s = (*s)[:n+1]
@@ -924,6 +930,9 @@ func decodeNamingAddressSlice(l *jlex.Lexer, s *[]NamingAddress) bool {
 	*s = (*s)[:0]
 	if !l.BeginArray() {
 		return false
+	}
+	if cap(*s) == 0 {
+		*s = make([]NamingAddress, 0, l.ElementsHint())
 	}
 	for l.More() {
 		if n := len(*s); n < cap(*s) {
