@@ -18,4 +18,3 @@ func (l *Lexer) IsNull() bool                { return l.isNull() }
 func (l *Lexer) Missing(name string)         { l.missing(name) }
 func (l *Lexer) SetPathPrefix(prefix string) { l.setPathPrefix(prefix) }
 func (l *Lexer) SetMaxDepth(n int)           { l.depthLimit = n }
-
