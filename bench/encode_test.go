@@ -110,7 +110,7 @@ func BenchmarkEncode(b *testing.B) {
 					b.ReportAllocs()
 					var buf []byte
 					out := 0
-					cpu := processCPU()
+					cpu := cpuTime()
 					for b.Loop() {
 						out = 0
 						for i := range d.ts {
@@ -122,7 +122,7 @@ func BenchmarkEncode(b *testing.B) {
 							out += len(buf)
 						}
 					}
-					b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
+					b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 					b.ReportMetric(float64(out), "out-B/op")
 					b.ReportMetric(float64(b.N*len(d.ts))/b.Elapsed().Seconds(), "records/s")
 				})

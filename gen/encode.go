@@ -34,11 +34,19 @@ func genEncoders(f *jen.File, s *Schema, objs []*Object) {
 //	}
 func genAppendJSON(f *jen.File, s *Schema, o *Object) {
 	if o.Root {
+		see := "jlex.AppendTimeAs"
+		if anyField(s, (*Field).CustomTime) {
+			see += " and jlex.AppendCustomTime"
+		}
+		embedded := ""
+		if anyField(s, func(fd *Field) bool { return fd.EmbeddedJSON }) {
+			embedded = ", and values that producers may embed as JSON text in a string as plain JSON"
+		}
 		fileComment(f, fmt.Sprintf("AppendJSON appends x to dst as one %s record in its own JSON, without a "+
 			"trailing newline: the present fields under the schema's names in schema order, split fields left out "+
 			"(decoding derives them), each timestamp in the first of its formats that holds every digit "+
-			"(see jlex.AppendTimeAs), json values as given. Decoding the output gives x back, presence included. "+
-			"It allocates nothing when dst has room for the output.", s.Name))
+			"(see %s), json values as given%s. Decoding the output gives x back, presence included. "+
+			"It allocates nothing when dst has room for the output.", s.Name, see, embedded))
 	} else {
 		fileComment(f, "AppendJSON appends x to dst as a JSON object, written as "+s.GoName+".AppendJSON writes records.")
 	}
@@ -47,12 +55,25 @@ func genAppendJSON(f *jen.File, s *Schema, o *Object) {
 		for _, fd := range readFields(o) {
 			key := jen.Qual(jlexPath, "AppendKey").Call(jen.Id("dst"), jen.Lit(jsonKey(fd.Name)))
 			g.If(jen.Id("x").Dot("present").Dot("Has").Call(jen.Lit(fd.Bit))).Block(
-				jen.Id("dst").Op("=").Add(encodeCall(fd, key, jen.Id("x").Dot(fd.GoName))),
+				jen.Id("dst").Op("=").Add(encodeCall(fd, key, jen.Id("x").Dot(fd.GoName), o.GoName+fd.GoName)),
 			)
 		}
 		g.Return(jen.Append(jen.Id("dst"), jen.LitRune('}')))
 	})
 	f.Line()
+}
+
+// anyField reports whether a field of s, or an array element, satisfies
+// pred.
+func anyField(s *Schema, pred func(*Field) bool) bool {
+	for _, o := range objects(s) {
+		for _, fd := range o.Fields {
+			if pred(fd) || fd.Element != nil && pred(fd.Element) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // genMarshalJSON emits MarshalJSON on the value, so that encoding/json uses
@@ -73,21 +94,37 @@ func genMarshalJSON(f *jen.File, o *Object) {
 }
 
 // encodeCall is the expression that appends v, the value of field fd, to
-// dst: jlex.AppendInt(dst, x.TxBytes), x.Actor.AppendJSON(dst)…
-func encodeCall(fd *Field, dst, v *jen.Statement) *jen.Statement {
+// dst: jlex.AppendInt(dst, x.TxBytes), x.Actor.AppendJSON(dst)… varName
+// names the package-level variables of the field's custom time formats (see
+// genFieldVars), which the encoder shares with the decoder.
+//
+// A field marked isEmbeddedJSON is written as plain JSON, which its decoder
+// reads as well as JSON text in a string, except a json value that is a
+// string (see jlex.AppendEmbeddedRaw). A field with a validate rule is
+// written as it is: a decoded value passed the rule.
+func encodeCall(fd *Field, dst, v *jen.Statement, varName string) *jen.Statement {
 	call := func(name string, extra ...jen.Code) *jen.Statement {
 		return jen.Qual(jlexPath, name).Call(append([]jen.Code{dst, v}, extra...)...)
 	}
 	switch fd.Kind {
 	case KindTimestamp:
+		if fd.CustomTime() {
+			return call("AppendCustomTime", jen.Id("timeFormats"+varName))
+		}
 		return call("AppendTimeAs", formatsExpr(fd.TimeFormats))
 	case KindJSON:
+		if fd.EmbeddedJSON {
+			return call("AppendEmbeddedRaw")
+		}
 		return call("AppendRaw")
 	case KindObject:
 		return v.Dot("AppendJSON").Call(dst)
 	case KindArray:
 		switch e := fd.Element; e.Kind {
 		case KindTimestamp:
+			if e.CustomTime() {
+				return call("AppendCustomTimeArray", jen.Id("timeFormats"+varName))
+			}
 			return call("AppendTimeArray", formatsExpr(e.TimeFormats))
 		case KindJSON:
 			return call("AppendRawArray")

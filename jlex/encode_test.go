@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -80,6 +81,19 @@ func TestAppendTimeAs(t *testing.T) {
 		{"unix_us beyond unix_ms's years", time.Unix(1700000000, 123456e3), fs(jlex.UnixMs, jlex.UnixUs, jlex.RFC3339), `1700000000123456`},
 		{"whole seconds beyond unix_ns, read by unix_ns", utc(3000, 1, 1, 0, 0, 0, 0), fs(jlex.UnixNs, jlex.Unix), `32503680000.0`},
 		{"no format left: the first one", utc(3000, 1, 1, 0, 0, 0, 0), fs(jlex.UnixNs, jlex.UnixMs), `32503680000000000000`},
+		// cloudflare: nanoseconds from a minute after the epoch through
+		// 2262, else whole seconds before 6e10 (the year 3871), else RFC
+		// 3339.
+		{"cloudflare nanoseconds", time.Unix(1600000000, 123456789), fs(jlex.Cloudflare), `1600000000123456789`},
+		{"cloudflare first nanoseconds", time.Unix(60, 0), fs(jlex.Cloudflare), `60000000000`},
+		{"cloudflare seconds below a minute", time.Unix(59, 0), fs(jlex.Cloudflare), `59`},
+		{"cloudflare seconds before the epoch", time.Unix(-1, 0), fs(jlex.Cloudflare), `-1`},
+		{"cloudflare fraction below a minute", time.Unix(59, 5e8), fs(jlex.Cloudflare), `"1970-01-01T00:00:59.5Z"`},
+		{"cloudflare seconds beyond int64 nanoseconds", utc(3000, 1, 1, 0, 0, 0, 0), fs(jlex.Cloudflare), `32503680000`},
+		{"cloudflare fraction beyond int64 nanoseconds", utc(3000, 1, 1, 0, 0, 0, 5e8), fs(jlex.Cloudflare), `"3000-01-01T00:00:00.5Z"`},
+		{"cloudflare seconds from 6e10 on", utc(5000, 1, 1, 0, 0, 0, 0), fs(jlex.Cloudflare), `"5000-01-01T00:00:00Z"`},
+		{"cloudflare nanoseconds read by unix_ms", time.Unix(60, 1), fs(jlex.UnixMs, jlex.Cloudflare), `"1970-01-01T00:01:00.000000001Z"`},
+		{"cloudflare alone, year 10000", utc(10000, 1, 1, 0, 0, 0, 0), fs(jlex.Cloudflare), `"10000-01-01T00:00:00Z"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,6 +115,7 @@ func TestAppendTimeAsDecodes(t *testing.T) {
 		jlex.UnixMs.Then(jlex.RFC3339), jlex.UnixUs.Then(jlex.Unix), jlex.RFC3339.Then(jlex.Unix),
 		jlex.UnixMs.Then(jlex.UnixUs).Then(jlex.UnixNs).Then(jlex.Unix),
 		jlex.UnixNs.Then(jlex.Unix), jlex.UnixUs.Then(jlex.UnixMs).Then(jlex.RFC3339),
+		jlex.TimeFormats(jlex.Cloudflare), jlex.UnixMs.Then(jlex.Cloudflare), jlex.UnixNs.Then(jlex.Cloudflare).Then(jlex.Unix),
 	}
 	for i := range 20000 {
 		sec := minUnix + rng.Int64N(maxUnix-minUnix+1)
@@ -129,6 +144,166 @@ func TestAppendTimeAsDecodes(t *testing.T) {
 		l.End()
 		require.True(t, ok && l.Ok(), "%v in %v: wrote %s, which does not decode: %v", want, formats, out, l.Err())
 		require.Equal(t, want, got, "%v in %v: wrote %s", want, formats, out)
+	}
+}
+
+// TestAppendCustomTime checks custom time formats against JSON written by
+// hand: every strftime directive, escaping, which digits each format holds,
+// Go layouts that drop digits their parser reads, and lists in which an
+// earlier format would read a later one's text as another instant.
+func TestAppendCustomTime(t *testing.T) {
+	utc := func(y int, mo time.Month, d, h, mi, s, ns int) time.Time {
+		return time.Date(y, mo, d, h, mi, s, ns, time.UTC)
+	}
+	// 2024-03-05 is a Tuesday, the 65th day of a leap year; 07:08:09 UTC
+	// that day is 1709622489 s after the epoch.
+	tue := utc(2024, 3, 5, 7, 8, 9, 0)
+	tests := []struct {
+		name    string
+		t       time.Time
+		formats []string
+		want    string
+	}{
+		{"Apache access log", utc(2000, 10, 10, 20, 55, 36, 0), []string{"%d/%b/%Y:%H:%M:%S %z"}, `"10/Oct/2000:20:55:36 +0000"`},
+		{"every directive", tue.Add(123456 * time.Microsecond),
+			[]string{"%Y %y %m %d %e %j %H %k %I %l %M %S %f %p %P %b %h %B %a %A %z %Z %s %%"},
+			`"2024 24 03 05  5 065 07  7 07  7 08 09 123456 AM am Mar Mar March Tue Tuesday +0000 UTC 1709622489 %"`},
+		{"compositions", tue, []string{"%c|%F|%D|%T|%R|%r|%v"}, `"Tue Mar  5 07:08:09 2024|2024-03-05|03/05/24|07:08:09|07:08|07:08:09 AM| 5-Mar-2024"`},
+		{"in UTC", time.Date(2024, 3, 5, 9, 8, 9, 0, time.FixedZone("", 2*3600)), []string{"%F %T %z"}, `"2024-03-05 07:08:09 +0000"`},
+		{"afternoon", tue.Add(12 * time.Hour), []string{"%F %I:%M:%S %p"}, `"2024-03-05 07:08:09 PM"`},
+		{"noon", utc(2024, 3, 5, 12, 0, 0, 0), []string{"%F %l:%M:%S %P"}, `"2024-03-05 12:00:00 pm"`},
+		{"midnight", utc(2024, 3, 5, 0, 0, 0, 0), []string{"%F %I:%M:%S %p"}, `"2024-03-05 12:00:00 AM"`},
+		{"year below 1000", utc(999, 1, 2, 0, 0, 0, 0), []string{"%Y%m%d"}, `"09990102"`},
+		{"newline and tab escaped", utc(2024, 3, 5, 0, 0, 0, 0), []string{"%Y%n%m%t%d"}, `"2024\n03\t05"`},
+		{"literal quote, backslash and non-ASCII", utc(2024, 1, 1, 0, 0, 0, 0), []string{`"%Y" \ é`}, `"\"2024\" \\ é"`},
+		// Digits a strftime format holds: whole seconds without %f,
+		// microseconds with it, whole days without a time of day.
+		{"fraction: the format with %f", tue.Add(250 * time.Millisecond), []string{"%F %T", "%F %T.%f"}, `"2024-03-05 07:08:09.250000"`},
+		{"%f in six digits", tue.Add(time.Microsecond), []string{"%F %T.%f"}, `"2024-03-05 07:08:09.000001"`},
+		{"nanoseconds: beyond %f", tue.Add(123456789), []string{"%F %T.%f", "unix"}, `1709622489.123456789`},
+		{"a time of day: beyond a date", tue, []string{"%Y-%m-%d", "rfc3339"}, `"2024-03-05T07:08:09Z"`},
+		{"midnight: a date", utc(2024, 3, 5, 0, 0, 0, 0), []string{"%Y-%m-%d", "rfc3339"}, `"2024-03-05"`},
+		{"%y holds 2068", utc(2068, 1, 1, 0, 0, 0, 0), []string{"%y-%m-%d", "rfc3339"}, `"68-01-01"`},
+		{"%y does not hold 2069", utc(2069, 1, 1, 0, 0, 0, 0), []string{"%y-%m-%d", "rfc3339"}, `"2069-01-01T00:00:00Z"`},
+		{"%s does not hold times before the epoch", utc(1969, 12, 31, 23, 59, 59, 0), []string{"%s", "rfc3339"}, `"1969-12-31T23:59:59Z"`},
+		// No format holds it: the first, its finer digits dropped.
+		{"none: milliseconds dropped", tue.Add(250 * time.Millisecond), []string{"%F %T"}, `"2024-03-05 07:08:09"`},
+		{"none: nanoseconds dropped", tue.Add(123456789), []string{"%F %T.%f"}, `"2024-03-05 07:08:09.123456"`},
+		// Go layouts, including digits time.Parse reads but the layout
+		// does not write.
+		{"layout", utc(2020, 9, 14, 14, 29, 21, 5e8), []string{"layout=02/01/2006 15:04:05.999"}, `"14/09/2020 14:29:21.5"`},
+		{"layout, whole seconds", utc(2020, 9, 14, 14, 29, 21, 0), []string{"layout=02/01/2006 15:04:05.999"}, `"14/09/2020 14:29:21"`},
+		{"layout .999 widened", utc(2020, 9, 14, 14, 29, 21, 123456789), []string{"layout=02/01/2006 15:04:05.999"}, `"14/09/2020 14:29:21.123456789"`},
+		{"layout ,999 widened", utc(2020, 9, 14, 14, 29, 21, 1000), []string{"layout=15:04:05,999 02.01.2006"}, `"14:29:21,000001 14.09.2020"`},
+		{"layout without a fraction, fraction added", tue.Add(250 * time.Millisecond), []string{"layout=2006-01-02 15:04:05"}, `"2024-03-05 07:08:09.25"`},
+		{"layout with a zone, fraction added", tue.Add(250 * time.Millisecond), []string{"layout=2006-01-02T15:04:05Z07:00"}, `"2024-03-05T07:08:09.25Z"`},
+		{"layout .000 holds milliseconds only", tue.Add(123456 * time.Microsecond), []string{"layout=2006-01-02 15:04:05.000", "unix"}, `1709622489.123456`},
+		{"layout .000 alone", tue.Add(123456 * time.Microsecond), []string{"layout=2006-01-02 15:04:05.000"}, `"2024-03-05 07:08:09.123"`},
+		{"layout zone name", tue, []string{"layout=2006-01-02 15:04:05 MST"}, `"2024-03-05 07:08:09 UTC"`},
+		{"layout numeric zone", tue, []string{"layout=2006-01-02 15:04:05 -0700"}, `"2024-03-05 07:08:09 +0000"`},
+		{"layout without a year, year 0", utc(0, 3, 5, 7, 8, 9, 0), []string{"layout=Jan _2 15:04:05", "rfc3339"}, `"Mar  5 07:08:09"`},
+		{"layout without a year, another year", tue, []string{"layout=Jan _2 15:04:05", "rfc3339"}, `"2024-03-05T07:08:09Z"`},
+		// Built-in formats among custom ones, and texts an earlier format
+		// would read as another instant.
+		{"built-in first", tue, []string{"unix_ns", "%Y%m%d%H%M%S", "rfc3339"}, `1709622489000000000`},
+		{"digits read by unix_ns", utc(2300, 1, 1, 0, 0, 0, 0), []string{"unix_ns", "%Y%m%d%H%M%S", "rfc3339"}, `"2300-01-01T00:00:00Z"`},
+		{"digits not read by unix_ns", utc(2300, 1, 1, 0, 0, 0, 0), []string{"unix_ns", "%Y-%m-%d", "rfc3339"}, `"2300-01-01"`},
+		{"cloudflare", tue, []string{"%Y", "cloudflare"}, `1709622489000000000`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := jlex.MustCustomTimeFormats(tt.formats...)
+			got := jlex.AppendCustomTime([]byte("x"), tt.t, f)
+			assert.Equal(t, "x"+tt.want, string(got))
+			require.True(t, json.Valid(got[1:]), "not JSON: %s", got[1:])
+			if !strings.HasPrefix(tt.name, "none") && !strings.HasSuffix(tt.name, "alone") {
+				var back time.Time
+				l := new(jlex.Lexer)
+				l.Reset(got[1:], nil)
+				require.True(t, l.CustomTime(&back, f), "%s does not decode: %v", got[1:], l.Err())
+				assert.Equal(t, tt.t.UTC(), back, "%s decodes to another instant", got[1:])
+			}
+		})
+	}
+}
+
+// TestAppendCustomTimeDecodes checks, on random instants across years
+// 0000–9999, that the decoder reads what AppendCustomTime writes back to
+// the same instant, for lists of formats that hold every such instant:
+// strftime formats followed by a built-in one, Go layouts (which hold
+// every digit, written as their parser reads them) and mixes.
+func TestAppendCustomTimeDecodes(t *testing.T) {
+	const minUnix, maxUnix = -62167219200, 253402300799
+	rng := rand.New(rand.NewPCG(3, 4))
+	lists := [][]string{
+		{"%d/%b/%Y:%H:%M:%S %z", "rfc3339"},
+		{"%Y%m%d%H%M%S.%f", "unix"},
+		{"%c", "%F %T.%f", "cloudflare"},
+		{"%y-%m-%d %I:%M:%S %p", "unix_ms", "rfc3339"},
+		{"%Y %j %H:%M:%S", "unix"},
+		{"%s", "%s.%f", "unix_ns", "rfc3339"},
+		{"unix_ms", "%Y%m%d%H%M%S", "cloudflare"},
+		{"layout=02/01/2006 15:04:05.999"},
+		{"layout=2006-01-02 15:04:05"},
+		{"layout=" + time.UnixDate},
+		{"layout=" + time.RFC1123Z},
+		{"layout=2006-01-02 15:04:05.000", "%F %T.%f", "rfc3339"},
+	}
+	for i := range 20000 {
+		sec := minUnix + rng.Int64N(maxUnix-minUnix+1)
+		nsec := rng.Int64N(1e9)
+		switch i % 4 { // whole seconds, millis and micros as often as any
+		case 0:
+			nsec = 0
+		case 1:
+			nsec -= nsec % 1e6
+		case 2:
+			nsec -= nsec % 1e3
+		}
+		switch {
+		case i%5 == 0:
+			sec = rng.Int64N(19e9) - 95e8 // within unix_ns's range and around its ends
+		case i%7 == 0:
+			sec = rng.Int64N(4000) - 2000 // near the epoch, where integer formats read each other's text
+		case i%11 == 0:
+			sec -= sec % 86400 // midnight
+		}
+		want := time.Unix(sec, nsec).UTC()
+		formats := lists[i%len(lists)]
+		f := jlex.MustCustomTimeFormats(formats...)
+		out := jlex.AppendCustomTime(nil, want, f)
+		var got time.Time
+		l := new(jlex.Lexer)
+		l.Reset(out, nil)
+		ok := l.CustomTime(&got, f)
+		l.End()
+		require.True(t, ok && l.Ok(), "%v in %v: wrote %s, which does not decode: %v", want, formats, out, l.Err())
+		require.Equal(t, want, got, "%v in %v: wrote %s", want, formats, out)
+	}
+}
+
+func TestAppendEmbeddedRaw(t *testing.T) {
+	tests := []struct {
+		name string
+		raw  string
+		want string
+	}{
+		{"object as itself", `{"a": [1, 2]}`, `{"a": [1, 2]}`},
+		{"number as itself", `1e3`, `1e3`},
+		{"string as JSON text in a string", `"hi"`, `"\"hi\""`},
+		{"empty string as JSON text in a string", `""`, `"\"\""`},
+		{"string with escapes", `"\u00e9\n"`, `"\"\\u00e9\\n\""`},
+		{"string after whitespace", ` "a"`, `" \"a\""`},
+		{"invalid UTF-8 replaced", "\"\xff\"", "\"\\\"\uFFFD\\\"\""},
+		{"empty is null", ``, `null`},
+		{"not JSON is null", `"a`, `null`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := jlex.AppendEmbeddedRaw([]byte("x"), json.RawMessage(tt.raw))
+			assert.Equal(t, "x"+tt.want, string(got))
+			assert.True(t, json.Valid(got[1:]) && utf8.Valid(got), "not valid JSON: %q", got[1:])
+		})
 	}
 }
 
@@ -178,6 +353,7 @@ func TestAppendArrays(t *testing.T) {
 		{"floats", jlex.AppendFloatArray(nil, []float64{0.1, math.Copysign(0, -1), 1e21, 5e-324, 1e-7, math.NaN()}), `[0.1,-0,1e+21,5e-324,1e-7,null]`},
 		{"bools", jlex.AppendBoolArray(nil, []bool{true, false}), `[true,false]`},
 		{"times", jlex.AppendTimeArray(nil, []time.Time{time.Unix(1, 5e8), {}}, jlex.TimeFormats(jlex.Unix)), `[1.5,-62135596800]`},
+		{"custom times", jlex.AppendCustomTimeArray(nil, []time.Time{time.Unix(1, 0), time.Unix(1, 5e8)}, jlex.MustCustomTimeFormats("%s", "unix")), `["1",1.5]`},
 		{"times in two formats", jlex.AppendTimeArray(nil, []time.Time{time.Unix(1, 5e6), time.Unix(1, 5)}, jlex.UnixMs.Then(jlex.RFC3339)), `[1005,"1970-01-01T00:00:01.000000005Z"]`},
 		{"raws", jlex.AppendRawArray(nil, []json.RawMessage{json.RawMessage(`1`), nil, json.RawMessage(`{"a": 1}`)}), `[1,null,{"a": 1}]`},
 		{"objects", jlex.AppendObjectArray(nil, []encItem{{1}, {2}}), `[{"n":1},{"n":2}]`},

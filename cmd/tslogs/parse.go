@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tslogs/tslogs/internal/deadletter"
 	"github.com/tslogs/tslogs/jlex"
 	"github.com/tslogs/tslogs/tailscale"
 )
@@ -47,6 +48,13 @@ timestamps as RFC 3339 UTC, srcIp/srcPort/dstIp/dstPort beside src/dst (right
 for IPv6 too), and p_log_type, p_event_time, p_parse_time, p_row_id and the
 p_any_ip_addresses, p_any_emails and p_any_actor_ids indicator arrays.
 
+Unless --enrich=false, rows also carry p_enrichment, shaped as Panther's
+lookup-table matches, under "tailscale_nodes": for event.nodeId and each of
+p_any_ip_addresses that names a node, that node's nodeId, name, addresses,
+os, user and tags, as the records' srcNode/dstNodes described it (learned
+across the input, so records of older clients, which omit them, resolve
+too).
+
 Each rejected record gets a one-line reason on standard error and, with
 --dead-letter, a JSON line {"error","file","record","offset","raw"} in that
 file ("raw_base64" instead of "raw" when the bytes are not UTF-8).
@@ -55,6 +63,7 @@ Exit status: 0 when every record parsed, 1 when some were rejected (every
 good one is still written), 2 on bad usage or an I/O error.`
 
 const parseExamples = `  tslogs parse testdata/sample/network.log
+  tslogs parse -o rows.ndjson testdata/sample/*.log
   tslogs parse --log-type audit --dead-letter bad.ndjson audit-*.json.gz
   curl -s ... | tslogs parse - | jq 'select(.p_log_type == "Tailscale.Network")'`
 
@@ -87,12 +96,20 @@ func newRowMeta() *jlex.RowMeta {
 func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var rf readerFlags
 	var deadLetter string
-	var fs = newFlagSet(cmd, cmd+" [--log-type auto|audit|network] [--dead-letter FILE] [FILE...]",
+	synopsis := cmd + " [--log-type auto|audit|network] [--max-record-size N] [FILE...]"
+	if cmd == "parse" {
+		synopsis = cmd + " [--log-type auto|audit|network] [--max-record-size N] [--dead-letter FILE] [FILE...]"
+	}
+	var fs = newFlagSet(cmd, synopsis,
 		map[string]string{"parse": parseDesc, "validate": validateDesc}[cmd],
 		map[string]string{"parse": parseExamples, "validate": validateExamples}[cmd], stderr)
 	rf.register(fs)
+	var outFile string
+	enrich := true
 	if cmd == "parse" {
 		fs.StringVar(&deadLetter, "dead-letter", "", "append rejected records to this file as JSON lines")
+		fs.StringVar(&outFile, "o", "", "write the rows to this file instead of standard output")
+		fs.BoolVar(&enrich, "enrich", true, "add p_enrichment: the nodes (name, user, tags, OS) that the rows' addresses and node IDs resolve to, learned from the records' srcNode/dstNodes")
 	}
 	files, exit, ok := parseFlags(fs, args)
 	if !ok {
@@ -102,6 +119,22 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 	if err != nil {
 		fmt.Fprintln(stderr, "tslogs "+cmd+":", err)
 		return exitUsage
+	}
+	if cmd == "parse" && enrich {
+		opt.Nodes = tailscale.NewNodeDirectory(0)
+	}
+	// Rows written to the terminal the progress bar would draw on: no bar.
+	progressTo := stderr
+	if outFile != "" {
+		f, err := os.Create(outFile)
+		if err != nil {
+			fmt.Fprintln(stderr, "tslogs "+cmd+":", err)
+			return exitUsage
+		}
+		defer f.Close()
+		stdout = f
+	} else if cmd == "parse" && isTerminal(stdout) {
+		progressTo = noProgress{stderr}
 	}
 
 	out := bufio.NewWriterSize(stdout, 256<<10)
@@ -121,7 +154,7 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 	meta := newRowMeta()
 	var row, line []byte
 	sum := newSummary()
-	err = forEachRecord(files, opt, stdin, stderr, func(name string, r *tailscale.Reader) error {
+	err = forEachRecord(files, opt, stdin, progressTo, func(name string, r *tailscale.Reader) error {
 		if rerr := r.Err(); rerr != nil {
 			sum.bad(name, rerr)
 			if cmd == "parse" {
@@ -178,7 +211,7 @@ func appendDeadLetter(dst []byte, file string, r *tailscale.Reader, err error) [
 	dst = strconv.AppendInt(dst, int64(r.Record()), 10)
 	dst = jlex.AppendKey(dst, `"offset":`)
 	dst = strconv.AppendInt(dst, r.Offset(), 10)
-	dst = jlex.AppendRawMember(dst, r.Raw())
+	dst = deadletter.AppendRawMember(dst, r.Raw())
 	return append(dst, '}', '\n')
 }
 

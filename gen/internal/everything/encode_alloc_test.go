@@ -23,4 +23,7 @@ func TestAllocsAppendJSON(t *testing.T) {
 	var rec everything.Naming
 	require.NoError(t, rec.Decode([]byte(namingFull)))
 	assert.Zero(t, testing.AllocsPerRun(100, func() { dst = rec.AppendJSON(dst[:0]) }), "Naming.AppendJSON")
+	var web everything.WebAccess
+	require.NoError(t, web.Decode([]byte(webAccess)))
+	assert.Zero(t, testing.AllocsPerRun(100, func() { dst = web.AppendJSON(dst[:0]) }), "WebAccess.AppendJSON")
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tslogs/tslogs/gen/internal/everything"
+	"github.com/tslogs/tslogs/internal/roundtrip"
 )
 
 // fullJSON is full as AppendJSON writes it, by hand: the fields full has,
@@ -65,4 +66,51 @@ func TestAppendJSONNaming(t *testing.T) {
 	require.NoError(t, rec.Decode([]byte(`{"kebab-name":"k","2fa":true,"URL":"u","snake_case_name":"s","dstNodes":[{"name":"d"}],"left":{"node":{"x":"1"}}}`)))
 	assert.Equal(t, `{"URL":"u","2fa":true,"snake_case_name":"s","kebab-name":"k","dstNodes":[{"name":"d"}],"left":{"node":{"x":"1"}}}`,
 		string(rec.AppendJSON(nil)))
+}
+
+// webAccessJSON is webAccess as AppendJSON writes it, by hand: time in its
+// strftime format in UTC (13:55:36 -0700 is 20:55:36 +0000), queued in
+// rfc3339 (its first format, ahead of the layout it came in), edgeStart in
+// cloudflare's nanoseconds, retries with %f's six digits, strings as they
+// came (spaces kept: only indicators trim), and the embedded JSON fields
+// as plain JSON, whitespace of the embedded text kept.
+const webAccessJSON = `{"time":"10/Oct/2000:20:55:36 +0000","queued":"2020-09-14T14:29:21.5Z",` +
+	`"edgeStart":1600000000123456789,"retries":["20200914142921.123000","20200914142922.500000"],` +
+	`"clientIp":" 192.0.2.1 ","host":"api.example.com","referer":"https://user@Shop.Example:8443/cart?x=1",` +
+	`"upstream":"10.0.0.7:8080","vhost":"xn--bcher-kva.example","bodyMd5":"D41D8CD98F00B204E9800998ECF8427E",` +
+	`"bodySha1":"da39a3ee5e6b4b0d3255bfef95601890afd80709",` +
+	`"bodySha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",` +
+	`"traceId":" 4bf92f3577b34da6a3ce929d0e0e4736 ","user":"alice@example.com","principal":"AIDAEXAMPLE",` +
+	`"role":"arn:aws:sts::123456789012:assumed-role/Admin/alice","bucket":"arn:aws:s3:::logs-bucket",` +
+	`"account":"210987654321","instance":"i-0123456789abcdef0","tags":["env:prod",""],` +
+	`"peers":["10.0.0.8","cdn.example.net","http://[2001:db8::5]/x"],"method":"GET","level":"info",` +
+	`"serverIp":"192.0.2.10","network":"10.0.0.0/8","session":{"id":"sess-1","started":1600000000000},` +
+	`"headers":["Accept: */*"],"extra":{"k": [1, 2]}}`
+
+// TestAppendJSONWebAccess checks AppendJSON on Custom.WebAccess, the schema
+// with custom time formats, cloudflare, validate rules, embedded JSON and
+// every indicator kind, against output written by hand.
+func TestAppendJSONWebAccess(t *testing.T) {
+	const at = `"time":"10/Oct/2000:13:55:36 -0700"`
+	tests := []struct{ name, in, want string }{
+		{"every field", webAccess, webAccessJSON},
+		{"embedded JSON given as plain JSON", `{` + at + `,"session":{"id":"s"},"headers":[],"extra":[1]}`,
+			`{"time":"10/Oct/2000:20:55:36 +0000","session":{"id":"s"},"headers":[],"extra":[1]}`},
+		{"an embedded string stays embedded", `{` + at + `,"extra":"\"hi\""}`,
+			`{"time":"10/Oct/2000:20:55:36 +0000","extra":"\"hi\""}`},
+		{"empty embedded text is absent", `{` + at + `,"session":"","headers":"","extra":""}`,
+			`{"time":"10/Oct/2000:20:55:36 +0000"}`},
+		{"queued in the layout, nanoseconds: rfc3339", `{` + at + `,"queued":"14/09/2020 14:29:21.123456789"}`,
+			`{"time":"10/Oct/2000:20:55:36 +0000","queued":"2020-09-14T14:29:21.123456789Z"}`},
+		{"cloudflare seconds", `{` + at + `,"edgeStart":59,"retries":[]}`,
+			`{"time":"10/Oct/2000:20:55:36 +0000","edgeStart":59,"retries":[]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var rec everything.WebAccess
+			require.NoError(t, rec.Decode([]byte(tt.in)))
+			assert.Equal(t, tt.want, string(rec.AppendJSON(nil)))
+			require.NoError(t, roundtrip.Check(&rec))
+		})
+	}
 }

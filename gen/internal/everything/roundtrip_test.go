@@ -6,6 +6,7 @@ package everything_test
 //
 //	go test -run XXX -fuzz FuzzEverythingRoundTrip -fuzztime 60s ./gen/internal/everything/
 //	go test -run XXX -fuzz FuzzNamingRoundTrip -fuzztime 60s ./gen/internal/everything/
+//	go test -run XXX -fuzz FuzzWebAccessRoundTrip -fuzztime 60s ./gen/internal/everything/
 
 import (
 	"strings"
@@ -97,4 +98,45 @@ func FuzzNamingRoundTrip(f *testing.F) {
 		`{"dstNodes":[@@]}`, `{"left":{"node":@@}}`, `{"policies":@@}`, `{"addresses":[{"ip":@@}]}`,
 	)
 	f.Fuzz(roundtrip.Target[everything.Naming])
+}
+
+// webTime is a value of Custom.WebAccess's required time field.
+const webTime = `"time":"10/Oct/2000:13:55:36 -0700"`
+
+// rtWebValues are values at the edges of Custom.WebAccess's own constructs:
+// its strftime formats (offsets that move a time across a year 0000 or 9999
+// boundary, %f's six digits), its Go layout (more fractional digits than it
+// writes), cloudflare's switch from seconds to nanoseconds, validate rules,
+// and embedded JSON in both forms (a json value that is itself a string
+// included).
+var rtWebValues = []string{
+	`"10/Oct/2000:13:55:36 +0000"`, `"1/jan/5:1:2:3 -2359"`, `"01/Jan/0000:00:30:00 +0100"`,
+	`"01/Jan/0000:00:30:00 -0100"`, `"31/Dec/9999:23:30:00 -0100"`, `"31/Dec/9999:23:30:00 +0100"`,
+	`"29/Feb/2024:23:59:59 +1200"`,
+	`"14/09/2020 14:29:21"`, `"14/09/2020 14:29:21.5"`, `"14/09/2020 14:29:21.123456789"`, `"31/12/9999 23:59:59.999"`,
+	`"2020-09-14T14:29:21.123456789+02:00"`,
+	`59`, `60`, `59999999999`, `60000000000`, `60000000001`, `-62167219200`, `9223372036854775807`,
+	`"20200914142921.123456"`, `"20200914142921.1"`, `"00000101000000.000001"`, `"99991231235959.999999"`,
+	`"GET"`, `"debug"`, `"192.0.2.1"`, `"::1"`, `"10.0.0.0/8"`, `"fd7a::/48"`,
+	`"{\"id\":\"s\",\"started\":1600000000000}"`, `{"id":"s","started":"1"}`, `"{\"id\":1}"`,
+	`"[\"a\",\"b\"]"`, `["a"]`, `"\"hi\""`, `"\"\""`, `" [1, {\"a\": \"\\u00e9\"}] "`, `"null"`, `"1e3"`,
+}
+
+func FuzzWebAccessRoundTrip(f *testing.F) {
+	f.Add([]byte(webAccess))
+	var templates []string
+	for _, field := range []string{"time", "queued", "edgeStart", "clientIp", "upstream", "bodyMd5", "user", "role",
+		"method", "level", "serverIp", "network", "session", "headers", "extra"} {
+		templates = append(templates, `{`+webTime+`,"`+field+`":@@}`)
+	}
+	templates = append(templates, `{"time":@@}`, `{`+webTime+`,"retries":[@@,"20200914142921.5"]}`,
+		`{`+webTime+`,"tags":[@@]}`, `{`+webTime+`,"peers":@@}`, `{`+webTime+`,"session":{"id":"s","started":@@}}`,
+		`{`+webTime+`,"session":{"id":@@}}`, `{`+webTime+`,"headers":[@@]}`)
+	rtSeeds(f, templates...)
+	for _, tmpl := range templates {
+		for _, v := range rtWebValues {
+			f.Add([]byte(strings.ReplaceAll(tmpl, "@@", v)))
+		}
+	}
+	f.Fuzz(roundtrip.Target[everything.WebAccess])
 }
