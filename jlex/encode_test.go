@@ -173,6 +173,13 @@ func TestAppendCustomTime(t *testing.T) {
 		{"afternoon", tue.Add(12 * time.Hour), []string{"%F %I:%M:%S %p"}, `"2024-03-05 07:08:09 PM"`},
 		{"noon", utc(2024, 3, 5, 12, 0, 0, 0), []string{"%F %l:%M:%S %P"}, `"2024-03-05 12:00:00 pm"`},
 		{"midnight", utc(2024, 3, 5, 0, 0, 0, 0), []string{"%F %I:%M:%S %p"}, `"2024-03-05 12:00:00 AM"`},
+		// %p adds 12 hours to whatever set the hour, and %I or %l make
+		// it a 12-hour time.
+		{"%H with %p", tue.Add(12 * time.Hour), []string{"%F %H:%M:%S %p"}, `"2024-03-05 07:08:09 PM"`},
+		{"%H with %p, noon", utc(2024, 3, 5, 12, 0, 0, 0), []string{"%F %H:%M:%S %p"}, `"2024-03-05 00:00:00 PM"`},
+		{"%k after %I with %p", tue.Add(12 * time.Hour), []string{"%F %I %k:%M:%S %p"}, `"2024-03-05 07  7:08:09 PM"`},
+		{"%k after %I with %p, noon", utc(2024, 3, 5, 12, 0, 0, 0), []string{"%F %I %k:%M:%S %p"}, `"2024-03-05 12 12:00:00 PM"`},
+		{"%H without %p", tue.Add(12 * time.Hour), []string{"%F %H:%M:%S"}, `"2024-03-05 19:08:09"`},
 		{"year below 1000", utc(999, 1, 2, 0, 0, 0, 0), []string{"%Y%m%d"}, `"09990102"`},
 		{"newline and tab escaped", utc(2024, 3, 5, 0, 0, 0, 0), []string{"%Y%n%m%t%d"}, `"2024\n03\t05"`},
 		{"literal quote, backslash and non-ASCII", utc(2024, 1, 1, 0, 0, 0, 0), []string{`"%Y" \ é`}, `"\"2024\" \\ é"`},
@@ -241,6 +248,8 @@ func TestAppendCustomTimeDecodes(t *testing.T) {
 		{"%c", "%F %T.%f", "cloudflare"},
 		{"%y-%m-%d %I:%M:%S %p", "unix_ms", "rfc3339"},
 		{"%Y %j %H:%M:%S", "unix"},
+		{"%F %H:%M:%S %p", "rfc3339"},
+		{"%F %I %k:%M:%S %P", "rfc3339"},
 		{"%s", "%s.%f", "unix_ns", "rfc3339"},
 		{"unix_ms", "%Y%m%d%H%M%S", "cloudflare"},
 		{"layout=02/01/2006 15:04:05.999"},

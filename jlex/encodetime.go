@@ -66,7 +66,10 @@ func AppendTimeAs(dst []byte, t time.Time, formats TimeFormats) []byte {
 //
 //   - a strftime format writes %z as +0000, %Z as UTC, %f as six digits
 //     (microseconds, all that %f reads), %e, %k and %l padded with a
-//     space, and %n and %t as a newline and a tab. It holds t only when t
+//     space, and %n and %t as a newline and a tab. With %p (or %P), whose
+//     PM its parser reads as 12 hours more, %H and %k write the hour as
+//     that parser reads it back: 0 to 11 ("07:05 PM" for 19:05), or 1 to
+//     12 when %I or %l makes the time a 12-hour one. It holds t only when t
 //     has no digits finer than its finest directive: whole seconds without
 //     %f, microseconds with it, whole days without %H, %I or %s; years
 //     1969 through 2068 with %y alone.
@@ -331,6 +334,20 @@ func appendStrftime(dst []byte, ops []timeOp, t time.Time) []byte {
 	if hour12 == 0 {
 		hour12 = 12
 	}
+	// parseStrftime adds 12 hours for PM whatever directive set the hour,
+	// and wants 1 to 12 once %I or %l appeared: %H and %k then write the
+	// hour so that it reads back.
+	hour24, ampmSeen, twelveSeen := hour, false, false
+	for _, op := range ops {
+		ampmSeen = ampmSeen || op.verb == 'p' || op.verb == 'P'
+		twelveSeen = twelveSeen || op.verb == 'I' || op.verb == 'l'
+	}
+	switch {
+	case ampmSeen && twelveSeen:
+		hour24 = hour12
+	case ampmSeen:
+		hour24 = hour % 12
+	}
 	for _, op := range ops {
 		switch op.verb {
 		case 0:
@@ -352,9 +369,9 @@ func appendStrftime(dst []byte, ops []timeOp, t time.Time) []byte {
 		case 'j':
 			dst = appendDigits(dst, t.YearDay(), 3, '0')
 		case 'H':
-			dst = appendDigits(dst, hour, 2, '0')
+			dst = appendDigits(dst, hour24, 2, '0')
 		case 'k':
-			dst = appendDigits(dst, hour, 2, ' ')
+			dst = appendDigits(dst, hour24, 2, ' ')
 		case 'I':
 			dst = appendDigits(dst, hour12, 2, '0')
 		case 'l':
