@@ -101,6 +101,7 @@ FUZZ_TARGETS = \
 	./tailscale:FuzzAuditRoundTrip \
 	./gen/internal/everything:FuzzEverythingRoundTrip \
 	./gen/internal/everything:FuzzNamingRoundTrip \
+	./gen/internal/everything:FuzzWebAccessRoundTrip \
 	./tailscale:FuzzNetwork \
 	./tailscale:FuzzAudit \
 	./gen/internal/everything:FuzzWebAccess \
