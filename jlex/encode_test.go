@@ -104,11 +104,38 @@ func TestAppendTimeAs(t *testing.T) {
 	}
 }
 
+// randomInstant is the i-th of a series of random instants in years
+// 0000–9999 UTC: whole seconds, milliseconds and microseconds as often as
+// nanoseconds, and many within unix_ns's range and around its ends, near
+// the epoch (where integer formats read each other's text) and at
+// midnight.
+func randomInstant(rng *rand.Rand, i int) time.Time {
+	const minUnix, maxUnix = -62167219200, 253402300799
+	sec := minUnix + rng.Int64N(maxUnix-minUnix+1)
+	nsec := rng.Int64N(1e9)
+	switch i % 4 {
+	case 0:
+		nsec = 0
+	case 1:
+		nsec -= nsec % 1e6
+	case 2:
+		nsec -= nsec % 1e3
+	}
+	switch {
+	case i%5 == 0:
+		sec = rng.Int64N(19e9) - 95e8
+	case i%7 == 0:
+		sec = rng.Int64N(4000) - 2000
+	case i%11 == 0:
+		sec -= sec % 86400
+	}
+	return time.Unix(sec, nsec).UTC()
+}
+
 // TestAppendTimeAsDecodes checks, on random instants across years 0000–9999,
 // that the decoder reads what AppendTimeAs writes back to the same instant,
 // for lists of formats with unix or rfc3339, which hold every such instant.
 func TestAppendTimeAsDecodes(t *testing.T) {
-	const minUnix, maxUnix = -62167219200, 253402300799
 	rng := rand.New(rand.NewPCG(1, 2))
 	lists := []jlex.TimeFormats{
 		jlex.TimeFormats(jlex.Unix), jlex.TimeFormats(jlex.RFC3339), jlex.UnixNs.Then(jlex.RFC3339),
@@ -118,23 +145,7 @@ func TestAppendTimeAsDecodes(t *testing.T) {
 		jlex.TimeFormats(jlex.Cloudflare), jlex.UnixMs.Then(jlex.Cloudflare), jlex.UnixNs.Then(jlex.Cloudflare).Then(jlex.Unix),
 	}
 	for i := range 20000 {
-		sec := minUnix + rng.Int64N(maxUnix-minUnix+1)
-		nsec := rng.Int64N(1e9)
-		switch i % 4 { // whole seconds, millis and micros as often as any
-		case 0:
-			nsec = 0
-		case 1:
-			nsec -= nsec % 1e6
-		case 2:
-			nsec -= nsec % 1e3
-		}
-		switch {
-		case i%5 == 0:
-			sec = rng.Int64N(19e9) - 95e8 // within unix_ns's range and around its ends
-		case i%7 == 0:
-			sec = rng.Int64N(4000) - 2000 // near the epoch, where integer formats read each other's text
-		}
-		want := time.Unix(sec, nsec).UTC()
+		want := randomInstant(rng, i)
 		formats := lists[i%len(lists)]
 		out := jlex.AppendTimeAs(nil, want, formats)
 		var got time.Time
@@ -240,7 +251,6 @@ func TestAppendCustomTime(t *testing.T) {
 // strftime formats followed by a built-in one, Go layouts (which hold
 // every digit, written as their parser reads them) and mixes.
 func TestAppendCustomTimeDecodes(t *testing.T) {
-	const minUnix, maxUnix = -62167219200, 253402300799
 	rng := rand.New(rand.NewPCG(3, 4))
 	lists := [][]string{
 		{"%d/%b/%Y:%H:%M:%S %z", "rfc3339"},
@@ -259,25 +269,7 @@ func TestAppendCustomTimeDecodes(t *testing.T) {
 		{"layout=2006-01-02 15:04:05.000", "%F %T.%f", "rfc3339"},
 	}
 	for i := range 20000 {
-		sec := minUnix + rng.Int64N(maxUnix-minUnix+1)
-		nsec := rng.Int64N(1e9)
-		switch i % 4 { // whole seconds, millis and micros as often as any
-		case 0:
-			nsec = 0
-		case 1:
-			nsec -= nsec % 1e6
-		case 2:
-			nsec -= nsec % 1e3
-		}
-		switch {
-		case i%5 == 0:
-			sec = rng.Int64N(19e9) - 95e8 // within unix_ns's range and around its ends
-		case i%7 == 0:
-			sec = rng.Int64N(4000) - 2000 // near the epoch, where integer formats read each other's text
-		case i%11 == 0:
-			sec -= sec % 86400 // midnight
-		}
-		want := time.Unix(sec, nsec).UTC()
+		want := randomInstant(rng, i)
 		formats := lists[i%len(lists)]
 		f := jlex.MustCustomTimeFormats(formats...)
 		out := jlex.AppendCustomTime(nil, want, f)
