@@ -205,6 +205,7 @@ func render(s *Schema, opt Options) ([]byte, error) {
 	genRoot(f, s, opt)
 	genIndicators(f, s, objs)
 	genRows(f, s, objs)
+	genEncoders(f, s, objs)
 	var buf bytes.Buffer
 	if err := f.Render(&buf); err != nil {
 		// jennifer's error carries the whole unformatted source: keep its

@@ -50,8 +50,9 @@ fields:
 		switch {
 		case strings.HasPrefix(line, "type Login struct"):
 			inStruct = true
-		case strings.HasPrefix(line, "func (x *Login) ") && !strings.HasPrefix(line, "func (x *Login) Has") &&
-			!strings.HasPrefix(line, "func (x *Login) Set") && line[len("func (x *Login) ")] >= 'A' && line[len("func (x *Login) ")] <= 'Z':
+		case strings.HasPrefix(line, "func (x Login) "), strings.HasPrefix(line, "func (x *Login) ") &&
+			!strings.HasPrefix(line, "func (x *Login) Has") && !strings.HasPrefix(line, "func (x *Login) Set") &&
+			line[len("func (x *Login) ")] >= 'A' && line[len("func (x *Login) ")] <= 'Z':
 			fmt.Println(strings.TrimSuffix(line, " {"))
 		}
 		if inStruct {
@@ -81,6 +82,8 @@ fields:
 	// func (x *Login) AppendUsernames(dst []string) []string
 	// func (x *Login) AppendRow(dst []byte, m *jlex.RowMeta) []byte
 	// func (x *Login) LogType() string
+	// func (x *Login) AppendJSON(dst []byte) []byte
+	// func (x Login) MarshalJSON() ([]byte, error)
 }
 
 // A schema mistake names the file, the line and the field.

@@ -14,17 +14,11 @@ func appendValue(f *Field, v *jen.Statement) jen.Code {
 		return dst.Clone().Op("=").Qual(jlexPath, name).Call(jen.Id("dst"), v)
 	}
 	switch f.Kind {
-	case KindString:
+	case KindString, KindSmallint, KindInt, KindBigint, KindFloat, KindBoolean:
 		if f.IsAddr() {
 			return call("AppendAddrString")
 		}
-		return call("AppendString")
-	case KindSmallint, KindInt, KindBigint:
-		return call("AppendInt")
-	case KindFloat:
-		return call("AppendFloat")
-	case KindBoolean:
-		return call("AppendBool")
+		return call(scalarWriter(f.Kind))
 	case KindTimestamp:
 		return call("AppendTime")
 	case KindJSON:

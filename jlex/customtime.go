@@ -20,11 +20,14 @@ type CustomTimeFormats struct {
 }
 
 // timeEntry is one format of a CustomTimeFormats: a built-in format, a
-// compiled strftime format, or a Go layout.
+// compiled strftime format, or a Go layout. fullLayout is the variant of a
+// layout the encoder writes when the layout drops digits that parsing it
+// accepts (see fullFractionLayout).
 type timeEntry struct {
-	builtin  TimeFormat
-	strftime []timeOp
-	layout   string
+	builtin    TimeFormat
+	strftime   []timeOp
+	layout     string
+	fullLayout string
 }
 
 // The built-in formats by the names schemas use.
@@ -51,6 +54,7 @@ func NewCustomTimeFormats(formats ...string) (*CustomTimeFormats, error) {
 				return nil, fmt.Errorf("time format %q: empty Go layout", s)
 			}
 			e.layout = layout
+			e.fullLayout = fullFractionLayout(layout)
 		case strings.Contains(s, "%"):
 			ops, err := compileStrftime(s)
 			if err != nil {
@@ -90,28 +94,44 @@ func (l *Lexer) CustomTime(dst *time.Time, f *CustomTimeFormats) bool {
 	if !present {
 		return false
 	}
-	for _, e := range f.entries {
-		var t time.Time
-		var ok bool
-		switch {
-		case e.builtin != 0:
-			t, ok = parseTime(e.builtin, tok, isString)
-		case !isString:
-		case e.strftime != nil:
-			t, ok = parseStrftime(e.strftime, tok)
-		default:
-			var err error
-			t, err = time.Parse(e.layout, unsafe.String(unsafe.SliceData(tok), len(tok)))
-			ok = err == nil && t.Year() >= 0 && t.Year() <= 9999
-			t = t.UTC()
-		}
-		if ok {
+	for i := range f.entries {
+		if t, ok := f.entries[i].parse(tok, isString); ok {
 			*dst = t
 			return true
 		}
 	}
 	l.fail(off, "cannot parse "+strconv.Quote(string(tok))+" as a timestamp ("+f.names+")")
 	return false
+}
+
+// parse parses tok, a number's text or a string's decoded content
+// (isString), as a timestamp in format e, into UTC. Custom formats read
+// strings only, and accept only instants of years 0000 through 9999 in UTC,
+// as the built-in ones do: an offset can move a time read in range out of
+// it ("01/Jan/0000:00:00:00 +0100" is in the year -1).
+func (e *timeEntry) parse(tok []byte, isString bool) (time.Time, bool) {
+	var t time.Time
+	switch {
+	case e.builtin != 0:
+		return parseTime(e.builtin, tok, isString)
+	case !isString:
+		return time.Time{}, false
+	case e.strftime != nil:
+		var ok bool
+		if t, ok = parseStrftime(e.strftime, tok); !ok {
+			return time.Time{}, false
+		}
+	default:
+		var err error
+		if t, err = time.Parse(e.layout, unsafe.String(unsafe.SliceData(tok), len(tok))); err != nil {
+			return time.Time{}, false
+		}
+		t = t.UTC()
+	}
+	if sec := t.Unix(); sec < minUnix || sec > maxUnix {
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // CustomTimes decodes an array of timestamps in formats f.

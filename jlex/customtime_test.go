@@ -65,6 +65,11 @@ func TestCustomTimeStrftime(t *testing.T) {
 		{"%Y %Z", "2020 PST", "bad"},
 		{"%z", "+02:00", "bad"},
 		{"%Y", "", "absent"},
+		// Years 0000 through 9999 in UTC only, as for the built-in formats:
+		// an offset may move a time out of them.
+		{"%d/%b/%Y:%H:%M:%S %z", "01/Jan/0000:00:30:00 -0100", "0000-01-01T01:30:00Z"},
+		{"%d/%b/%Y:%H:%M:%S %z", "01/Jan/0000:00:30:00 +0100", "bad"},
+		{"%d/%b/%Y:%H:%M:%S %z", "31/Dec/9999:23:30:00 -0100", "bad"},
 	} {
 		t.Run(tc.format+" "+tc.in, func(t *testing.T) {
 			got := decodeCustom(t, strconv.Quote(tc.in), tc.format)
@@ -86,6 +91,10 @@ func TestCustomTimeLayoutsAndLists(t *testing.T) {
 	}{
 		{"Go layout", `"14/09/2020 14:29:21.5"`, []string{"layout=02/01/2006 15:04:05.999"}, "2020-09-14T14:29:21.5Z"},
 		{"Go layout with an offset", `"2020-09-14 14:29:21 -0700"`, []string{"layout=2006-01-02 15:04:05 -0700"}, "2020-09-14T21:29:21Z"},
+		{"Go layout, more fractional digits than it writes", `"14/09/2020 14:29:21.123456789"`, []string{"layout=02/01/2006 15:04:05.999"}, "2020-09-14T14:29:21.123456789Z"},
+		{"Go layout, a fraction it does not write", `"2020-09-14 14:29:21.25"`, []string{"layout=2006-01-02 15:04:05"}, "2020-09-14T14:29:21.25Z"},
+		{"Go layout moved beyond 9999 by its offset", `"9999-12-31 23:30:00 -0100"`, []string{"layout=2006-01-02 15:04:05 -0700"}, `error: cannot parse "9999-12-31 23:30:00 -0100" as a timestamp (layout=2006-01-02 15:04:05 -0700) at offset 0`},
+		{"Go layout moved before 0000 by its offset", `"0000-01-01 00:30:00 +0100"`, []string{"layout=2006-01-02 15:04:05 -0700"}, `error: cannot parse "0000-01-01 00:30:00 +0100" as a timestamp (layout=2006-01-02 15:04:05 -0700) at offset 0`},
 		{"Go layout mismatch", `"2020-09-14"`, []string{"layout=2006/01/02"}, `error: cannot parse "2020-09-14" as a timestamp (layout=2006/01/02) at offset 0`},
 		{"tried in order", `"2020-09-14"`, []string{"rfc3339", "%Y-%m-%d"}, "2020-09-14T00:00:00Z"},
 		{"built-in first", `1600000000`, []string{"unix", "%s"}, "2020-09-13T12:26:40Z"},

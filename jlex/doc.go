@@ -1,6 +1,7 @@
 // Package jlex is the runtime of the code tslogs-gen generates: the JSON
-// lexer its decoders call, the scanners of Panther's indicators, and the
-// writers of Panther-style rows. Code generated from a schema imports it and
+// lexer its decoders call, the scanners of Panther's indicators, the
+// writers of Panther-style rows, and the writers its encoders call to write
+// a record back as its own JSON. Code generated from a schema imports it and
 // nothing else outside the standard library; the types of package
 // github.com/tslogs/tslogs/tailscale are such code.
 //
@@ -33,6 +34,23 @@
 // arena the decoded value owns, and the field path of an error message is
 // kept as a small stack of (key, index) frames that becomes text only when
 // an error is reported. Nesting deeper than 128 levels is an error.
+//
+// # Writers
+//
+// Generated AppendRow methods write Panther-style rows with AppendKey and
+// the scalar writers (AppendString, AppendInt, AppendFloat, AppendBool,
+// AppendTime in RFC 3339, AppendAddrString, AppendCompactJSON). Generated
+// AppendJSON methods write a record as its own JSON, the form Decode reads,
+// one guarded line per present field: the same scalar writers; the array
+// writers (AppendStringArray, AppendIntArray, AppendObjectArray…);
+// AppendRaw and AppendEmbeddedRaw for json values; and AppendTimeAs and
+// AppendCustomTime, which write a timestamp in the first of its field's
+// formats whose text the decoder reads back as the same instant. A
+// generated MarshalJSON wraps AppendJSON with MarshalBuffer and
+// MarshalResult. Every writer appends to dst, allocates nothing when dst
+// has room (AppendCustomTime says when a Go layout does), and writes valid
+// UTF-8 JSON whatever the value holds; for a value a generated decoder
+// produced, decoding the output gives it back.
 //
 // # Compatibility
 //

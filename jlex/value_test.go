@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/stretchr/testify/assert"
@@ -492,6 +493,62 @@ func TestRaw(t *testing.T) {
 			assert.Nil(t, raw)
 			l.End()
 			checkErr(t, l, &tt.err)
+		})
+	}
+}
+
+// TestEmptyStringByKind pins down what "" means for each kind of field, as
+// the README states it: absent where a number or timestamp (or embedded
+// JSON) is expected, a present empty value for strings and json values, an
+// error for booleans.
+func TestEmptyStringByKind(t *testing.T) {
+	read := map[string]func(l *jlex.Lexer) bool{
+		"string":    func(l *jlex.Lexer) bool { var s string; return l.String(&s) && s == "" },
+		"json":      func(l *jlex.Lexer) bool { var r json.RawMessage; return l.Raw(&r) && string(r) == `""` },
+		"smallint":  func(l *jlex.Lexer) bool { var v int16; return l.Int16(&v) },
+		"bigint":    func(l *jlex.Lexer) bool { var v int64; return l.Int64(&v) },
+		"float":     func(l *jlex.Lexer) bool { var v float64; return l.Float64(&v) },
+		"timestamp": func(l *jlex.Lexer) bool { var v time.Time; return l.Time(&v, jlex.TimeFormats(jlex.Unix)) },
+		"custom timestamp": func(l *jlex.Lexer) bool {
+			var v time.Time
+			return l.CustomTime(&v, jlex.MustCustomTimeFormats("%Y"))
+		},
+		"embedded JSON": func(l *jlex.Lexer) bool {
+			e := l.BeginEmbedded()
+			var r json.RawMessage
+			present := e.Raw(&r)
+			l.EndEmbedded(e)
+			return present
+		},
+		"boolean": func(l *jlex.Lexer) bool { var v bool; return l.Bool(&v) },
+	}
+	tests := []struct {
+		kind    string
+		present bool
+		err     string
+	}{
+		{kind: "string", present: true},
+		{kind: "json", present: true},
+		{kind: "smallint"},
+		{kind: "bigint"},
+		{kind: "float"},
+		{kind: "timestamp"},
+		{kind: "custom timestamp"},
+		{kind: "embedded JSON"},
+		{kind: "boolean", err: "expected boolean, found string at offset 0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind, func(t *testing.T) {
+			l := newLexer(`""`)
+			present := read[tt.kind](l)
+			l.End()
+			if tt.err != "" {
+				require.Error(t, l.Err())
+				assert.Equal(t, tt.err, l.Err().Error())
+				return
+			}
+			require.NoError(t, l.Err())
+			assert.Equal(t, tt.present, present)
 		})
 	}
 }

@@ -39,6 +39,10 @@ const hexDigits = "0123456789abcdef"
 func AppendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	b := unsafe.Slice(unsafe.StringData(s), len(s)) // a view, not a copy
+	if needsNoEscape(b) {
+		dst = append(dst, s...)
+		return append(dst, '"')
+	}
 	start := 0
 	for i := 0; i < len(s); {
 		// Skip 8 plain bytes at a time: no quote, backslash, control
@@ -89,6 +93,23 @@ func AppendString(dst []byte, s string) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// needsNoEscape reports whether b, of at least 8 bytes, needs no escaping:
+// no quote, backslash, control character or non-ASCII byte, checked 8
+// bytes at a time, the last 8 overlapping the others. Shorter strings are
+// left to AppendString's loop.
+func needsNoEscape(b []byte) bool {
+	n := len(b)
+	if n < 8 {
+		return false
+	}
+	for i := 0; i < n-8; i += 8 {
+		if specialMask(binary.LittleEndian.Uint64(b[i:])) != 0 {
+			return false
+		}
+	}
+	return specialMask(binary.LittleEndian.Uint64(b[n-8:])) == 0
 }
 
 // AppendInt appends an integer.

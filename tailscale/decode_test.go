@@ -1583,15 +1583,3 @@ func TestAuditReuse(t *testing.T) {
 		assert.Equal(t, "null", string(b))
 	})
 }
-
-// TestMarshalLeavesAbsentOut checks that encoding/json leaves out what a
-// record lacked, times, objects and addresses included (their zero values
-// are not "empty" to omitempty; the tags use omitzero for them). The
-// expected JSON is written by hand from the input.
-func TestMarshalLeavesAbsentOut(t *testing.T) {
-	var rec tailscale.Network
-	require.NoError(t, rec.Decode([]byte(`{"time":1,"event":{"nodeId":"n","virtualTraffic":[{"proto":6,"src":"1.2.3.4:5"}]}}`)))
-	got, err := json.Marshal(&rec)
-	require.NoError(t, err)
-	assert.JSONEq(t, `{"time":"1970-01-01T00:00:01Z","event":{"nodeId":"n","virtualTraffic":[{"proto":6,"src":"1.2.3.4:5","srcIp":"1.2.3.4","srcPort":5}]}}`, string(got))
-}

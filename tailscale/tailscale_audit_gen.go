@@ -1113,3 +1113,153 @@ func (x *Audit) AppendRow(dst []byte, m *jlex.RowMeta) []byte {
 func (x *Audit) LogType() string {
 	return "Tailscale.Audit"
 }
+
+// AppendJSON appends x to dst as one Tailscale.Audit record in its own JSON,
+// without a trailing newline: the present fields under the schema's names in
+// schema order, split fields left out (decoding derives them), each timestamp
+// in the first of its formats that holds every digit (see jlex.AppendTimeAs),
+// json values as given. Decoding the output gives x back, presence included.
+// It allocates nothing when dst has room for the output.
+func (x *Audit) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	if x.present.Has(0) {
+		dst = jlex.AppendTimeAs(jlex.AppendKey(dst, "\"time\":"), x.Time, jlex.TimeFormats(jlex.Unix))
+	}
+	if x.present.Has(1) {
+		dst = x.Event.AppendJSON(jlex.AppendKey(dst, "\"event\":"))
+	}
+	if x.present.Has(2) {
+		dst = x.Fields.AppendJSON(jlex.AppendKey(dst, "\"fields\":"))
+	}
+	return append(dst, '}')
+}
+
+// MarshalJSON implements json.Marshaler with AppendJSON.
+func (x Audit) MarshalJSON() ([]byte, error) {
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+}
+
+// AppendJSON appends x to dst as a JSON object, written as Audit.AppendJSON
+// writes records.
+func (x *AuditEvent) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	if x.present.Has(0) {
+		dst = jlex.AppendTimeAs(jlex.AppendKey(dst, "\"deferredAt\":"), x.DeferredAt, jlex.TimeFormats(jlex.RFC3339))
+	}
+	if x.present.Has(1) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"eventGroupID\":"), x.EventGroupID)
+	}
+	if x.present.Has(2) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"origin\":"), x.Origin)
+	}
+	if x.present.Has(3) {
+		dst = x.Actor.AppendJSON(jlex.AppendKey(dst, "\"actor\":"))
+	}
+	if x.present.Has(4) {
+		dst = x.Target.AppendJSON(jlex.AppendKey(dst, "\"target\":"))
+	}
+	if x.present.Has(5) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"action\":"), x.Action)
+	}
+	if x.present.Has(6) {
+		dst = jlex.AppendRaw(jlex.AppendKey(dst, "\"old\":"), x.Old)
+	}
+	if x.present.Has(7) {
+		dst = jlex.AppendRaw(jlex.AppendKey(dst, "\"new\":"), x.New)
+	}
+	if x.present.Has(8) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"actionDetails\":"), x.ActionDetails)
+	}
+	if x.present.Has(9) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"error\":"), x.Error)
+	}
+	if x.present.Has(10) {
+		dst = jlex.AppendTimeAs(jlex.AppendKey(dst, "\"eventTime\":"), x.EventTime, jlex.TimeFormats(jlex.RFC3339))
+	}
+	if x.present.Has(11) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"type\":"), x.Type)
+	}
+	if x.present.Has(12) {
+		dst = jlex.AppendTimeAs(jlex.AppendKey(dst, "\"logged\":"), x.Logged, jlex.TimeFormats(jlex.RFC3339))
+	}
+	return append(dst, '}')
+}
+
+// MarshalJSON implements json.Marshaler with AppendJSON.
+func (x AuditEvent) MarshalJSON() ([]byte, error) {
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+}
+
+// AppendJSON appends x to dst as a JSON object, written as Audit.AppendJSON
+// writes records.
+func (x *AuditActor) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	if x.present.Has(0) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"id\":"), x.ID)
+	}
+	if x.present.Has(1) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"type\":"), x.Type)
+	}
+	if x.present.Has(2) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"loginName\":"), x.LoginName)
+	}
+	if x.present.Has(3) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"displayName\":"), x.DisplayName)
+	}
+	if x.present.Has(4) {
+		dst = jlex.AppendStringArray(jlex.AppendKey(dst, "\"tags\":"), x.Tags)
+	}
+	return append(dst, '}')
+}
+
+// MarshalJSON implements json.Marshaler with AppendJSON.
+func (x AuditActor) MarshalJSON() ([]byte, error) {
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+}
+
+// AppendJSON appends x to dst as a JSON object, written as Audit.AppendJSON
+// writes records.
+func (x *AuditTarget) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	if x.present.Has(0) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"id\":"), x.ID)
+	}
+	if x.present.Has(1) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"name\":"), x.Name)
+	}
+	if x.present.Has(2) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"type\":"), x.Type)
+	}
+	if x.present.Has(3) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"property\":"), x.Property)
+	}
+	if x.present.Has(4) {
+		dst = jlex.AppendBool(jlex.AppendKey(dst, "\"isEphemeral\":"), x.IsEphemeral)
+	}
+	return append(dst, '}')
+}
+
+// MarshalJSON implements json.Marshaler with AppendJSON.
+func (x AuditTarget) MarshalJSON() ([]byte, error) {
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+}
+
+// AppendJSON appends x to dst as a JSON object, written as Audit.AppendJSON
+// writes records.
+func (x *AuditFields) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	if x.present.Has(0) {
+		dst = jlex.AppendTimeAs(jlex.AppendKey(dst, "\"recorded\":"), x.Recorded, jlex.TimeFormats(jlex.RFC3339))
+	}
+	return append(dst, '}')
+}
+
+// MarshalJSON implements json.Marshaler with AppendJSON.
+func (x AuditFields) MarshalJSON() ([]byte, error) {
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+}

@@ -1350,3 +1350,153 @@ func (x *Network) AppendRow(dst []byte, m *jlex.RowMeta) []byte {
 func (x *Network) LogType() string {
 	return "Tailscale.Network"
 }
+
+// AppendJSON appends x to dst as one Tailscale.Network record in its own JSON,
+// without a trailing newline: the present fields under the schema's names in
+// schema order, split fields left out (decoding derives them), each timestamp
+// in the first of its formats that holds every digit (see jlex.AppendTimeAs),
+// json values as given. Decoding the output gives x back, presence included.
+// It allocates nothing when dst has room for the output.
+func (x *Network) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	if x.present.Has(0) {
+		dst = jlex.AppendTimeAs(jlex.AppendKey(dst, "\"time\":"), x.Time, jlex.TimeFormats(jlex.Unix))
+	}
+	if x.present.Has(1) {
+		dst = x.Event.AppendJSON(jlex.AppendKey(dst, "\"event\":"))
+	}
+	if x.present.Has(2) {
+		dst = x.Fields.AppendJSON(jlex.AppendKey(dst, "\"fields\":"))
+	}
+	return append(dst, '}')
+}
+
+// MarshalJSON implements json.Marshaler with AppendJSON.
+func (x Network) MarshalJSON() ([]byte, error) {
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+}
+
+// AppendJSON appends x to dst as a JSON object, written as Network.AppendJSON
+// writes records.
+func (x *NetworkEvent) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	if x.present.Has(0) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"nodeId\":"), x.NodeID)
+	}
+	if x.present.Has(1) {
+		dst = jlex.AppendTimeAs(jlex.AppendKey(dst, "\"start\":"), x.Start, jlex.TimeFormats(jlex.RFC3339))
+	}
+	if x.present.Has(2) {
+		dst = jlex.AppendTimeAs(jlex.AppendKey(dst, "\"end\":"), x.End, jlex.TimeFormats(jlex.RFC3339))
+	}
+	if x.present.Has(3) {
+		dst = x.SrcNode.AppendJSON(jlex.AppendKey(dst, "\"srcNode\":"))
+	}
+	if x.present.Has(4) {
+		dst = jlex.AppendObjectArray(jlex.AppendKey(dst, "\"dstNodes\":"), x.DstNodes)
+	}
+	if x.present.Has(5) {
+		dst = jlex.AppendObjectArray(jlex.AppendKey(dst, "\"virtualTraffic\":"), x.VirtualTraffic)
+	}
+	if x.present.Has(6) {
+		dst = jlex.AppendObjectArray(jlex.AppendKey(dst, "\"subnetTraffic\":"), x.SubnetTraffic)
+	}
+	if x.present.Has(7) {
+		dst = jlex.AppendObjectArray(jlex.AppendKey(dst, "\"exitTraffic\":"), x.ExitTraffic)
+	}
+	if x.present.Has(8) {
+		dst = jlex.AppendObjectArray(jlex.AppendKey(dst, "\"physicalTraffic\":"), x.PhysicalTraffic)
+	}
+	if x.present.Has(9) {
+		dst = jlex.AppendTimeAs(jlex.AppendKey(dst, "\"logged\":"), x.Logged, jlex.TimeFormats(jlex.RFC3339))
+	}
+	return append(dst, '}')
+}
+
+// MarshalJSON implements json.Marshaler with AppendJSON.
+func (x NetworkEvent) MarshalJSON() ([]byte, error) {
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+}
+
+// AppendJSON appends x to dst as a JSON object, written as Network.AppendJSON
+// writes records.
+func (x *NetworkNode) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	if x.present.Has(0) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"nodeId\":"), x.NodeID)
+	}
+	if x.present.Has(1) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"name\":"), x.Name)
+	}
+	if x.present.Has(2) {
+		dst = jlex.AppendStringArray(jlex.AppendKey(dst, "\"addresses\":"), x.Addresses)
+	}
+	if x.present.Has(3) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"os\":"), x.OS)
+	}
+	if x.present.Has(4) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"user\":"), x.User)
+	}
+	if x.present.Has(5) {
+		dst = jlex.AppendStringArray(jlex.AppendKey(dst, "\"tags\":"), x.Tags)
+	}
+	return append(dst, '}')
+}
+
+// MarshalJSON implements json.Marshaler with AppendJSON.
+func (x NetworkNode) MarshalJSON() ([]byte, error) {
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+}
+
+// AppendJSON appends x to dst as a JSON object, written as Network.AppendJSON
+// writes records.
+func (x *NetworkTraffic) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	if x.present.Has(0) {
+		dst = jlex.AppendInt(jlex.AppendKey(dst, "\"proto\":"), x.Proto)
+	}
+	if x.present.Has(1) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"src\":"), x.Src)
+	}
+	if x.present.Has(4) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"dst\":"), x.Dst)
+	}
+	if x.present.Has(7) {
+		dst = jlex.AppendInt(jlex.AppendKey(dst, "\"txPkts\":"), x.TxPkts)
+	}
+	if x.present.Has(8) {
+		dst = jlex.AppendInt(jlex.AppendKey(dst, "\"txBytes\":"), x.TxBytes)
+	}
+	if x.present.Has(9) {
+		dst = jlex.AppendInt(jlex.AppendKey(dst, "\"rxPkts\":"), x.RxPkts)
+	}
+	if x.present.Has(10) {
+		dst = jlex.AppendInt(jlex.AppendKey(dst, "\"rxBytes\":"), x.RxBytes)
+	}
+	return append(dst, '}')
+}
+
+// MarshalJSON implements json.Marshaler with AppendJSON.
+func (x NetworkTraffic) MarshalJSON() ([]byte, error) {
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+}
+
+// AppendJSON appends x to dst as a JSON object, written as Network.AppendJSON
+// writes records.
+func (x *NetworkFields) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	if x.present.Has(0) {
+		dst = jlex.AppendTimeAs(jlex.AppendKey(dst, "\"recorded\":"), x.Recorded, jlex.TimeFormats(jlex.RFC3339))
+	}
+	return append(dst, '}')
+}
+
+// MarshalJSON implements json.Marshaler with AppendJSON.
+func (x NetworkFields) MarshalJSON() ([]byte, error) {
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+}

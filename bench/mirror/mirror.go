@@ -25,96 +25,96 @@ import (
 //
 //easyjson:json
 type Network struct {
-	Time   float64       `json:"time"`
+	Time   float64       `json:"time,omitempty"`
 	Event  NetworkEvent  `json:"event"`
-	Fields NetworkFields `json:"fields"`
+	Fields NetworkFields `json:"fields,omitzero"`
 }
 
 // NetworkEvent mirrors tailscale.NetworkEvent.
 type NetworkEvent struct {
-	NodeID          string    `json:"nodeId"`
-	Start           time.Time `json:"start"`
-	End             time.Time `json:"end"`
+	NodeID          string    `json:"nodeId,omitempty"`
+	Start           time.Time `json:"start,omitzero"`
+	End             time.Time `json:"end,omitzero"`
 	SrcNode         Node      `json:"srcNode"`
-	DstNodes        []Node    `json:"dstNodes"`
-	VirtualTraffic  []Traffic `json:"virtualTraffic"`
-	SubnetTraffic   []Traffic `json:"subnetTraffic"`
-	ExitTraffic     []Traffic `json:"exitTraffic"`
-	PhysicalTraffic []Traffic `json:"physicalTraffic"`
-	Logged          time.Time `json:"logged"`
+	DstNodes        []Node    `json:"dstNodes,omitempty"`
+	VirtualTraffic  []Traffic `json:"virtualTraffic,omitempty"`
+	SubnetTraffic   []Traffic `json:"subnetTraffic,omitempty"`
+	ExitTraffic     []Traffic `json:"exitTraffic,omitempty"`
+	PhysicalTraffic []Traffic `json:"physicalTraffic,omitempty"`
+	Logged          time.Time `json:"logged,omitzero"`
 }
 
 // Node mirrors tailscale.NetworkNode.
 type Node struct {
-	NodeID    string   `json:"nodeId"`
-	Name      string   `json:"name"`
-	Addresses []string `json:"addresses"`
-	OS        string   `json:"os"`
-	User      string   `json:"user"`
-	Tags      []string `json:"tags"`
+	NodeID    string   `json:"nodeId,omitempty"`
+	Name      string   `json:"name,omitempty"`
+	Addresses []string `json:"addresses,omitempty"`
+	OS        string   `json:"os,omitempty"`
+	User      string   `json:"user,omitempty"`
+	Tags      []string `json:"tags,omitempty"`
 }
 
 // Traffic mirrors tailscale.NetworkTraffic without the split address fields.
 type Traffic struct {
-	Proto   int16  `json:"proto"`
-	Src     string `json:"src"`
-	Dst     string `json:"dst"`
-	TxPkts  int64  `json:"txPkts"`
-	TxBytes int64  `json:"txBytes"`
-	RxPkts  int64  `json:"rxPkts"`
-	RxBytes int64  `json:"rxBytes"`
+	Proto   int16  `json:"proto,omitempty"`
+	Src     string `json:"src,omitempty"`
+	Dst     string `json:"dst,omitempty"`
+	TxPkts  int64  `json:"txPkts,omitempty"`
+	TxBytes int64  `json:"txBytes,omitempty"`
+	RxPkts  int64  `json:"rxPkts,omitempty"`
+	RxBytes int64  `json:"rxBytes,omitempty"`
 }
 
 // NetworkFields mirrors tailscale.NetworkFields.
 type NetworkFields struct {
-	Recorded time.Time `json:"recorded"`
+	Recorded time.Time `json:"recorded,omitzero"`
 }
 
 // Audit mirrors tailscale.Audit.
 //
 //easyjson:json
 type Audit struct {
-	Time   float64     `json:"time"`
+	Time   float64     `json:"time,omitempty"`
 	Event  AuditEvent  `json:"event"`
-	Fields AuditFields `json:"fields"`
+	Fields AuditFields `json:"fields,omitzero"`
 }
 
 // AuditEvent mirrors tailscale.AuditEvent.
 type AuditEvent struct {
-	DeferredAt    time.Time       `json:"deferredAt"`
-	EventGroupID  string          `json:"eventGroupID"`
-	Origin        string          `json:"origin"`
+	DeferredAt    time.Time       `json:"deferredAt,omitzero"`
+	EventGroupID  string          `json:"eventGroupID,omitempty"`
+	Origin        string          `json:"origin,omitempty"`
 	Actor         AuditActor      `json:"actor"`
-	Target        AuditTarget     `json:"target"`
-	Action        string          `json:"action"`
-	Old           json.RawMessage `json:"old"`
-	New           json.RawMessage `json:"new"`
-	ActionDetails string          `json:"actionDetails"`
-	Error         string          `json:"error"`
-	EventTime     time.Time       `json:"eventTime"`
-	Type          string          `json:"type"`
-	Logged        time.Time       `json:"logged"`
+	Target        AuditTarget     `json:"target,omitzero"`
+	Action        string          `json:"action,omitempty"`
+	Old           json.RawMessage `json:"old,omitempty"`
+	New           json.RawMessage `json:"new,omitempty"`
+	ActionDetails string          `json:"actionDetails,omitempty"`
+	Error         string          `json:"error,omitempty"`
+	EventTime     time.Time       `json:"eventTime,omitzero"`
+	Type          string          `json:"type,omitempty"`
+	Logged        time.Time       `json:"logged,omitzero"`
 }
 
 // AuditActor mirrors tailscale.AuditActor.
 type AuditActor struct {
-	ID          string   `json:"id"`
-	Type        string   `json:"type"`
-	LoginName   string   `json:"loginName"`
-	DisplayName string   `json:"displayName"`
-	Tags        []string `json:"tags"`
+	ID          string   `json:"id,omitempty"`
+	Type        string   `json:"type,omitempty"`
+	LoginName   string   `json:"loginName,omitempty"`
+	DisplayName string   `json:"displayName,omitempty"`
+	Tags        []string `json:"tags,omitempty"`
 }
 
 // AuditTarget mirrors tailscale.AuditTarget.
 type AuditTarget struct {
-	ID          string `json:"id"`
-	Name        string `json:"name"`
-	Type        string `json:"type"`
-	Property    string `json:"property"`
-	IsEphemeral bool   `json:"isEphemeral"`
+	ID          string `json:"id,omitempty"`
+	Name        string `json:"name,omitempty"`
+	Type        string `json:"type,omitempty"`
+	Property    string `json:"property,omitempty"`
+	IsEphemeral bool   `json:"isEphemeral,omitempty"`
 }
 
 // AuditFields mirrors tailscale.AuditFields.
 type AuditFields struct {
-	Recorded time.Time `json:"recorded"`
+	Recorded time.Time `json:"recorded,omitzero"`
 }

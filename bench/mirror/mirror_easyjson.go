@@ -55,17 +55,23 @@ func easyjsonF3a31dadEncodeGithubComTslogsTslogsBenchMirror(out *jwriter.Writer,
 	out.RawByte('{')
 	first := true
 	_ = first
-	{
+	if in.Time != 0 {
 		const prefix string = ",\"time\":"
+		first = false
 		out.RawString(prefix[1:])
 		out.Float64(float64(in.Time))
 	}
 	{
 		const prefix string = ",\"event\":"
-		out.RawString(prefix)
+		if first {
+			first = false
+			out.RawString(prefix[1:])
+		} else {
+			out.RawString(prefix)
+		}
 		easyjsonF3a31dadEncodeGithubComTslogsTslogsBenchMirror1(out, in.Event)
 	}
-	{
+	if (in.Fields != NetworkFields{}) {
 		const prefix string = ",\"fields\":"
 		out.RawString(prefix)
 		easyjsonF3a31dadEncodeGithubComTslogsTslogsBenchMirror2(out, in.Fields)
@@ -118,8 +124,9 @@ func easyjsonF3a31dadEncodeGithubComTslogsTslogsBenchMirror2(out *jwriter.Writer
 	out.RawByte('{')
 	first := true
 	_ = first
-	{
+	if !(in.Recorded).IsZero() {
 		const prefix string = ",\"recorded\":"
+		first = false
 		out.RawString(prefix[1:])
 		out.Raw((in.Recorded).MarshalJSON())
 	}
@@ -300,32 +307,46 @@ func easyjsonF3a31dadEncodeGithubComTslogsTslogsBenchMirror1(out *jwriter.Writer
 	out.RawByte('{')
 	first := true
 	_ = first
-	{
+	if in.NodeID != "" {
 		const prefix string = ",\"nodeId\":"
+		first = false
 		out.RawString(prefix[1:])
 		out.String(string(in.NodeID))
 	}
-	{
+	if !(in.Start).IsZero() {
 		const prefix string = ",\"start\":"
-		out.RawString(prefix)
+		if first {
+			first = false
+			out.RawString(prefix[1:])
+		} else {
+			out.RawString(prefix)
+		}
 		out.Raw((in.Start).MarshalJSON())
 	}
-	{
+	if !(in.End).IsZero() {
 		const prefix string = ",\"end\":"
-		out.RawString(prefix)
+		if first {
+			first = false
+			out.RawString(prefix[1:])
+		} else {
+			out.RawString(prefix)
+		}
 		out.Raw((in.End).MarshalJSON())
 	}
 	{
 		const prefix string = ",\"srcNode\":"
-		out.RawString(prefix)
+		if first {
+			first = false
+			out.RawString(prefix[1:])
+		} else {
+			out.RawString(prefix)
+		}
 		easyjsonF3a31dadEncodeGithubComTslogsTslogsBenchMirror3(out, in.SrcNode)
 	}
-	{
+	if len(in.DstNodes) != 0 {
 		const prefix string = ",\"dstNodes\":"
 		out.RawString(prefix)
-		if in.DstNodes == nil && (out.Flags&jwriter.NilSliceAsEmpty) == 0 {
-			out.RawString("null")
-		} else {
+		{
 			out.RawByte('[')
 			for v6, v7 := range in.DstNodes {
 				if v6 > 0 {
@@ -336,12 +357,10 @@ func easyjsonF3a31dadEncodeGithubComTslogsTslogsBenchMirror1(out *jwriter.Writer
 			out.RawByte(']')
 		}
 	}
-	{
+	if len(in.VirtualTraffic) != 0 {
 		const prefix string = ",\"virtualTraffic\":"
 		out.RawString(prefix)
-		if in.VirtualTraffic == nil && (out.Flags&jwriter.NilSliceAsEmpty) == 0 {
-			out.RawString("null")
-		} else {
+		{
 			out.RawByte('[')
 			for v8, v9 := range in.VirtualTraffic {
 				if v8 > 0 {
@@ -352,12 +371,10 @@ func easyjsonF3a31dadEncodeGithubComTslogsTslogsBenchMirror1(out *jwriter.Writer
 			out.RawByte(']')
 		}
 	}
-	{
+	if len(in.SubnetTraffic) != 0 {
 		const prefix string = ",\"subnetTraffic\":"
 		out.RawString(prefix)
-		if in.SubnetTraffic == nil && (out.Flags&jwriter.NilSliceAsEmpty) == 0 {
-			out.RawString("null")
-		} else {
+		{
 			out.RawByte('[')
 			for v10, v11 := range in.SubnetTraffic {
 				if v10 > 0 {
@@ -368,12 +385,10 @@ func easyjsonF3a31dadEncodeGithubComTslogsTslogsBenchMirror1(out *jwriter.Writer
 			out.RawByte(']')
 		}
 	}
-	{
+	if len(in.ExitTraffic) != 0 {
 		const prefix string = ",\"exitTraffic\":"
 		out.RawString(prefix)
-		if in.ExitTraffic == nil && (out.Flags&jwriter.NilSliceAsEmpty) == 0 {
-			out.RawString("null")
-		} else {
+		{
 			out.RawByte('[')
 			for v12, v13 := range in.ExitTraffic {
 				if v12 > 0 {
@@ -384,12 +399,10 @@ func easyjsonF3a31dadEncodeGithubComTslogsTslogsBenchMirror1(out *jwriter.Writer
 			out.RawByte(']')
 		}
 	}
-	{
+	if len(in.PhysicalTraffic) != 0 {
 		const prefix string = ",\"physicalTraffic\":"
 		out.RawString(prefix)
-		if in.PhysicalTraffic == nil && (out.Flags&jwriter.NilSliceAsEmpty) == 0 {
-			out.RawString("null")
-		} else {
+		{
 			out.RawByte('[')
 			for v14, v15 := range in.PhysicalTraffic {
 				if v14 > 0 {
@@ -400,7 +413,7 @@ func easyjsonF3a31dadEncodeGithubComTslogsTslogsBenchMirror1(out *jwriter.Writer
 			out.RawByte(']')
 		}
 	}
-	{
+	if !(in.Logged).IsZero() {
 		const prefix string = ",\"logged\":"
 		out.RawString(prefix)
 		out.Raw((in.Logged).MarshalJSON())
@@ -477,39 +490,70 @@ func easyjsonF3a31dadEncodeGithubComTslogsTslogsBenchMirror4(out *jwriter.Writer
 	out.RawByte('{')
 	first := true
 	_ = first
-	{
+	if in.Proto != 0 {
 		const prefix string = ",\"proto\":"
+		first = false
 		out.RawString(prefix[1:])
 		out.Int16(int16(in.Proto))
 	}
-	{
+	if in.Src != "" {
 		const prefix string = ",\"src\":"
-		out.RawString(prefix)
+		if first {
+			first = false
+			out.RawString(prefix[1:])
+		} else {
+			out.RawString(prefix)
+		}
 		out.String(string(in.Src))
 	}
-	{
+	if in.Dst != "" {
 		const prefix string = ",\"dst\":"
-		out.RawString(prefix)
+		if first {
+			first = false
+			out.RawString(prefix[1:])
+		} else {
+			out.RawString(prefix)
+		}
 		out.String(string(in.Dst))
 	}
-	{
+	if in.TxPkts != 0 {
 		const prefix string = ",\"txPkts\":"
-		out.RawString(prefix)
+		if first {
+			first = false
+			out.RawString(prefix[1:])
+		} else {
+			out.RawString(prefix)
+		}
 		out.Int64(int64(in.TxPkts))
 	}
-	{
+	if in.TxBytes != 0 {
 		const prefix string = ",\"txBytes\":"
-		out.RawString(prefix)
+		if first {
+			first = false
+			out.RawString(prefix[1:])
+		} else {
+			out.RawString(prefix)
+		}
 		out.Int64(int64(in.TxBytes))
 	}
-	{
+	if in.RxPkts != 0 {
 		const prefix string = ",\"rxPkts\":"
-		out.RawString(prefix)
+		if first {
+			first = false
+			out.RawString(prefix[1:])
+		} else {
+			out.RawString(prefix)
+		}
 		out.Int64(int64(in.RxPkts))
 	}
-	{
+	if in.RxBytes != 0 {
 		const prefix string = ",\"rxBytes\":"
-		out.RawString(prefix)
+		if first {
+			first = false
+			out.RawString(prefix[1:])
+		} else {
+			out.RawString(prefix)
+		}
 		out.Int64(int64(in.RxBytes))
 	}
 	out.RawByte('}')
@@ -620,22 +664,31 @@ func easyjsonF3a31dadEncodeGithubComTslogsTslogsBenchMirror3(out *jwriter.Writer
 	out.RawByte('{')
 	first := true
 	_ = first
-	{
+	if in.NodeID != "" {
 		const prefix string = ",\"nodeId\":"
+		first = false
 		out.RawString(prefix[1:])
 		out.String(string(in.NodeID))
 	}
-	{
+	if in.Name != "" {
 		const prefix string = ",\"name\":"
-		out.RawString(prefix)
+		if first {
+			first = false
+			out.RawString(prefix[1:])
+		} else {
+			out.RawString(prefix)
+		}
 		out.String(string(in.Name))
 	}
-	{
+	if len(in.Addresses) != 0 {
 		const prefix string = ",\"addresses\":"
-		out.RawString(prefix)
-		if in.Addresses == nil && (out.Flags&jwriter.NilSliceAsEmpty) == 0 {
-			out.RawString("null")
+		if first {
+			first = false
+			out.RawString(prefix[1:])
 		} else {
+			out.RawString(prefix)
+		}
+		{
 			out.RawByte('[')
 			for v18, v19 := range in.Addresses {
 				if v18 > 0 {
@@ -646,22 +699,35 @@ func easyjsonF3a31dadEncodeGithubComTslogsTslogsBenchMirror3(out *jwriter.Writer
 			out.RawByte(']')
 		}
 	}
-	{
+	if in.OS != "" {
 		const prefix string = ",\"os\":"
-		out.RawString(prefix)
+		if first {
+			first = false
+			out.RawString(prefix[1:])
+		} else {
+			out.RawString(prefix)
+		}
 		out.String(string(in.OS))
 	}
-	{
+	if in.User != "" {
 		const prefix string = ",\"user\":"
-		out.RawString(prefix)
+		if first {
+			first = false
+			out.RawString(prefix[1:])
+		} else {
+			out.RawString(prefix)
+		}
 		out.String(string(in.User))
 	}
-	{
+	if len(in.Tags) != 0 {
 		const prefix string = ",\"tags\":"
-		out.RawString(prefix)
-		if in.Tags == nil && (out.Flags&jwriter.NilSliceAsEmpty) == 0 {
-			out.RawString("null")
+		if first {
+			first = false
+			out.RawString(prefix[1:])
 		} else {
+			out.RawString(prefix)
+		}
+		{
 			out.RawByte('[')
 			for v20, v21 := range in.Tags {
 				if v20 > 0 {
@@ -712,17 +778,23 @@ func easyjsonF3a31dadEncodeGithubComTslogsTslogsBenchMirror5(out *jwriter.Writer
 	out.RawByte('{')
 	first := true
 	_ = first
-	{
+	if in.Time != 0 {
 		const prefix string = ",\"time\":"
+		first = false
 		out.RawString(prefix[1:])
 		out.Float64(float64(in.Time))
 	}
 	{
 		const prefix string = ",\"event\":"
-		out.RawString(prefix)
+		if first {
+			first = false
+			out.RawString(prefix[1:])
+		} else {
+			out.RawString(prefix)
+		}
 		easyjsonF3a31dadEncodeGithubComTslogsTslogsBenchMirror6(out, in.Event)
 	}
-	{
+	if (in.Fields != AuditFields{}) {
 		const prefix string = ",\"fields\":"
 		out.RawString(prefix)
 		easyjsonF3a31dadEncodeGithubComTslogsTslogsBenchMirror7(out, in.Fields)
@@ -775,8 +847,9 @@ func easyjsonF3a31dadEncodeGithubComTslogsTslogsBenchMirror7(out *jwriter.Writer
 	out.RawByte('{')
 	first := true
 	_ = first
-	{
+	if !(in.Recorded).IsZero() {
 		const prefix string = ",\"recorded\":"
+		first = false
 		out.RawString(prefix[1:])
 		out.Raw((in.Recorded).MarshalJSON())
 	}
@@ -890,67 +963,83 @@ func easyjsonF3a31dadEncodeGithubComTslogsTslogsBenchMirror6(out *jwriter.Writer
 	out.RawByte('{')
 	first := true
 	_ = first
-	{
+	if !(in.DeferredAt).IsZero() {
 		const prefix string = ",\"deferredAt\":"
+		first = false
 		out.RawString(prefix[1:])
 		out.Raw((in.DeferredAt).MarshalJSON())
 	}
-	{
+	if in.EventGroupID != "" {
 		const prefix string = ",\"eventGroupID\":"
-		out.RawString(prefix)
+		if first {
+			first = false
+			out.RawString(prefix[1:])
+		} else {
+			out.RawString(prefix)
+		}
 		out.String(string(in.EventGroupID))
 	}
-	{
+	if in.Origin != "" {
 		const prefix string = ",\"origin\":"
-		out.RawString(prefix)
+		if first {
+			first = false
+			out.RawString(prefix[1:])
+		} else {
+			out.RawString(prefix)
+		}
 		out.String(string(in.Origin))
 	}
 	{
 		const prefix string = ",\"actor\":"
-		out.RawString(prefix)
+		if first {
+			first = false
+			out.RawString(prefix[1:])
+		} else {
+			out.RawString(prefix)
+		}
 		easyjsonF3a31dadEncodeGithubComTslogsTslogsBenchMirror8(out, in.Actor)
 	}
-	{
+	if (in.Target != AuditTarget{}) {
 		const prefix string = ",\"target\":"
 		out.RawString(prefix)
 		easyjsonF3a31dadEncodeGithubComTslogsTslogsBenchMirror9(out, in.Target)
 	}
-	{
+	if in.Action != "" {
 		const prefix string = ",\"action\":"
 		out.RawString(prefix)
 		out.String(string(in.Action))
 	}
-	{
+	if len(in.Old) != 0 {
 		const prefix string = ",\"old\":"
 		out.RawString(prefix)
 		out.Raw((in.Old).MarshalJSON())
 	}
-	{
+	if len(in.New) != 0 {
 		const prefix string = ",\"new\":"
 		out.RawString(prefix)
 		out.Raw((in.New).MarshalJSON())
 	}
-	{
+	if in.ActionDetails != "" {
 		const prefix string = ",\"actionDetails\":"
 		out.RawString(prefix)
 		out.String(string(in.ActionDetails))
 	}
-	{
+	if in.Error != "" {
 		const prefix string = ",\"error\":"
 		out.RawString(prefix)
 		out.String(string(in.Error))
 	}
-	{
+	if !(in.EventTime).IsZero() {
 		const prefix string = ",\"eventTime\":"
 		out.RawString(prefix)
 		out.Raw((in.EventTime).MarshalJSON())
 	}
-	{
+	if in.Type != "" {
 		const prefix string = ",\"type\":"
 		out.RawString(prefix)
 		out.String(string(in.Type))
 	}
-	{
+	if !(in.Logged).IsZero() {
 		const prefix string = ",\"logged\":"
 		out.RawString(prefix)
 		out.Raw((in.Logged).MarshalJSON())
@@ -1015,29 +1104,50 @@ func easyjsonF3a31dadEncodeGithubComTslogsTslogsBenchMirror9(out *jwriter.Writer
 	out.RawByte('{')
 	first := true
 	_ = first
-	{
+	if in.ID != "" {
 		const prefix string = ",\"id\":"
+		first = false
 		out.RawString(prefix[1:])
 		out.String(string(in.ID))
 	}
-	{
+	if in.Name != "" {
 		const prefix string = ",\"name\":"
-		out.RawString(prefix)
+		if first {
+			first = false
+			out.RawString(prefix[1:])
+		} else {
+			out.RawString(prefix)
+		}
 		out.String(string(in.Name))
 	}
-	{
+	if in.Type != "" {
 		const prefix string = ",\"type\":"
-		out.RawString(prefix)
+		if first {
+			first = false
+			out.RawString(prefix[1:])
+		} else {
+			out.RawString(prefix)
+		}
 		out.String(string(in.Type))
 	}
-	{
+	if in.Property != "" {
 		const prefix string = ",\"property\":"
-		out.RawString(prefix)
+		if first {
+			first = false
+			out.RawString(prefix[1:])
+		} else {
+			out.RawString(prefix)
+		}
 		out.String(string(in.Property))
 	}
-	{
+	if in.IsEphemeral {
 		const prefix string = ",\"isEphemeral\":"
-		out.RawString(prefix)
+		if first {
+			first = false
+			out.RawString(prefix[1:])
+		} else {
+			out.RawString(prefix)
+		}
 		out.Bool(bool(in.IsEphemeral))
 	}
 	out.RawByte('}')
@@ -1121,32 +1231,51 @@ func easyjsonF3a31dadEncodeGithubComTslogsTslogsBenchMirror8(out *jwriter.Writer
 	out.RawByte('{')
 	first := true
 	_ = first
-	{
+	if in.ID != "" {
 		const prefix string = ",\"id\":"
+		first = false
 		out.RawString(prefix[1:])
 		out.String(string(in.ID))
 	}
-	{
+	if in.Type != "" {
 		const prefix string = ",\"type\":"
-		out.RawString(prefix)
+		if first {
+			first = false
+			out.RawString(prefix[1:])
+		} else {
+			out.RawString(prefix)
+		}
 		out.String(string(in.Type))
 	}
-	{
+	if in.LoginName != "" {
 		const prefix string = ",\"loginName\":"
-		out.RawString(prefix)
+		if first {
+			first = false
+			out.RawString(prefix[1:])
+		} else {
+			out.RawString(prefix)
+		}
 		out.String(string(in.LoginName))
 	}
-	{
+	if in.DisplayName != "" {
 		const prefix string = ",\"displayName\":"
-		out.RawString(prefix)
+		if first {
+			first = false
+			out.RawString(prefix[1:])
+		} else {
+			out.RawString(prefix)
+		}
 		out.String(string(in.DisplayName))
 	}
-	{
+	if len(in.Tags) != 0 {
 		const prefix string = ",\"tags\":"
-		out.RawString(prefix)
-		if in.Tags == nil && (out.Flags&jwriter.NilSliceAsEmpty) == 0 {
-			out.RawString("null")
+		if first {
+			first = false
+			out.RawString(prefix[1:])
 		} else {
+			out.RawString(prefix)
+		}
+		{
 			out.RawByte('[')
 			for v23, v24 := range in.Tags {
 				if v23 > 0 {

@@ -2354,3 +2354,272 @@ func (x *Everything) AppendRow(dst []byte, m *jlex.RowMeta) []byte {
 func (x *Everything) LogType() string {
 	return "Test.Everything"
 }
+
+// AppendJSON appends x to dst as one Test.Everything record in its own JSON,
+// without a trailing newline: the present fields under the schema's names in
+// schema order, split fields left out (decoding derives them), each timestamp
+// in the first of its formats that holds every digit (see jlex.AppendTimeAs),
+// json values as given. Decoding the output gives x back, presence included.
+// It allocates nothing when dst has room for the output.
+func (x *Everything) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	if x.present.Has(0) {
+		dst = jlex.AppendTimeAs(jlex.AppendKey(dst, "\"time\":"), x.Time, jlex.TimeFormats(jlex.Unix))
+	}
+	if x.present.Has(1) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"id\":"), x.ID)
+	}
+	if x.present.Has(2) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"name\":"), x.Name)
+	}
+	if x.present.Has(3) {
+		dst = jlex.AppendInt(jlex.AppendKey(dst, "\"small\":"), x.Small)
+	}
+	if x.present.Has(4) {
+		dst = jlex.AppendInt(jlex.AppendKey(dst, "\"proto\":"), x.Proto)
+	}
+	if x.present.Has(5) {
+		dst = jlex.AppendInt(jlex.AppendKey(dst, "\"count\":"), x.Count)
+	}
+	if x.present.Has(6) {
+		dst = jlex.AppendInt(jlex.AppendKey(dst, "\"total\":"), x.Total)
+	}
+	if x.present.Has(7) {
+		dst = jlex.AppendFloat(jlex.AppendKey(dst, "\"ratio\":"), x.Ratio)
+	}
+	if x.present.Has(8) {
+		dst = jlex.AppendBool(jlex.AppendKey(dst, "\"enabled\":"), x.Enabled)
+	}
+	if x.present.Has(9) {
+		dst = jlex.AppendRaw(jlex.AppendKey(dst, "\"extra\":"), x.Extra)
+	}
+	if x.present.Has(10) {
+		dst = jlex.AppendTimeAs(jlex.AppendKey(dst, "\"tsMs\":"), x.TsMs, jlex.TimeFormats(jlex.UnixMs))
+	}
+	if x.present.Has(11) {
+		dst = jlex.AppendTimeAs(jlex.AppendKey(dst, "\"tsUs\":"), x.TsUs, jlex.TimeFormats(jlex.UnixUs))
+	}
+	if x.present.Has(12) {
+		dst = jlex.AppendTimeAs(jlex.AppendKey(dst, "\"tsNs\":"), x.TsNs, jlex.TimeFormats(jlex.UnixNs))
+	}
+	if x.present.Has(13) {
+		dst = jlex.AppendTimeAs(jlex.AppendKey(dst, "\"tsRfc\":"), x.TsRfc, jlex.TimeFormats(jlex.RFC3339))
+	}
+	if x.present.Has(14) {
+		dst = jlex.AppendTimeAs(jlex.AppendKey(dst, "\"tsAny\":"), x.TsAny, jlex.RFC3339.Then(jlex.Unix))
+	}
+	if x.present.Has(15) {
+		dst = jlex.AppendTimeAs(jlex.AppendKey(dst, "\"tsLegacy\":"), x.TsLegacy, jlex.TimeFormats(jlex.UnixMs))
+	}
+	if x.present.Has(16) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"clientIp\":"), x.ClientIP)
+	}
+	if x.present.Has(17) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"site\":"), x.Site)
+	}
+	if x.present.Has(18) {
+		dst = x.Actor.AppendJSON(jlex.AppendKey(dst, "\"actor\":"))
+	}
+	if x.present.Has(19) {
+		dst = x.Quirks.AppendJSON(jlex.AppendKey(dst, "\"quirks\":"))
+	}
+	if x.present.Has(20) {
+		dst = jlex.AppendObjectArray(jlex.AppendKey(dst, "\"flows\":"), x.Flows)
+	}
+	if x.present.Has(21) {
+		dst = jlex.AppendStringArray(jlex.AppendKey(dst, "\"tags\":"), x.Tags)
+	}
+	if x.present.Has(22) {
+		dst = jlex.AppendStringArray(jlex.AppendKey(dst, "\"addresses\":"), x.Addresses)
+	}
+	if x.present.Has(23) {
+		dst = jlex.AppendStringArray(jlex.AppendKey(dst, "\"emails\":"), x.Emails)
+	}
+	if x.present.Has(24) {
+		dst = jlex.AppendStringArray(jlex.AppendKey(dst, "\"owners\":"), x.Owners)
+	}
+	if x.present.Has(25) {
+		dst = jlex.AppendStringArray(jlex.AppendKey(dst, "\"domains\":"), x.Domains)
+	}
+	if x.present.Has(26) {
+		dst = jlex.AppendIntArray(jlex.AppendKey(dst, "\"smalls\":"), x.Smalls)
+	}
+	if x.present.Has(27) {
+		dst = jlex.AppendIntArray(jlex.AppendKey(dst, "\"ints\":"), x.Ints)
+	}
+	if x.present.Has(28) {
+		dst = jlex.AppendIntArray(jlex.AppendKey(dst, "\"bigints\":"), x.Bigints)
+	}
+	if x.present.Has(29) {
+		dst = jlex.AppendFloatArray(jlex.AppendKey(dst, "\"floats\":"), x.Floats)
+	}
+	if x.present.Has(30) {
+		dst = jlex.AppendBoolArray(jlex.AppendKey(dst, "\"flags\":"), x.Flags)
+	}
+	if x.present.Has(31) {
+		dst = jlex.AppendTimeArray(jlex.AppendKey(dst, "\"times\":"), x.Times, jlex.UnixMs.Then(jlex.RFC3339))
+	}
+	if x.present.Has(32) {
+		dst = jlex.AppendRawArray(jlex.AppendKey(dst, "\"blobs\":"), x.Blobs)
+	}
+	if x.present.Has(33) {
+		dst = jlex.AppendObjectArray(jlex.AppendKey(dst, "\"srcPeers\":"), x.SrcPeers)
+	}
+	if x.present.Has(34) {
+		dst = jlex.AppendObjectArray(jlex.AppendKey(dst, "\"dstPeers\":"), x.DstPeers)
+	}
+	if x.present.Has(35) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"src\":"), x.Src)
+	}
+	if x.present.Has(38) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"path\":"), x.Path)
+	}
+	if x.present.Has(40) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"ticket\":"), x.Ticket)
+	}
+	return append(dst, '}')
+}
+
+// MarshalJSON implements json.Marshaler with AppendJSON.
+func (x Everything) MarshalJSON() ([]byte, error) {
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+}
+
+// AppendJSON appends x to dst as a JSON object, written as
+// Everything.AppendJSON writes records.
+func (x *EverythingActor) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	if x.present.Has(0) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"id\":"), x.ID)
+	}
+	if x.present.Has(1) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"email\":"), x.Email)
+	}
+	if x.present.Has(2) {
+		dst = jlex.AppendTimeAs(jlex.AppendKey(dst, "\"seenAt\":"), x.SeenAt, jlex.TimeFormats(jlex.RFC3339))
+	}
+	if x.present.Has(3) {
+		dst = x.Device.AppendJSON(jlex.AppendKey(dst, "\"device\":"))
+	}
+	return append(dst, '}')
+}
+
+// MarshalJSON implements json.Marshaler with AppendJSON.
+func (x EverythingActor) MarshalJSON() ([]byte, error) {
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+}
+
+// AppendJSON appends x to dst as a JSON object, written as
+// Everything.AppendJSON writes records.
+func (x *EverythingDevice) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	if x.present.Has(0) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"hostname\":"), x.Hostname)
+	}
+	if x.present.Has(1) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"endpoint\":"), x.Endpoint)
+	}
+	if x.present.Has(4) {
+		dst = x.Location.AppendJSON(jlex.AppendKey(dst, "\"location\":"))
+	}
+	return append(dst, '}')
+}
+
+// MarshalJSON implements json.Marshaler with AppendJSON.
+func (x EverythingDevice) MarshalJSON() ([]byte, error) {
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+}
+
+// AppendJSON appends x to dst as a JSON object, written as
+// Everything.AppendJSON writes records.
+func (x *EverythingLocation) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	if x.present.Has(0) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"city\":"), x.City)
+	}
+	if x.present.Has(1) {
+		dst = jlex.AppendTimeAs(jlex.AppendKey(dst, "\"observedAt\":"), x.ObservedAt, jlex.TimeFormats(jlex.UnixMs))
+	}
+	return append(dst, '}')
+}
+
+// MarshalJSON implements json.Marshaler with AppendJSON.
+func (x EverythingLocation) MarshalJSON() ([]byte, error) {
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+}
+
+// AppendJSON appends x to dst as a JSON object, written as
+// Everything.AppendJSON writes records.
+func (x *EverythingQuirks) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	if x.present.Has(0) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"s\":"), x.S)
+	}
+	return append(dst, '}')
+}
+
+// MarshalJSON implements json.Marshaler with AppendJSON.
+func (x EverythingQuirks) MarshalJSON() ([]byte, error) {
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+}
+
+// AppendJSON appends x to dst as a JSON object, written as
+// Everything.AppendJSON writes records.
+func (x *EverythingFlow) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	if x.present.Has(0) {
+		dst = jlex.AppendInt(jlex.AppendKey(dst, "\"proto\":"), x.Proto)
+	}
+	if x.present.Has(1) {
+		dst = jlex.AppendInt(jlex.AppendKey(dst, "\"flags\":"), x.Flags)
+	}
+	if x.present.Has(2) {
+		dst = jlex.AppendInt(jlex.AppendKey(dst, "\"count\":"), x.Count)
+	}
+	if x.present.Has(3) {
+		dst = jlex.AppendInt(jlex.AppendKey(dst, "\"bytesTransferredTotal\":"), x.BytesTransferredTotal)
+	}
+	if x.present.Has(4) {
+		dst = jlex.AppendBool(jlex.AppendKey(dst, "\"ok\":"), x.Ok)
+	}
+	if x.present.Has(5) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"peer\":"), x.Peer)
+	}
+	if x.present.Has(8) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"label\":"), x.Label)
+	}
+	if x.present.Has(10) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"say\\\"hi\":"), x.SayHi)
+	}
+	return append(dst, '}')
+}
+
+// MarshalJSON implements json.Marshaler with AppendJSON.
+func (x EverythingFlow) MarshalJSON() ([]byte, error) {
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+}
+
+// AppendJSON appends x to dst as a JSON object, written as
+// Everything.AppendJSON writes records.
+func (x *EverythingPeer) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	if x.present.Has(0) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"addr\":"), x.Addr)
+	}
+	if x.present.Has(3) {
+		dst = jlex.AppendStringArray(jlex.AppendKey(dst, "\"ips\":"), x.IPs)
+	}
+	return append(dst, '}')
+}
+
+// MarshalJSON implements json.Marshaler with AppendJSON.
+func (x EverythingPeer) MarshalJSON() ([]byte, error) {
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+}

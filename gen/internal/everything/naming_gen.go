@@ -1363,3 +1363,202 @@ func (x *Naming) AppendRow(dst []byte, m *jlex.RowMeta) []byte {
 func (x *Naming) LogType() string {
 	return "Test.Naming"
 }
+
+// AppendJSON appends x to dst as one Test.Naming record in its own JSON,
+// without a trailing newline: the present fields under the schema's names in
+// schema order, split fields left out (decoding derives them), each timestamp
+// in the first of its formats that holds every digit (see jlex.AppendTimeAs),
+// json values as given. Decoding the output gives x back, presence included.
+// It allocates nothing when dst has room for the output.
+func (x *Naming) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	if x.present.Has(0) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"userId\":"), x.UserID)
+	}
+	if x.present.Has(1) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"srcIP\":"), x.SrcIP)
+	}
+	if x.present.Has(2) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"URL\":"), x.URL)
+	}
+	if x.present.Has(3) {
+		dst = jlex.AppendInt(jlex.AppendKey(dst, "\"httpStatus\":"), x.HTTPStatus)
+	}
+	if x.present.Has(4) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"os\":"), x.OS)
+	}
+	if x.present.Has(5) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"x509Cert\":"), x.X509Cert)
+	}
+	if x.present.Has(6) {
+		dst = jlex.AppendBool(jlex.AppendKey(dst, "\"2fa\":"), x.F2fa)
+	}
+	if x.present.Has(7) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"snake_case_name\":"), x.SnakeCaseName)
+	}
+	if x.present.Has(8) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"kebab-name\":"), x.KebabName)
+	}
+	if x.present.Has(9) {
+		dst = jlex.AppendStringArray(jlex.AppendKey(dst, "\"ids\":"), x.IDs)
+	}
+	if x.present.Has(10) {
+		dst = x.SrcNode.AppendJSON(jlex.AppendKey(dst, "\"srcNode\":"))
+	}
+	if x.present.Has(11) {
+		dst = jlex.AppendObjectArray(jlex.AppendKey(dst, "\"dstNodes\":"), x.DstNodes)
+	}
+	if x.present.Has(12) {
+		dst = x.Origin.AppendJSON(jlex.AppendKey(dst, "\"origin\":"))
+	}
+	if x.present.Has(13) {
+		dst = x.Target.AppendJSON(jlex.AppendKey(dst, "\"target\":"))
+	}
+	if x.present.Has(14) {
+		dst = x.Left.AppendJSON(jlex.AppendKey(dst, "\"left\":"))
+	}
+	if x.present.Has(15) {
+		dst = x.Right.AppendJSON(jlex.AppendKey(dst, "\"right\":"))
+	}
+	if x.present.Has(16) {
+		dst = jlex.AppendObjectArray(jlex.AppendKey(dst, "\"policies\":"), x.Policies)
+	}
+	if x.present.Has(17) {
+		dst = jlex.AppendObjectArray(jlex.AppendKey(dst, "\"addresses\":"), x.Addresses)
+	}
+	return append(dst, '}')
+}
+
+// MarshalJSON implements json.Marshaler with AppendJSON.
+func (x Naming) MarshalJSON() ([]byte, error) {
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+}
+
+// AppendJSON appends x to dst as a JSON object, written as Naming.AppendJSON
+// writes records.
+func (x *NamingNode) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	if x.present.Has(0) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"name\":"), x.Name)
+	}
+	return append(dst, '}')
+}
+
+// MarshalJSON implements json.Marshaler with AppendJSON.
+func (x NamingNode) MarshalJSON() ([]byte, error) {
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+}
+
+// AppendJSON appends x to dst as a JSON object, written as Naming.AppendJSON
+// writes records.
+func (x *NamingOrigin) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	if x.present.Has(0) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"at\":"), x.At)
+	}
+	return append(dst, '}')
+}
+
+// MarshalJSON implements json.Marshaler with AppendJSON.
+func (x NamingOrigin) MarshalJSON() ([]byte, error) {
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+}
+
+// AppendJSON appends x to dst as a JSON object, written as Naming.AppendJSON
+// writes records.
+func (x *NamingLeft) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	if x.present.Has(0) {
+		dst = x.Node.AppendJSON(jlex.AppendKey(dst, "\"node\":"))
+	}
+	return append(dst, '}')
+}
+
+// MarshalJSON implements json.Marshaler with AppendJSON.
+func (x NamingLeft) MarshalJSON() ([]byte, error) {
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+}
+
+// AppendJSON appends x to dst as a JSON object, written as Naming.AppendJSON
+// writes records.
+func (x *NamingNode2) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	if x.present.Has(0) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"x\":"), x.X)
+	}
+	return append(dst, '}')
+}
+
+// MarshalJSON implements json.Marshaler with AppendJSON.
+func (x NamingNode2) MarshalJSON() ([]byte, error) {
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+}
+
+// AppendJSON appends x to dst as a JSON object, written as Naming.AppendJSON
+// writes records.
+func (x *NamingRight) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	if x.present.Has(0) {
+		dst = x.Node.AppendJSON(jlex.AppendKey(dst, "\"node\":"))
+	}
+	return append(dst, '}')
+}
+
+// MarshalJSON implements json.Marshaler with AppendJSON.
+func (x NamingRight) MarshalJSON() ([]byte, error) {
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+}
+
+// AppendJSON appends x to dst as a JSON object, written as Naming.AppendJSON
+// writes records.
+func (x *NamingNode3) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	if x.present.Has(0) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"y\":"), x.Y)
+	}
+	return append(dst, '}')
+}
+
+// MarshalJSON implements json.Marshaler with AppendJSON.
+func (x NamingNode3) MarshalJSON() ([]byte, error) {
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+}
+
+// AppendJSON appends x to dst as a JSON object, written as Naming.AppendJSON
+// writes records.
+func (x *NamingPolicy) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	if x.present.Has(0) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"rule\":"), x.Rule)
+	}
+	return append(dst, '}')
+}
+
+// MarshalJSON implements json.Marshaler with AppendJSON.
+func (x NamingPolicy) MarshalJSON() ([]byte, error) {
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+}
+
+// AppendJSON appends x to dst as a JSON object, written as Naming.AppendJSON
+// writes records.
+func (x *NamingAddress) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	if x.present.Has(0) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"ip\":"), x.IP)
+	}
+	return append(dst, '}')
+}
+
+// MarshalJSON implements json.Marshaler with AppendJSON.
+func (x NamingAddress) MarshalJSON() ([]byte, error) {
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+}

@@ -1127,3 +1127,125 @@ func (x *WebAccess) AppendRow(dst []byte, m *jlex.RowMeta) []byte {
 func (x *WebAccess) LogType() string {
 	return "Custom.WebAccess"
 }
+
+// AppendJSON appends x to dst as one Custom.WebAccess record in its own JSON,
+// without a trailing newline: the present fields under the schema's names in
+// schema order, split fields left out (decoding derives them), each timestamp
+// in the first of its formats that holds every digit (see jlex.AppendTimeAs
+// and jlex.AppendCustomTime), json values as given, and values that producers
+// may embed as JSON text in a string as plain JSON. Decoding the output gives
+// x back, presence included. It allocates nothing when dst has room for the
+// output.
+func (x *WebAccess) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	if x.present.Has(0) {
+		dst = jlex.AppendCustomTime(jlex.AppendKey(dst, "\"time\":"), x.Time, timeFormatsWebAccessTime)
+	}
+	if x.present.Has(1) {
+		dst = jlex.AppendCustomTime(jlex.AppendKey(dst, "\"queued\":"), x.Queued, timeFormatsWebAccessQueued)
+	}
+	if x.present.Has(2) {
+		dst = jlex.AppendTimeAs(jlex.AppendKey(dst, "\"edgeStart\":"), x.EdgeStart, jlex.TimeFormats(jlex.Cloudflare))
+	}
+	if x.present.Has(3) {
+		dst = jlex.AppendCustomTimeArray(jlex.AppendKey(dst, "\"retries\":"), x.Retries, timeFormatsWebAccessRetries)
+	}
+	if x.present.Has(4) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"clientIp\":"), x.ClientIP)
+	}
+	if x.present.Has(5) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"host\":"), x.Host)
+	}
+	if x.present.Has(6) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"referer\":"), x.Referer)
+	}
+	if x.present.Has(7) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"upstream\":"), x.Upstream)
+	}
+	if x.present.Has(8) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"vhost\":"), x.Vhost)
+	}
+	if x.present.Has(9) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"bodyMd5\":"), x.BodyMd5)
+	}
+	if x.present.Has(10) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"bodySha1\":"), x.BodySha1)
+	}
+	if x.present.Has(11) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"bodySha256\":"), x.BodySha256)
+	}
+	if x.present.Has(12) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"traceId\":"), x.TraceID)
+	}
+	if x.present.Has(13) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"user\":"), x.User)
+	}
+	if x.present.Has(14) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"principal\":"), x.Principal)
+	}
+	if x.present.Has(15) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"role\":"), x.Role)
+	}
+	if x.present.Has(16) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"bucket\":"), x.Bucket)
+	}
+	if x.present.Has(17) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"account\":"), x.Account)
+	}
+	if x.present.Has(18) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"instance\":"), x.Instance)
+	}
+	if x.present.Has(19) {
+		dst = jlex.AppendStringArray(jlex.AppendKey(dst, "\"tags\":"), x.Tags)
+	}
+	if x.present.Has(20) {
+		dst = jlex.AppendStringArray(jlex.AppendKey(dst, "\"peers\":"), x.Peers)
+	}
+	if x.present.Has(21) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"method\":"), x.Method)
+	}
+	if x.present.Has(22) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"level\":"), x.Level)
+	}
+	if x.present.Has(23) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"serverIp\":"), x.ServerIP)
+	}
+	if x.present.Has(24) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"network\":"), x.Network)
+	}
+	if x.present.Has(25) {
+		dst = x.Session.AppendJSON(jlex.AppendKey(dst, "\"session\":"))
+	}
+	if x.present.Has(26) {
+		dst = jlex.AppendStringArray(jlex.AppendKey(dst, "\"headers\":"), x.Headers)
+	}
+	if x.present.Has(27) {
+		dst = jlex.AppendEmbeddedRaw(jlex.AppendKey(dst, "\"extra\":"), x.Extra)
+	}
+	return append(dst, '}')
+}
+
+// MarshalJSON implements json.Marshaler with AppendJSON.
+func (x WebAccess) MarshalJSON() ([]byte, error) {
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+}
+
+// AppendJSON appends x to dst as a JSON object, written as
+// WebAccess.AppendJSON writes records.
+func (x *WebAccessSession) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	if x.present.Has(0) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"id\":"), x.ID)
+	}
+	if x.present.Has(1) {
+		dst = jlex.AppendTimeAs(jlex.AppendKey(dst, "\"started\":"), x.Started, jlex.TimeFormats(jlex.UnixMs))
+	}
+	return append(dst, '}')
+}
+
+// MarshalJSON implements json.Marshaler with AppendJSON.
+func (x WebAccessSession) MarshalJSON() ([]byte, error) {
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+}
