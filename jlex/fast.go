@@ -1,9 +1,7 @@
 package jlex
 
 import (
-	"encoding/binary"
 	"math/bits"
-	"net/netip"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -23,20 +21,32 @@ import (
 // same values. A record gives up on the fast path after maxFastBails, so
 // input the fast path does not suit costs at most a few objects read twice.
 //
-// A fast decoder looks like this:
+// A fast decoder reads one object from its '{' and returns the offset after
+// its '}', or -1 when it gives up; it looks like this:
+//
+//	func (x *NetworkTraffic) readFast(l *jlex.Lexer, data []byte, p int) int {
+//		if jlex.FastKey16(data, p, w0, m0, w1, m1) { // `?"txBytes":`
+//			if x.TxBytes, p = jlex.FastInt(data, p+11); p < 0 {
+//				return -1
+//			}
+//			x.present.Set(8, true)
+//		}
+//		…
+//		if p = jlex.FastClose(data, p); p < 0 {
+//			return -1
+//		}
+//		…splits
+//		return p
+//	}
+//
+// An object on its own is read with it between FastBegin and FastDone:
 //
 //	data, p, ok := l.FastBegin()
-//	if !ok {
-//		return false
-//	}
-//	if jlex.FastKey16(data, p, w0, m0, w1, m1) { // `?"txBytes":`
-//		if x.TxBytes, p = jlex.FastInt(data, p+11); p < 0 {
-//			return l.FastBail()
-//		}
-//		x.present.Set(8, true)
-//	}
-//	…
-//	return l.FastEnd(data, p)
+//	return ok && l.FastDone(x.readFast(l, data, p))
+//
+// and the elements of an array of such objects back to back, from
+// FastElements on, FastElementEnd finding the next one (see
+// FastElementEnd).
 //
 // Each key pattern is the key's quoted name and colon, preceded by one byte
 // of any value: '{' before the first key, ',' after a value (the value
@@ -85,6 +95,57 @@ func (l *Lexer) FastBail() bool {
 	return false
 }
 
+// FastClose returns the offset after the '}' at data[p], or -1 when there
+// is none (p = -1 included): the end of an object on the fast path.
+func FastClose(data []byte, p int) int {
+	if p < 0 || p >= len(data) || data[p] != '}' {
+		return -1
+	}
+	return p + 1
+}
+
+// FastDone finishes the fast path of an object started with FastBegin:
+// q is the offset after its '}' or, when the fast path gave up, -1. It
+// reports whether the object was read, as FastBail does when it was not.
+func (l *Lexer) FastDone(q int) bool {
+	if q < 0 {
+		return l.FastBail()
+	}
+	l.pos = q
+	return true
+}
+
+// FastElements starts the fast path at the first element of an array
+// whose '[' BeginArray just read, when FastBegin would start it there: it
+// returns the input and the offset of the element's '{'.
+func (l *Lexer) FastElements() (data []byte, p int, ok bool) { return l.FastBegin() }
+
+// FastElementEnd goes on after the fast path read element n (from 0) of
+// an array, which starts at data[p] and ends before q, or gave up (q = -1).
+// It returns the offset of the next element's '{' and true when it follows
+// at once (after a ','). Otherwise it leaves the lexer as if Lexer.More had
+// gone through the elements before, so that a loop of More goes on: at the
+// element it gave up on (which the caller must read again), or after element
+// n, at whatever follows it.
+func (l *Lexer) FastElementEnd(data []byte, p, q, n int) (next int, more bool) {
+	if q >= 0 && q+1 < len(data) && data[q] == ',' && data[q+1] == '{' {
+		return q + 1, true
+	}
+	f := &l.frames[l.depth-1]
+	if q < 0 {
+		l.fastBails++
+		f.index = n - 1
+		if n > 0 {
+			p-- // at the ',' before the element, where More goes on
+		}
+		l.pos = p
+		return 0, false
+	}
+	f.index = n
+	l.pos = q
+	return 0, false
+}
+
 // FastKey8 reports whether the key pattern w (under mask m) is at data[p]:
 // any byte but '}', then the key's quoted name and ':', at most 8 bytes in
 // all, as little-endian words made by KeyWords.
@@ -119,23 +180,52 @@ func KeyWords(pat string) (w0, m0, w1, m1 uint64) { return patternWords(pat, 1) 
 // valueEnd reports whether c may end a value on the fast path.
 func valueEnd(c byte) bool { return c == ',' || c == '}' }
 
+// valueEnds is valueEnd as a table, for a test without a branch on which
+// of the two bytes it is.
+var valueEnds = [256]bool{',': true, '}': true}
+
 // FastInt reads an integer of up to 18 digits at data[p], optionally
 // negative, without a leading zero, fraction or exponent, followed by ',' or
 // '}'. It returns the value and the offset after it, or p = -1.
-func FastInt(data []byte, p int) (int64, int) {
+func FastInt(data []byte, p int) (int64, int) { return fastInt[int64](data, p) }
+
+// FastInt32 is FastInt for Panther's int.
+func FastInt32(data []byte, p int) (int32, int) { return fastInt[int32](data, p) }
+
+// FastInt16 is FastInt for Panther's smallint.
+func FastInt16(data []byte, p int) (int16, int) { return fastInt[int16](data, p) }
+
+// fastInt is FastInt for integers that fit T.
+func fastInt[T int16 | int32 | int64](data []byte, p int) (T, int) {
+	// The common case: one to seven digits and the byte after them in
+	// one word, classified and added up a word at a time (counters'
+	// lengths vary from one entry to the next, which a loop's exit branch
+	// mispredicts).
+	if p >= 0 && p <= len(data)-8 {
+		x := loadLE(data, p)
+		if n := digitRun(x); uint(n-1) < 7 && byte(x) != '0' && valueEnds[byte(x>>(8*uint(n)&63))] {
+			if v := eightDigits(x << ((64 - 8*n) & 63)); v == uint64(T(v)) {
+				return T(v), p + n
+			}
+			return 0, -1
+		}
+	}
+	v, q := fastIntLong(data, p)
+	if v != int64(T(v)) {
+		return 0, -1
+	}
+	return T(v), q
+}
+
+// fastIntLong is FastInt for the other numbers: eight digits or more,
+// zero, negative numbers, numbers near the end of the input; and
+// anything that is not a number.
+func fastIntLong(data []byte, p int) (int64, int) {
 	if p >= 0 && p <= len(data)-20 {
 		// A positive number with room for its longest form and the byte
-		// after it. Its first eight bytes are classified and added up a
-		// word at a time: counters' lengths vary from one entry to the
-		// next, which a loop's exit branch mispredicts.
+		// after it.
 		x := loadLE(data, p)
-		if n := digitRun(x); n > 0 && byte(x) != '0' {
-			if n < 8 {
-				if c := byteAt(data, p+n); c == ',' || c == '}' {
-					return int64(eightDigits(x << ((64 - 8*n) & 63))), p + n
-				}
-				return 0, -1
-			}
+		if digitRun(x) == 8 {
 			v := eightDigits(x)
 			i := p + 8
 			for end := p + 18; i < end; i++ {
@@ -145,7 +235,7 @@ func FastInt(data []byte, p int) (int64, int) {
 				}
 				v = v*10 + d
 			}
-			if c := byteAt(data, i); c == ',' || c == '}' {
+			if valueEnds[byteAt(data, i)] {
 				return int64(v), i
 			}
 			return 0, -1
@@ -161,11 +251,11 @@ func digitRun(x uint64) int { return bits.TrailingZeros64(nonDigits(x)) / 8 }
 // nonDigits has the high bit set in each byte of x that is not an ASCII
 // digit, and no other bit.
 func nonDigits(x uint64) uint64 {
-	const nib = 0x0f0f0f0f0f0f0f0f
-	// A byte is not a digit when its high nibble is not 3 or its low
-	// nibble is above 9 (adding 6 carries out of it).
-	nonDigit := (x&^nib ^ lsb*0x30) | ((x&nib)+lsb*6)&^nib
-	return ((nonDigit &^ msb) + lsb*0x7f | nonDigit) & msb
+	// A byte is a digit when it is 0x30 to 0x39: xored with 0x30, below
+	// 10, so that adding 0x76 to its low seven bits does not reach the
+	// high bit (nor carry into the next byte).
+	y := x ^ lsb*'0'
+	return ((y&^msb + lsb*(0x80-10)) | y) & msb
 }
 
 // byteAt returns data[i] without a bounds check: the caller has checked
@@ -207,24 +297,6 @@ func fastIntAny(data []byte, p int) (int64, int) {
 		v = -v
 	}
 	return v, i
-}
-
-// FastInt32 is FastInt for Panther's int.
-func FastInt32(data []byte, p int) (int32, int) {
-	v, q := FastInt(data, p)
-	if v != int64(int32(v)) {
-		return 0, -1
-	}
-	return int32(v), q
-}
-
-// FastInt16 is FastInt for Panther's smallint.
-func FastInt16(data []byte, p int) (int16, int) {
-	v, q := FastInt(data, p)
-	if v != int64(int16(v)) {
-		return 0, -1
-	}
-	return int16(v), q
 }
 
 // FastBool reads true or false followed by ',' or '}'.
@@ -301,31 +373,6 @@ func FastStrings(data []byte, p int, s *[]string) int {
 	return p + 1
 }
 
-// FastAddrPort reads a string at data[p] as FastString does into *s, and
-// splits it into address and port as Lexer.SplitAddrPort does. The common
-// "a.b.c.d:port" is parsed straight from the input in the same pass.
-func (l *Lexer) FastAddrPort(data []byte, p int, s *string, addr *netip.Addr, port *int32) (q int, hasAddr, hasPort bool) {
-	if p+1 < len(data) && data[p] == '"' {
-		var end int
-		if data[p+1] == '[' {
-			end = l.quotedIPv6Port(data, p+1, addr, port)
-		} else {
-			end = l.quotedIPv4Port(data, p+1, addr, port)
-		}
-		if end > p {
-			*s = bytesString(data[p+1 : end])
-			return end + 1, true, true
-		}
-	}
-	str, q := FastString(data, p)
-	if q < 0 {
-		return -1, false, false
-	}
-	*s = str
-	hasAddr, hasPort = l.SplitAddrPort(str, addr, port)
-	return q, hasAddr, hasPort
-}
-
 // lexers holds Lexers between decodes; see GetLexer.
 var lexers = sync.Pool{New: func() any { return new(Lexer) }}
 
@@ -345,202 +392,6 @@ func PutLexer(l *Lexer) {
 	}
 	l.framesUsed = 0
 	lexers.Put(l)
-}
-
-// quotedIPv4Port parses "a.b.c.d:port" at data[i], as ipv4Port does,
-// followed by the closing '"' and then ',' or '}'. end is the offset of the
-// quote, or -1. Hosts are parsed a word at a time, without a branch that
-// depends on the lengths of the octets (which vary from one host to the
-// next and would mispredict); see quotedV4Host.
-func (l *Lexer) quotedIPv4Port(data []byte, i int, addr *netip.Addr, port *int32) (end int) {
-	a, colon, ok := quotedV4Host(data, i)
-	if !ok {
-		return -1
-	}
-	pt, end := quotedPort(data, colon+1)
-	*addr, *port = netip.AddrFrom4(a), pt
-	return end
-}
-
-// quotedV4Host parses the IPv4 host of "a.b.c.d:" at data[i] by netip's
-// rules (one to three digits an octet, no leading zero, at most 255),
-// returning it and the offset of the ':'. It needs 24 bytes of input from
-// i on.
-func quotedV4Host(data []byte, i int) (a [4]byte, colon int, ok bool) {
-	if i < 0 || i > len(data)-24 {
-		return a, 0, false
-	}
-	// The host and its ':' lie in the first 16 bytes. The first four
-	// bytes that are not digits must be its three dots and the colon.
-	sep := gather8(nonDigits(loadLE(data, i))) | gather8(nonDigits(loadLE(data, i+8)))<<8 | 1<<16
-	s1 := bits.TrailingZeros64(sep)
-	sep &= sep - 1
-	s2 := bits.TrailingZeros64(sep)
-	sep &= sep - 1
-	s3 := bits.TrailingZeros64(sep)
-	sep &= sep - 1
-	s4 := bits.TrailingZeros64(sep)
-	n1, n2, n3, n4 := s1, s2-s1-1, s3-s2-1, s4-s3-1
-	if uint(n1-1) > 2 || uint(n2-1) > 2 || uint(n3-1) > 2 || uint(n4-1) > 2 ||
-		byteAt(data, i+s1) != '.' || byteAt(data, i+s2) != '.' || byteAt(data, i+s3) != '.' || byteAt(data, i+s4) != ':' {
-		return a, 0, false
-	}
-	// Each octet's digits, right-aligned in a 32-bit lane, two octets
-	// to a word, are added up as eightDigits does.
-	lane := func(start, n int) uint64 { return uint64(uint32(loadLE(data, i+start)) << ((32 - 8*n) & 31)) }
-	x := lane(0, n1) | lane(s1+1, n2)<<32
-	y := lane(s2+1, n3) | lane(s3+1, n4)<<32
-	x, y = fourDigitPairs(x), fourDigitPairs(y)
-	o1, o2, o3, o4 := x&0xffff, x>>32, y&0xffff, y>>32
-	// A leading zero leaves an octet below the least number of its length.
-	if o1|o2|o3|o4 > 255 || o1 < minOfLen[n1&3] || o2 < minOfLen[n2&3] || o3 < minOfLen[n3&3] || o4 < minOfLen[n4&3] {
-		return a, 0, false
-	}
-	return [4]byte{byte(o1), byte(o2), byte(o3), byte(o4)}, i + s4, true
-}
-
-// minOfLen is the least number of n digits without a leading zero.
-var minOfLen = [4]uint64{0, 0, 10, 100}
-
-// fourDigitPairs adds up the ASCII digits in each 32-bit lane of x, first
-// digit lowest, as two four-digit numbers: zero bytes count as leading
-// zeros.
-func fourDigitPairs(x uint64) uint64 {
-	x &= 0x0f0f0f0f0f0f0f0f
-	x = (x*10 + x>>8) & 0x00ff00ff00ff00ff
-	return (x*100 + x>>16) & 0x0000ffff0000ffff
-}
-
-// gather8 packs the high bits of the bytes of m, whose other bits are zero,
-// into the low eight bits: byte k's into bit k.
-func gather8(m uint64) uint64 { return (m >> 7) * 0x0102040810204080 >> 56 }
-
-// quotedIPv6Port parses "[v6]:port" at data[i] ('[' there) as
-// bracketedPort does, followed by the closing '"' and then ',' or '}'. end
-// is the offset of the quote, or -1 (also for forms quotedV6Host leaves to
-// the general path).
-func (l *Lexer) quotedIPv6Port(data []byte, i int, addr *netip.Addr, port *int32) (end int) {
-	hi, lo, close, ok := quotedV6Host(data, i)
-	if !ok || byteAt(data, close+1) != ':' {
-		return -1
-	}
-	pt, end := quotedPort(data, close+2)
-	var ip [16]byte
-	binary.BigEndian.PutUint64(ip[:8], hi)
-	binary.BigEndian.PutUint64(ip[8:], lo)
-	*addr, *port = netip.AddrFrom16(ip), pt
-	return end
-}
-
-// quotedV6Host parses the bracketed IPv6 host at data[i] ('[' there) by
-// netip's rules, returning its two halves and the offset of the ']'. Each group of one
-// to four hex digits is classified and added up a word at a time, without
-// a branch on its length. It leaves to the general path (ok false) an
-// embedded IPv4 address, a zone, and hosts less than 56 bytes from the end
-// of the input.
-func quotedV6Host(data []byte, i int) (hi, lo uint64, close int, ok bool) {
-	if i < 0 || i > len(data)-56 {
-		return 0, 0, 0, false
-	}
-	p := i + 1
-	// The groups read so far (since the "::", if one was read), the last
-	// in the low bits of lo; and those before the "::".
-	var headHi, headLo uint64
-	groups, head := 0, -1 // head: the number of groups before "::", or -1
-	if byteAt(data, p) == ':' {
-		if byteAt(data, p+1) != ':' {
-			return 0, 0, 0, false
-		}
-		head, p = 0, p+2
-	}
-	if byteAt(data, p) != ']' {
-		for {
-			x := loadLE(data, p)
-			g := hexRun(x)
-			if uint(g-1) > 3 || groups == 8 {
-				return 0, 0, 0, false
-			}
-			hi, lo = hi<<16|lo>>48, lo<<16|hexValue(x, g)
-			groups++
-			p += g
-			c := byteAt(data, p)
-			if c == ']' {
-				break
-			}
-			if c != ':' {
-				return 0, 0, 0, false // '.' of an IPv4 tail, '%' of a zone, …
-			}
-			p++
-			if byteAt(data, p) == ':' {
-				if head >= 0 {
-					return 0, 0, 0, false // a second "::"
-				}
-				head, headHi, headLo, hi, lo = groups, hi, lo, 0, 0
-				p++
-				if byteAt(data, p) == ']' {
-					break
-				}
-			}
-		}
-	}
-	switch {
-	case head < 0 && groups < 8, head >= 0 && groups == 8:
-		return 0, 0, 0, false // too few groups, or "::" standing for none
-	case head > 0:
-		// The groups before "::" go to the top: shifted left by the
-		// 16-bit groups that follow them, 1 to 7 of them.
-		if s := uint(16 * (8 - head)); s >= 64 {
-			hi |= headLo << (s - 64)
-		} else {
-			hi |= headHi<<s | headLo>>(64-s)
-			lo |= headLo << s
-		}
-	}
-	return hi, lo, p, true
-}
-
-// hexRun returns how many of the bytes of x, from the low one, are hex
-// digits before the first that is not: 0 to 8.
-func hexRun(x uint64) int {
-	// Digits, exactly; and a-f or A-F: ASCII bytes that, lowercased, lie
-	// in 0x61-0x66 (each byte's low seven bits plus an offset carry into
-	// its high bit when it is at least the low bound, and not when it is
-	// at most the high one).
-	y := (x | lsb*0x20) &^ msb
-	letter := (y + lsb*(0x80-0x61)) &^ (y + lsb*(0x7f-0x66)) &^ x
-	return bits.TrailingZeros64(nonDigits(x)&^letter&msb) / 8
-}
-
-// hexValue returns the value of the first n hex digits of x, from the low
-// byte, for n from 1 to 4.
-func hexValue(x uint64, n int) uint64 {
-	// Each byte's value: its low nibble, plus 9 for a letter (bit 6); the
-	// digits right-aligned in a 32-bit lane, most significant lowest, then
-	// two to a byte and two bytes to a value.
-	z := (x&(lsb*0x0f) + (x>>6&lsb)*9) << ((64 - 8*n) & 63) >> 32
-	pair := (z<<4 | z>>8) & 0x00ff00ff
-	return (pair&0xff)<<8 | pair>>16&0xff
-}
-
-// quotedPort parses one to five digits at data[i] as parsePort does,
-// followed by `",` or `"}`. end is the offset of the quote, or -1. The digits are
-// found and added up a word at a time: port lengths vary from one flow to
-// the next, which a loop's exit branch mispredicts.
-func quotedPort(data []byte, i int) (port int32, end int) {
-	if i < 0 || i > len(data)-8 {
-		return 0, -1
-	}
-	x := loadLE(data, i)
-	n := digitRun(x)
-	if n == 0 || n > 5 {
-		return 0, -1
-	}
-	v := eightDigits(x << ((64 - 8*n) & 63))
-	end = i + n
-	if v > 65535 || data[end] != '"' || !valueEnd(data[end+1]) {
-		return 0, -1
-	}
-	return int32(v), end
 }
 
 // eightDigits adds up the ASCII digits in the bytes of x, the first digit

@@ -50,6 +50,10 @@ type Lexer struct {
 	// v4 and v6 remember recent hosts; see hosts.go.
 	v4 [v4Memos]v4Memo
 	v6 [v6Memos]v6Memo
+	// fastV4 and fastV6 remember the last hosts of each memo slot of
+	// FastAddrPortMemo.
+	fastV4 [FastMemoSlots]fastV4Memo
+	fastV6 [FastMemoSlots]fastV6Memo
 	// pathPrefix is prepended to every error path (e.g. "event" when a bare
 	// record is decoded in place of an envelope's event).
 	pathPrefix string
