@@ -317,57 +317,56 @@ func FastBool(data []byte, p int) (bool, int) {
 // followed by ',' or '}'. The result is a view of data. p = -1 for any
 // other string or value.
 func FastString(data []byte, p int) (string, int) {
-	s, q := plainString(data, p)
-	if q < 0 || q >= len(data) || !valueEnd(data[q]) {
-		return "", -1
+	if p >= 0 && p < len(data) && data[p] == '"' {
+		if i := scanPlain(data, p+1); i < len(data)-1 && byteAt(data, i) == '"' && valueEnds[byteAt(data, i+1)] {
+			return viewString(data, p+1, i), i + 1
+		}
 	}
-	return s, q
+	return "", -1
 }
 
-// plainString reads a string at data[p] of printable ASCII without
-// escapes, returning a view of it and the offset after its closing quote,
-// or p = -1.
-func plainString(data []byte, p int) (string, int) {
-	if p < 0 || p >= len(data) || data[p] != '"' {
-		return "", -1
-	}
-	start := p + 1
-	i := scanPlain(data, start)
-	if i >= len(data) || data[i] != '"' {
-		return "", -1
-	}
-	return bytesString(data[start:i]), i + 1
+// viewString returns data[i:j] as a string, without copying and without a
+// bounds check: the caller has checked 0 <= i <= j <= len(data).
+func viewString(data []byte, i, j int) string {
+	return unsafe.String((*byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(data)), i)), j-i)
 }
 
 // FastStrings reads an array of strings as FastString reads one, followed
 // by ',' or '}', into *s, reusing its memory as Lexer.Strings does.
 func FastStrings(data []byte, p int, s *[]string) int {
 	*s = (*s)[:0]
-	if p < 0 || p+1 >= len(data) || data[p] != '[' {
+	if p < 0 || p >= len(data)-1 || data[p] != '[' {
 		return -1
 	}
 	p++
-	if data[p] != ']' {
+	if byteAt(data, p) != ']' {
 		if cap(*s) == 0 {
 			*s = make([]string, 0, newStrings)
 		}
 		for {
-			str, q := plainString(data, p)
-			if q < 0 || q >= len(data) {
+			// A string of printable ASCII without escapes, then ',' and
+			// the next one, or ']'.
+			if byteAt(data, p) != '"' {
 				return -1
 			}
-			*s = append(*s, str)
-			if data[q] == ']' {
-				p = q
+			i := scanPlain(data, p+1)
+			if i >= len(data)-1 || byteAt(data, i) != '"' {
+				return -1
+			}
+			*s = append(*s, viewString(data, p+1, i))
+			p = i + 1
+			if c := byteAt(data, p); c != ',' {
+				if c != ']' {
+					return -1
+				}
 				break
 			}
-			if data[q] != ',' {
+			if p++; p >= len(data)-1 {
 				return -1
 			}
-			p = q + 1
 		}
 	}
-	if p+1 >= len(data) || !valueEnd(data[p+1]) {
+	if p >= len(data)-1 || !valueEnds[byteAt(data, p+1)] {
 		return -1
 	}
 	return p + 1

@@ -13,10 +13,12 @@ type Keys struct {
 }
 
 // keyWords holds `"name":` as two little-endian 8-byte words and masks, so
-// a predicted key of up to 13 bytes is matched with two loads and compares.
+// a predicted key of up to 13 bytes is matched with two loads and compares;
+// what longer keys have beyond the words is compared as a string.
 type keyWords struct {
 	w0, m0, w1, m1 uint64
-	n              int // len(`"name":`), 0 when too long for the words
+	n              int    // len(`"name":`)
+	tail           string // `"name":` from its 17th byte on
 }
 
 // NewKeys returns the table of names, in the order their fields come.
@@ -25,12 +27,8 @@ func NewKeys(names ...string) *Keys {
 	for i, n := range names {
 		k.quoted[i] = n + `"`
 		pat := `"` + n + `":`
-		if len(pat) > 16 {
-			k.words[i] = keyWords{w0: 1} // never matches: x&0 != 1
-			continue
-		}
 		w0, m0, w1, m1 := patternWords(pat, 0)
-		k.words[i] = keyWords{w0: w0, m0: m0, w1: w1, m1: m1, n: len(pat)}
+		k.words[i] = keyWords{w0: w0, m0: m0, w1: w1, m1: m1, n: len(pat), tail: pat[min(len(pat), 16):]}
 	}
 	return k
 }
@@ -83,7 +81,8 @@ func (l *Lexer) Field(k *Keys, hint int) int {
 			if comma == (f.index >= 0) && q+16 <= len(data) {
 				a, b := loadLE(data, q), loadLE(data, q+8)
 				for h := max(hint, 0); h < len(k.words) && h < hint+4; h++ {
-					if w := &k.words[h]; a&w.m0 == w.w0 && b&w.m1 == w.w1 {
+					if w := &k.words[h]; a&w.m0 == w.w0 && b&w.m1 == w.w1 &&
+						(w.tail == "" || q+w.n <= len(data) && string(data[q+16:q+w.n]) == w.tail) {
 						f.keyOff, f.keyLen = int32(q+1), int32(w.n-3)
 						f.index++
 						q += w.n

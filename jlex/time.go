@@ -66,6 +66,14 @@ const (
 // Time decodes a timestamp into *dst, trying each of formats in order. The
 // result is in UTC. null and "" are absent.
 func (l *Lexer) Time(dst *time.Time, formats TimeFormats) bool {
+	if l.timeFast(dst, TimeFormat(formats&0xf)) {
+		return true
+	}
+	return l.timeGeneral(dst, formats)
+}
+
+// timeGeneral is Time without its fast path.
+func (l *Lexer) timeGeneral(dst *time.Time, formats TimeFormats) bool {
 	*dst = time.Time{}
 	tok, isString, off, present := l.timeToken()
 	if !present {
@@ -103,6 +111,100 @@ func (l *Lexer) timeToken() (tok []byte, isString bool, off int, present bool) {
 	l.unexpected("timestamp")
 	return nil, false, l.pos, false
 }
+
+// timeFast reads the timestamp at l.pos into *dst when it has the form
+// producers write for format f, the first format of the field: a unix
+// number of seconds with a fraction of up to nine digits, or an RFC 3339
+// string in UTC ("Z") with up to nine fractional digits. It reads them
+// straight from the input, and reports false for anything else, leaving
+// the lexer as it was, for the general path (which gives the same result
+// for what timeFast takes).
+func (l *Lexer) timeFast(dst *time.Time, f TimeFormat) bool {
+	data, p := l.data, l.pos
+	if l.err != nil || p < 0 || p >= len(data) {
+		return false
+	}
+	var sec, nsec int64
+	var end int
+	switch c := data[p]; {
+	case f == Unix && c-'1' <= 8:
+		// Up to 12 digits, the first not 0, then maybe a fraction,
+		// then a byte that ends a number.
+		i := p
+		for ; i < len(data) && i < p+12 && data[i]-'0' <= 9; i++ {
+			sec = sec*10 + int64(data[i]-'0')
+		}
+		if i < len(data) && data[i] == '.' {
+			i++
+			var nd int
+			if nsec, nd, i = fraction(data, i); nd == 0 {
+				return false
+			}
+		}
+		if i >= len(data) || !numberEnds[data[i]] || sec > maxUnix {
+			return false
+		}
+		end = i
+	case (f == RFC3339 || f == Cloudflare) && c == '"':
+		b := data[p+1:]
+		if len(b) < len(`2006-01-02T15:04:05Z"`) || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
+			return false
+		}
+		y1, ok1 := digits2(b, 0)
+		y2, ok2 := digits2(b, 2)
+		mo, ok3 := digits2(b, 5)
+		d, ok4 := digits2(b, 8)
+		h, ok5 := digits2(b, 11)
+		mi, ok6 := digits2(b, 14)
+		s, ok7 := digits2(b, 17)
+		y := y1*100 + y2
+		if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) ||
+			mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y) || h > 23 || mi > 59 || s > 59 {
+			return false
+		}
+		i := 19
+		if b[i] == '.' {
+			var nd int
+			if nsec, nd, i = fraction(b, i+1); nd == 0 || nd > 9 {
+				return false
+			}
+		}
+		if i+1 >= len(b) || b[i] != 'Z' || b[i+1] != '"' {
+			return false
+		}
+		sec = daysFromCivil(y, mo, d)*86400 + int64(h*3600+mi*60+s)
+		end = p + 1 + i + 2
+	default:
+		return false
+	}
+	*dst = time.Unix(sec, nsec).UTC()
+	l.pos = end
+	return true
+}
+
+// numberEnds reports whether a byte may follow a number that the fast path
+// takes: the general path then goes on from it.
+var numberEnds = [256]bool{',': true, '}': true, ']': true, ' ': true, '\t': true, '\n': true, '\r': true}
+
+// fraction reads the digits of a decimal fraction from data[i] on. It
+// returns their value in nanoseconds (the first nine digits; later ones
+// are truncated), how many there are, and the offset after them.
+func fraction(data []byte, i int) (nsec int64, n, end int) {
+	start := i
+	for ; i < len(data) && data[i]-'0' <= 9; i++ {
+		if i-start < 9 {
+			nsec = nsec*10 + int64(data[i]-'0')
+		}
+	}
+	n = i - start
+	if n < 9 {
+		nsec *= int64(pow10[(9-n)&15])
+	}
+	return nsec, n, i
+}
+
+// pow10 holds the powers of ten up to 10^15.
+var pow10 = [16]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
 
 // parseTime parses tok, a number's text or a string's decoded content
 // (isString), as a timestamp in the built-in format f.
