@@ -62,12 +62,29 @@ func (l *Lexer) FastAddrPortMemo(data []byte, p, memo int, s *string, addr *neti
 	// fastAddrRoom bytes from p on hold every form read here and the
 	// words loaded past it, so the readers below check no bounds.
 	if p >= 0 && p <= len(data)-fastAddrRoom && byteAt(data, p) == '"' {
+		// The host: the memo's when its text comes next (checked here,
+		// the common case), else parsed.
 		var a netip.Addr
 		var colon int
-		if byteAt(data, p+1) == '[' {
-			a, colon = l.fastV6Host(data, p+1, memo)
+		i := p + 1
+		if w0, w1 := loadLE(data, i), loadLE(data, i+8); byte(w0) != '[' {
+			if m := &l.fastV4[memo&(FastMemoSlots-1)]; w0&m.m0 == m.w0 && w1&m.m1 == m.w1 && m.n != 0 {
+				a, colon = m.addr, i+m.n
+			} else {
+				a, colon = m.parse(data, i, w0, w1)
+			}
 		} else {
-			a, colon = l.fastV4Host(data, p+1, memo)
+			t := i + 1
+			m := &l.fastV6[memo&(FastMemoSlots-1)]
+			if loadLE(data, t)&m.m[0] == m.w[0] && loadLE(data, t+8)&m.m[1] == m.w[1] && loadLE(data, t+16)&m.m[2] == m.w[2] &&
+				loadLE(data, t+24)&m.m[3] == m.w[3] && loadLE(data, t+32)&m.m[4] == m.w[4] && m.n != 0 {
+				a, colon = m.addr, t+m.n+1
+				if byteAt(data, colon) != ':' {
+					colon = -1
+				}
+			} else {
+				a, colon = m.parse(data, t)
+			}
 		}
 		// The port: one to five digits, the closing quote and ',' or
 		// '}', in one word, as parsePort reads them.
@@ -98,16 +115,11 @@ func (l *Lexer) FastAddrPortMemo(data []byte, p, memo int, s *string, addr *neti
 // quote, ',' and the rest of the word loaded there.
 const fastAddrRoom = 64
 
-// fastV4Host returns the IPv4 host of "a.b.c.d:" at data[i] and the offset
-// of its colon, from the memo or parsed by quotedV4Host and remembered;
-// colon is -1 when it is not such a host. data holds fastAddrRoom-1 bytes
-// from i on.
-func (l *Lexer) fastV4Host(data []byte, i, memo int) (a netip.Addr, colon int) {
-	w0, w1 := loadLE(data, i), loadLE(data, i+8)
-	m := &l.fastV4[memo&(FastMemoSlots-1)]
-	if w0&m.m0 == m.w0 && w1&m.m1 == m.w1 && m.n != 0 {
-		return m.addr, i + m.n
-	}
+// parse parses the IPv4 host of "a.b.c.d:" at data[i], whose first 16
+// bytes are the little-endian words w0 and w1, with quotedV4Host, and
+// remembers it. It returns the address and the offset of its colon, or -1
+// when it is not such a host. data holds fastAddrRoom-1 bytes from i on.
+func (m *fastV4Memo) parse(data []byte, i int, w0, w1 uint64) (a netip.Addr, colon int) {
 	ip, n, ok := quotedV4Host(data, i, w0, w1)
 	if !ok {
 		return netip.Addr{}, -1
@@ -182,33 +194,21 @@ func fourDigitPairs(x uint64) uint64 {
 // into the low eight bits: byte k's into bit k.
 func gather8(m uint64) uint64 { return (m >> 7) * 0x0102040810204080 >> 56 }
 
-// fastV6Host returns the bracketed IPv6 host at data[i] ('[' there) and
-// the offset of the ':' after its ']', from the memo, or parsed by
-// quotedV6Host (resuming after the text it shares with the memo's host)
-// and remembered. colon is -1 when the host is not such a host followed
-// by ':', for the forms quotedV6Host leaves to the general path, and for
-// hosts less than 56 bytes from the end of the input.
-func (l *Lexer) fastV6Host(data []byte, i, memo int) (a netip.Addr, colon int) {
-	if i < 0 || i > len(data)-56 {
-		return netip.Addr{}, -1
-	}
-	t := i + 1
+// parse parses the bracketed IPv6 host whose text starts at data[t] (after
+// its '['), with quotedV6Host, resuming after the text it shares with the
+// memo's host, and remembers it. It returns the address and the offset of
+// the ':' after its ']', or -1 when the host is not followed by ':', and
+// for the forms quotedV6Host leaves to the general path. data holds
+// fastAddrRoom-2 bytes from t on.
+func (m *fastV6Memo) parse(data []byte, t int) (a netip.Addr, colon int) {
 	x := [5]uint64{loadLE(data, t), loadLE(data, t+8), loadLE(data, t+16), loadLE(data, t+24), loadLE(data, t+32)}
-	m := &l.fastV6[memo&(FastMemoSlots-1)]
-	d0, d1, d2, d3, d4 := x[0]&m.m[0]^m.w[0], x[1]&m.m[1]^m.w[1], x[2]&m.m[2]^m.w[2], x[3]&m.m[3]^m.w[3], x[4]&m.m[4]^m.w[4]
-	if d0|d1|d2|d3|d4 == 0 && m.n != 0 {
-		if byteAt(data, t+m.n+1) != ':' {
-			return netip.Addr{}, -1
-		}
-		return m.addr, t + m.n + 1
-	}
 	// Resume after the last group boundary before the first byte that
 	// differs from the memo's text, if there is one.
 	var hi, lo, c uint64
 	p, groups := t, 0
 	if m.cuts != 0 {
 		var d int // the first byte that differs
-		switch {
+		switch d0, d1, d2, d3 := x[0]&m.m[0]^m.w[0], x[1]&m.m[1]^m.w[1], x[2]&m.m[2]^m.w[2], x[3]&m.m[3]^m.w[3]; {
 		case d0 != 0:
 			d = bits.TrailingZeros64(d0) / 8
 		case d1 != 0:
@@ -218,7 +218,7 @@ func (l *Lexer) fastV6Host(data []byte, i, memo int) (a netip.Addr, colon int) {
 		case d3 != 0:
 			d = 24 + bits.TrailingZeros64(d3)/8
 		default:
-			d = 32 + bits.TrailingZeros64(d4)/8
+			d = 32 + bits.TrailingZeros64(x[4]&m.m[4]^m.w[4])/8
 		}
 		if c = m.cuts & (1<<uint(d&63) - 1); c != 0 {
 			groups = bits.OnesCount64(c)

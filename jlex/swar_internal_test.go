@@ -266,17 +266,26 @@ func TestFastV6HostMemo(t *testing.T) {
 	pad := strings.Repeat(`,"txBytes":1234567`, 4) + "}"
 	var l Lexer
 	check := func(prev, s string, slot int) bool {
-		data := []byte(`"[` + s + `]:41641"` + pad)
-		a, colon := l.fastV6Host(data, 1, slot)
+		str := "[" + s + "]:41641"
+		data := []byte(`"` + str + `"` + pad)
+		var got string
+		var a netip.Addr
+		var port int32
+		q, hasAddr, hasPort := l.FastAddrPortMemo(data, 0, slot, &got, &a, &port)
 		want, takes := v6Verdict(s)
-		wantColon := 3 + len(s)
+		var wantAddr netip.Addr
+		var wantPort int32
+		wantHasAddr, wantHasPort := SplitAddr(str, &wantAddr), SplitPort(str, &wantPort)
+		took := l.fastV6[slot].n == len(s) && l.fastV6[slot].addr == want
+		_, plainQ := FastString(data, 0)
 		switch {
-		case colon >= 0 && !takes:
-			t.Errorf("after %q, fastV6Host(%q) took it as %v; netip: %v", prev, s, a, want)
-		case colon < 0 && takes:
-			t.Errorf("after %q, fastV6Host(%q) gave up on an address", prev, s)
-		case colon >= 0 && (a != want || colon != wantColon):
-			t.Errorf("after %q, fastV6Host(%q) = %v, %d; want %v, %d", prev, s, a, colon, want, wantColon)
+		case q < 0 && plainQ < 0:
+			return true // not a plain string: left to the general path
+		case q != len(str)+2 || got != str || a != wantAddr || hasAddr != wantHasAddr || port != wantPort || hasPort != wantHasPort:
+			t.Errorf("after %q, FastAddrPortMemo(%q) = %d %q %v %v %d %v; want %d %q %v %v %d %v",
+				prev, str, q, got, a, hasAddr, port, hasPort, len(str)+2, str, wantAddr, wantHasAddr, wantPort, wantHasPort)
+		case takes && !took:
+			t.Errorf("after %q, the fast path gave up on %q", prev, s)
 		default:
 			return true
 		}
