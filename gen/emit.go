@@ -881,7 +881,7 @@ func genRequired(f *jen.File, o *Object) {
 // genDecodeSlice emits the array decoder of an object element type, which
 // reuses the slice's elements, and sizes a new slice from jlex's count of
 // the elements ahead. Elements with a fast path are first read back to
-// back on it (see jlex.FastElementEnd):
+// back on it (see jlex.FastStop):
 //
 //	func decodeNetworkTrafficSlice(l *jlex.Lexer, s *[]NetworkTraffic) bool
 func genDecodeSlice(f *jen.File, o *Object) {
@@ -912,13 +912,15 @@ func genDecodeSlice(f *jen.File, o *Object) {
 				g.Id("n").Op(":=").Len(s.Clone())
 				next(g)
 				g.Id("q").Op(":=").Parens(s.Clone()).Index(jen.Id("n")).Dot("readFast").Call(jen.Id("l"), jen.Id("data"), jen.Id("p"))
-				g.If(
-					jen.List(jen.Id("p"), jen.Id("more")).Op("=").Id("l").Dot("FastElementEnd").Call(jen.Id("data"), jen.Id("p"), jen.Id("q"), jen.Id("n")),
-					jen.Id("q").Op("<").Lit(0),
-				).Block(
+				g.If(jen.Id("next").Op(":=").Qual(jlexPath, "FastNext").Call(jen.Id("data"), jen.Id("q")), jen.Id("next").Op(">=").Lit(0)).Block(
+					jen.Id("p").Op("=").Id("next"),
+					jen.Continue(),
+				)
+				g.If(jen.Id("l").Dot("FastStop").Call(jen.Id("p"), jen.Id("q"), jen.Id("n"))).Block(
 					jen.Comment("Given up: read again below."),
 					jen.Op("*").Id("s").Op("=").Parens(s.Clone()).Index(jen.Empty(), jen.Id("n")),
 				)
+				g.Break()
 			})
 		}
 		g.For(jen.Id("l").Dot("More").Call()).BlockFunc(func(g *jen.Group) {

@@ -45,8 +45,8 @@ import (
 //	return ok && l.FastDone(x.readFast(l, data, p))
 //
 // and the elements of an array of such objects back to back, from
-// FastElements on, FastElementEnd finding the next one (see
-// FastElementEnd).
+// FastElements on, FastNext finding the next one and FastStop handing the
+// rest to the general path (see FastStop).
 //
 // Each key pattern is the key's quoted name and colon, preceded by one byte
 // of any value: '{' before the first key, ',' after a value (the value
@@ -120,17 +120,30 @@ func (l *Lexer) FastDone(q int) bool {
 // returns the input and the offset of the element's '{'.
 func (l *Lexer) FastElements() (data []byte, p int, ok bool) { return l.FastBegin() }
 
-// FastElementEnd goes on after the fast path read element n (from 0) of
-// an array, which starts at data[p] and ends before q, or gave up (q = -1).
-// It returns the offset of the next element's '{' and true when it follows
-// at once (after a ','). Otherwise it leaves the lexer as if Lexer.More had
-// gone through the elements before, so that a loop of More goes on: at the
-// element it gave up on (which the caller must read again), or after element
-// n, at whatever follows it.
-func (l *Lexer) FastElementEnd(data []byte, p, q, n int) (next int, more bool) {
-	if q >= 0 && q+1 < len(data) && data[q] == ',' && data[q+1] == '{' {
-		return q + 1, true
+// FastNext returns the offset of the '{' of the next element of an array
+// of objects on the fast path, when the element that ended before q (-1:
+// gave up) is followed at once by ',' and '{'; otherwise -1, and the caller
+// stops with FastStop.
+func FastNext(data []byte, q int) int {
+	if q >= 0 && q < len(data)-1 && twoBytes(data, q) == ','|'{'<<8 {
+		return q + 1
 	}
+	return -1
+}
+
+// twoBytes returns data[i] | data[i+1]<<8 without a bounds check: the
+// caller has checked 0 <= i < len(data)-1.
+func twoBytes(data []byte, i int) uint16 {
+	return *(*uint16)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(data)), i))
+}
+
+// FastStop ends the fast path's reading of an array's elements (see
+// FastElements) at element n (from 0), which starts at data[p] and ends
+// before q, or gave up (q = -1). It leaves the lexer as if Lexer.More had
+// gone through the elements before, so that a loop of More goes on: at the
+// element it gave up on, which the caller must drop and read again (FastStop
+// then reports true), or after element n, at whatever follows it.
+func (l *Lexer) FastStop(p, q, n int) (again bool) {
 	f := &l.frames[l.depth-1]
 	if q < 0 {
 		l.fastBails++
@@ -139,11 +152,11 @@ func (l *Lexer) FastElementEnd(data []byte, p, q, n int) (next int, more bool) {
 			p-- // at the ',' before the element, where More goes on
 		}
 		l.pos = p
-		return 0, false
+		return true
 	}
 	f.index = n
 	l.pos = q
-	return 0, false
+	return false
 }
 
 // FastKey8 reports whether the key pattern w (under mask m) is at data[p]:

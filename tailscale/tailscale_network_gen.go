@@ -887,10 +887,15 @@ func decodeNetworkNodeSlice(l *jlex.Lexer, s *[]NetworkNode) bool {
 			*s = append(*s, NetworkNode{})
 		}
 		q := (*s)[n].readFast(l, data, p)
-		if p, more = l.FastElementEnd(data, p, q, n); q < 0 {
+		if next := jlex.FastNext(data, q); next >= 0 {
+			p = next
+			continue
+		}
+		if l.FastStop(p, q, n) {
 			// Given up: read again below.
 			*s = (*s)[:n]
 		}
+		break
 	}
 	for l.More() {
 		n := len(*s)
@@ -925,10 +930,15 @@ func decodeNetworkTrafficSlice(l *jlex.Lexer, s *[]NetworkTraffic) bool {
 			*s = append(*s, NetworkTraffic{})
 		}
 		q := (*s)[n].readFast(l, data, p)
-		if p, more = l.FastElementEnd(data, p, q, n); q < 0 {
+		if next := jlex.FastNext(data, q); next >= 0 {
+			p = next
+			continue
+		}
+		if l.FastStop(p, q, n) {
 			// Given up: read again below.
 			*s = (*s)[:n]
 		}
+		break
 	}
 	for l.More() {
 		n := len(*s)

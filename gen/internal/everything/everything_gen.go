@@ -1574,10 +1574,15 @@ func decodeEverythingFlowSlice(l *jlex.Lexer, s *[]EverythingFlow) bool {
 			*s = append(*s, EverythingFlow{})
 		}
 		q := (*s)[n].readFast(l, data, p)
-		if p, more = l.FastElementEnd(data, p, q, n); q < 0 {
+		if next := jlex.FastNext(data, q); next >= 0 {
+			p = next
+			continue
+		}
+		if l.FastStop(p, q, n) {
 			// Given up: read again below.
 			*s = (*s)[:n]
 		}
+		break
 	}
 	for l.More() {
 		n := len(*s)
@@ -1612,10 +1617,15 @@ func decodeEverythingPeerSlice(l *jlex.Lexer, s *[]EverythingPeer) bool {
 			*s = append(*s, EverythingPeer{})
 		}
 		q := (*s)[n].readFast(l, data, p)
-		if p, more = l.FastElementEnd(data, p, q, n); q < 0 {
+		if next := jlex.FastNext(data, q); next >= 0 {
+			p = next
+			continue
+		}
+		if l.FastStop(p, q, n) {
 			// Given up: read again below.
 			*s = (*s)[:n]
 		}
+		break
 	}
 	for l.More() {
 		n := len(*s)

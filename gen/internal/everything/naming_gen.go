@@ -909,10 +909,15 @@ func decodeNamingNodeSlice(l *jlex.Lexer, s *[]NamingNode) bool {
 			*s = append(*s, NamingNode{})
 		}
 		q := (*s)[n].readFast(l, data, p)
-		if p, more = l.FastElementEnd(data, p, q, n); q < 0 {
+		if next := jlex.FastNext(data, q); next >= 0 {
+			p = next
+			continue
+		}
+		if l.FastStop(p, q, n) {
 			// Given up: read again below.
 			*s = (*s)[:n]
 		}
+		break
 	}
 	for l.More() {
 		n := len(*s)
@@ -947,10 +952,15 @@ func decodeNamingPolicySlice(l *jlex.Lexer, s *[]NamingPolicy) bool {
 			*s = append(*s, NamingPolicy{})
 		}
 		q := (*s)[n].readFast(l, data, p)
-		if p, more = l.FastElementEnd(data, p, q, n); q < 0 {
+		if next := jlex.FastNext(data, q); next >= 0 {
+			p = next
+			continue
+		}
+		if l.FastStop(p, q, n) {
 			// Given up: read again below.
 			*s = (*s)[:n]
 		}
+		break
 	}
 	for l.More() {
 		n := len(*s)
@@ -985,10 +995,15 @@ func decodeNamingAddressSlice(l *jlex.Lexer, s *[]NamingAddress) bool {
 			*s = append(*s, NamingAddress{})
 		}
 		q := (*s)[n].readFast(l, data, p)
-		if p, more = l.FastElementEnd(data, p, q, n); q < 0 {
+		if next := jlex.FastNext(data, q); next >= 0 {
+			p = next
+			continue
+		}
+		if l.FastStop(p, q, n) {
 			// Given up: read again below.
 			*s = (*s)[:n]
 		}
+		break
 	}
 	for l.More() {
 		n := len(*s)
