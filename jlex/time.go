@@ -131,8 +131,28 @@ func (l *Lexer) timeFast(dst *time.Time, f TimeFormat) bool {
 		// Up to 12 digits, the first not 0, then maybe a fraction,
 		// then a byte that ends a number.
 		i := p
-		for ; i < len(data) && i < p+12 && data[i]-'0' <= 9; i++ {
-			sec = sec*10 + int64(data[i]-'0')
+		if p <= len(data)-16 {
+			// The digits a word at a time: up to eight, then up to
+			// four more.
+			x := loadLE(data, p)
+			n := digitRun(x)
+			if n < 8 {
+				sec = int64(eightDigits(x << ((64 - 8*n) & 63)))
+			} else {
+				sec = int64(eightDigits(x))
+				x = loadLE(data, p+8)
+				if m := digitRun(x); m > 0 {
+					sec = sec*int64(pow10[m&15]) + int64(eightDigits(x<<((64-8*m)&63)))
+					n += m
+				}
+			}
+			if i = p + n; n > 12 {
+				return false
+			}
+		} else {
+			for ; i < len(data) && i < p+12 && data[i]-'0' <= 9; i++ {
+				sec = sec*10 + int64(data[i]-'0')
+			}
 		}
 		if i < len(data) && data[i] == '.' {
 			i++
@@ -147,19 +167,11 @@ func (l *Lexer) timeFast(dst *time.Time, f TimeFormat) bool {
 		end = i
 	case (f == RFC3339 || f == Cloudflare) && c == '"':
 		b := data[p+1:]
-		if len(b) < len(`2006-01-02T15:04:05Z"`) || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
+		if len(b) < 24 {
 			return false
 		}
-		y1, ok1 := digits2(b, 0)
-		y2, ok2 := digits2(b, 2)
-		mo, ok3 := digits2(b, 5)
-		d, ok4 := digits2(b, 8)
-		h, ok5 := digits2(b, 11)
-		mi, ok6 := digits2(b, 14)
-		s, ok7 := digits2(b, 17)
-		y := y1*100 + y2
-		if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) ||
-			mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y) || h > 23 || mi > 59 || s > 59 {
+		y, mo, d, h, mi, s, ok := dateTimeWords(loadLE(b, 0), loadLE(b, 8), loadLE(b, 16))
+		if !ok || mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y) || h > 23 || mi > 59 || s > 59 {
 			return false
 		}
 		i := 19
@@ -182,6 +194,29 @@ func (l *Lexer) timeFast(dst *time.Time, f TimeFormat) bool {
 	return true
 }
 
+// dateTimeWords reads "YYYY-MM-DDTHH:MM:SS" from the little-endian words
+// of its first 24 bytes, a word at a time: ok is false unless the
+// separators are there and the other bytes are digits.
+func dateTimeWords(w0, w1, w2 uint64) (y, mo, d, h, mi, s int, ok bool) {
+	// Xored with the layout, digits become their values and separators
+	// zero; a byte above 9 is neither. The separators themselves are
+	// checked exactly.
+	const (
+		t0 = '0' | '0'<<8 | '0'<<16 | '0'<<24 | '-'<<32 | '0'<<40 | '0'<<48 | '-'<<56
+		t1 = '0' | '0'<<8 | 'T'<<16 | '0'<<24 | '0'<<32 | ':'<<40 | '0'<<48 | '0'<<56
+		t2 = ':' | '0'<<8 | '0'<<16
+	)
+	w2 &= 0xffffff
+	y0, y1, y2 := w0^t0, w1^t1, w2^t2
+	above9 := func(y uint64) uint64 { return (y&^msb + lsb*(0x80-10) | y) & msb }
+	if above9(y0)|above9(y1)|above9(y2) != 0 ||
+		w0&0xff0000ff00000000 != t0&0xff0000ff00000000 || w1&0x0000ff0000ff0000 != t1&0x0000ff0000ff0000 || byte(w2) != ':' {
+		return 0, 0, 0, 0, 0, 0, false
+	}
+	two := func(y uint64, k uint) int { return int(y>>(8*k)&0xff)*10 + int(y>>(8*k+8)&0xff) }
+	return two(y0, 0)*100 + two(y0, 2), two(y0, 5), two(y1, 0), two(y1, 3), two(y1, 6), two(y2, 1), true
+}
+
 // numberEnds reports whether a byte may follow a number that the fast path
 // takes: the general path then goes on from it.
 var numberEnds = [256]bool{',': true, '}': true, ']': true, ' ': true, '\t': true, '\n': true, '\r': true}
@@ -191,6 +226,14 @@ var numberEnds = [256]bool{',': true, '}': true, ']': true, ' ': true, '\t': tru
 // are truncated), how many there are, and the offset after them.
 func fraction(data []byte, i int) (nsec int64, n, end int) {
 	start := i
+	if i <= len(data)-16 {
+		// Up to eight digits in one word, as producers write them.
+		x := loadLE(data, i)
+		if n = digitRun(x); n < 8 {
+			return int64(eightDigits(x<<((64-8*n)&63)) * pow10[(9-n)&15]), n, i + n
+		}
+		nsec, i = int64(eightDigits(x)), i+8
+	}
 	for ; i < len(data) && data[i]-'0' <= 9; i++ {
 		if i-start < 9 {
 			nsec = nsec*10 + int64(data[i]-'0')
