@@ -888,11 +888,11 @@ func genDecodeSlice(f *jen.File, o *Object) {
 	name := "decode" + o.GoName + "Slice"
 	s := jen.Op("*").Id("s")
 	// next makes room for element n, reusing its memory: (*s)[n] is then
-	// an empty element.
+	// an empty element. A slice just made holds empty elements already.
 	next := func(g *jen.Group) {
 		g.If(jen.Id("n").Op("<").Cap(s.Clone())).Block(
 			jen.Op("*").Id("s").Op("=").Parens(s.Clone()).Index(jen.Empty(), jen.Id("n").Op("+").Lit(1)),
-			jen.Parens(s.Clone()).Index(jen.Id("n")).Dot("reset").Call(),
+			jen.If(jen.Op("!").Id("made")).Block(jen.Parens(s.Clone()).Index(jen.Id("n")).Dot("reset").Call()),
 		).Else().Block(
 			jen.Op("*").Id("s").Op("=").Append(s.Clone(), jen.Id(o.GoName).Values()),
 		)
@@ -903,9 +903,12 @@ func genDecodeSlice(f *jen.File, o *Object) {
 		g.Op("*").Id("s").Op("=").Parens(s.Clone()).Index(jen.Empty(), jen.Lit(0))
 		g.If(jen.Op("!").Id("l").Dot("BeginArray").Call()).Block(jen.Return(jen.False()))
 		// A new slice is sized once from a count of the elements
-		// ahead instead of growing by doubling.
+		// ahead instead of growing by doubling; its elements (and those
+		// append adds) are empty.
+		g.Id("made").Op(":=").False()
 		g.If(jen.Cap(s.Clone()).Op("==").Lit(0)).Block(
 			jen.Op("*").Id("s").Op("=").Make(jen.Index().Id(o.GoName), jen.Lit(0), jen.Id("l").Dot("ElementsHint").Call()),
+			jen.Id("made").Op("=").True(),
 		)
 		if fastEligible(o) {
 			g.For(jen.List(jen.Id("data"), jen.Id("p"), jen.Id("more")).Op(":=").Id("l").Dot("FastElements").Call(), jen.Id("more"), jen.Empty()).BlockFunc(func(g *jen.Group) {
@@ -917,7 +920,8 @@ func genDecodeSlice(f *jen.File, o *Object) {
 					jen.Continue(),
 				)
 				g.If(jen.Id("l").Dot("FastStop").Call(jen.Id("p"), jen.Id("q"), jen.Id("n"))).Block(
-					jen.Comment("Given up: read again below."),
+					jen.Comment("Given up: read again below, from empty."),
+					jen.Parens(s.Clone()).Index(jen.Id("n")).Dot("reset").Call(),
 					jen.Op("*").Id("s").Op("=").Parens(s.Clone()).Index(jen.Empty(), jen.Id("n")),
 				)
 				g.Break()

@@ -149,7 +149,7 @@ func genDecodeFast(f *jen.File, o *Object) {
 				}
 				if fd.Kind == KindArray {
 					g.If(
-						p.Clone().Op("=").Qual(jlexPath, "FastStrings").Call(data.Clone(), after, jen.Op("&").Add(x)),
+						p.Clone().Op("=").Id("l").Dot("FastStringArray").Call(data.Clone(), after, jen.Op("&").Add(x)),
 						p.Clone().Op("<").Lit(0),
 					).Block(bail.Clone())
 					g.Add(set)

@@ -346,7 +346,13 @@ func viewString(data []byte, i, j int) string {
 
 // FastStrings reads an array of strings as FastString reads one, followed
 // by ',' or '}', into *s, reusing its memory as Lexer.Strings does.
-func FastStrings(data []byte, p int, s *[]string) int {
+func FastStrings(data []byte, p int, s *[]string) int { return fastStrings(nil, data, p, s) }
+
+// FastStringArray is FastStrings for generated decoders: a slice that has
+// no memory gets room as Lexer.Strings gives it.
+func (l *Lexer) FastStringArray(data []byte, p int, s *[]string) int { return fastStrings(l, data, p, s) }
+
+func fastStrings(l *Lexer, data []byte, p int, s *[]string) int {
 	*s = (*s)[:0]
 	if p < 0 || p >= len(data)-1 || data[p] != '[' {
 		return -1
@@ -354,7 +360,11 @@ func FastStrings(data []byte, p int, s *[]string) int {
 	p++
 	if byteAt(data, p) != ']' {
 		if cap(*s) == 0 {
-			*s = make([]string, 0, newStrings)
+			if l != nil {
+				*s = l.newStringSlice()
+			} else {
+				*s = make([]string, 0, newStrings)
+			}
 		}
 		for {
 			// A string of printable ASCII without escapes, then ',' and

@@ -533,7 +533,7 @@ func (x *AuditActor) readFast(l *jlex.Lexer, data []byte, p int) int {
 	}
 	// "tags"
 	if jlex.FastKey8(data, p, 0x3a22736761742200, 0xffffffffffffff00) {
-		if p = jlex.FastStrings(data, p+8, &x.Tags); p < 0 {
+		if p = l.FastStringArray(data, p+8, &x.Tags); p < 0 {
 			return -1
 		}
 		x.present.Set(4, true)

@@ -475,7 +475,7 @@ func (x *NetworkNode) readFast(l *jlex.Lexer, data []byte, p int) int {
 	}
 	// "addresses"
 	if jlex.FastKey16(data, p, 0x7365726464612200, 0xffffffffffffff00, 0x0000003a22736573, 0x000000ffffffffff) {
-		if p = jlex.FastStrings(data, p+13, &x.Addresses); p < 0 {
+		if p = l.FastStringArray(data, p+13, &x.Addresses); p < 0 {
 			return -1
 		}
 		x.present.Set(2, true)
@@ -496,7 +496,7 @@ func (x *NetworkNode) readFast(l *jlex.Lexer, data []byte, p int) int {
 	}
 	// "tags"
 	if jlex.FastKey8(data, p, 0x3a22736761742200, 0xffffffffffffff00) {
-		if p = jlex.FastStrings(data, p+8, &x.Tags); p < 0 {
+		if p = l.FastStringArray(data, p+8, &x.Tags); p < 0 {
 			return -1
 		}
 		x.present.Set(5, true)
@@ -875,14 +875,18 @@ func decodeNetworkNodeSlice(l *jlex.Lexer, s *[]NetworkNode) bool {
 	if !l.BeginArray() {
 		return false
 	}
+	made := false
 	if cap(*s) == 0 {
 		*s = make([]NetworkNode, 0, l.ElementsHint())
+		made = true
 	}
 	for data, p, more := l.FastElements(); more; {
 		n := len(*s)
 		if n < cap(*s) {
 			*s = (*s)[:n+1]
-			(*s)[n].reset()
+			if !made {
+				(*s)[n].reset()
+			}
 		} else {
 			*s = append(*s, NetworkNode{})
 		}
@@ -892,7 +896,8 @@ func decodeNetworkNodeSlice(l *jlex.Lexer, s *[]NetworkNode) bool {
 			continue
 		}
 		if l.FastStop(p, q, n) {
-			// Given up: read again below.
+			// Given up: read again below, from empty.
+			(*s)[n].reset()
 			*s = (*s)[:n]
 		}
 		break
@@ -901,7 +906,9 @@ func decodeNetworkNodeSlice(l *jlex.Lexer, s *[]NetworkNode) bool {
 		n := len(*s)
 		if n < cap(*s) {
 			*s = (*s)[:n+1]
-			(*s)[n].reset()
+			if !made {
+				(*s)[n].reset()
+			}
 		} else {
 			*s = append(*s, NetworkNode{})
 		}
@@ -918,14 +925,18 @@ func decodeNetworkTrafficSlice(l *jlex.Lexer, s *[]NetworkTraffic) bool {
 	if !l.BeginArray() {
 		return false
 	}
+	made := false
 	if cap(*s) == 0 {
 		*s = make([]NetworkTraffic, 0, l.ElementsHint())
+		made = true
 	}
 	for data, p, more := l.FastElements(); more; {
 		n := len(*s)
 		if n < cap(*s) {
 			*s = (*s)[:n+1]
-			(*s)[n].reset()
+			if !made {
+				(*s)[n].reset()
+			}
 		} else {
 			*s = append(*s, NetworkTraffic{})
 		}
@@ -935,7 +946,8 @@ func decodeNetworkTrafficSlice(l *jlex.Lexer, s *[]NetworkTraffic) bool {
 			continue
 		}
 		if l.FastStop(p, q, n) {
-			// Given up: read again below.
+			// Given up: read again below, from empty.
+			(*s)[n].reset()
 			*s = (*s)[:n]
 		}
 		break
@@ -944,7 +956,9 @@ func decodeNetworkTrafficSlice(l *jlex.Lexer, s *[]NetworkTraffic) bool {
 		n := len(*s)
 		if n < cap(*s) {
 			*s = (*s)[:n+1]
-			(*s)[n].reset()
+			if !made {
+				(*s)[n].reset()
+			}
 		} else {
 			*s = append(*s, NetworkTraffic{})
 		}

@@ -1530,7 +1530,7 @@ func (x *EverythingPeer) readFast(l *jlex.Lexer, data []byte, p int) int {
 	}
 	// "ips"
 	if jlex.FastKey8(data, p, 0x003a227370692200, 0x00ffffffffffff00) {
-		if p = jlex.FastStrings(data, p+7, &x.IPs); p < 0 {
+		if p = l.FastStringArray(data, p+7, &x.IPs); p < 0 {
 			return -1
 		}
 		x.present.Set(3, true)
@@ -1562,14 +1562,18 @@ func decodeEverythingFlowSlice(l *jlex.Lexer, s *[]EverythingFlow) bool {
 	if !l.BeginArray() {
 		return false
 	}
+	made := false
 	if cap(*s) == 0 {
 		*s = make([]EverythingFlow, 0, l.ElementsHint())
+		made = true
 	}
 	for data, p, more := l.FastElements(); more; {
 		n := len(*s)
 		if n < cap(*s) {
 			*s = (*s)[:n+1]
-			(*s)[n].reset()
+			if !made {
+				(*s)[n].reset()
+			}
 		} else {
 			*s = append(*s, EverythingFlow{})
 		}
@@ -1579,7 +1583,8 @@ func decodeEverythingFlowSlice(l *jlex.Lexer, s *[]EverythingFlow) bool {
 			continue
 		}
 		if l.FastStop(p, q, n) {
-			// Given up: read again below.
+			// Given up: read again below, from empty.
+			(*s)[n].reset()
 			*s = (*s)[:n]
 		}
 		break
@@ -1588,7 +1593,9 @@ func decodeEverythingFlowSlice(l *jlex.Lexer, s *[]EverythingFlow) bool {
 		n := len(*s)
 		if n < cap(*s) {
 			*s = (*s)[:n+1]
-			(*s)[n].reset()
+			if !made {
+				(*s)[n].reset()
+			}
 		} else {
 			*s = append(*s, EverythingFlow{})
 		}
@@ -1605,14 +1612,18 @@ func decodeEverythingPeerSlice(l *jlex.Lexer, s *[]EverythingPeer) bool {
 	if !l.BeginArray() {
 		return false
 	}
+	made := false
 	if cap(*s) == 0 {
 		*s = make([]EverythingPeer, 0, l.ElementsHint())
+		made = true
 	}
 	for data, p, more := l.FastElements(); more; {
 		n := len(*s)
 		if n < cap(*s) {
 			*s = (*s)[:n+1]
-			(*s)[n].reset()
+			if !made {
+				(*s)[n].reset()
+			}
 		} else {
 			*s = append(*s, EverythingPeer{})
 		}
@@ -1622,7 +1633,8 @@ func decodeEverythingPeerSlice(l *jlex.Lexer, s *[]EverythingPeer) bool {
 			continue
 		}
 		if l.FastStop(p, q, n) {
-			// Given up: read again below.
+			// Given up: read again below, from empty.
+			(*s)[n].reset()
 			*s = (*s)[:n]
 		}
 		break
@@ -1631,7 +1643,9 @@ func decodeEverythingPeerSlice(l *jlex.Lexer, s *[]EverythingPeer) bool {
 		n := len(*s)
 		if n < cap(*s) {
 			*s = (*s)[:n+1]
-			(*s)[n].reset()
+			if !made {
+				(*s)[n].reset()
+			}
 		} else {
 			*s = append(*s, EverythingPeer{})
 		}

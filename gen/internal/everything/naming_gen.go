@@ -897,14 +897,18 @@ func decodeNamingNodeSlice(l *jlex.Lexer, s *[]NamingNode) bool {
 	if !l.BeginArray() {
 		return false
 	}
+	made := false
 	if cap(*s) == 0 {
 		*s = make([]NamingNode, 0, l.ElementsHint())
+		made = true
 	}
 	for data, p, more := l.FastElements(); more; {
 		n := len(*s)
 		if n < cap(*s) {
 			*s = (*s)[:n+1]
-			(*s)[n].reset()
+			if !made {
+				(*s)[n].reset()
+			}
 		} else {
 			*s = append(*s, NamingNode{})
 		}
@@ -914,7 +918,8 @@ func decodeNamingNodeSlice(l *jlex.Lexer, s *[]NamingNode) bool {
 			continue
 		}
 		if l.FastStop(p, q, n) {
-			// Given up: read again below.
+			// Given up: read again below, from empty.
+			(*s)[n].reset()
 			*s = (*s)[:n]
 		}
 		break
@@ -923,7 +928,9 @@ func decodeNamingNodeSlice(l *jlex.Lexer, s *[]NamingNode) bool {
 		n := len(*s)
 		if n < cap(*s) {
 			*s = (*s)[:n+1]
-			(*s)[n].reset()
+			if !made {
+				(*s)[n].reset()
+			}
 		} else {
 			*s = append(*s, NamingNode{})
 		}
@@ -940,14 +947,18 @@ func decodeNamingPolicySlice(l *jlex.Lexer, s *[]NamingPolicy) bool {
 	if !l.BeginArray() {
 		return false
 	}
+	made := false
 	if cap(*s) == 0 {
 		*s = make([]NamingPolicy, 0, l.ElementsHint())
+		made = true
 	}
 	for data, p, more := l.FastElements(); more; {
 		n := len(*s)
 		if n < cap(*s) {
 			*s = (*s)[:n+1]
-			(*s)[n].reset()
+			if !made {
+				(*s)[n].reset()
+			}
 		} else {
 			*s = append(*s, NamingPolicy{})
 		}
@@ -957,7 +968,8 @@ func decodeNamingPolicySlice(l *jlex.Lexer, s *[]NamingPolicy) bool {
 			continue
 		}
 		if l.FastStop(p, q, n) {
-			// Given up: read again below.
+			// Given up: read again below, from empty.
+			(*s)[n].reset()
 			*s = (*s)[:n]
 		}
 		break
@@ -966,7 +978,9 @@ func decodeNamingPolicySlice(l *jlex.Lexer, s *[]NamingPolicy) bool {
 		n := len(*s)
 		if n < cap(*s) {
 			*s = (*s)[:n+1]
-			(*s)[n].reset()
+			if !made {
+				(*s)[n].reset()
+			}
 		} else {
 			*s = append(*s, NamingPolicy{})
 		}
@@ -983,14 +997,18 @@ func decodeNamingAddressSlice(l *jlex.Lexer, s *[]NamingAddress) bool {
 	if !l.BeginArray() {
 		return false
 	}
+	made := false
 	if cap(*s) == 0 {
 		*s = make([]NamingAddress, 0, l.ElementsHint())
+		made = true
 	}
 	for data, p, more := l.FastElements(); more; {
 		n := len(*s)
 		if n < cap(*s) {
 			*s = (*s)[:n+1]
-			(*s)[n].reset()
+			if !made {
+				(*s)[n].reset()
+			}
 		} else {
 			*s = append(*s, NamingAddress{})
 		}
@@ -1000,7 +1018,8 @@ func decodeNamingAddressSlice(l *jlex.Lexer, s *[]NamingAddress) bool {
 			continue
 		}
 		if l.FastStop(p, q, n) {
-			// Given up: read again below.
+			// Given up: read again below, from empty.
+			(*s)[n].reset()
 			*s = (*s)[:n]
 		}
 		break
@@ -1009,7 +1028,9 @@ func decodeNamingAddressSlice(l *jlex.Lexer, s *[]NamingAddress) bool {
 		n := len(*s)
 		if n < cap(*s) {
 			*s = (*s)[:n+1]
-			(*s)[n].reset()
+			if !made {
+				(*s)[n].reset()
+			}
 		} else {
 			*s = append(*s, NamingAddress{})
 		}
