@@ -350,7 +350,9 @@ func FastStrings(data []byte, p int, s *[]string) int { return fastStrings(nil, 
 
 // FastStringArray is FastStrings for generated decoders: a slice that has
 // no memory gets room as Lexer.Strings gives it.
-func (l *Lexer) FastStringArray(data []byte, p int, s *[]string) int { return fastStrings(l, data, p, s) }
+func (l *Lexer) FastStringArray(data []byte, p int, s *[]string) int {
+	return fastStrings(l, data, p, s)
+}
 
 func fastStrings(l *Lexer, data []byte, p int, s *[]string) int {
 	*s = (*s)[:0]
