@@ -133,16 +133,19 @@ func genDecodeFast(f *jen.File, o *Object) {
 			g.Comment(strconv.Quote(fd.Name))
 			g.If(fastKeyCall(fd)).BlockFunc(func(g *jen.Group) {
 				if fusedSplit(o, fd) {
+					// x.present = x.present&^(1<<2|1<<3) | 1<<1 | (parts&1)<<2 | (parts>>1)<<3
 					a, pt := addrPortPair(o, fd)
-					g.Var().List(jen.Id("hasAddr"), jen.Id("hasPort")).Bool()
+					g.Var().Id("parts").Qual(jlexPath, "Bits")
 					g.If(
-						jen.List(p.Clone(), jen.Id("hasAddr"), jen.Id("hasPort")).Op("=").Id("l").Dot("FastAddrPortMemo").Call(
+						jen.List(p.Clone(), jen.Id("parts")).Op("=").Id("l").Dot("FastAddrPortMemo").Call(
 							data.Clone(), after, jen.Lit(memo), jen.Op("&").Add(x), jen.Op("&").Id("x").Dot(a.GoName), jen.Op("&").Id("x").Dot(pt.GoName)),
 						p.Clone().Op("<").Lit(0),
 					).Block(bail.Clone())
-					g.Add(set)
-					g.Add(setPresent(a, "hasAddr"))
-					g.Add(setPresent(pt, "hasPort"))
+					present := jen.Id("x").Dot("present")
+					g.Add(present.Clone()).Op("=").Add(present.Clone()).Op("&^").Parens(jen.Lit(1).Op("<<").Lit(a.Bit).Op("|").Lit(1).Op("<<").Lit(pt.Bit)).
+						Op("|").Lit(1).Op("<<").Lit(fd.Bit).
+						Op("|").Parens(jen.Id("parts").Op("&").Lit(1)).Op("<<").Lit(a.Bit).
+						Op("|").Parens(jen.Id("parts").Op(">>").Lit(1)).Op("<<").Lit(pt.Bit)
 					g.Id(splitDone(fd)).Op("=").True()
 					memo++
 					return

@@ -48,17 +48,23 @@ type fastV6Memo struct {
 	addr netip.Addr
 }
 
-// FastAddrPort is FastAddrPortMemo with memo slot 0.
+// FastAddrPort is FastAddrPortMemo with memo slot 0, reporting the parts
+// found as two booleans.
 func (l *Lexer) FastAddrPort(data []byte, p int, s *string, addr *netip.Addr, port *int32) (q int, hasAddr, hasPort bool) {
-	return l.FastAddrPortMemo(data, p, 0, s, addr, port)
+	q, parts := l.FastAddrPortMemo(data, p, 0, s, addr, port)
+	return q, parts&1 != 0, parts&2 != 0
 }
 
 // FastAddrPortMemo reads a string at data[p] as FastString does into *s,
 // and splits it into address and port as Lexer.SplitAddrPort does. The
 // common "a.b.c.d:port" and "[v6]:port" are parsed straight from the input
 // in the same pass, with the memo of slot memo (each call site of a
-// generated decoder has its own; see FastMemoSlots).
-func (l *Lexer) FastAddrPortMemo(data []byte, p, memo int, s *string, addr *netip.Addr, port *int32) (q int, hasAddr, hasPort bool) {
+// generated decoder has its own; see FastMemoSlots). parts has bit 0 set
+// when the string has an address (*addr is then set, else zero), bit 1 when
+// it has a port (likewise *port): what SplitAddrPort reports as hasAddr and
+// hasPort, in a form generated code turns into presence bits without a
+// branch.
+func (l *Lexer) FastAddrPortMemo(data []byte, p, memo int, s *string, addr *netip.Addr, port *int32) (q int, parts Bits) {
 	// fastAddrRoom bytes from p on hold every form read here and the
 	// words loaded past it, so the readers below check no bounds.
 	if p >= 0 && p <= len(data)-fastAddrRoom && byteAt(data, p) == '"' {
@@ -96,17 +102,23 @@ func (l *Lexer) FastAddrPortMemo(data []byte, p, memo int, s *string, addr *neti
 				end := colon + 1 + n
 				*s = unsafe.String((*byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(data)), p+1)), end-p-1)
 				*addr, *port = a, int32(v)
-				return end + 1, true, true
+				return end + 1, 3
 			}
 		}
 	}
 	str, q := FastString(data, p)
 	if q < 0 {
-		return -1, false, false
+		return -1, 0
 	}
 	*s = str
-	hasAddr, hasPort = l.SplitAddrPort(str, addr, port)
-	return q, hasAddr, hasPort
+	hasAddr, hasPort := l.SplitAddrPort(str, addr, port)
+	if hasAddr {
+		parts |= 1
+	}
+	if hasPort {
+		parts |= 2
+	}
+	return q, parts
 }
 
 // fastAddrRoom is how many bytes from its opening quote FastAddrPortMemo

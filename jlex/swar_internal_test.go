@@ -271,7 +271,8 @@ func TestFastV6HostMemo(t *testing.T) {
 		var got string
 		var a netip.Addr
 		var port int32
-		q, hasAddr, hasPort := l.FastAddrPortMemo(data, 0, slot, &got, &a, &port)
+		q, parts := l.FastAddrPortMemo(data, 0, slot, &got, &a, &port)
+		hasAddr, hasPort := parts&1 != 0, parts&2 != 0
 		want, takes := v6Verdict(s)
 		var wantAddr netip.Addr
 		var wantPort int32

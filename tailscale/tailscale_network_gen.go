@@ -738,24 +738,20 @@ func (x *NetworkTraffic) readFast(l *jlex.Lexer, data []byte, p int) int {
 	}
 	// "src"
 	if jlex.FastKey8(data, p, 0x003a226372732200, 0x00ffffffffffff00) {
-		var hasAddr, hasPort bool
-		if p, hasAddr, hasPort = l.FastAddrPortMemo(data, p+7, 0, &x.Src, &x.SrcIP, &x.SrcPort); p < 0 {
+		var parts jlex.Bits
+		if p, parts = l.FastAddrPortMemo(data, p+7, 0, &x.Src, &x.SrcIP, &x.SrcPort); p < 0 {
 			return -1
 		}
-		x.present.Set(1, true)
-		x.present.Set(2, hasAddr)
-		x.present.Set(3, hasPort)
+		x.present = x.present&^(1<<2|1<<3) | 1<<1 | (parts&1)<<2 | (parts>>1)<<3
 		srcSplit = true
 	}
 	// "dst"
 	if jlex.FastKey8(data, p, 0x003a227473642200, 0x00ffffffffffff00) {
-		var hasAddr, hasPort bool
-		if p, hasAddr, hasPort = l.FastAddrPortMemo(data, p+7, 1, &x.Dst, &x.DstIP, &x.DstPort); p < 0 {
+		var parts jlex.Bits
+		if p, parts = l.FastAddrPortMemo(data, p+7, 1, &x.Dst, &x.DstIP, &x.DstPort); p < 0 {
 			return -1
 		}
-		x.present.Set(4, true)
-		x.present.Set(5, hasAddr)
-		x.present.Set(6, hasPort)
+		x.present = x.present&^(1<<5|1<<6) | 1<<4 | (parts&1)<<5 | (parts>>1)<<6
 		dstSplit = true
 	}
 	// "txPkts"

@@ -1111,13 +1111,11 @@ func (x *EverythingQuirks) readFast(l *jlex.Lexer, data []byte, p int) int {
 	sSplit := false
 	// "s"
 	if jlex.FastKey8(data, p, 0x0000003a22732200, 0x000000ffffffff00) {
-		var hasAddr, hasPort bool
-		if p, hasAddr, hasPort = l.FastAddrPortMemo(data, p+5, 0, &x.S, &x.L, &x.Type); p < 0 {
+		var parts jlex.Bits
+		if p, parts = l.FastAddrPortMemo(data, p+5, 0, &x.S, &x.L, &x.Type); p < 0 {
 			return -1
 		}
-		x.present.Set(0, true)
-		x.present.Set(1, hasAddr)
-		x.present.Set(2, hasPort)
+		x.present = x.present&^(1<<1|1<<2) | 1<<0 | (parts&1)<<1 | (parts>>1)<<2
 		sSplit = true
 	}
 	if p = jlex.FastClose(data, p); p < 0 {
@@ -1379,13 +1377,11 @@ func (x *EverythingFlow) readFast(l *jlex.Lexer, data []byte, p int) int {
 	}
 	// "peer"
 	if jlex.FastKey8(data, p, 0x3a22726565702200, 0xffffffffffffff00) {
-		var hasAddr, hasPort bool
-		if p, hasAddr, hasPort = l.FastAddrPortMemo(data, p+8, 0, &x.Peer, &x.PeerIP, &x.PeerPort); p < 0 {
+		var parts jlex.Bits
+		if p, parts = l.FastAddrPortMemo(data, p+8, 0, &x.Peer, &x.PeerIP, &x.PeerPort); p < 0 {
 			return -1
 		}
-		x.present.Set(5, true)
-		x.present.Set(6, hasAddr)
-		x.present.Set(7, hasPort)
+		x.present = x.present&^(1<<6|1<<7) | 1<<5 | (parts&1)<<6 | (parts>>1)<<7
 		peerSplit = true
 	}
 	// "label"
