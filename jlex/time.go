@@ -165,27 +165,23 @@ func (l *Lexer) timeFast(dst *time.Time, f TimeFormat) bool {
 			return false
 		}
 		end = i
-	case (f == RFC3339 || f == Cloudflare) && c == '"':
-		b := data[p+1:]
-		if len(b) < 24 {
-			return false
-		}
-		y, mo, d, h, mi, s, ok := dateTimeWords(loadLE(b, 0), loadLE(b, 8), loadLE(b, 16))
+	case (f == RFC3339 || f == Cloudflare) && c == '"' && p < len(data)-24:
+		y, mo, d, h, mi, s, ok := dateTimeWords(loadLE(data, p+1), loadLE(data, p+9), loadLE(data, p+17))
 		if !ok || mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y) || h > 23 || mi > 59 || s > 59 {
 			return false
 		}
-		i := 19
-		if b[i] == '.' {
+		i := p + 20
+		if byteAt(data, i) == '.' {
 			var nd int
-			if nsec, nd, i = fraction(b, i+1); nd == 0 || nd > 9 {
+			if nsec, nd, i = fraction(data, i+1); nd == 0 || nd > 9 {
 				return false
 			}
 		}
-		if i+1 >= len(b) || b[i] != 'Z' || b[i+1] != '"' {
+		if i >= len(data)-1 || twoBytes(data, i) != 'Z'|'"'<<8 {
 			return false
 		}
-		sec = daysFromCivil(y, mo, d)*86400 + int64(h*3600+mi*60+s)
-		end = p + 1 + i + 2
+		sec = daysFromCivilUTC(y, mo, d)*86400 + int64(h*3600+mi*60+s)
+		end = i + 2
 	default:
 		return false
 	}
@@ -213,8 +209,11 @@ func dateTimeWords(w0, w1, w2 uint64) (y, mo, d, h, mi, s int, ok bool) {
 		w0&0xff0000ff00000000 != t0&0xff0000ff00000000 || w1&0x0000ff0000ff0000 != t1&0x0000ff0000ff0000 || byte(w2) != ':' {
 		return 0, 0, 0, 0, 0, 0, false
 	}
-	two := func(y uint64, k uint) int { return int(y>>(8*k)&0xff)*10 + int(y>>(8*k+8)&0xff) }
-	return two(y0, 0)*100 + two(y0, 2), two(y0, 5), two(y1, 0), two(y1, 3), two(y1, 6), two(y2, 1), true
+	// Each byte of y0*10 + y0>>8 is a digit and the next as a two-digit
+	// number (at most 99: no carry between bytes).
+	p0, p1, p2 := y0*10+y0>>8, y1*10+y1>>8, y2*10+y2>>8
+	b := func(p uint64, k uint) int { return int(p >> (8 * k) & 0xff) }
+	return b(p0, 0)*100 + b(p0, 2), b(p0, 5), b(p1, 0), b(p1, 3), b(p1, 6), b(p2, 1), true
 }
 
 // numberEnds reports whether a byte may follow a number that the fast path
@@ -486,4 +485,23 @@ func daysFromCivil(y, m, d int) int64 {
 	doy := (153*mp+2)/5 + d - 1
 	doe := yoe*365 + yoe/4 - yoe/100 + doy
 	return int64(era)*146097 + int64(doe) - 719468
+}
+
+// daysFromCivilUTC is daysFromCivil for years 0 to 9999, month 1 to 12,
+// in unsigned arithmetic: the years are counted from 400 BC, one era
+// earlier, so that none is negative.
+func daysFromCivilUTC(y, m, d int) int64 {
+	uy, um := uint(y+400), uint(m)
+	if um <= 2 {
+		uy--
+	}
+	era := uy / 400
+	yoe := uy - era*400
+	mp := um + 9
+	if mp >= 12 {
+		mp -= 12
+	}
+	doy := (153*mp+2)/5 + uint(d) - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era)*146097 + int64(doe) - 719468 - 146097
 }

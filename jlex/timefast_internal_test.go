@@ -91,3 +91,18 @@ func newInternalLexer(doc string) *Lexer {
 	l.Reset([]byte(doc), nil)
 	return l
 }
+
+// TestDaysFromCivilUTC checks the unsigned day count against
+// daysFromCivil and the time package on every month of years 0 to 9999.
+func TestDaysFromCivilUTC(t *testing.T) {
+	for y := 0; y <= 9999; y++ {
+		for m := 1; m <= 12; m++ {
+			for _, d := range []int{1, 28} {
+				want := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC).Unix() / 86400
+				if got := daysFromCivilUTC(y, m, d); got != want || daysFromCivil(y, m, d) != want {
+					t.Fatalf("%04d-%02d-%02d: daysFromCivilUTC %d, daysFromCivil %d, want %d", y, m, d, got, daysFromCivil(y, m, d), want)
+				}
+			}
+		}
+	}
+}
