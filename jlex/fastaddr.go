@@ -1,6 +1,7 @@
 package jlex
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"net/netip"
 	"unsafe"
@@ -243,24 +244,28 @@ func (m *fastV6Memo) parse(data []byte, t int) (a netip.Addr, colon int) {
 		return netip.Addr{}, -1
 	}
 	var ip [16]byte
-	putBE(ip[:8], hi)
-	putBE(ip[8:], lo)
+	binary.BigEndian.PutUint64(ip[:8], hi)
+	binary.BigEndian.PutUint64(ip[8:], lo)
 	a = netip.AddrFrom16(ip)
 	n := close - t
 	m.n, m.hi, m.lo, m.cuts, m.addr = n, hi, lo, cuts, a
-	for k := range m.m {
-		mk := byteMask(n + 1 - 8*k)
-		m.w[k], m.m[k] = x[k]&mk, mk
+	m.m = v6Masks[(n+1)%len(v6Masks)]
+	for k := range m.w {
+		m.w[k] = x[k] & m.m[k]
 	}
 	return a, close + 1
 }
 
-// putBE stores v in b[:8], most significant byte first.
-func putBE(b []byte, v uint64) {
-	_ = b[7]
-	b[0], b[1], b[2], b[3] = byte(v>>56), byte(v>>48), byte(v>>40), byte(v>>32)
-	b[4], b[5], b[6], b[7] = byte(v>>24), byte(v>>16), byte(v>>8), byte(v)
-}
+// v6Masks holds, for each length of an IPv6 host's text up to and
+// including its ']' (at most 40 bytes), the masks of its five words.
+var v6Masks = func() (t [41][5]uint64) {
+	for n := range t {
+		for k := range t[n] {
+			t[n][k] = byteMask(n - 8*k)
+		}
+	}
+	return t
+}()
 
 // shiftRight128 shifts the 128-bit number hi:lo right by s bits, 0 < s < 128.
 func shiftRight128(hi, lo uint64, s uint) (uint64, uint64) {
