@@ -41,16 +41,21 @@ func (l *Lexer) ElementsHint() int {
 // growing from nothing would allocate twice for two.
 const newStrings = 4
 
-// stringsChunk is how many strings newStringSlice allocates at once.
+// stringsChunk is how many strings newStringSlice allocates at once: the
+// first chunk of a decode holds a quarter of that, for small records.
 const stringsChunk = 16 * newStrings
 
 // newStringSlice returns an empty slice with room for newStrings strings,
 // for a string slice that has none. The slices of one decode are cut from
-// chunks of stringsChunk strings, one allocation for many nodes' addresses
-// and tags; a decode never takes room from another's chunk.
+// chunks of strings, one allocation for many nodes' addresses and tags; a
+// decode never takes room from another's chunk.
 func (l *Lexer) newStringSlice() []string {
 	if len(l.strs) < newStrings {
-		l.strs = make([]string, stringsChunk)
+		n := stringsChunk
+		if l.strs == nil {
+			n /= 4
+		}
+		l.strs = make([]string, n)
 	}
 	s := l.strs[:0:newStrings]
 	l.strs = l.strs[newStrings:]
