@@ -39,8 +39,11 @@ func firstSpecialLane(m uint64) int {
 
 func word(b [8]byte) uint64 { return loadLE(b[:], 0) }
 
-func TestSpecialMaskSingleByte(t *testing.T) {
-	for _, filler := range []byte{'a', ' ', '!', '#', '[', ']', 0x7f, 0x21, 0x5d} {
+// eachByteInEachLane calls f with every word of eight filler bytes but
+// one, in lane, of value v, for each filler, lane and v; f returns false to
+// stop.
+func eachByteInEachLane(fillers []byte, f func(b [8]byte, filler byte, lane, v int) bool) {
+	for _, filler := range fillers {
 		for lane := 0; lane < 8; lane++ {
 			for v := 0; v < 256; v++ {
 				var b [8]byte
@@ -48,20 +51,29 @@ func TestSpecialMaskSingleByte(t *testing.T) {
 					b[i] = filler
 				}
 				b[lane] = byte(v)
-				want := 8
-				if isSpecial(byte(v)) {
-					want = lane
-				}
-				m := specialMask(word(b))
-				if !assert.Equalf(t, want, firstSpecialLane(m), "filler %#x lane %d byte %#x mask %#x", filler, lane, v, m) {
+				if !f(b, filler, lane, v) {
 					return
-				}
-				if want == 8 {
-					assert.Zerof(t, m, "filler %#x lane %d byte %#x: no special byte but mask %#x", filler, lane, v, m)
 				}
 			}
 		}
 	}
+}
+
+func TestSpecialMaskSingleByte(t *testing.T) {
+	eachByteInEachLane([]byte{'a', ' ', '!', '#', '[', ']', 0x7f, 0x21, 0x5d}, func(b [8]byte, filler byte, lane, v int) bool {
+		want := 8
+		if isSpecial(byte(v)) {
+			want = lane
+		}
+		m := specialMask(word(b))
+		if !assert.Equalf(t, want, firstSpecialLane(m), "filler %#x lane %d byte %#x mask %#x", filler, lane, v, m) {
+			return false
+		}
+		if want == 8 {
+			assert.Zerof(t, m, "filler %#x lane %d byte %#x: no special byte but mask %#x", filler, lane, v, m)
+		}
+		return true
+	})
 }
 
 // TestSpecialMaskPairs puts every pair of byte values in every pair of
@@ -336,26 +348,18 @@ func TestFastV6HostMemo(t *testing.T) {
 // digits and to bytes that carry or borrow in other word-at-a-time tests:
 // every lane must be judged exactly.
 func TestNonDigits(t *testing.T) {
-	for _, filler := range []byte{'0', '5', '9', '/', ':', 0x00, 0x7f, 0x80, 0xb9, 0xff} {
-		for lane := 0; lane < 8; lane++ {
-			for v := 0; v < 256; v++ {
-				var b [8]byte
-				for i := range b {
-					b[i] = filler
-				}
-				b[lane] = byte(v)
-				var want uint64
-				for i, c := range b {
-					if c < '0' || c > '9' {
-						want |= 0x80 << (8 * i)
-					}
-				}
-				if got := nonDigits(word(b)); got != want {
-					t.Fatalf("nonDigits(% x) = %#x, want %#x", b[:], got, want)
-				}
+	eachByteInEachLane([]byte{'0', '5', '9', '/', ':', 0x00, 0x7f, 0x80, 0xb9, 0xff}, func(b [8]byte, _ byte, _, _ int) bool {
+		var want uint64
+		for i, c := range b {
+			if c < '0' || c > '9' {
+				want |= 0x80 << (8 * i)
 			}
 		}
-	}
+		if got := nonDigits(word(b)); got != want {
+			t.Fatalf("nonDigits(% x) = %#x, want %#x", b[:], got, want)
+		}
+		return true
+	})
 }
 
 // TestHexGroup checks hexRun and hexValue on every byte in every lane.
