@@ -223,63 +223,9 @@ func fastInt[T int16 | int32 | int64](data []byte, p int) (T, int) {
 			return 0, -1
 		}
 	}
-	v, q := fastIntLong(data, p)
-	if v != int64(T(v)) {
-		return 0, -1
-	}
-	return T(v), q
-}
-
-// fastIntLong is FastInt for the other numbers: eight digits or more,
-// zero, negative numbers, numbers near the end of the input; and
-// anything that is not a number.
-func fastIntLong(data []byte, p int) (int64, int) {
-	if p >= 0 && p <= len(data)-20 {
-		// A positive number with room for its longest form and the byte
-		// after it.
-		x := loadLE(data, p)
-		if digitRun(x) == 8 {
-			v := eightDigits(x)
-			i := p + 8
-			for end := p + 18; i < end; i++ {
-				d := uint64(byteAt(data, i)) - '0'
-				if d > 9 {
-					break
-				}
-				v = v*10 + d
-			}
-			if valueEnds[byteAt(data, i)] {
-				return int64(v), i
-			}
-			return 0, -1
-		}
-	}
-	return fastIntAny(data, p)
-}
-
-// digitRun returns how many of the bytes of x, from the low one, are ASCII
-// digits before the first that is not: 0 to 8.
-func digitRun(x uint64) int { return bits.TrailingZeros64(nonDigits(x)) / 8 }
-
-// nonDigits has the high bit set in each byte of x that is not an ASCII
-// digit, and no other bit.
-func nonDigits(x uint64) uint64 {
-	// A byte is a digit when it is 0x30 to 0x39: xored with 0x30, below
-	// 10, so that adding 0x76 to its low seven bits does not reach the
-	// high bit (nor carry into the next byte).
-	y := x ^ lsb*'0'
-	return ((y&^msb + lsb*(0x80-10)) | y) & msb
-}
-
-// byteAt returns data[i] without a bounds check: the caller has checked
-// 0 <= i < len(data).
-func byteAt(data []byte, i int) byte {
-	return *(*byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(data)), i))
-}
-
-// fastIntAny is FastInt for zero, negative numbers and numbers near the end
-// of the input.
-func fastIntAny(data []byte, p int) (int64, int) {
+	// Zero, negative numbers, numbers of eight digits or more and numbers
+	// near the end of the input, a byte at a time. (No call: the common
+	// case above then needs no stack frame.)
 	neg := false
 	if p >= 0 && p < len(data) && data[p] == '-' {
 		neg = true
@@ -303,13 +249,36 @@ func fastIntAny(data []byte, p int) (int64, int) {
 			v = v*10 + int64(d)
 		}
 	}
-	if i >= len(data) || !valueEnd(data[i]) {
+	if i >= len(data) || !valueEnds[data[i]] {
 		return 0, -1
 	}
 	if neg {
 		v = -v
 	}
-	return v, i
+	if v != int64(T(v)) {
+		return 0, -1
+	}
+	return T(v), i
+}
+
+// digitRun returns how many of the bytes of x, from the low one, are ASCII
+// digits before the first that is not: 0 to 8.
+func digitRun(x uint64) int { return bits.TrailingZeros64(nonDigits(x)) / 8 }
+
+// nonDigits has the high bit set in each byte of x that is not an ASCII
+// digit, and no other bit.
+func nonDigits(x uint64) uint64 {
+	// A byte is a digit when it is 0x30 to 0x39: xored with 0x30, below
+	// 10, so that adding 0x76 to its low seven bits does not reach the
+	// high bit (nor carry into the next byte).
+	y := x ^ lsb*'0'
+	return ((y&^msb + lsb*(0x80-10)) | y) & msb
+}
+
+// byteAt returns data[i] without a bounds check: the caller has checked
+// 0 <= i < len(data).
+func byteAt(data []byte, i int) byte {
+	return *(*byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(data)), i))
 }
 
 // FastBool reads true or false followed by ',' or '}'.
