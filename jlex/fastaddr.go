@@ -128,21 +128,6 @@ func (l *Lexer) FastAddrPortMemo(data []byte, p, memo int, s *string, addr *neti
 // quote, ',' and the rest of the word loaded there.
 const fastAddrRoom = 64
 
-// parse parses the IPv4 host of "a.b.c.d:" at data[i], whose first 16
-// bytes are the little-endian words w0 and w1, with quotedV4Host, and
-// remembers it. It returns the address and the offset of its colon, or -1
-// when it is not such a host. data holds fastAddrRoom-1 bytes from i on.
-func (m *fastV4Memo) parse(data []byte, i int, w0, w1 uint64) (a netip.Addr, colon int) {
-	ip, n, ok := quotedV4Host(data, i, w0, w1)
-	if !ok {
-		return netip.Addr{}, -1
-	}
-	a = netip.AddrFrom4(ip)
-	m0, m1 := byteMask(n+1), byteMask(n+1-8)
-	*m = fastV4Memo{w0: w0 & m0, w1: w1 & m1, m0: m0, m1: m1, n: n, addr: a}
-	return a, i + n
-}
-
 // byteMask selects the first n bytes of a little-endian word: none for
 // n <= 0, all for n >= 8.
 func byteMask(n int) uint64 {
@@ -155,13 +140,15 @@ func byteMask(n int) uint64 {
 	return 1<<(8*uint(n)) - 1
 }
 
-// quotedV4Host parses the IPv4 host of "a.b.c.d:" at data[i], whose first
-// 16 bytes are the little-endian words w0 and w1, by netip's rules (one to
-// three digits an octet, no leading zero, at most 255), returning it and
-// the offset of the ':' from i. The octets are parsed a word at a time,
-// without a branch that depends on their lengths (which vary from one host
-// to the next and would mispredict). It needs 24 bytes of input from i on.
-func quotedV4Host(data []byte, i int, w0, w1 uint64) (a [4]byte, colon int, ok bool) {
+// parse parses the IPv4 host of "a.b.c.d:" at data[i], whose first 16
+// bytes are the little-endian words w0 and w1, by netip's rules (one to
+// three digits an octet, no leading zero, at most 255), and remembers it.
+// It returns the address and the offset of its colon, or -1 when it is not
+// such a host. The octets are parsed a word at a time, without a branch
+// that depends on their lengths (which vary from one host to the next and
+// would mispredict), and without a call, so that it needs no stack frame.
+// data holds fastAddrRoom-1 bytes from i on.
+func (m *fastV4Memo) parse(data []byte, i int, w0, w1 uint64) (a netip.Addr, colon int) {
 	// The host and its ':' lie in the first 16 bytes. The first four
 	// bytes that are not digits must be its three dots and the colon.
 	sep := gather8(nonDigits(w0)) | gather8(nonDigits(w1))<<8 | 1<<16
@@ -175,7 +162,7 @@ func quotedV4Host(data []byte, i int, w0, w1 uint64) (a [4]byte, colon int, ok b
 	n1, n2, n3, n4 := s1, s2-s1-1, s3-s2-1, s4-s3-1
 	if uint(n1-1) > 2 || uint(n2-1) > 2 || uint(n3-1) > 2 || uint(n4-1) > 2 ||
 		byteAt(data, i+s1) != '.' || byteAt(data, i+s2) != '.' || byteAt(data, i+s3) != '.' || byteAt(data, i+s4) != ':' {
-		return a, 0, false
+		return netip.Addr{}, -1
 	}
 	// Each octet's digits, right-aligned in a 32-bit lane, two octets
 	// to a word, are added up as eightDigits does.
@@ -186,9 +173,12 @@ func quotedV4Host(data []byte, i int, w0, w1 uint64) (a [4]byte, colon int, ok b
 	o1, o2, o3, o4 := x&0xffff, x>>32, y&0xffff, y>>32
 	// A leading zero leaves an octet below the least number of its length.
 	if o1|o2|o3|o4 > 255 || o1 < minOfLen[n1&3] || o2 < minOfLen[n2&3] || o3 < minOfLen[n3&3] || o4 < minOfLen[n4&3] {
-		return a, 0, false
+		return netip.Addr{}, -1
 	}
-	return [4]byte{byte(o1), byte(o2), byte(o3), byte(o4)}, s4, true
+	a = netip.AddrFrom4([4]byte{byte(o1), byte(o2), byte(o3), byte(o4)})
+	m0, m1 := byteMask(s4+1), byteMask(s4+1-8)
+	*m = fastV4Memo{w0: w0 & m0, w1: w1 & m1, m0: m0, m1: m1, n: s4, addr: a}
+	return a, i + s4
 }
 
 // minOfLen is the least number of n digits without a leading zero.
