@@ -226,12 +226,18 @@ var numberEnds = [256]bool{',': true, '}': true, ']': true, ' ': true, '\t': tru
 func fraction(data []byte, i int) (nsec int64, n, end int) {
 	start := i
 	if i <= len(data)-16 {
-		// Up to eight digits in one word, as producers write them.
+		// Up to eight digits in one word, as producers write them, or
+		// nine: a word and a byte.
 		x := loadLE(data, i)
 		if n = digitRun(x); n < 8 {
 			return int64(eightDigits(x<<((64-8*n)&63)) * pow10[(9-n)&15]), n, i + n
 		}
 		nsec, i = int64(eightDigits(x)), i+8
+		if d := byteAt(data, i) - '0'; d > 9 {
+			return nsec * 10, 8, i
+		} else if byteAt(data, i+1)-'0' > 9 {
+			return nsec*10 + int64(d), 9, i + 1
+		}
 	}
 	for ; i < len(data) && data[i]-'0' <= 9; i++ {
 		if i-start < 9 {
