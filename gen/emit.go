@@ -881,34 +881,61 @@ func genRequired(f *jen.File, o *Object) {
 
 // genDecodeSlice emits the array decoder of an object element type, which
 // reuses the slice's elements, and sizes a new slice from jlex's count of
-// the elements ahead:
+// the elements ahead. Elements with a fast path are first read back to
+// back on it (see jlex.FastStop):
 //
 //	func decodeNetworkTrafficSlice(l *jlex.Lexer, s *[]NetworkTraffic) bool
 func genDecodeSlice(f *jen.File, o *Object) {
 	name := "decode" + o.GoName + "Slice"
 	s := jen.Op("*").Id("s")
+	// next makes room for element n, reusing its memory: (*s)[n] is then
+	// an empty element. A slice just made holds empty elements already.
+	next := func(g *jen.Group) {
+		g.If(jen.Id("n").Op("<").Cap(s.Clone())).Block(
+			jen.Op("*").Id("s").Op("=").Parens(s.Clone()).Index(jen.Empty(), jen.Id("n").Op("+").Lit(1)),
+			jen.If(jen.Op("!").Id("made")).Block(jen.Parens(s.Clone()).Index(jen.Id("n")).Dot("reset").Call()),
+		).Else().Block(
+			jen.Op("*").Id("s").Op("=").Append(s.Clone(), jen.Id(o.GoName).Values()),
+		)
+	}
 	f.Commentf("%s reads an array of %s into *s, reusing its memory.", name, o.GoName)
 	f.Comment("It returns false for null.")
-	f.Func().Id(name).Params(jen.Id("l").Op("*").Qual(jlexPath, "Lexer"), jen.Id("s").Op("*").Index().Id(o.GoName)).Bool().Block(
-		jen.Op("*").Id("s").Op("=").Parens(s.Clone()).Index(jen.Empty(), jen.Lit(0)),
-		jen.If(jen.Op("!").Id("l").Dot("BeginArray").Call()).Block(jen.Return(jen.False())),
+	f.Func().Id(name).Params(jen.Id("l").Op("*").Qual(jlexPath, "Lexer"), jen.Id("s").Op("*").Index().Id(o.GoName)).Bool().BlockFunc(func(g *jen.Group) {
+		g.Op("*").Id("s").Op("=").Parens(s.Clone()).Index(jen.Empty(), jen.Lit(0))
+		g.If(jen.Op("!").Id("l").Dot("BeginArray").Call()).Block(jen.Return(jen.False()))
 		// A new slice is sized once from a count of the elements
-		// ahead instead of growing by doubling.
-		jen.If(jen.Cap(s.Clone()).Op("==").Lit(0)).Block(
+		// ahead instead of growing by doubling; its elements (and those
+		// append adds) are empty.
+		g.Id("made").Op(":=").False()
+		g.If(jen.Cap(s.Clone()).Op("==").Lit(0)).Block(
 			jen.Op("*").Id("s").Op("=").Make(jen.Index().Id(o.GoName), jen.Lit(0), jen.Id("l").Dot("ElementsHint").Call()),
-		),
-		jen.For(jen.Id("l").Dot("More").Call()).Block(
-			jen.If(jen.Id("n").Op(":=").Len(s.Clone()), jen.Id("n").Op("<").Cap(s.Clone())).Block(
-				jen.Op("*").Id("s").Op("=").Parens(s.Clone()).Index(jen.Empty(), jen.Id("n").Op("+").Lit(1)),
-				jen.Parens(s.Clone()).Index(jen.Id("n")).Dot("reset").Call(),
-			).Else().Block(
-				jen.Op("*").Id("s").Op("=").Append(s.Clone(), jen.Id(o.GoName).Values()),
-			),
-			jen.Parens(s.Clone()).Index(jen.Len(s.Clone()).Op("-").Lit(1)).Dot("decode").Call(jen.Id("l")),
-		),
-		jen.Id("l").Dot("EndArray").Call(),
-		jen.Return(jen.Id("l").Dot("Ok").Call()),
-	)
+			jen.Id("made").Op("=").True(),
+		)
+		if fastEligible(o) {
+			g.For(jen.List(jen.Id("data"), jen.Id("p"), jen.Id("more")).Op(":=").Id("l").Dot("FastElements").Call(), jen.Id("more"), jen.Empty()).BlockFunc(func(g *jen.Group) {
+				g.Id("n").Op(":=").Len(s.Clone())
+				next(g)
+				g.Id("q").Op(":=").Parens(s.Clone()).Index(jen.Id("n")).Dot("readFast").Call(jen.Id("l"), jen.Id("data"), jen.Id("p"))
+				g.If(jen.Id("next").Op(":=").Qual(jlexPath, "FastNext").Call(jen.Id("data"), jen.Id("q")), jen.Id("next").Op(">=").Lit(0)).Block(
+					jen.Id("p").Op("=").Id("next"),
+					jen.Continue(),
+				)
+				g.If(jen.Id("l").Dot("FastStop").Call(jen.Id("p"), jen.Id("q"), jen.Id("n"))).Block(
+					jen.Comment("Given up: read again below, from empty."),
+					jen.Parens(s.Clone()).Index(jen.Id("n")).Dot("reset").Call(),
+					jen.Op("*").Id("s").Op("=").Parens(s.Clone()).Index(jen.Empty(), jen.Id("n")),
+				)
+				g.Break()
+			})
+		}
+		g.For(jen.Id("l").Dot("More").Call()).BlockFunc(func(g *jen.Group) {
+			g.Id("n").Op(":=").Len(s.Clone())
+			next(g)
+			g.Parens(s.Clone()).Index(jen.Id("n")).Dot("decode").Call(jen.Id("l"))
+		})
+		g.Id("l").Dot("EndArray").Call()
+		g.Return(jen.Id("l").Dot("Ok").Call())
+	})
 	f.Line()
 }
 

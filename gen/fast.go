@@ -81,34 +81,35 @@ func fastKeyCall(fd *Field) *jen.Statement {
 	return jen.Qual(jlexPath, "FastKey16").Call(data, p, hex(w0), hex(m0), hex(w1), hex(m1))
 }
 
-// genDecodeFast emits decodeFast for an eligible object: one block per
-// field in schema order, each taken when its key comes next.
+// genDecodeFast emits, for an eligible object, readFast, one block per
+// field in schema order, each taken when its key comes next, and
+// decodeFast, which reads one object with it:
 //
-//	func (x *NetworkTraffic) decodeFast(l *jlex.Lexer) bool {
-//		data, p, ok := l.FastBegin()
-//		if !ok {
-//			return false
-//		}
+//	func (x *NetworkTraffic) readFast(l *jlex.Lexer, data []byte, p int) int {
 //		if jlex.FastKey16(data, p, …) { // "txBytes"
 //			if x.TxBytes, p = jlex.FastInt(data, p+11); p < 0 {
-//				return l.FastBail()
+//				return -1
 //			}
 //			x.present.Set(8, true)
 //		}
 //		…
-//		if !l.FastEnd(data, p) {
-//			return false
+//		if p = jlex.FastClose(data, p); p < 0 {
+//			return -1
 //		}
 //		…splits of fields not read above, as decode computes them
-//		return true
+//		return p
+//	}
+//
+//	func (x *NetworkTraffic) decodeFast(l *jlex.Lexer) bool {
+//		data, p, ok := l.FastBegin()
+//		return ok && l.FastDone(x.readFast(l, data, p))
 //	}
 func genDecodeFast(f *jen.File, o *Object) {
-	f.Commentf("decodeFast reads one %s object written as producers write it", o.GoName)
-	f.Comment("(see jlex.FastBegin). It returns false when it cannot, and decode then")
-	f.Comment("reads the object again from its start.")
-	f.Func().Params(jen.Id("x").Op("*").Id(o.GoName)).Id("decodeFast").Params(jen.Id("l").Op("*").Qual(jlexPath, "Lexer")).Bool().BlockFunc(func(g *jen.Group) {
-		g.List(jen.Id("data"), jen.Id("p"), jen.Id("ok")).Op(":=").Id("l").Dot("FastBegin").Call()
-		g.If(jen.Op("!").Id("ok")).Block(jen.Return(jen.False()))
+	f.Commentf("readFast reads one %s object at data[p], written as producers", o.GoName)
+	f.Comment("write it (see jlex.FastBegin), and returns the offset after it, or -1")
+	f.Comment("when it cannot; decode then reads the object again from its start.")
+	lexer := jen.Id("l").Op("*").Qual(jlexPath, "Lexer")
+	f.Func().Params(jen.Id("x").Op("*").Id(o.GoName)).Id("readFast").Params(lexer, jen.Id("data").Index().Byte(), jen.Id("p").Int()).Int().BlockFunc(func(g *jen.Group) {
 		// Sources of fused address and port splits get a local that
 		// records whether this pass split them.
 		for _, fd := range readFields(o) {
@@ -116,8 +117,9 @@ func genDecodeFast(f *jen.File, o *Object) {
 				g.Id(splitDone(fd)).Op(":=").False()
 			}
 		}
-		bail := jen.Return(jen.Id("l").Dot("FastBail").Call())
+		bail := jen.Return(jen.Lit(-1))
 		data, p := jen.Id("data"), jen.Id("p")
+		memo := 0 // the next memo slot of FastAddrPortMemo
 		for _, fd := range readFields(o) {
 			if !plainKey(fd.Name) {
 				// JSON writes this key with escapes, which the word
@@ -131,22 +133,26 @@ func genDecodeFast(f *jen.File, o *Object) {
 			g.Comment(strconv.Quote(fd.Name))
 			g.If(fastKeyCall(fd)).BlockFunc(func(g *jen.Group) {
 				if fusedSplit(o, fd) {
+					// x.present = x.present&^(1<<2|1<<3) | 1<<1 | (parts&1)<<2 | (parts>>1)<<3
 					a, pt := addrPortPair(o, fd)
-					g.Var().List(jen.Id("hasAddr"), jen.Id("hasPort")).Bool()
+					g.Var().Id("parts").Qual(jlexPath, "Bits")
 					g.If(
-						jen.List(p.Clone(), jen.Id("hasAddr"), jen.Id("hasPort")).Op("=").Id("l").Dot("FastAddrPort").Call(
-							data.Clone(), after, jen.Op("&").Add(x), jen.Op("&").Id("x").Dot(a.GoName), jen.Op("&").Id("x").Dot(pt.GoName)),
+						jen.List(p.Clone(), jen.Id("parts")).Op("=").Id("l").Dot("FastAddrPortMemo").Call(
+							data.Clone(), after, jen.Lit(memo), jen.Op("&").Add(x), jen.Op("&").Id("x").Dot(a.GoName), jen.Op("&").Id("x").Dot(pt.GoName)),
 						p.Clone().Op("<").Lit(0),
 					).Block(bail.Clone())
-					g.Add(set)
-					g.Add(setPresent(a, "hasAddr"))
-					g.Add(setPresent(pt, "hasPort"))
+					present := jen.Id("x").Dot("present")
+					g.Add(present.Clone()).Op("=").Add(present.Clone()).Op("&^").Parens(jen.Lit(1).Op("<<").Lit(a.Bit).Op("|").Lit(1).Op("<<").Lit(pt.Bit)).
+						Op("|").Lit(1).Op("<<").Lit(fd.Bit).
+						Op("|").Parens(jen.Id("parts").Op("&").Lit(1)).Op("<<").Lit(a.Bit).
+						Op("|").Parens(jen.Id("parts").Op(">>").Lit(1)).Op("<<").Lit(pt.Bit)
 					g.Id(splitDone(fd)).Op("=").True()
+					memo++
 					return
 				}
 				if fd.Kind == KindArray {
 					g.If(
-						p.Clone().Op("=").Qual(jlexPath, "FastStrings").Call(data.Clone(), after, jen.Op("&").Add(x)),
+						p.Clone().Op("=").Id("l").Dot("FastStringArray").Call(data.Clone(), after, jen.Op("&").Add(x)),
 						p.Clone().Op("<").Lit(0),
 					).Block(bail.Clone())
 					g.Add(set)
@@ -161,7 +167,7 @@ func genDecodeFast(f *jen.File, o *Object) {
 				g.Add(set)
 			})
 		}
-		g.If(jen.Op("!").Id("l").Dot("FastEnd").Call(data, p)).Block(jen.Return(jen.False()))
+		g.If(p.Clone().Op("=").Qual(jlexPath, "FastClose").Call(data, p), p.Clone().Op("<").Lit(0)).Block(bail.Clone())
 		// The other splits, exactly as decode computes them.
 		done := map[*Field]bool{}
 		for _, src := range readFields(o) {
@@ -175,8 +181,14 @@ func genDecodeFast(f *jen.File, o *Object) {
 			})
 		}
 		genSplitsExcept(g, o, done)
-		g.Return(jen.True())
+		g.Return(p)
 	})
+	f.Line()
+	f.Commentf("decodeFast reads one %s object with readFast, as decode's fast path.", o.GoName)
+	f.Func().Params(jen.Id("x").Op("*").Id(o.GoName)).Id("decodeFast").Params(jen.Id("l").Op("*").Qual(jlexPath, "Lexer")).Bool().Block(
+		jen.List(jen.Id("data"), jen.Id("p"), jen.Id("ok")).Op(":=").Id("l").Dot("FastBegin").Call(),
+		jen.Return(jen.Id("ok").Op("&&").Id("l").Dot("FastDone").Call(jen.Id("x").Dot("readFast").Call(jen.Id("l"), jen.Id("data"), jen.Id("p")))),
+	)
 	f.Line()
 }
 

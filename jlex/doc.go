@@ -25,9 +25,9 @@
 // struct's Bits. Every reader checks a sticky first error and returns at
 // once when one is set, so generated code checks for errors once, at the
 // end. Objects whose fields are all scalars are first tried on a fast path
-// (see Lexer.FastBegin) that reads them as producers write them and hands
-// anything unusual to the general path, which alone decides what is an
-// error.
+// (see Lexer.FastBegin) that reads them as producers write them, arrays of
+// them back to back, and hands anything unusual to the general path, which
+// alone decides what is an error.
 //
 // The lexer allocates nothing once the value's buffers have grown: keys are
 // matched in place, strings are views of a copy of the input kept in an

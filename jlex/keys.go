@@ -13,10 +13,14 @@ type Keys struct {
 }
 
 // keyWords holds `"name":` as two little-endian 8-byte words and masks, so
-// a predicted key of up to 13 bytes is matched with two loads and compares.
+// a predicted key of up to 13 bytes is matched with two loads and compares,
+// one of up to 21 bytes with a third word; what longer keys have beyond the
+// words is compared as a string.
 type keyWords struct {
 	w0, m0, w1, m1 uint64
-	n              int // len(`"name":`), 0 when too long for the words
+	w2, m2         uint64
+	n              int    // len(`"name":`)
+	tail           string // `"name":` from its 25th byte on
 }
 
 // NewKeys returns the table of names, in the order their fields come.
@@ -25,12 +29,12 @@ func NewKeys(names ...string) *Keys {
 	for i, n := range names {
 		k.quoted[i] = n + `"`
 		pat := `"` + n + `":`
-		if len(pat) > 16 {
-			k.words[i] = keyWords{w0: 1} // never matches: x&0 != 1
-			continue
-		}
 		w0, m0, w1, m1 := patternWords(pat, 0)
-		k.words[i] = keyWords{w0: w0, m0: m0, w1: w1, m1: m1, n: len(pat)}
+		var w2, m2 uint64
+		if len(pat) > 16 {
+			w2, m2, _, _ = patternWords(pat[16:], 0)
+		}
+		k.words[i] = keyWords{w0: w0, m0: m0, w1: w1, m1: m1, w2: w2, m2: m2, n: len(pat), tail: pat[min(len(pat), 24):]}
 	}
 	return k
 }
@@ -58,6 +62,28 @@ const (
 // (usually the previous index plus one). It returns EndOfObject at the
 // closing '}' (consumed) or on error, and UnknownKey for other keys.
 func (l *Lexer) Field(k *Keys, hint int) int {
+	// Fastest path: the predicted key of up to 13 bytes comes next,
+	// written as producers write it: `,"name":` or, first in the object,
+	// `"name":`.
+	if p := l.pos; l.err == nil && uint(hint) < uint(len(k.words)) && p <= len(l.data)-18 {
+		data := l.data
+		f := &l.frames[l.depth-1]
+		q := p
+		if f.index >= 0 {
+			q++ // past the ',' checked below
+		}
+		if w := &k.words[hint]; w.m2 == 0 && (f.index < 0 || byteAt(data, p) == ',') &&
+			loadLE(data, q)&w.m0 == w.w0 && loadLE(data, q+8)&w.m1 == w.w1 {
+			f.keyOff, f.keyLen = int32(q+1), int32(w.n-3)
+			f.index++
+			q += w.n
+			if byteAt(data, q) == ' ' {
+				q++ // as in `"name": value`
+			}
+			l.pos = q
+			return hint
+		}
+	}
 	// Fast path: the predicted key, or one of the few after it (producers
 	// omit zero fields), comes next written plainly: `,"name":` (or
 	// `"name":` first in the object), possibly with whitespace around the
@@ -83,7 +109,9 @@ func (l *Lexer) Field(k *Keys, hint int) int {
 			if comma == (f.index >= 0) && q+16 <= len(data) {
 				a, b := loadLE(data, q), loadLE(data, q+8)
 				for h := max(hint, 0); h < len(k.words) && h < hint+4; h++ {
-					if w := &k.words[h]; a&w.m0 == w.w0 && b&w.m1 == w.w1 {
+					if w := &k.words[h]; a&w.m0 == w.w0 && b&w.m1 == w.w1 &&
+						(w.m2 == 0 || q+w.n <= len(data) && loadTail(data, q+16, w.n-16)&w.m2 == w.w2 &&
+							(w.tail == "" || string(data[q+24:q+w.n]) == w.tail)) {
 						f.keyOff, f.keyLen = int32(q+1), int32(w.n-3)
 						f.index++
 						q += w.n
@@ -98,6 +126,17 @@ func (l *Lexer) Field(k *Keys, hint int) int {
 		}
 	}
 	return l.field(k, hint)
+}
+
+// loadTail returns the n bytes (at most 8 read) at data[i:], the last of
+// the input, as a little-endian word: a whole word when there is room.
+func loadTail(data []byte, i, n int) uint64 {
+	if i <= len(data)-8 {
+		return loadLE(data, i)
+	}
+	var buf [8]byte
+	copy(buf[:], data[i:i+min(n, 8)])
+	return loadLE(buf[:], 0)
 }
 
 // field is Field's general path.

@@ -281,3 +281,29 @@ func TestField(t *testing.T) {
 		assert.Equal(t, "obj", e.Path)
 	})
 }
+
+// TestFieldSeparators puts every byte in place of the ',' between two
+// fields, and of the ':' after a key, as written right after each other
+// (the form Field reads fastest): Field must accept and reject exactly what
+// Key does, under every hint.
+func TestFieldSeparators(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		for _, doc := range []string{
+			`{"time":1` + string(rune(c)) + `"nodeId":2,"twelve_chars":{"a":1}}`,
+			`{"time":1,"nodeId"` + string(rune(c)) + `2,"twelve_chars":3}`,
+			`{"obj":{"time":1` + string(rune(c)) + `"nodeId":2},"txBytes":3}`,
+		} {
+			doc := strings.Replace(doc, string(rune(c)), string([]byte{byte(c)}), 1)
+			want := walk(doc, byKey)
+			for _, hint := range []func(int) int{func(prev int) int { return prev + 1 }, func(int) int { return 1 }, func(int) int { return 0 }} {
+				// As in TestFieldMatchesKey, paths may differ (Field may
+				// name the key being read).
+				got := walk(doc, byField(hint))
+				want.path, got.path = "", ""
+				if !assert.Equalf(t, want, got, "%q", doc) {
+					return
+				}
+			}
+		}
+	}
+}

@@ -50,6 +50,14 @@ type Lexer struct {
 	// v4 and v6 remember recent hosts; see hosts.go.
 	v4 [v4Memos]v4Memo
 	v6 [v6Memos]v6Memo
+	// fastV4 and fastV6 remember the last hosts of each memo slot of
+	// FastAddrPortMemo.
+	fastV4 [FastMemoSlots]fastV4Memo
+	fastV6 [FastMemoSlots]fastV6Memo
+	// strs is spare room for the string slices this decode makes (see
+	// newStringSlice); it is dropped by ResetView, so that one decoded
+	// value never shares memory with another.
+	strs []string
 	// pathPrefix is prepended to every error path (e.g. "event" when a bare
 	// record is decoded in place of an envelope's event).
 	pathPrefix string
@@ -79,6 +87,7 @@ func (l *Lexer) ResetView(data []byte, arena []byte) {
 	l.depth = 0
 	l.pathPrefix = ""
 	l.fastBails = 0
+	l.strs = nil
 }
 
 // setPathPrefix makes error paths start with prefix.

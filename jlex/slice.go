@@ -19,13 +19,18 @@ import (
 const maxElementsHint = 2048
 
 // ElementsHint estimates how many objects the array whose '[' was just read
-// holds, for sizing a new slice once: the '{' before its first ']', at most
-// maxElementsHint. It is only a hint (strings may hold braces, and an
-// element that holds an array ends the count early) and reads the input
-// with the library's vector routines, much faster than decoding it.
+// holds, for sizing a new slice once: the '{' before the first "}]" (the end
+// of an array of objects, which neither IPv6 brackets in strings nor arrays
+// nested in its elements end early), at most maxElementsHint. It is only a
+// hint (strings may hold braces, and objects nested in the elements count
+// too) and reads the input with the library's vector routines, much faster
+// than decoding it.
 func (l *Lexer) ElementsHint() int {
 	rest := l.data[l.pos:]
-	if i := bytes.IndexByte(rest, ']'); i >= 0 {
+	if len(rest) > 0 && rest[0] == ']' {
+		return 0
+	}
+	if i := bytes.Index(rest, []byte("}]")); i >= 0 {
 		rest = rest[:i]
 	}
 	return min(bytes.Count(rest, []byte{'{'}), maxElementsHint)
@@ -36,6 +41,27 @@ func (l *Lexer) ElementsHint() int {
 // growing from nothing would allocate twice for two.
 const newStrings = 4
 
+// stringsChunk is how many strings newStringSlice allocates at once: the
+// first chunk of a decode holds a quarter of that, for small records.
+const stringsChunk = 16 * newStrings
+
+// newStringSlice returns an empty slice with room for newStrings strings,
+// for a string slice that has none. The slices of one decode are cut from
+// chunks of strings, one allocation for many nodes' addresses and tags; a
+// decode never takes room from another's chunk.
+func (l *Lexer) newStringSlice() []string {
+	if len(l.strs) < newStrings {
+		n := stringsChunk
+		if l.strs == nil {
+			n /= 4
+		}
+		l.strs = make([]string, n)
+	}
+	s := l.strs[:0:newStrings]
+	l.strs = l.strs[newStrings:]
+	return s
+}
+
 // Strings decodes an array of strings.
 func (l *Lexer) Strings(s *[]string) bool {
 	*s = (*s)[:0]
@@ -43,7 +69,7 @@ func (l *Lexer) Strings(s *[]string) bool {
 		return false
 	}
 	if cap(*s) == 0 {
-		*s = make([]string, 0, newStrings)
+		*s = l.newStringSlice()
 	}
 	for l.More() {
 		*s = append(*s, "")

@@ -180,7 +180,11 @@ func TestElementsHint(t *testing.T) {
 		{"empty", `[]`, 0},
 		{"flat objects", `[{"a":1},{"a":2},{"a":3}]`, 3},
 		{"scalars", `[1,2,3]`, 0},
-		{"element with an array ends the count", `[{"a":[1]},{"b":2},{"c":3}]`, 1},
+		{"elements with arrays", `[{"a":[1]},{"b":["x"]},{"c":3}]`, 3},
+		{"a nested array of objects ends the count", `[{"a":[{}]},{"b":2}]`, 2},
+		{"IPv6 addresses in strings", `[{"src":"[::1]:1"},{"src":"[::2]:2","dst":"[::3]:3"}]`, 2},
+		{"objects after the array", `[{"a":1}],"x":{"y":{}}`, 1},
+		{"empty, objects after it", `[],"x":{"y":{}}`, 0},
 		{"braces in strings count too", `[{"s":"{{"}]`, 3},
 		{"unterminated", `[{"a":1},{`, 2},
 		{"hostile: bounded", "[" + strings.Repeat("{", 5000), 2048},
@@ -191,5 +195,59 @@ func TestElementsHint(t *testing.T) {
 			assert.Equal(t, tt.want, l.ElementsHint())
 			assert.Equal(t, 1, l.Pos(), "ElementsHint moved the lexer")
 		})
+	}
+}
+
+// TestStringSlicesShareNoMemory checks the chunks that string slices of
+// one decode are cut from: every slice has its own room (filling it never
+// writes another's elements), and a new decode never cuts from the chunk
+// of the one before, whose value may still be in use.
+func TestStringSlicesShareNoMemory(t *testing.T) {
+	const doc = `{"a":["1","2"],"b":["3"],"c":["4","5","6"]}`
+	read := func(l *jlex.Lexer) (a, b, c []string) {
+		require.True(t, l.BeginObject())
+		for key, ok := l.Key(); ok; key, ok = l.Key() {
+			switch string(key) {
+			case "a":
+				l.Strings(&a)
+			case "b":
+				l.Strings(&b)
+			case "c":
+				// FastStringArray is the fast path's reading of the same.
+				p := l.FastStringArray([]byte(doc), l.Pos(), &c)
+				require.Positive(t, p)
+				l.Skip()
+			}
+		}
+		l.EndObject()
+		require.NoError(t, l.Err())
+		return a, b, c
+	}
+	l := newLexer(doc)
+	a, b, c := read(l)
+	assert.Equal(t, []string{"1", "2"}, a)
+	assert.Equal(t, []string{"3"}, b)
+	assert.Equal(t, []string{"4", "5", "6"}, c)
+	// Filling each slice to its capacity leaves the others as they were.
+	for len(a) < cap(a) {
+		a = append(a, "a")
+	}
+	for len(b) < cap(b) {
+		b = append(b, "b")
+	}
+	assert.Equal(t, []string{"3", "b", "b", "b"}, b)
+	assert.Equal(t, []string{"4", "5", "6"}, c)
+	assert.Equal(t, []string{"1", "2", "a", "a"}, a)
+
+	// The next decode with the same lexer cuts from a chunk of its own:
+	// none of its slices starts in the first's chunk, up to where the
+	// first decode would have cut its next slice.
+	l.Reset([]byte(doc), nil)
+	a2, b2, c2 := read(l)
+	first := uintptr(unsafe.Pointer(unsafe.SliceData(a)))
+	spare := uintptr(unsafe.Pointer(unsafe.SliceData(c))) + uintptr(cap(c))*unsafe.Sizeof("")
+	for _, s := range [][]string{a2, b2, c2} {
+		p := uintptr(unsafe.Pointer(unsafe.SliceData(s)))
+		assert.False(t, p >= first && p <= spare, "a slice cut from the decode before's chunk")
 	}
 }

@@ -11,31 +11,33 @@ const (
 	msb = 0x8080808080808080
 )
 
-// specialMask has the high bit set in every byte of x that ends or
-// interrupts a fast string scan: '"', '\\', a control character, or a
-// non-ASCII byte. Only the lowest set byte is exact, which is all callers use.
+// specialMask has the high bit set in the first byte of x, from the low
+// one, that ends or interrupts a fast string scan: '"', '\\', a control
+// character, or a non-ASCII byte. Bytes after it may have it set or not.
 func specialMask(x uint64) uint64 {
-	q := x ^ (lsb * '"')
-	b := x ^ (lsb * '\\')
-	// (x - 0x20) | x has a byte's high bit set when the byte is below 0x20
-	// (the subtraction borrows) or at least 0x80.
-	return ((q-lsb)&^q | (b-lsb)&^b | (x - lsb*0x20) | x) & msb
+	// Subtracting 1 from a byte that is 0 once xored with '"' or '\\',
+	// or 0x20 from one below 0x20, borrows into its high bit; a byte of
+	// 0x80 or more has it. Printable ASCII other than the two neither
+	// borrows nor has it, so the first special byte is judged exactly,
+	// and borrows from it only disturb the bytes above it.
+	return (((x ^ (lsb * '"')) - lsb) | ((x ^ (lsb * '\\')) - lsb) | (x - lsb*0x20) | x) & msb
 }
 
 // scanPlain returns the index of the first byte at or after i that is '"',
 // '\\', a control character or non-ASCII.
 func scanPlain(data []byte, i int) int {
-	// The first 32 bytes at once, which hold most keys, names, IDs and
-	// addresses whole: the four words' masks, gathered into one, give the
+	// Sixteen bytes at once, twice, which hold most keys, names, IDs and
+	// addresses whole: two words' masks, gathered into one, give the
 	// position without a branch on the string's length, which varies from
 	// one string to the next and would mispredict. (specialMask is exact
 	// up to its first special byte, so the lowest bit of the gathered mask
 	// is.)
 	if i >= 0 && i <= len(data)-32 {
-		m := gather8(specialMask(loadLE(data, i))) | gather8(specialMask(loadLE(data, i+8)))<<8 |
-			gather8(specialMask(loadLE(data, i+16)))<<16 | gather8(specialMask(loadLE(data, i+24)))<<24
-		if m != 0 {
+		if m := gather8(specialMask(loadLE(data, i))) | gather8(specialMask(loadLE(data, i+8)))<<8; m != 0 {
 			return i + bits.TrailingZeros64(m)
+		}
+		if m := gather8(specialMask(loadLE(data, i+16))) | gather8(specialMask(loadLE(data, i+24)))<<8; m != 0 {
+			return i + 16 + bits.TrailingZeros64(m)
 		}
 		i += 32
 	}

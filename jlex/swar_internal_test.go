@@ -39,8 +39,11 @@ func firstSpecialLane(m uint64) int {
 
 func word(b [8]byte) uint64 { return loadLE(b[:], 0) }
 
-func TestSpecialMaskSingleByte(t *testing.T) {
-	for _, filler := range []byte{'a', ' ', '!', '#', '[', ']', 0x7f, 0x21, 0x5d} {
+// eachByteInEachLane calls f with every word of eight filler bytes but
+// one, in lane, of value v, for each filler, lane and v; f returns false to
+// stop.
+func eachByteInEachLane(fillers []byte, f func(b [8]byte, filler byte, lane, v int) bool) {
+	for _, filler := range fillers {
 		for lane := 0; lane < 8; lane++ {
 			for v := 0; v < 256; v++ {
 				var b [8]byte
@@ -48,20 +51,29 @@ func TestSpecialMaskSingleByte(t *testing.T) {
 					b[i] = filler
 				}
 				b[lane] = byte(v)
-				want := 8
-				if isSpecial(byte(v)) {
-					want = lane
-				}
-				m := specialMask(word(b))
-				if !assert.Equalf(t, want, firstSpecialLane(m), "filler %#x lane %d byte %#x mask %#x", filler, lane, v, m) {
+				if !f(b, filler, lane, v) {
 					return
-				}
-				if want == 8 {
-					assert.Zerof(t, m, "filler %#x lane %d byte %#x: no special byte but mask %#x", filler, lane, v, m)
 				}
 			}
 		}
 	}
+}
+
+func TestSpecialMaskSingleByte(t *testing.T) {
+	eachByteInEachLane([]byte{'a', ' ', '!', '#', '[', ']', 0x7f, 0x21, 0x5d}, func(b [8]byte, filler byte, lane, v int) bool {
+		want := 8
+		if isSpecial(byte(v)) {
+			want = lane
+		}
+		m := specialMask(word(b))
+		if !assert.Equalf(t, want, firstSpecialLane(m), "filler %#x lane %d byte %#x mask %#x", filler, lane, v, m) {
+			return false
+		}
+		if want == 8 {
+			assert.Zerof(t, m, "filler %#x lane %d byte %#x: no special byte but mask %#x", filler, lane, v, m)
+		}
+		return true
+	})
 }
 
 // TestSpecialMaskPairs puts every pair of byte values in every pair of
@@ -210,6 +222,14 @@ func v6Texts(r *rand.Rand) []string {
 	return texts
 }
 
+// v6Verdict is what the fast path must make of bracketed host text s:
+// the address netip.ParseAddr gives, when it is an IPv6 address without a
+// zone or an embedded IPv4 address (which are left to the general path).
+func v6Verdict(s string) (netip.Addr, bool) {
+	want, err := netip.ParseAddr(s)
+	return want, err == nil && want.Is6() && want.Zone() == "" && !strings.Contains(s, ".")
+}
+
 // TestQuotedV6Host checks the word-at-a-time IPv6 parser against
 // netip.ParseAddr: every text it takes must be an IPv6 address without a
 // zone and parse to the same address, and every such address without an
@@ -221,19 +241,19 @@ func TestQuotedV6Host(t *testing.T) {
 	for _, s := range v6Texts(r) {
 		for _, lead := range []string{"", `"`, `,"src":"`} {
 			data := []byte(lead + "[" + s + "]:41641\"" + pad)
-			hi, lo, close, ok := quotedV6Host(data, len(lead))
+			start := len(lead) + 1
+			hi, lo, close, _, ok := quotedV6Host(data, start, start, 0, 0, 0, 0)
 			var ip [16]byte
 			binary.BigEndian.PutUint64(ip[:8], hi)
 			binary.BigEndian.PutUint64(ip[8:], lo)
-			want, err := netip.ParseAddr(s)
-			takes := err == nil && want.Is6() && want.Zone() == "" && !strings.Contains(s, ".")
+			want, takes := v6Verdict(s)
 			switch {
 			case ok && !takes:
-				t.Errorf("quotedV6Host(%q) took it as %v; netip: %v, %v", s, netip.AddrFrom16(ip), want, err)
+				t.Errorf("quotedV6Host(%q) took it as %v; netip: %v", s, netip.AddrFrom16(ip), want)
 			case !ok && takes:
 				t.Errorf("quotedV6Host(%q) gave up on an address", s)
-			case ok && (netip.AddrFrom16(ip) != want || close != len(lead)+1+len(s)):
-				t.Errorf("quotedV6Host(%q) = %v, %d; want %v, %d", s, netip.AddrFrom16(ip), close, want, len(lead)+1+len(s))
+			case ok && (netip.AddrFrom16(ip) != want || close != start+len(s)):
+				t.Errorf("quotedV6Host(%q) = %v, %d; want %v, %d", s, netip.AddrFrom16(ip), close, want, start+len(s))
 			default:
 				continue
 			}
@@ -242,10 +262,104 @@ func TestQuotedV6Host(t *testing.T) {
 			}
 		}
 	}
-	// Too near the end of the input: left to the general path.
-	data := []byte(`[::1]:1"}`)
-	_, _, _, ok := quotedV6Host(data, 0)
-	assert.False(t, ok)
+}
+
+// TestFastV6HostMemo checks fastV6Host, with its memo and its resuming
+// after the text a host shares with the remembered one, against netip:
+// each text follows another that shares a prefix with it (cut anywhere: in a
+// group, at a ':', in a "::"), or itself, in one slot of one lexer.
+func TestFastV6HostMemo(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	texts := v6Texts(r)
+	tailnet := []string{"fd7a:115c:a1e0::1", "fd7a:115c:a1e0::608c:1b6b", "fd7a:115c:a1e0::fe7a:eb6f",
+		"fd7a:115c:a1e0:9e99:d381:7927:6216:1e22", "fd7a:115c:a1e0:9e99:d381:7927:6210:3436", "fd7a:115c:a1e0:ab12::1",
+		"fd7a:115c:a1e0:ab12:4843:cd96:626b:430b", "fd7a:115c:a1e0:0:0:0:0:1", "fd7a:115c:a1e0::", "fd7a:115c:a1e1::1",
+		"fd7a:115c::1", "fd7a::", "fd7a:115c:a1e0:9e99:d381:7927:6216:1e2", "fd7a:115c:a1e0:9e99:d381:7927:6216:1e22:1"}
+	pad := strings.Repeat(`,"txBytes":1234567`, 4) + "}"
+	var l Lexer
+	check := func(prev, s string, slot int) bool {
+		str := "[" + s + "]:41641"
+		data := []byte(`"` + str + `"` + pad)
+		var got string
+		var a netip.Addr
+		var port int32
+		q, parts := l.FastAddrPortMemo(data, 0, slot, &got, &a, &port)
+		hasAddr, hasPort := parts&1 != 0, parts&2 != 0
+		want, takes := v6Verdict(s)
+		var wantAddr netip.Addr
+		var wantPort int32
+		wantHasAddr, wantHasPort := SplitAddr(str, &wantAddr), SplitPort(str, &wantPort)
+		took := l.fastV6[slot].n == len(s) && l.fastV6[slot].addr == want
+		_, plainQ := FastString(data, 0)
+		switch {
+		case q < 0 && plainQ < 0:
+			return true // not a plain string: left to the general path
+		case q != len(str)+2 || got != str || a != wantAddr || hasAddr != wantHasAddr || port != wantPort || hasPort != wantHasPort:
+			t.Errorf("after %q, FastAddrPortMemo(%q) = %d %q %v %v %d %v; want %d %q %v %v %d %v",
+				prev, str, q, got, a, hasAddr, port, hasPort, len(str)+2, str, wantAddr, wantHasAddr, wantPort, wantHasPort)
+		case takes && !took:
+			t.Errorf("after %q, the fast path gave up on %q", prev, s)
+		default:
+			return true
+		}
+		return false
+	}
+	failures := 0
+	prev := [FastMemoSlots]string{}
+	for n := 0; n < 200000 && failures < 10; n++ {
+		var s string
+		switch slot := r.IntN(FastMemoSlots); r.IntN(4) {
+		case 0: // a random text
+			s = texts[r.IntN(len(texts))]
+			if !check(prev[slot], s, slot) {
+				failures++
+			}
+			prev[slot] = s
+		case 1: // the remembered text again
+			if !check(prev[slot], prev[slot], slot) {
+				failures++
+			}
+		default: // a prefix of one text and the rest of another
+			a := tailnet[r.IntN(len(tailnet))]
+			if r.IntN(2) == 0 {
+				a = texts[r.IntN(len(texts))]
+			}
+			b := tailnet[r.IntN(len(tailnet))]
+			if r.IntN(3) == 0 {
+				b = texts[r.IntN(len(texts))]
+			}
+			if !check(prev[slot], a, slot) {
+				failures++
+			}
+			i, j := r.IntN(len(a)+1), r.IntN(len(b)+1)
+			if r.IntN(2) == 0 {
+				j = min(i, len(b))
+			}
+			s = a[:i] + b[j:]
+			if !check(a, s, slot) {
+				failures++
+			}
+			prev[slot] = s
+		}
+	}
+}
+
+// TestNonDigits checks nonDigits on every byte in every lane, next to
+// digits and to bytes that carry or borrow in other word-at-a-time tests:
+// every lane must be judged exactly.
+func TestNonDigits(t *testing.T) {
+	eachByteInEachLane([]byte{'0', '5', '9', '/', ':', 0x00, 0x7f, 0x80, 0xb9, 0xff}, func(b [8]byte, _ byte, _, _ int) bool {
+		var want uint64
+		for i, c := range b {
+			if c < '0' || c > '9' {
+				want |= 0x80 << (8 * i)
+			}
+		}
+		if got := nonDigits(word(b)); got != want {
+			t.Fatalf("nonDigits(% x) = %#x, want %#x", b[:], got, want)
+		}
+		return true
+	})
 }
 
 // TestHexGroup checks hexRun and hexValue on every byte in every lane.

@@ -66,6 +66,14 @@ const (
 // Time decodes a timestamp into *dst, trying each of formats in order. The
 // result is in UTC. null and "" are absent.
 func (l *Lexer) Time(dst *time.Time, formats TimeFormats) bool {
+	if l.timeFast(dst, TimeFormat(formats&0xf)) {
+		return true
+	}
+	return l.timeGeneral(dst, formats)
+}
+
+// timeGeneral is Time without its fast path.
+func (l *Lexer) timeGeneral(dst *time.Time, formats TimeFormats) bool {
 	*dst = time.Time{}
 	tok, isString, off, present := l.timeToken()
 	if !present {
@@ -103,6 +111,148 @@ func (l *Lexer) timeToken() (tok []byte, isString bool, off int, present bool) {
 	l.unexpected("timestamp")
 	return nil, false, l.pos, false
 }
+
+// timeFast reads the timestamp at l.pos into *dst when it has the form
+// producers write for format f, the first format of the field: a unix
+// number of seconds with a fraction of up to nine digits, or an RFC 3339
+// string in UTC ("Z") with up to nine fractional digits. It reads them
+// straight from the input, and reports false for anything else, leaving
+// the lexer as it was, for the general path (which gives the same result
+// for what timeFast takes).
+func (l *Lexer) timeFast(dst *time.Time, f TimeFormat) bool {
+	data, p := l.data, l.pos
+	if l.err != nil || p < 0 || p >= len(data) {
+		return false
+	}
+	var sec, nsec int64
+	var end int
+	switch c := data[p]; {
+	case f == Unix && c-'1' <= 8:
+		// Up to 12 digits, the first not 0, then maybe a fraction,
+		// then a byte that ends a number.
+		i := p
+		if p <= len(data)-16 {
+			// The digits a word at a time: up to eight, then up to
+			// four more.
+			x := loadLE(data, p)
+			n := digitRun(x)
+			if n < 8 {
+				sec = int64(eightDigits(x << ((64 - 8*n) & 63)))
+			} else {
+				sec = int64(eightDigits(x))
+				x = loadLE(data, p+8)
+				if m := digitRun(x); m > 0 {
+					sec = sec*int64(pow10[m&15]) + int64(eightDigits(x<<((64-8*m)&63)))
+					n += m
+				}
+			}
+			if i = p + n; n > 12 {
+				return false
+			}
+		} else {
+			for ; i < len(data) && i < p+12 && data[i]-'0' <= 9; i++ {
+				sec = sec*10 + int64(data[i]-'0')
+			}
+		}
+		if i < len(data) && data[i] == '.' {
+			i++
+			var nd int
+			if nsec, nd, i = fraction(data, i); nd == 0 {
+				return false
+			}
+		}
+		if i >= len(data) || !numberEnds[data[i]] || sec > maxUnix {
+			return false
+		}
+		end = i
+	case (f == RFC3339 || f == Cloudflare) && c == '"' && p < len(data)-24:
+		y, mo, d, h, mi, s, ok := dateTimeWords(loadLE(data, p+1), loadLE(data, p+9), loadLE(data, p+17))
+		if !ok || mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y) || h > 23 || mi > 59 || s > 59 {
+			return false
+		}
+		i := p + 20
+		if byteAt(data, i) == '.' {
+			var nd int
+			if nsec, nd, i = fraction(data, i+1); nd == 0 || nd > 9 {
+				return false
+			}
+		}
+		if i >= len(data)-1 || twoBytes(data, i) != 'Z'|'"'<<8 {
+			return false
+		}
+		sec = daysFromCivilUTC(y, mo, d)*86400 + int64(h*3600+mi*60+s)
+		end = i + 2
+	default:
+		return false
+	}
+	*dst = time.Unix(sec, nsec).UTC()
+	l.pos = end
+	return true
+}
+
+// dateTimeWords reads "YYYY-MM-DDTHH:MM:SS" from the little-endian words
+// of its first 24 bytes, a word at a time: ok is false unless the
+// separators are there and the other bytes are digits.
+func dateTimeWords(w0, w1, w2 uint64) (y, mo, d, h, mi, s int, ok bool) {
+	// Xored with the layout, digits become their values and separators
+	// zero; a byte above 9 is neither. The separators themselves are
+	// checked exactly.
+	const (
+		t0 = '0' | '0'<<8 | '0'<<16 | '0'<<24 | '-'<<32 | '0'<<40 | '0'<<48 | '-'<<56
+		t1 = '0' | '0'<<8 | 'T'<<16 | '0'<<24 | '0'<<32 | ':'<<40 | '0'<<48 | '0'<<56
+		t2 = ':' | '0'<<8 | '0'<<16
+	)
+	w2 &= 0xffffff
+	y0, y1, y2 := w0^t0, w1^t1, w2^t2
+	above9 := func(y uint64) uint64 { return (y&^msb + lsb*(0x80-10) | y) & msb }
+	if above9(y0)|above9(y1)|above9(y2) != 0 ||
+		w0&0xff0000ff00000000 != t0&0xff0000ff00000000 || w1&0x0000ff0000ff0000 != t1&0x0000ff0000ff0000 || byte(w2) != ':' {
+		return 0, 0, 0, 0, 0, 0, false
+	}
+	// Each byte of y0*10 + y0>>8 is a digit and the next as a two-digit
+	// number (at most 99: no carry between bytes).
+	p0, p1, p2 := y0*10+y0>>8, y1*10+y1>>8, y2*10+y2>>8
+	b := func(p uint64, k uint) int { return int(p >> (8 * k) & 0xff) }
+	return b(p0, 0)*100 + b(p0, 2), b(p0, 5), b(p1, 0), b(p1, 3), b(p1, 6), b(p2, 1), true
+}
+
+// numberEnds reports whether a byte may follow a number that the fast path
+// takes: the general path then goes on from it.
+var numberEnds = [256]bool{',': true, '}': true, ']': true, ' ': true, '\t': true, '\n': true, '\r': true}
+
+// fraction reads the digits of a decimal fraction from data[i] on. It
+// returns their value in nanoseconds (the first nine digits; later ones
+// are truncated), how many there are, and the offset after them.
+func fraction(data []byte, i int) (nsec int64, n, end int) {
+	start := i
+	if i <= len(data)-16 {
+		// Up to eight digits in one word, as producers write them, or
+		// nine: a word and a byte.
+		x := loadLE(data, i)
+		if n = digitRun(x); n < 8 {
+			return int64(eightDigits(x<<((64-8*n)&63)) * pow10[(9-n)&15]), n, i + n
+		}
+		nsec, i = int64(eightDigits(x)), i+8
+		if d := byteAt(data, i) - '0'; d > 9 {
+			return nsec * 10, 8, i
+		} else if byteAt(data, i+1)-'0' > 9 {
+			return nsec*10 + int64(d), 9, i + 1
+		}
+	}
+	for ; i < len(data) && data[i]-'0' <= 9; i++ {
+		if i-start < 9 {
+			nsec = nsec*10 + int64(data[i]-'0')
+		}
+	}
+	n = i - start
+	if n < 9 {
+		nsec *= int64(pow10[(9-n)&15])
+	}
+	return nsec, n, i
+}
+
+// pow10 holds the powers of ten up to 10^15.
+var pow10 = [16]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
 
 // parseTime parses tok, a number's text or a string's decoded content
 // (isString), as a timestamp in the built-in format f.
@@ -341,4 +491,23 @@ func daysFromCivil(y, m, d int) int64 {
 	doy := (153*mp+2)/5 + d - 1
 	doe := yoe*365 + yoe/4 - yoe/100 + doy
 	return int64(era)*146097 + int64(doe) - 719468
+}
+
+// daysFromCivilUTC is daysFromCivil for years 0 to 9999, month 1 to 12,
+// in unsigned arithmetic: the years are counted from 400 BC, one era
+// earlier, so that none is negative.
+func daysFromCivilUTC(y, m, d int) int64 {
+	uy, um := uint(y+400), uint(m)
+	if um <= 2 {
+		uy--
+	}
+	era := uy / 400
+	yoe := uy - era*400
+	mp := um + 9
+	if mp >= 12 {
+		mp -= 12
+	}
+	doy := (153*mp+2)/5 + uint(d) - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era)*146097 + int64(doe) - 719468 - 146097
 }

@@ -499,53 +499,55 @@ func (x *AuditActor) decode(l *jlex.Lexer) bool {
 	return true
 }
 
-// decodeFast reads one AuditActor object written as producers write it
-// (see jlex.FastBegin). It returns false when it cannot, and decode then
-// reads the object again from its start.
-func (x *AuditActor) decodeFast(l *jlex.Lexer) bool {
-	data, p, ok := l.FastBegin()
-	if !ok {
-		return false
-	}
+// readFast reads one AuditActor object at data[p], written as producers
+// write it (see jlex.FastBegin), and returns the offset after it, or -1
+// when it cannot; decode then reads the object again from its start.
+func (x *AuditActor) readFast(l *jlex.Lexer, data []byte, p int) int {
 	// "id"
 	if jlex.FastKey8(data, p, 0x00003a2264692200, 0x0000ffffffffff00) {
 		if x.ID, p = jlex.FastString(data, p+6); p < 0 {
-			return l.FastBail()
+			return -1
 		}
 		x.present.Set(0, true)
 	}
 	// "type"
 	if jlex.FastKey8(data, p, 0x3a22657079742200, 0xffffffffffffff00) {
 		if x.Type, p = jlex.FastString(data, p+8); p < 0 {
-			return l.FastBail()
+			return -1
 		}
 		x.present.Set(1, true)
 	}
 	// "loginName"
 	if jlex.FastKey16(data, p, 0x4e6e69676f6c2200, 0xffffffffffffff00, 0x0000003a22656d61, 0x000000ffffffffff) {
 		if x.LoginName, p = jlex.FastString(data, p+13); p < 0 {
-			return l.FastBail()
+			return -1
 		}
 		x.present.Set(2, true)
 	}
 	// "displayName"
 	if jlex.FastKey16(data, p, 0x616c707369642200, 0xffffffffffffff00, 0x003a22656d614e79, 0x00ffffffffffffff) {
 		if x.DisplayName, p = jlex.FastString(data, p+15); p < 0 {
-			return l.FastBail()
+			return -1
 		}
 		x.present.Set(3, true)
 	}
 	// "tags"
 	if jlex.FastKey8(data, p, 0x3a22736761742200, 0xffffffffffffff00) {
-		if p = jlex.FastStrings(data, p+8, &x.Tags); p < 0 {
-			return l.FastBail()
+		if p = l.FastStringArray(data, p+8, &x.Tags); p < 0 {
+			return -1
 		}
 		x.present.Set(4, true)
 	}
-	if !l.FastEnd(data, p) {
-		return false
+	if p = jlex.FastClose(data, p); p < 0 {
+		return -1
 	}
-	return true
+	return p
+}
+
+// decodeFast reads one AuditActor object with readFast, as decode's fast path.
+func (x *AuditActor) decodeFast(l *jlex.Lexer) bool {
+	data, p, ok := l.FastBegin()
+	return ok && l.FastDone(x.readFast(l, data, p))
 }
 
 // requiredMissing returns the path, below x, of the first required field x
@@ -665,53 +667,55 @@ func (x *AuditTarget) decode(l *jlex.Lexer) bool {
 	return true
 }
 
-// decodeFast reads one AuditTarget object written as producers write it
-// (see jlex.FastBegin). It returns false when it cannot, and decode then
-// reads the object again from its start.
-func (x *AuditTarget) decodeFast(l *jlex.Lexer) bool {
-	data, p, ok := l.FastBegin()
-	if !ok {
-		return false
-	}
+// readFast reads one AuditTarget object at data[p], written as producers
+// write it (see jlex.FastBegin), and returns the offset after it, or -1
+// when it cannot; decode then reads the object again from its start.
+func (x *AuditTarget) readFast(l *jlex.Lexer, data []byte, p int) int {
 	// "id"
 	if jlex.FastKey8(data, p, 0x00003a2264692200, 0x0000ffffffffff00) {
 		if x.ID, p = jlex.FastString(data, p+6); p < 0 {
-			return l.FastBail()
+			return -1
 		}
 		x.present.Set(0, true)
 	}
 	// "name"
 	if jlex.FastKey8(data, p, 0x3a22656d616e2200, 0xffffffffffffff00) {
 		if x.Name, p = jlex.FastString(data, p+8); p < 0 {
-			return l.FastBail()
+			return -1
 		}
 		x.present.Set(1, true)
 	}
 	// "type"
 	if jlex.FastKey8(data, p, 0x3a22657079742200, 0xffffffffffffff00) {
 		if x.Type, p = jlex.FastString(data, p+8); p < 0 {
-			return l.FastBail()
+			return -1
 		}
 		x.present.Set(2, true)
 	}
 	// "property"
 	if jlex.FastKey16(data, p, 0x7265706f72702200, 0xffffffffffffff00, 0x000000003a227974, 0x00000000ffffffff) {
 		if x.Property, p = jlex.FastString(data, p+12); p < 0 {
-			return l.FastBail()
+			return -1
 		}
 		x.present.Set(3, true)
 	}
 	// "isEphemeral"
 	if jlex.FastKey16(data, p, 0x6568704573692200, 0xffffffffffffff00, 0x003a226c6172656d, 0x00ffffffffffffff) {
 		if x.IsEphemeral, p = jlex.FastBool(data, p+15); p < 0 {
-			return l.FastBail()
+			return -1
 		}
 		x.present.Set(4, true)
 	}
-	if !l.FastEnd(data, p) {
-		return false
+	if p = jlex.FastClose(data, p); p < 0 {
+		return -1
 	}
-	return true
+	return p
+}
+
+// decodeFast reads one AuditTarget object with readFast, as decode's fast path.
+func (x *AuditTarget) decodeFast(l *jlex.Lexer) bool {
+	data, p, ok := l.FastBegin()
+	return ok && l.FastDone(x.readFast(l, data, p))
 }
 
 // requiredMissing returns the path, below x, of the first required field x

@@ -455,60 +455,62 @@ func (x *NetworkNode) decode(l *jlex.Lexer) bool {
 	return true
 }
 
-// decodeFast reads one NetworkNode object written as producers write it
-// (see jlex.FastBegin). It returns false when it cannot, and decode then
-// reads the object again from its start.
-func (x *NetworkNode) decodeFast(l *jlex.Lexer) bool {
-	data, p, ok := l.FastBegin()
-	if !ok {
-		return false
-	}
+// readFast reads one NetworkNode object at data[p], written as producers
+// write it (see jlex.FastBegin), and returns the offset after it, or -1
+// when it cannot; decode then reads the object again from its start.
+func (x *NetworkNode) readFast(l *jlex.Lexer, data []byte, p int) int {
 	// "nodeId"
 	if jlex.FastKey16(data, p, 0x644965646f6e2200, 0xffffffffffffff00, 0x0000000000003a22, 0x000000000000ffff) {
 		if x.NodeID, p = jlex.FastString(data, p+10); p < 0 {
-			return l.FastBail()
+			return -1
 		}
 		x.present.Set(0, true)
 	}
 	// "name"
 	if jlex.FastKey8(data, p, 0x3a22656d616e2200, 0xffffffffffffff00) {
 		if x.Name, p = jlex.FastString(data, p+8); p < 0 {
-			return l.FastBail()
+			return -1
 		}
 		x.present.Set(1, true)
 	}
 	// "addresses"
 	if jlex.FastKey16(data, p, 0x7365726464612200, 0xffffffffffffff00, 0x0000003a22736573, 0x000000ffffffffff) {
-		if p = jlex.FastStrings(data, p+13, &x.Addresses); p < 0 {
-			return l.FastBail()
+		if p = l.FastStringArray(data, p+13, &x.Addresses); p < 0 {
+			return -1
 		}
 		x.present.Set(2, true)
 	}
 	// "os"
 	if jlex.FastKey8(data, p, 0x00003a22736f2200, 0x0000ffffffffff00) {
 		if x.OS, p = jlex.FastString(data, p+6); p < 0 {
-			return l.FastBail()
+			return -1
 		}
 		x.present.Set(3, true)
 	}
 	// "user"
 	if jlex.FastKey8(data, p, 0x3a22726573752200, 0xffffffffffffff00) {
 		if x.User, p = jlex.FastString(data, p+8); p < 0 {
-			return l.FastBail()
+			return -1
 		}
 		x.present.Set(4, true)
 	}
 	// "tags"
 	if jlex.FastKey8(data, p, 0x3a22736761742200, 0xffffffffffffff00) {
-		if p = jlex.FastStrings(data, p+8, &x.Tags); p < 0 {
-			return l.FastBail()
+		if p = l.FastStringArray(data, p+8, &x.Tags); p < 0 {
+			return -1
 		}
 		x.present.Set(5, true)
 	}
-	if !l.FastEnd(data, p) {
-		return false
+	if p = jlex.FastClose(data, p); p < 0 {
+		return -1
 	}
-	return true
+	return p
+}
+
+// decodeFast reads one NetworkNode object with readFast, as decode's fast path.
+func (x *NetworkNode) decodeFast(l *jlex.Lexer) bool {
+	data, p, ok := l.FastBegin()
+	return ok && l.FastDone(x.readFast(l, data, p))
 }
 
 // requiredMissing returns the path, below x, of the first required field x
@@ -721,75 +723,67 @@ func (x *NetworkTraffic) decode(l *jlex.Lexer) bool {
 	return true
 }
 
-// decodeFast reads one NetworkTraffic object written as producers write it
-// (see jlex.FastBegin). It returns false when it cannot, and decode then
-// reads the object again from its start.
-func (x *NetworkTraffic) decodeFast(l *jlex.Lexer) bool {
-	data, p, ok := l.FastBegin()
-	if !ok {
-		return false
-	}
+// readFast reads one NetworkTraffic object at data[p], written as producers
+// write it (see jlex.FastBegin), and returns the offset after it, or -1
+// when it cannot; decode then reads the object again from its start.
+func (x *NetworkTraffic) readFast(l *jlex.Lexer, data []byte, p int) int {
 	srcSplit := false
 	dstSplit := false
 	// "proto"
 	if jlex.FastKey16(data, p, 0x226f746f72702200, 0xffffffffffffff00, 0x000000000000003a, 0x00000000000000ff) {
 		if x.Proto, p = jlex.FastInt16(data, p+9); p < 0 {
-			return l.FastBail()
+			return -1
 		}
 		x.present.Set(0, true)
 	}
 	// "src"
 	if jlex.FastKey8(data, p, 0x003a226372732200, 0x00ffffffffffff00) {
-		var hasAddr, hasPort bool
-		if p, hasAddr, hasPort = l.FastAddrPort(data, p+7, &x.Src, &x.SrcIP, &x.SrcPort); p < 0 {
-			return l.FastBail()
+		var parts jlex.Bits
+		if p, parts = l.FastAddrPortMemo(data, p+7, 0, &x.Src, &x.SrcIP, &x.SrcPort); p < 0 {
+			return -1
 		}
-		x.present.Set(1, true)
-		x.present.Set(2, hasAddr)
-		x.present.Set(3, hasPort)
+		x.present = x.present&^(1<<2|1<<3) | 1<<1 | (parts&1)<<2 | (parts>>1)<<3
 		srcSplit = true
 	}
 	// "dst"
 	if jlex.FastKey8(data, p, 0x003a227473642200, 0x00ffffffffffff00) {
-		var hasAddr, hasPort bool
-		if p, hasAddr, hasPort = l.FastAddrPort(data, p+7, &x.Dst, &x.DstIP, &x.DstPort); p < 0 {
-			return l.FastBail()
+		var parts jlex.Bits
+		if p, parts = l.FastAddrPortMemo(data, p+7, 1, &x.Dst, &x.DstIP, &x.DstPort); p < 0 {
+			return -1
 		}
-		x.present.Set(4, true)
-		x.present.Set(5, hasAddr)
-		x.present.Set(6, hasPort)
+		x.present = x.present&^(1<<5|1<<6) | 1<<4 | (parts&1)<<5 | (parts>>1)<<6
 		dstSplit = true
 	}
 	// "txPkts"
 	if jlex.FastKey16(data, p, 0x73746b5078742200, 0xffffffffffffff00, 0x0000000000003a22, 0x000000000000ffff) {
 		if x.TxPkts, p = jlex.FastInt(data, p+10); p < 0 {
-			return l.FastBail()
+			return -1
 		}
 		x.present.Set(7, true)
 	}
 	// "txBytes"
 	if jlex.FastKey16(data, p, 0x6574794278742200, 0xffffffffffffff00, 0x00000000003a2273, 0x0000000000ffffff) {
 		if x.TxBytes, p = jlex.FastInt(data, p+11); p < 0 {
-			return l.FastBail()
+			return -1
 		}
 		x.present.Set(8, true)
 	}
 	// "rxPkts"
 	if jlex.FastKey16(data, p, 0x73746b5078722200, 0xffffffffffffff00, 0x0000000000003a22, 0x000000000000ffff) {
 		if x.RxPkts, p = jlex.FastInt(data, p+10); p < 0 {
-			return l.FastBail()
+			return -1
 		}
 		x.present.Set(9, true)
 	}
 	// "rxBytes"
 	if jlex.FastKey16(data, p, 0x6574794278722200, 0xffffffffffffff00, 0x00000000003a2273, 0x0000000000ffffff) {
 		if x.RxBytes, p = jlex.FastInt(data, p+11); p < 0 {
-			return l.FastBail()
+			return -1
 		}
 		x.present.Set(10, true)
 	}
-	if !l.FastEnd(data, p) {
-		return false
+	if p = jlex.FastClose(data, p); p < 0 {
+		return -1
 	}
 	if !srcSplit {
 		hasAddr, hasPort := l.SplitAddrPort(x.Src, &x.SrcIP, &x.SrcPort)
@@ -801,7 +795,13 @@ func (x *NetworkTraffic) decodeFast(l *jlex.Lexer) bool {
 		x.present.Set(5, hasAddr)
 		x.present.Set(6, hasPort)
 	}
-	return true
+	return p
+}
+
+// decodeFast reads one NetworkTraffic object with readFast, as decode's fast path.
+func (x *NetworkTraffic) decodeFast(l *jlex.Lexer) bool {
+	data, p, ok := l.FastBegin()
+	return ok && l.FastDone(x.readFast(l, data, p))
 }
 
 // requiredMissing returns the path, below x, of the first required field x
@@ -871,17 +871,44 @@ func decodeNetworkNodeSlice(l *jlex.Lexer, s *[]NetworkNode) bool {
 	if !l.BeginArray() {
 		return false
 	}
+	made := false
 	if cap(*s) == 0 {
 		*s = make([]NetworkNode, 0, l.ElementsHint())
+		made = true
 	}
-	for l.More() {
-		if n := len(*s); n < cap(*s) {
+	for data, p, more := l.FastElements(); more; {
+		n := len(*s)
+		if n < cap(*s) {
 			*s = (*s)[:n+1]
-			(*s)[n].reset()
+			if !made {
+				(*s)[n].reset()
+			}
 		} else {
 			*s = append(*s, NetworkNode{})
 		}
-		(*s)[len(*s)-1].decode(l)
+		q := (*s)[n].readFast(l, data, p)
+		if next := jlex.FastNext(data, q); next >= 0 {
+			p = next
+			continue
+		}
+		if l.FastStop(p, q, n) {
+			// Given up: read again below, from empty.
+			(*s)[n].reset()
+			*s = (*s)[:n]
+		}
+		break
+	}
+	for l.More() {
+		n := len(*s)
+		if n < cap(*s) {
+			*s = (*s)[:n+1]
+			if !made {
+				(*s)[n].reset()
+			}
+		} else {
+			*s = append(*s, NetworkNode{})
+		}
+		(*s)[n].decode(l)
 	}
 	l.EndArray()
 	return l.Ok()
@@ -894,17 +921,44 @@ func decodeNetworkTrafficSlice(l *jlex.Lexer, s *[]NetworkTraffic) bool {
 	if !l.BeginArray() {
 		return false
 	}
+	made := false
 	if cap(*s) == 0 {
 		*s = make([]NetworkTraffic, 0, l.ElementsHint())
+		made = true
 	}
-	for l.More() {
-		if n := len(*s); n < cap(*s) {
+	for data, p, more := l.FastElements(); more; {
+		n := len(*s)
+		if n < cap(*s) {
 			*s = (*s)[:n+1]
-			(*s)[n].reset()
+			if !made {
+				(*s)[n].reset()
+			}
 		} else {
 			*s = append(*s, NetworkTraffic{})
 		}
-		(*s)[len(*s)-1].decode(l)
+		q := (*s)[n].readFast(l, data, p)
+		if next := jlex.FastNext(data, q); next >= 0 {
+			p = next
+			continue
+		}
+		if l.FastStop(p, q, n) {
+			// Given up: read again below, from empty.
+			(*s)[n].reset()
+			*s = (*s)[:n]
+		}
+		break
+	}
+	for l.More() {
+		n := len(*s)
+		if n < cap(*s) {
+			*s = (*s)[:n+1]
+			if !made {
+				(*s)[n].reset()
+			}
+		} else {
+			*s = append(*s, NetworkTraffic{})
+		}
+		(*s)[n].decode(l)
 	}
 	l.EndArray()
 	return l.Ok()

@@ -1104,35 +1104,35 @@ func (x *EverythingQuirks) decode(l *jlex.Lexer) bool {
 	return true
 }
 
-// decodeFast reads one EverythingQuirks object written as producers write it
-// (see jlex.FastBegin). It returns false when it cannot, and decode then
-// reads the object again from its start.
-func (x *EverythingQuirks) decodeFast(l *jlex.Lexer) bool {
-	data, p, ok := l.FastBegin()
-	if !ok {
-		return false
-	}
+// readFast reads one EverythingQuirks object at data[p], written as producers
+// write it (see jlex.FastBegin), and returns the offset after it, or -1
+// when it cannot; decode then reads the object again from its start.
+func (x *EverythingQuirks) readFast(l *jlex.Lexer, data []byte, p int) int {
 	sSplit := false
 	// "s"
 	if jlex.FastKey8(data, p, 0x0000003a22732200, 0x000000ffffffff00) {
-		var hasAddr, hasPort bool
-		if p, hasAddr, hasPort = l.FastAddrPort(data, p+5, &x.S, &x.L, &x.Type); p < 0 {
-			return l.FastBail()
+		var parts jlex.Bits
+		if p, parts = l.FastAddrPortMemo(data, p+5, 0, &x.S, &x.L, &x.Type); p < 0 {
+			return -1
 		}
-		x.present.Set(0, true)
-		x.present.Set(1, hasAddr)
-		x.present.Set(2, hasPort)
+		x.present = x.present&^(1<<1|1<<2) | 1<<0 | (parts&1)<<1 | (parts>>1)<<2
 		sSplit = true
 	}
-	if !l.FastEnd(data, p) {
-		return false
+	if p = jlex.FastClose(data, p); p < 0 {
+		return -1
 	}
 	if !sSplit {
 		hasAddr, hasPort := l.SplitAddrPort(x.S, &x.L, &x.Type)
 		x.present.Set(1, hasAddr)
 		x.present.Set(2, hasPort)
 	}
-	return true
+	return p
+}
+
+// decodeFast reads one EverythingQuirks object with readFast, as decode's fast path.
+func (x *EverythingQuirks) decodeFast(l *jlex.Lexer) bool {
+	data, p, ok := l.FastBegin()
+	return ok && l.FastDone(x.readFast(l, data, p))
 }
 
 // requiredMissing returns the path, below x, of the first required field x
@@ -1335,70 +1335,64 @@ func (x *EverythingFlow) decode(l *jlex.Lexer) bool {
 	return true
 }
 
-// decodeFast reads one EverythingFlow object written as producers write it
-// (see jlex.FastBegin). It returns false when it cannot, and decode then
-// reads the object again from its start.
-func (x *EverythingFlow) decodeFast(l *jlex.Lexer) bool {
-	data, p, ok := l.FastBegin()
-	if !ok {
-		return false
-	}
+// readFast reads one EverythingFlow object at data[p], written as producers
+// write it (see jlex.FastBegin), and returns the offset after it, or -1
+// when it cannot; decode then reads the object again from its start.
+func (x *EverythingFlow) readFast(l *jlex.Lexer, data []byte, p int) int {
 	peerSplit := false
 	// "proto"
 	if jlex.FastKey16(data, p, 0x226f746f72702200, 0xffffffffffffff00, 0x000000000000003a, 0x00000000000000ff) {
 		if x.Proto, p = jlex.FastInt16(data, p+9); p < 0 {
-			return l.FastBail()
+			return -1
 		}
 		x.present.Set(0, true)
 	}
 	// "flags"
 	if jlex.FastKey16(data, p, 0x227367616c662200, 0xffffffffffffff00, 0x000000000000003a, 0x00000000000000ff) {
 		if x.Flags, p = jlex.FastInt16(data, p+9); p < 0 {
-			return l.FastBail()
+			return -1
 		}
 		x.present.Set(1, true)
 	}
 	// "count"
 	if jlex.FastKey16(data, p, 0x22746e756f632200, 0xffffffffffffff00, 0x000000000000003a, 0x00000000000000ff) {
 		if x.Count, p = jlex.FastInt32(data, p+9); p < 0 {
-			return l.FastBail()
+			return -1
 		}
 		x.present.Set(2, true)
 	}
 	// "bytesTransferredTotal"
 	if jlex.FastKeyLong(data, p, "\"bytesTransferredTotal\":") {
 		if x.BytesTransferredTotal, p = jlex.FastInt(data, p+25); p < 0 {
-			return l.FastBail()
+			return -1
 		}
 		x.present.Set(3, true)
 	}
 	// "ok"
 	if jlex.FastKey8(data, p, 0x00003a226b6f2200, 0x0000ffffffffff00) {
 		if x.Ok, p = jlex.FastBool(data, p+6); p < 0 {
-			return l.FastBail()
+			return -1
 		}
 		x.present.Set(4, true)
 	}
 	// "peer"
 	if jlex.FastKey8(data, p, 0x3a22726565702200, 0xffffffffffffff00) {
-		var hasAddr, hasPort bool
-		if p, hasAddr, hasPort = l.FastAddrPort(data, p+8, &x.Peer, &x.PeerIP, &x.PeerPort); p < 0 {
-			return l.FastBail()
+		var parts jlex.Bits
+		if p, parts = l.FastAddrPortMemo(data, p+8, 0, &x.Peer, &x.PeerIP, &x.PeerPort); p < 0 {
+			return -1
 		}
-		x.present.Set(5, true)
-		x.present.Set(6, hasAddr)
-		x.present.Set(7, hasPort)
+		x.present = x.present&^(1<<6|1<<7) | 1<<5 | (parts&1)<<6 | (parts>>1)<<7
 		peerSplit = true
 	}
 	// "label"
 	if jlex.FastKey16(data, p, 0x226c6562616c2200, 0xffffffffffffff00, 0x000000000000003a, 0x00000000000000ff) {
 		if x.Label, p = jlex.FastString(data, p+9); p < 0 {
-			return l.FastBail()
+			return -1
 		}
 		x.present.Set(8, true)
 	}
-	if !l.FastEnd(data, p) {
-		return false
+	if p = jlex.FastClose(data, p); p < 0 {
+		return -1
 	}
 	if !peerSplit {
 		hasAddr, hasPort := l.SplitAddrPort(x.Peer, &x.PeerIP, &x.PeerPort)
@@ -1406,7 +1400,13 @@ func (x *EverythingFlow) decodeFast(l *jlex.Lexer) bool {
 		x.present.Set(7, hasPort)
 	}
 	x.present.Set(9, jlex.SplitString(x.Label, "-", 0, &x.LabelHead))
-	return true
+	return p
+}
+
+// decodeFast reads one EverythingFlow object with readFast, as decode's fast path.
+func (x *EverythingFlow) decodeFast(l *jlex.Lexer) bool {
+	data, p, ok := l.FastBegin()
+	return ok && l.FastDone(x.readFast(l, data, p))
 }
 
 // requiredMissing returns the path, below x, of the first required field x
@@ -1513,34 +1513,36 @@ func (x *EverythingPeer) decode(l *jlex.Lexer) bool {
 	return true
 }
 
-// decodeFast reads one EverythingPeer object written as producers write it
-// (see jlex.FastBegin). It returns false when it cannot, and decode then
-// reads the object again from its start.
-func (x *EverythingPeer) decodeFast(l *jlex.Lexer) bool {
-	data, p, ok := l.FastBegin()
-	if !ok {
-		return false
-	}
+// readFast reads one EverythingPeer object at data[p], written as producers
+// write it (see jlex.FastBegin), and returns the offset after it, or -1
+// when it cannot; decode then reads the object again from its start.
+func (x *EverythingPeer) readFast(l *jlex.Lexer, data []byte, p int) int {
 	// "addr"
 	if jlex.FastKey8(data, p, 0x3a22726464612200, 0xffffffffffffff00) {
 		if x.Addr, p = jlex.FastString(data, p+8); p < 0 {
-			return l.FastBail()
+			return -1
 		}
 		x.present.Set(0, true)
 	}
 	// "ips"
 	if jlex.FastKey8(data, p, 0x003a227370692200, 0x00ffffffffffff00) {
-		if p = jlex.FastStrings(data, p+7, &x.IPs); p < 0 {
-			return l.FastBail()
+		if p = l.FastStringArray(data, p+7, &x.IPs); p < 0 {
+			return -1
 		}
 		x.present.Set(3, true)
 	}
-	if !l.FastEnd(data, p) {
-		return false
+	if p = jlex.FastClose(data, p); p < 0 {
+		return -1
 	}
 	x.present.Set(1, jlex.SplitHost(x.Addr, &x.Host))
 	x.present.Set(2, jlex.SplitPort(x.Addr, &x.Port))
-	return true
+	return p
+}
+
+// decodeFast reads one EverythingPeer object with readFast, as decode's fast path.
+func (x *EverythingPeer) decodeFast(l *jlex.Lexer) bool {
+	data, p, ok := l.FastBegin()
+	return ok && l.FastDone(x.readFast(l, data, p))
 }
 
 // requiredMissing returns the path, below x, of the first required field x
@@ -1556,17 +1558,44 @@ func decodeEverythingFlowSlice(l *jlex.Lexer, s *[]EverythingFlow) bool {
 	if !l.BeginArray() {
 		return false
 	}
+	made := false
 	if cap(*s) == 0 {
 		*s = make([]EverythingFlow, 0, l.ElementsHint())
+		made = true
 	}
-	for l.More() {
-		if n := len(*s); n < cap(*s) {
+	for data, p, more := l.FastElements(); more; {
+		n := len(*s)
+		if n < cap(*s) {
 			*s = (*s)[:n+1]
-			(*s)[n].reset()
+			if !made {
+				(*s)[n].reset()
+			}
 		} else {
 			*s = append(*s, EverythingFlow{})
 		}
-		(*s)[len(*s)-1].decode(l)
+		q := (*s)[n].readFast(l, data, p)
+		if next := jlex.FastNext(data, q); next >= 0 {
+			p = next
+			continue
+		}
+		if l.FastStop(p, q, n) {
+			// Given up: read again below, from empty.
+			(*s)[n].reset()
+			*s = (*s)[:n]
+		}
+		break
+	}
+	for l.More() {
+		n := len(*s)
+		if n < cap(*s) {
+			*s = (*s)[:n+1]
+			if !made {
+				(*s)[n].reset()
+			}
+		} else {
+			*s = append(*s, EverythingFlow{})
+		}
+		(*s)[n].decode(l)
 	}
 	l.EndArray()
 	return l.Ok()
@@ -1579,17 +1608,44 @@ func decodeEverythingPeerSlice(l *jlex.Lexer, s *[]EverythingPeer) bool {
 	if !l.BeginArray() {
 		return false
 	}
+	made := false
 	if cap(*s) == 0 {
 		*s = make([]EverythingPeer, 0, l.ElementsHint())
+		made = true
 	}
-	for l.More() {
-		if n := len(*s); n < cap(*s) {
+	for data, p, more := l.FastElements(); more; {
+		n := len(*s)
+		if n < cap(*s) {
 			*s = (*s)[:n+1]
-			(*s)[n].reset()
+			if !made {
+				(*s)[n].reset()
+			}
 		} else {
 			*s = append(*s, EverythingPeer{})
 		}
-		(*s)[len(*s)-1].decode(l)
+		q := (*s)[n].readFast(l, data, p)
+		if next := jlex.FastNext(data, q); next >= 0 {
+			p = next
+			continue
+		}
+		if l.FastStop(p, q, n) {
+			// Given up: read again below, from empty.
+			(*s)[n].reset()
+			*s = (*s)[:n]
+		}
+		break
+	}
+	for l.More() {
+		n := len(*s)
+		if n < cap(*s) {
+			*s = (*s)[:n+1]
+			if !made {
+				(*s)[n].reset()
+			}
+		} else {
+			*s = append(*s, EverythingPeer{})
+		}
+		(*s)[n].decode(l)
 	}
 	l.EndArray()
 	return l.Ok()

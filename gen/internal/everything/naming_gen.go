@@ -374,25 +374,27 @@ func (x *NamingNode) decode(l *jlex.Lexer) bool {
 	return true
 }
 
-// decodeFast reads one NamingNode object written as producers write it
-// (see jlex.FastBegin). It returns false when it cannot, and decode then
-// reads the object again from its start.
-func (x *NamingNode) decodeFast(l *jlex.Lexer) bool {
-	data, p, ok := l.FastBegin()
-	if !ok {
-		return false
-	}
+// readFast reads one NamingNode object at data[p], written as producers
+// write it (see jlex.FastBegin), and returns the offset after it, or -1
+// when it cannot; decode then reads the object again from its start.
+func (x *NamingNode) readFast(l *jlex.Lexer, data []byte, p int) int {
 	// "name"
 	if jlex.FastKey8(data, p, 0x3a22656d616e2200, 0xffffffffffffff00) {
 		if x.Name, p = jlex.FastString(data, p+8); p < 0 {
-			return l.FastBail()
+			return -1
 		}
 		x.present.Set(0, true)
 	}
-	if !l.FastEnd(data, p) {
-		return false
+	if p = jlex.FastClose(data, p); p < 0 {
+		return -1
 	}
-	return true
+	return p
+}
+
+// decodeFast reads one NamingNode object with readFast, as decode's fast path.
+func (x *NamingNode) decodeFast(l *jlex.Lexer) bool {
+	data, p, ok := l.FastBegin()
+	return ok && l.FastDone(x.readFast(l, data, p))
 }
 
 // requiredMissing returns the path, below x, of the first required field x
@@ -449,25 +451,27 @@ func (x *NamingOrigin) decode(l *jlex.Lexer) bool {
 	return true
 }
 
-// decodeFast reads one NamingOrigin object written as producers write it
-// (see jlex.FastBegin). It returns false when it cannot, and decode then
-// reads the object again from its start.
-func (x *NamingOrigin) decodeFast(l *jlex.Lexer) bool {
-	data, p, ok := l.FastBegin()
-	if !ok {
-		return false
-	}
+// readFast reads one NamingOrigin object at data[p], written as producers
+// write it (see jlex.FastBegin), and returns the offset after it, or -1
+// when it cannot; decode then reads the object again from its start.
+func (x *NamingOrigin) readFast(l *jlex.Lexer, data []byte, p int) int {
 	// "at"
 	if jlex.FastKey8(data, p, 0x00003a2274612200, 0x0000ffffffffff00) {
 		if x.At, p = jlex.FastString(data, p+6); p < 0 {
-			return l.FastBail()
+			return -1
 		}
 		x.present.Set(0, true)
 	}
-	if !l.FastEnd(data, p) {
-		return false
+	if p = jlex.FastClose(data, p); p < 0 {
+		return -1
 	}
-	return true
+	return p
+}
+
+// decodeFast reads one NamingOrigin object with readFast, as decode's fast path.
+func (x *NamingOrigin) decodeFast(l *jlex.Lexer) bool {
+	data, p, ok := l.FastBegin()
+	return ok && l.FastDone(x.readFast(l, data, p))
 }
 
 // requiredMissing returns the path, below x, of the first required field x
@@ -575,25 +579,27 @@ func (x *NamingNode2) decode(l *jlex.Lexer) bool {
 	return true
 }
 
-// decodeFast reads one NamingNode2 object written as producers write it
-// (see jlex.FastBegin). It returns false when it cannot, and decode then
-// reads the object again from its start.
-func (x *NamingNode2) decodeFast(l *jlex.Lexer) bool {
-	data, p, ok := l.FastBegin()
-	if !ok {
-		return false
-	}
+// readFast reads one NamingNode2 object at data[p], written as producers
+// write it (see jlex.FastBegin), and returns the offset after it, or -1
+// when it cannot; decode then reads the object again from its start.
+func (x *NamingNode2) readFast(l *jlex.Lexer, data []byte, p int) int {
 	// "x"
 	if jlex.FastKey8(data, p, 0x0000003a22782200, 0x000000ffffffff00) {
 		if x.X, p = jlex.FastString(data, p+5); p < 0 {
-			return l.FastBail()
+			return -1
 		}
 		x.present.Set(0, true)
 	}
-	if !l.FastEnd(data, p) {
-		return false
+	if p = jlex.FastClose(data, p); p < 0 {
+		return -1
 	}
-	return true
+	return p
+}
+
+// decodeFast reads one NamingNode2 object with readFast, as decode's fast path.
+func (x *NamingNode2) decodeFast(l *jlex.Lexer) bool {
+	data, p, ok := l.FastBegin()
+	return ok && l.FastDone(x.readFast(l, data, p))
 }
 
 // requiredMissing returns the path, below x, of the first required field x
@@ -701,25 +707,27 @@ func (x *NamingNode3) decode(l *jlex.Lexer) bool {
 	return true
 }
 
-// decodeFast reads one NamingNode3 object written as producers write it
-// (see jlex.FastBegin). It returns false when it cannot, and decode then
-// reads the object again from its start.
-func (x *NamingNode3) decodeFast(l *jlex.Lexer) bool {
-	data, p, ok := l.FastBegin()
-	if !ok {
-		return false
-	}
+// readFast reads one NamingNode3 object at data[p], written as producers
+// write it (see jlex.FastBegin), and returns the offset after it, or -1
+// when it cannot; decode then reads the object again from its start.
+func (x *NamingNode3) readFast(l *jlex.Lexer, data []byte, p int) int {
 	// "y"
 	if jlex.FastKey8(data, p, 0x0000003a22792200, 0x000000ffffffff00) {
 		if x.Y, p = jlex.FastString(data, p+5); p < 0 {
-			return l.FastBail()
+			return -1
 		}
 		x.present.Set(0, true)
 	}
-	if !l.FastEnd(data, p) {
-		return false
+	if p = jlex.FastClose(data, p); p < 0 {
+		return -1
 	}
-	return true
+	return p
+}
+
+// decodeFast reads one NamingNode3 object with readFast, as decode's fast path.
+func (x *NamingNode3) decodeFast(l *jlex.Lexer) bool {
+	data, p, ok := l.FastBegin()
+	return ok && l.FastDone(x.readFast(l, data, p))
 }
 
 // requiredMissing returns the path, below x, of the first required field x
@@ -776,25 +784,27 @@ func (x *NamingPolicy) decode(l *jlex.Lexer) bool {
 	return true
 }
 
-// decodeFast reads one NamingPolicy object written as producers write it
-// (see jlex.FastBegin). It returns false when it cannot, and decode then
-// reads the object again from its start.
-func (x *NamingPolicy) decodeFast(l *jlex.Lexer) bool {
-	data, p, ok := l.FastBegin()
-	if !ok {
-		return false
-	}
+// readFast reads one NamingPolicy object at data[p], written as producers
+// write it (see jlex.FastBegin), and returns the offset after it, or -1
+// when it cannot; decode then reads the object again from its start.
+func (x *NamingPolicy) readFast(l *jlex.Lexer, data []byte, p int) int {
 	// "rule"
 	if jlex.FastKey8(data, p, 0x3a22656c75722200, 0xffffffffffffff00) {
 		if x.Rule, p = jlex.FastString(data, p+8); p < 0 {
-			return l.FastBail()
+			return -1
 		}
 		x.present.Set(0, true)
 	}
-	if !l.FastEnd(data, p) {
-		return false
+	if p = jlex.FastClose(data, p); p < 0 {
+		return -1
 	}
-	return true
+	return p
+}
+
+// decodeFast reads one NamingPolicy object with readFast, as decode's fast path.
+func (x *NamingPolicy) decodeFast(l *jlex.Lexer) bool {
+	data, p, ok := l.FastBegin()
+	return ok && l.FastDone(x.readFast(l, data, p))
 }
 
 // requiredMissing returns the path, below x, of the first required field x
@@ -851,25 +861,27 @@ func (x *NamingAddress) decode(l *jlex.Lexer) bool {
 	return true
 }
 
-// decodeFast reads one NamingAddress object written as producers write it
-// (see jlex.FastBegin). It returns false when it cannot, and decode then
-// reads the object again from its start.
-func (x *NamingAddress) decodeFast(l *jlex.Lexer) bool {
-	data, p, ok := l.FastBegin()
-	if !ok {
-		return false
-	}
+// readFast reads one NamingAddress object at data[p], written as producers
+// write it (see jlex.FastBegin), and returns the offset after it, or -1
+// when it cannot; decode then reads the object again from its start.
+func (x *NamingAddress) readFast(l *jlex.Lexer, data []byte, p int) int {
 	// "ip"
 	if jlex.FastKey8(data, p, 0x00003a2270692200, 0x0000ffffffffff00) {
 		if x.IP, p = jlex.FastString(data, p+6); p < 0 {
-			return l.FastBail()
+			return -1
 		}
 		x.present.Set(0, true)
 	}
-	if !l.FastEnd(data, p) {
-		return false
+	if p = jlex.FastClose(data, p); p < 0 {
+		return -1
 	}
-	return true
+	return p
+}
+
+// decodeFast reads one NamingAddress object with readFast, as decode's fast path.
+func (x *NamingAddress) decodeFast(l *jlex.Lexer) bool {
+	data, p, ok := l.FastBegin()
+	return ok && l.FastDone(x.readFast(l, data, p))
 }
 
 // requiredMissing returns the path, below x, of the first required field x
@@ -885,17 +897,44 @@ func decodeNamingNodeSlice(l *jlex.Lexer, s *[]NamingNode) bool {
 	if !l.BeginArray() {
 		return false
 	}
+	made := false
 	if cap(*s) == 0 {
 		*s = make([]NamingNode, 0, l.ElementsHint())
+		made = true
 	}
-	for l.More() {
-		if n := len(*s); n < cap(*s) {
+	for data, p, more := l.FastElements(); more; {
+		n := len(*s)
+		if n < cap(*s) {
 			*s = (*s)[:n+1]
-			(*s)[n].reset()
+			if !made {
+				(*s)[n].reset()
+			}
 		} else {
 			*s = append(*s, NamingNode{})
 		}
-		(*s)[len(*s)-1].decode(l)
+		q := (*s)[n].readFast(l, data, p)
+		if next := jlex.FastNext(data, q); next >= 0 {
+			p = next
+			continue
+		}
+		if l.FastStop(p, q, n) {
+			// Given up: read again below, from empty.
+			(*s)[n].reset()
+			*s = (*s)[:n]
+		}
+		break
+	}
+	for l.More() {
+		n := len(*s)
+		if n < cap(*s) {
+			*s = (*s)[:n+1]
+			if !made {
+				(*s)[n].reset()
+			}
+		} else {
+			*s = append(*s, NamingNode{})
+		}
+		(*s)[n].decode(l)
 	}
 	l.EndArray()
 	return l.Ok()
@@ -908,17 +947,44 @@ func decodeNamingPolicySlice(l *jlex.Lexer, s *[]NamingPolicy) bool {
 	if !l.BeginArray() {
 		return false
 	}
+	made := false
 	if cap(*s) == 0 {
 		*s = make([]NamingPolicy, 0, l.ElementsHint())
+		made = true
 	}
-	for l.More() {
-		if n := len(*s); n < cap(*s) {
+	for data, p, more := l.FastElements(); more; {
+		n := len(*s)
+		if n < cap(*s) {
 			*s = (*s)[:n+1]
-			(*s)[n].reset()
+			if !made {
+				(*s)[n].reset()
+			}
 		} else {
 			*s = append(*s, NamingPolicy{})
 		}
-		(*s)[len(*s)-1].decode(l)
+		q := (*s)[n].readFast(l, data, p)
+		if next := jlex.FastNext(data, q); next >= 0 {
+			p = next
+			continue
+		}
+		if l.FastStop(p, q, n) {
+			// Given up: read again below, from empty.
+			(*s)[n].reset()
+			*s = (*s)[:n]
+		}
+		break
+	}
+	for l.More() {
+		n := len(*s)
+		if n < cap(*s) {
+			*s = (*s)[:n+1]
+			if !made {
+				(*s)[n].reset()
+			}
+		} else {
+			*s = append(*s, NamingPolicy{})
+		}
+		(*s)[n].decode(l)
 	}
 	l.EndArray()
 	return l.Ok()
@@ -931,17 +997,44 @@ func decodeNamingAddressSlice(l *jlex.Lexer, s *[]NamingAddress) bool {
 	if !l.BeginArray() {
 		return false
 	}
+	made := false
 	if cap(*s) == 0 {
 		*s = make([]NamingAddress, 0, l.ElementsHint())
+		made = true
 	}
-	for l.More() {
-		if n := len(*s); n < cap(*s) {
+	for data, p, more := l.FastElements(); more; {
+		n := len(*s)
+		if n < cap(*s) {
 			*s = (*s)[:n+1]
-			(*s)[n].reset()
+			if !made {
+				(*s)[n].reset()
+			}
 		} else {
 			*s = append(*s, NamingAddress{})
 		}
-		(*s)[len(*s)-1].decode(l)
+		q := (*s)[n].readFast(l, data, p)
+		if next := jlex.FastNext(data, q); next >= 0 {
+			p = next
+			continue
+		}
+		if l.FastStop(p, q, n) {
+			// Given up: read again below, from empty.
+			(*s)[n].reset()
+			*s = (*s)[:n]
+		}
+		break
+	}
+	for l.More() {
+		n := len(*s)
+		if n < cap(*s) {
+			*s = (*s)[:n+1]
+			if !made {
+				(*s)[n].reset()
+			}
+		} else {
+			*s = append(*s, NamingAddress{})
+		}
+		(*s)[n].decode(l)
 	}
 	l.EndArray()
 	return l.Ok()
