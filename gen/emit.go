@@ -187,6 +187,7 @@ func render(s *Schema, opt Options) ([]byte, error) {
 	genRoot(f, s)
 	genIndicators(f, s, objs)
 	genRows(f, s, objs)
+	genColumns(f, s, objs)
 	var buf bytes.Buffer
 	if err := f.Render(&buf); err != nil {
 		return nil, fmt.Errorf("gen: %s: rendering Go failed (the generator has a bug): %w", s.File, err)

@@ -129,7 +129,7 @@ func runStats(args []string, stdout, stderr io.Writer) int {
 	}
 	s := &stats{ByType: map[string]int{}, talkers: map[talkerKey]*counter{}, nodes: map[nodeKey]*counter{},
 		actions: map[string]int{}, actors: map[string]int{}, origins: map[string]int{}, targets: map[string]int{}, topLimit: *top}
-	err = forEachRecord(files, opt, os.Stdin, stderr, func(name string, r *tailscale.Reader) error {
+	in, err := forEachRecord(files, &rf, opt, os.Stdin, stderr, func(name string, r *tailscale.Reader) error {
 		s.Records++
 		if r.Err() != nil {
 			s.Invalid++
@@ -152,6 +152,9 @@ func runStats(args []string, stdout, stderr io.Writer) int {
 		}
 		return nil
 	})
+	if err == nil {
+		err = in.saveState()
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "tslogs stats:", err)
 		return exitUsage

@@ -1,0 +1,361 @@
+// Package pqfile writes rows of generated record types as Parquet files with
+// github.com/parquet-go/parquet-go. It is the adapter between the columnar
+// contract of generated code (jlex.Column, jlex.ColumnWriter) and the
+// Parquet library, which the library packages (tailscale, jlex, gen) never
+// import: the generated WriteColumns methods compute every value's
+// repetition and definition levels, and this package only routes values to
+// the library's column writers.
+//
+// Files use zstd-compressed pages, dictionary encoding for text columns, and
+// row groups flushed when their estimated size reaches Options.RowGroupBytes.
+// A Writer's memory is bounded by (see MemoryBound):
+//
+//	RowGroupBytes + columns × (PageBytes + DictBytes) + the largest row's values
+package pqfile
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"reflect"
+	"time"
+	"unsafe"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress/zstd"
+	"github.com/tslogs/tslogs/jlex"
+)
+
+// Record is a generated record type (tailscale.Network, tailscale.Audit…).
+type Record interface {
+	Columns() *jlex.Column
+	WriteColumns(w jlex.ColumnWriter, m *jlex.RowMeta)
+}
+
+// Defaults of Options.
+const (
+	// DefaultRowGroupBytes is a row group size analytics engines read well
+	// (DuckDB, Trino and Spark split work by row group) while a writer with
+	// a few files open stays within a few hundred MB.
+	DefaultRowGroupBytes = 64 << 20
+	// DefaultPageBytes bounds the uncompressed values a column buffers
+	// before they are encoded and compressed as one page.
+	DefaultPageBytes = 256 << 10
+	// DefaultDictBytes bounds a column's dictionary; a column whose values
+	// do not repeat enough switches to plain encoding beyond it.
+	DefaultDictBytes = 1 << 20
+)
+
+// Options configure a Writer. Zero values mean the defaults.
+type Options struct {
+	RowGroupBytes int64
+	PageBytes     int
+	DictBytes     int64
+	// Level is the zstd level (default zstd.SpeedDefault, about level 3).
+	Level zstd.Level
+	// Metadata is written into the file's key-value metadata.
+	Metadata map[string]string
+}
+
+func (o *Options) defaults() {
+	if o.RowGroupBytes <= 0 {
+		o.RowGroupBytes = DefaultRowGroupBytes
+	}
+	if o.PageBytes <= 0 {
+		o.PageBytes = DefaultPageBytes
+	}
+	if o.DictBytes <= 0 {
+		o.DictBytes = DefaultDictBytes
+	}
+	if o.Level == 0 {
+		o.Level = zstd.SpeedDefault
+	}
+}
+
+// MemoryBound is the most memory a Writer of a schema with the given number
+// of leaf columns holds, apart from the values of the row being written:
+// the compressed pages of one row group (flushed when they reach
+// RowGroupBytes; the check runs every row, so a row group exceeds it by at
+// most one row's pages), plus per column one page of uncompressed values,
+// one page being compressed and a dictionary.
+func (o Options) MemoryBound(columns int) int64 {
+	o.defaults()
+	return o.RowGroupBytes + int64(columns)*(2*int64(o.PageBytes)+o.DictBytes)
+}
+
+// Schema returns the Parquet schema of a row type described by c: groups
+// keep their fields in order, lists have the standard three levels
+// (optional group (LIST) { repeated group list { element } }), text and
+// JSON columns are STRING byte arrays with dictionary encoding, integers
+// carry their width, and timestamps are UTC microseconds.
+func Schema(c *jlex.Column) *parquet.Schema {
+	return parquet.NewSchema(c.Name, groupNode(c.Fields))
+}
+
+func groupNode(fields []*jlex.Column) parquet.Node {
+	g := &ordered{Group: parquet.Group{}}
+	for _, f := range fields {
+		n := node(f)
+		if !f.Required {
+			n = parquet.Optional(n)
+		}
+		g.Group[f.Name] = n
+		g.fields = append(g.fields, &field{Node: n, name: f.Name})
+	}
+	return g
+}
+
+func node(c *jlex.Column) parquet.Node {
+	switch c.Type {
+	case jlex.ColString, jlex.ColJSON:
+		return parquet.Encoded(parquet.String(), &parquet.RLEDictionary)
+	case jlex.ColInt16:
+		return parquet.Int(16)
+	case jlex.ColInt32:
+		return parquet.Int(32)
+	case jlex.ColInt64:
+		return parquet.Int(64)
+	case jlex.ColFloat64:
+		return parquet.Leaf(parquet.DoubleType)
+	case jlex.ColBool:
+		return parquet.Leaf(parquet.BooleanType)
+	case jlex.ColTimestamp:
+		return parquet.TimestampAdjusted(parquet.Microsecond, true)
+	case jlex.ColGroup:
+		return groupNode(c.Fields)
+	case jlex.ColList:
+		el := node(c.Element)
+		if c.Element.Optional {
+			el = parquet.Optional(el)
+		}
+		return parquet.List(el)
+	}
+	panic(fmt.Sprintf("pqfile: column %q has unknown type %v", c.Name, c.Type))
+}
+
+// ordered is a group whose fields keep the order they were given in
+// (parquet.Group sorts them by name).
+type ordered struct {
+	parquet.Group
+	fields []parquet.Field
+}
+
+func (g *ordered) Fields() []parquet.Field { return g.fields }
+
+type field struct {
+	parquet.Node
+	name string
+}
+
+func (f *field) Name() string { return f.name }
+
+// Value is used by the library's reflection-based paths, which this package
+// never takes.
+func (f *field) Value(base reflect.Value) reflect.Value {
+	panic("pqfile: reflection over a generated schema")
+}
+
+// Writer writes rows of one record type to one Parquet file.
+type Writer struct {
+	w     *parquet.Writer
+	cols  []*parquet.ColumnWriter
+	vals  [][]parquet.Value
+	types []jlex.ColumnType
+	opt   Options
+	rows  int64
+	group int64 // rows in the current row group
+	arena arena
+	err   error
+}
+
+// ErrShape means generated code wrote a row whose columns do not match its
+// description: a generator bug.
+var ErrShape = errors.New("pqfile: row does not match the schema")
+
+// NewWriter returns a Writer of rows described by c to out. Close it to
+// write the footer.
+func NewWriter(out io.Writer, c *jlex.Column, opt Options) *Writer {
+	opt.defaults()
+	leaves := c.Leaves()
+	wopts := []parquet.WriterOption{
+		Schema(c),
+		parquet.Compression(&zstd.Codec{Level: opt.Level}),
+		parquet.PageBufferSize(opt.PageBytes),
+		parquet.DictionaryMaxBytes(opt.DictBytes),
+		parquet.CreatedBy("tslogs", "", ""),
+	}
+	for k, v := range opt.Metadata {
+		wopts = append(wopts, parquet.KeyValueMetadata(k, v))
+	}
+	w := &Writer{
+		w:     parquet.NewWriter(out, wopts...),
+		vals:  make([][]parquet.Value, len(leaves)),
+		types: make([]jlex.ColumnType, len(leaves)),
+		opt:   opt,
+	}
+	w.cols = w.w.ColumnWriters()
+	for i, l := range leaves {
+		w.types[i] = l.Type
+	}
+	return w
+}
+
+// Write writes rec as one row.
+func (w *Writer) Write(rec Record, m *jlex.RowMeta) error {
+	if w.err != nil {
+		return w.err
+	}
+	rec.WriteColumns((*shredder)(w), m)
+	return w.endRow()
+}
+
+// endRow hands the row's values to the column writers, which copy them,
+// and flushes the row group once it has reached its size.
+func (w *Writer) endRow() error {
+	for i, v := range w.vals {
+		if len(v) == 0 {
+			w.err = fmt.Errorf("%w: no value for column %d", ErrShape, i)
+			return w.err
+		}
+		if _, err := w.cols[i].WriteRowValues(v); err != nil {
+			w.err = err
+			return err
+		}
+		clear(v)
+		w.vals[i] = v[:0]
+	}
+	w.arena.reset()
+	w.rows++
+	w.group++
+	if w.w.Size() >= w.opt.RowGroupBytes {
+		return w.Flush()
+	}
+	return nil
+}
+
+// Flush ends the current row group, writing it to the output.
+func (w *Writer) Flush() error {
+	if w.err != nil {
+		return w.err
+	}
+	if w.group == 0 {
+		return nil
+	}
+	w.group = 0
+	if err := w.w.Flush(); err != nil {
+		w.err = err
+	}
+	return w.err
+}
+
+// Rows returns the number of rows written.
+func (w *Writer) Rows() int64 { return w.rows }
+
+// Size returns the bytes written to the output so far plus the estimated
+// size of the row group in memory.
+func (w *Writer) Size() int64 { return w.w.Size() }
+
+// Close writes the last row group and the footer. It does not close the
+// output.
+func (w *Writer) Close() error {
+	if w.err != nil {
+		return w.err
+	}
+	w.err = w.w.Close()
+	if w.err == nil {
+		w.err = errClosed
+		return nil
+	}
+	return w.err
+}
+
+var errClosed = errors.New("pqfile: writer is closed")
+
+// shredder is the jlex.ColumnWriter of a Writer: it turns each call into a
+// parquet.Value with its levels, in the row's value list of its column.
+type shredder Writer
+
+func (s *shredder) add(col int, v parquet.Value) {
+	s.vals[col] = append(s.vals[col], v)
+}
+
+func (s *shredder) Nulls(col, n, rep, def int) {
+	for i := col; i < col+n; i++ {
+		s.vals[i] = append(s.vals[i], parquet.NullValue().Level(rep, def, i))
+	}
+}
+
+func (s *shredder) Bool(col, rep, def int, v bool) {
+	s.add(col, parquet.BooleanValue(v).Level(rep, def, col))
+}
+
+func (s *shredder) Int32(col, rep, def int, v int32) {
+	s.add(col, parquet.Int32Value(v).Level(rep, def, col))
+}
+
+func (s *shredder) Int64(col, rep, def int, v int64) {
+	s.add(col, parquet.Int64Value(v).Level(rep, def, col))
+}
+
+func (s *shredder) Float64(col, rep, def int, v float64) {
+	s.add(col, parquet.DoubleValue(v).Level(rep, def, col))
+}
+
+// String and Bytes keep a view of the caller's memory: it stays valid until
+// endRow, where the column writers copy it.
+func (s *shredder) String(col, rep, def int, v string) {
+	s.add(col, parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(v), len(v))).Level(rep, def, col))
+}
+
+func (s *shredder) Bytes(col, rep, def int, v []byte) {
+	s.add(col, parquet.ByteArrayValue(v).Level(rep, def, col))
+}
+
+func (s *shredder) Addr(col, rep, def int, v netip.Addr) {
+	s.add(col, parquet.ByteArrayValue(s.arena.take(func(b []byte) []byte { return v.AppendTo(b) })).Level(rep, def, col))
+}
+
+func (s *shredder) Time(col, rep, def int, v time.Time) {
+	s.add(col, parquet.Int64Value(v.UnixMicro()).Level(rep, def, col))
+}
+
+func (s *shredder) JSON(col, rep, def int, v []byte) {
+	s.add(col, parquet.ByteArrayValue(s.arena.take(func(b []byte) []byte { return jlex.AppendCompactJSON(b, v) })).Level(rep, def, col))
+}
+
+// arena holds the text of one row's formatted values (addresses, compacted
+// JSON) in chunks that never move, so earlier values stay valid while later
+// ones are added.
+type arena struct {
+	chunks [][]byte
+	cur    int
+}
+
+const chunkSize = 64 << 10
+
+// take appends one value with fill and returns it.
+func (a *arena) take(fill func([]byte) []byte) []byte {
+	if a.cur == len(a.chunks) {
+		a.chunks = append(a.chunks, make([]byte, 0, chunkSize))
+	}
+	c := a.chunks[a.cur]
+	start := len(c)
+	grown := fill(c)
+	if cap(grown) != cap(c) {
+		// It did not fit, so append moved it into a new array of its own,
+		// which the value keeps alive until the row ends; the next value
+		// starts the next chunk.
+		a.cur++
+		return grown[start:]
+	}
+	a.chunks[a.cur] = grown
+	return grown[start:]
+}
+
+func (a *arena) reset() {
+	for i := range a.chunks {
+		a.chunks[i] = a.chunks[i][:0]
+	}
+	a.cur = 0
+}
