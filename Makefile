@@ -7,6 +7,7 @@
 #   make bench     every decoder against every serious Go JSON decoder (bench/)
 #   make bench-parse  tslogs parse end to end on a 100 MB stream, one core
 #   make loadtest  bounded load test of tslogs serve on loopback
+#   make test-cloud  the tests with real heavy components (DuckDB, an S3 server)
 
 GO       ?= go
 FUZZTIME ?= 30s
@@ -15,7 +16,7 @@ COUNT    ?= 6
 
 export PATH := $(PATH):/usr/local/go/bin:$(shell $(GO) env GOPATH 2>/dev/null)/bin
 
-.PHONY: all demo build generate test unit race check fuzz bench bench-report bench-decode bench-check bench-parse loadtest clean
+.PHONY: all demo build generate test unit race check fuzz bench bench-report bench-decode bench-check bench-parse loadtest clean test-cloud
 
 all: test
 
@@ -86,6 +87,19 @@ bench-parse:
 
 loadtest:
 	$(GO) run ./cmd/tslogs/loadtest
+
+# test-cloud: the nested module cloudtest, whose tests need real heavy
+# components: DuckDB (cgo, through github.com/duckdb/duckdb-go/v2) reading
+# the Parquet tslogs writes, and versitygw, an S3-compatible server
+# installed here from the Go module proxy and started by the tests on
+# loopback. CI runs it after make test.
+VERSITYGW_VERSION ?= v1.8.0
+CLOUD_BIN := $(CURDIR)/.cache/bin
+
+test-cloud:
+	GOBIN=$(CLOUD_BIN) $(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VERSION)
+	cd cloudtest && $(GO) vet ./... && $(GO) mod tidy -diff && \
+		TSLOGS_S3_SERVER=$(CLOUD_BIN)/versitygw $(GO) test -count=1 -timeout 10m ./...
 
 clean:
 	rm -rf bin

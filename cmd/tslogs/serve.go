@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tslogs/tslogs/internal/objstore"
 	"github.com/tslogs/tslogs/internal/serve"
 )
 
@@ -30,7 +31,14 @@ Endpoints:
   GET  /healthz                   200 when serving and the last write succeeded
   GET  /metrics                   Prometheus metrics
 
-A batch is answered 2xx only once its rows are written and fsynced; when the
+With --out s3://bucket/prefix (or --format parquet), each batch becomes
+objects, one per log type and event hour, named by the SHA-256 of the
+batch (a retry overwrites them with the same records):
+
+  PREFIX/p_log_type=Tailscale.Network/dt=YYYY-MM-DD/hour=HH/SHA256.parquet
+
+A batch is answered 2xx only once its rows are written and fsynced (or
+every object PUT has completed); when the
 output cannot be written the answer is 503, so that Tailscale retries. Bad
 records go to the dead-letter file (with the reason and raw bytes) and the
 batch still succeeds. Bodies may be gzip or zstd (Content-Encoding), up to
@@ -43,6 +51,7 @@ TLS-terminating proxy (see docs/serve.md). SIGINT or SIGTERM stops accepting,
 finishes the requests in flight and closes the files.`
 
 const serveExamples = `  tslogs serve
+  tslogs serve --out s3://logs-bucket/tailscale --token-file /etc/tslogs/token   # Parquet objects; AWS_* configuration
   tslogs serve --listen :8443 --tls-cert cert.pem --tls-key key.pem --out /var/lib/tslogs
   tslogs serve --token-file /etc/tslogs/token --gzip-closed --host receiver-1
   curl -H "Authorization: Bearer $(tail -1 tslogs-data/token)" --data-binary @flows.log http://127.0.0.1:8080/`
@@ -57,6 +66,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var (
 		listen, out, tokenFile, certFile, keyFile, host, maxBody, logLevel string
+		format                                                             string
 		gzipClosed, logRequests                                            bool
 		maxConcurrent                                                      int
 		readHeaderTimeout, readTimeout, writeTimeout, idleTimeout          time.Duration
@@ -65,7 +75,8 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs := newFlagSet("serve", "serve [--listen ADDR] [--out DIR] [--token-file F] [--tls-cert F --tls-key F] [flags]",
 		serveDesc, serveExamples, stderr)
 	fs.StringVar(&listen, "listen", serve.DefaultListen, "address to listen on (host:port; \":8443\" for all interfaces)")
-	fs.StringVar(&out, "out", serve.DefaultOutDir, "output directory")
+	fs.StringVar(&out, "out", serve.DefaultOutDir, "output directory, or s3://bucket/prefix (objects acknowledged once stored)")
+	fs.StringVar(&format, "format", "", "ndjson (hourly files; with s3://, objects) or parquet (objects per batch); default ndjson for a directory, parquet for s3://")
 	fs.StringVar(&tokenFile, "token-file", "", "file with the accepted token(s), one per line (default: OUT/token, generated if missing)")
 	fs.StringVar(&certFile, "tls-cert", "", "TLS certificate file (PEM, with the chain); serves HTTPS (reloaded when it changes)")
 	fs.StringVar(&keyFile, "tls-key", "", "TLS private key file (PEM)")
@@ -104,6 +115,26 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
+	var objects objstore.Store
+	if format == "" {
+		format = serve.FormatNDJSON
+		if objstore.IsS3(out) {
+			format = serve.FormatParquet
+		}
+	}
+	if format != serve.FormatNDJSON && format != serve.FormatParquet {
+		return fail("--format: %q is neither ndjson nor parquet", format)
+	}
+	if objstore.IsS3(out) || format == serve.FormatParquet {
+		if objstore.IsS3(out) && tokenFile == "" {
+			return fail("with --out s3://, give the token(s) in --token-file (there is no local directory to keep a generated one)")
+		}
+		objects, err = objstore.Open(ctx, out, true)
+		if err != nil {
+			return fail("--out: %v", err)
+		}
+	}
+
 	var tokens []string
 	var warn string
 	if tokenFile != "" {
@@ -137,6 +168,7 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout, WriteTimeout: writeTimeout,
 		IdleTimeout: idleTimeout, ShutdownTimeout: shutdownTimeout,
 		Logger: log, LogRequests: logRequests,
+		Objects: objects, Format: format,
 	})
 	if err != nil {
 		return fail("%v", err)
@@ -150,8 +182,12 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if srv.TLS() {
 		scheme = "https"
 	}
-	abs, _ := filepath.Abs(out)
-	fmt.Fprintf(stdout, "Writing rows to %s as host %q\n", abs, srv.Sink().Host())
+	if objects != nil {
+		fmt.Fprintf(stdout, "Writing %s objects to %s, each batch acknowledged once stored\n", format, objects)
+	} else {
+		abs, _ := filepath.Abs(out)
+		fmt.Fprintf(stdout, "Writing rows to %s as host %q\n", abs, srv.Sink().Host())
+	}
 	fmt.Fprintf(stdout, "Listening on %s://%s (Panther: POST /, Splunk: POST /services/collector/event)\n", scheme, ln.Addr())
 	if f, ok := stdout.(*os.File); ok {
 		f.Sync()

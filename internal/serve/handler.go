@@ -109,7 +109,19 @@ func methodNotAllowed(w http.ResponseWriter, allow string) {
 // healthy is false while shutting down, or while the sink is failing (the
 // last write failed and the current file cannot be opened).
 func (s *Server) healthy() bool {
-	return !s.isDraining() && s.sink.Check() == nil
+	return !s.isDraining() && s.outputCheck() == nil
+}
+
+// outputCheck is the sink's check, or for an object store whether the last
+// batch could be stored.
+func (s *Server) outputCheck() error {
+	if s.sink == nil {
+		if s.objectsFailed.Load() {
+			return errObjectsFailed
+		}
+		return nil
+	}
+	return s.sink.Check()
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
@@ -123,7 +135,7 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	case s.isDraining():
 		w.WriteHeader(http.StatusServiceUnavailable)
 		io.WriteString(w, "shutting down\n")
-	case s.sink.Check() != nil:
+	case s.outputCheck() != nil:
 		w.WriteHeader(http.StatusServiceUnavailable)
 		io.WriteString(w, "the output directory cannot be written\n")
 	default:
@@ -275,7 +287,13 @@ func (s *Server) receive(r *http.Request, hec bool) (status, code int, text stri
 	st := s.getState()
 	defer s.putState(st)
 	rd := st.reader
-	rd.Reset(stream.LimitReader(src, limit))
+	src = stream.LimitReader(src, limit)
+	if st.batch != nil {
+		st.batch.reset()
+		src = st.batch.body(src)
+	}
+	rd.Reset(src)
+	var batchErr error
 	now := s.cfg.Now().UTC()
 	st.meta.ParseTime = now
 	remote := r.RemoteAddr
@@ -295,13 +313,20 @@ func (s *Server) receive(r *http.Request, hec bool) (status, code int, text stri
 			continue
 		}
 		good++
+		if st.batch != nil && batchErr == nil {
+			batchErr = st.batch.add(rd, &st.meta)
+		}
 		switch rd.LogType() {
 		case tailscale.LogTypeNetwork:
 			nNet++
-			st.network = append(rd.AppendRow(st.network, &st.meta), '\n')
+			if st.batch == nil {
+				st.network = append(rd.AppendRow(st.network, &st.meta), '\n')
+			}
 		case tailscale.LogTypeAudit:
 			nAudit++
-			st.audit = append(rd.AppendRow(st.audit, &st.meta), '\n')
+			if st.batch == nil {
+				st.audit = append(rd.AppendRow(st.audit, &st.meta), '\n')
+			}
 		}
 	}
 	s.metrics.decompressed.Add(float64(rd.BytesRead()))
@@ -315,11 +340,20 @@ func (s *Server) receive(r *http.Request, hec bool) (status, code int, text stri
 	if good+bad == 0 {
 		return s.noData(hec)
 	}
-	if err := s.sink.Write(
-		Part{KindNetwork, st.network},
-		Part{KindAudit, st.audit},
-		Part{KindDeadLetter, st.dead},
-	); err != nil {
+	if st.batch != nil {
+		// Object output: every PUT completes before the reply.
+		if err = batchErr; err == nil {
+			err = st.batch.commit(r.Context(), s.cfg.Objects, now, st.dead)
+		}
+		s.objectsFailed.Store(err != nil)
+	} else {
+		err = s.sink.Write(
+			Part{KindNetwork, st.network},
+			Part{KindAudit, st.audit},
+			Part{KindDeadLetter, st.dead},
+		)
+	}
+	if err != nil {
 		s.log.Error("storing a batch failed; answering 503 so that the sender retries", "err", err)
 		return http.StatusServiceUnavailable, hecServerBusy, "Server is busy", 0, 0
 	}

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tslogs/tslogs/internal/objstore"
 	"github.com/tslogs/tslogs/tailscale"
 )
 
@@ -57,7 +58,15 @@ type Config struct {
 	LogRequests bool
 	// Now is the clock for the sink and parse times (time.Now when nil).
 	Now func() time.Time
+	// Objects, when set, replaces the hourly files of OutDir: each batch
+	// is stored as objects (one per partition it touches) in Format
+	// (FormatParquet or FormatNDJSON), acknowledged once every PUT has
+	// completed (see objects.go).
+	Objects objstore.Store
+	Format  string
 }
+
+var errObjectsFailed = errors.New("the last batch could not be stored")
 
 // Server receives log streams over HTTP and stores them in a Sink.
 type Server struct {
@@ -70,7 +79,8 @@ type Server struct {
 	pool    sync.Pool
 	certs   *certReloader
 
-	draining atomic.Bool
+	draining      atomic.Bool
+	objectsFailed atomic.Bool // the last object batch failed
 
 	mux http.Handler
 }
@@ -125,12 +135,16 @@ func New(cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
-	s.sink, err = OpenSink(SinkOptions{
-		Dir: cfg.OutDir, Host: cfg.Host, GzipClosed: cfg.GzipClosed,
-		Now: cfg.Now, Logger: cfg.Logger, Metrics: s.metrics,
-	})
-	if err != nil {
-		return nil, err
+	if cfg.Objects == nil {
+		s.sink, err = OpenSink(SinkOptions{
+			Dir: cfg.OutDir, Host: cfg.Host, GzipClosed: cfg.GzipClosed,
+			Now: cfg.Now, Logger: cfg.Logger, Metrics: s.metrics,
+		})
+		if err != nil {
+			return nil, err
+		}
+	} else if cfg.Format != FormatParquet && cfg.Format != FormatNDJSON {
+		return nil, fmt.Errorf("unknown output format %q", cfg.Format)
 	}
 	s.pool.New = func() any { return s.newState() }
 	s.mux = s.routes()
@@ -156,7 +170,12 @@ func (s *Server) Metrics() *Metrics { return s.metrics }
 func (s *Server) TLS() bool { return s.certs != nil }
 
 // Close closes the sink. Serve calls it on return.
-func (s *Server) Close() error { return s.sink.Close() }
+func (s *Server) Close() error {
+	if s.sink == nil {
+		return nil
+	}
+	return s.sink.Close()
+}
 
 // Serve serves HTTP (HTTPS with TLS files) on ln until ctx is done, then
 // shuts down gracefully: it stops accepting connections, lets the requests in
@@ -215,7 +234,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		}
 	}
 closeSink:
-	err := s.sink.Close()
+	err := s.Close()
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		return serveErr
 	}
@@ -230,18 +249,23 @@ type reqState struct {
 	network []byte
 	audit   []byte
 	dead    []byte
+	batch   *objBatch // with Config.Objects
 }
 
 func (s *Server) newState() *reqState {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
-	return &reqState{
+	st := &reqState{
 		reader: tailscale.NewReader(nil, tailscale.ReaderOptions{
 			MaxRecordSize:   int(min(s.cfg.MaxBodyBytes, tailscale.DefaultMaxRecordSize)),
 			MaxDecompressed: s.cfg.MaxBodyBytes,
 		}),
 		meta: tailscale.RowMeta{RowIDPrefix: hex.EncodeToString(b[:]) + "-"},
 	}
+	if s.cfg.Objects != nil {
+		st.batch = newObjBatch(s.cfg.Format)
+	}
+	return st
 }
 
 func (s *Server) getState() *reqState { return s.pool.Get().(*reqState) }
