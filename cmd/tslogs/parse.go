@@ -146,7 +146,7 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 		}
 		ds = pqfile.NewDataset(store, pqfile.DatasetOptions{Options: pqfile.Options{RowGroupBytes: size}})
 		defer ds.Abort()
-	case format != "ndjson":
+	case cmd == "parse" && format != "ndjson":
 		fmt.Fprintf(stderr, "tslogs parse: --format: %q is neither ndjson nor parquet\n", format)
 		return exitUsage
 	case outDir != "":
