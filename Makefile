@@ -1,12 +1,14 @@
 # tslogs: typed Tailscale log decoders generated from Panther's schemas.
 #
-#   make demo      parse the bundled sample into Panther-style rows
+#   make demo      the bundled sample: stats, rows and report (piped: the rows)
 #   make test      everything CI checks: lint, generated code current, tests
 #   make generate  regenerate tailscale/*_gen.go from schemas/*.yml
 #   make fuzz      run each fuzz target for FUZZTIME (default 30s)
 #   make bench     every decoder against every serious Go JSON decoder (bench/)
 #   make bench-parse  tslogs parse end to end on a 100 MB stream, one core
 #   make loadtest  bounded load test of tslogs serve on loopback
+#   make chaos     the receiver's chaos suite (part of make test)
+#   make test-browser  the HTML report rendered in headless chromium
 #   make test-cloud  the tests with real heavy components (DuckDB, an S3 server)
 
 GO       ?= go
@@ -16,15 +18,47 @@ COUNT    ?= 6
 
 export PATH := $(PATH):/usr/local/go/bin:$(shell $(GO) env GOPATH 2>/dev/null)/bin
 
-.PHONY: all demo build generate test unit race check fuzz bench bench-report bench-decode bench-check bench-parse loadtest clean test-cloud
+# No "Entering directory" lines, even when make runs make: make demo's
+# standard output must stay pure NDJSON when piped.
+MAKEFLAGS += --no-print-directory
+
+.PHONY: all demo samples report-screenshot test-browser build generate test unit race chaos check fuzz bench bench-report bench-decode bench-check bench-parse loadtest clean test-cloud
 
 all: test
 
+# demo: the bundled sample, as a first look. On a terminal: the stats
+# summary, then where the rows and the report went (out/). Piped, as in
+# make demo | jq ., standard output is the rows alone, NDJSON.
+DEMO_IN = testdata/sample/network.log testdata/sample/audit.log
 demo:
-	$(GO) run ./cmd/tslogs parse testdata/sample/network.log testdata/sample/audit.log
+	@$(GO) build -o bin/tslogs ./cmd/tslogs
+	@if [ -t 1 ]; then \
+		mkdir -p out && \
+		bin/tslogs stats $(DEMO_IN) && \
+		bin/tslogs parse -o out/demo-rows.ndjson $(DEMO_IN) && \
+		bin/tslogs report -o out/demo-report.html --title "tslogs demo: the bundled sample" $(DEMO_IN) 2>/dev/null && \
+		printf '\nRows:   out/demo-rows.ndjson (%s Panther-style rows, NDJSON)\n' "$$(wc -l < out/demo-rows.ndjson | tr -d ' ')" && \
+		printf 'Report: out/demo-report.html (open it in a browser)\n' && \
+		printf 'Piped, make demo writes the rows to standard output: make demo | jq .\n'; \
+	else \
+		bin/tslogs parse $(DEMO_IN); \
+	fi
 
 build:
 	$(GO) build -o bin/tslogs ./cmd/tslogs
+
+# samples: rewrite testdata/sample/ with tslogs synth (deterministic: the
+# same command always writes the same bytes). network-api.json wraps bare
+# records in a REST API response.
+SAMPLE = testdata/sample
+samples:
+	$(GO) build -o bin/tslogs ./cmd/tslogs
+	bin/tslogs synth --log-type network --records 300 --seed 1 -o $(SAMPLE)/network.log
+	bin/tslogs synth --log-type audit --records 150 --seed 1 -o $(SAMPLE)/audit.log
+	bin/tslogs synth --log-type audit --records 30 --seed 3 --bare -o $(SAMPLE)/audit-export.ndjson
+	{ printf '{"version":"1.1","tailnetId":"example.com","logs":['; \
+	  bin/tslogs synth --log-type network --records 40 --seed 4 --bare | paste -sd, -; \
+	  printf ']}\n'; } > $(SAMPLE)/network-api.json
 
 generate:
 	$(GO) generate ./...
@@ -47,11 +81,25 @@ unit:
 race:
 	$(GO) test -race -short -count=1 ./jlex/... ./internal/stream/... ./internal/serve/... ./tailscale/... ./cmd/...
 
-test: check unit race bench-check
+test: check unit race chaos bench-check
+
+# chaos: the receiver's chaos suite, bounded (about a minute) and on
+# loopback: kill -9 and restart loops of the real binary under concurrent
+# senders; faults in each file in turn (ENOSPC on a tmpfs and chattr +i when
+# root, EIO through the injection seam, a directory replaced by a file);
+# two receivers sharing OUT; the clock set back across restarts; the peak
+# RSS of hostile and maximum-size bodies. Every run compares the
+# acknowledged records with the rows on disk. It prints its figures (lines
+# "chaos:") and, on failure, the end of the log.
+chaos:
+	@log=$$(mktemp); TSLOGS_CHAOS=1 $(GO) test -count=1 -v -timeout 5m -run '^TestChaos' ./internal/serve ./cmd/tslogs >$$log 2>&1; st=$$?; \
+	grep -E '^(--- |ok |FAIL|panic)|chaos:|skipped:' $$log | sed -e 's/^ *//'; \
+	if [ $$st -ne 0 ]; then echo "== end of the chaos log"; tail -150 $$log; fi; rm -f $$log; exit $$st
 
 FUZZ_TARGETS = \
 	./tailscale:FuzzNetwork \
 	./tailscale:FuzzAudit \
+	./gen/internal/everything:FuzzWebAccess \
 	./internal/stream:FuzzScanner
 
 fuzz:
@@ -87,6 +135,15 @@ bench-parse:
 
 loadtest:
 	$(GO) run ./cmd/tslogs/loadtest
+
+# test-browser: tslogs report's page rendered by a real browser (Debian's
+# chromium, headless): its script runs without errors and it draws.
+# report-screenshot rewrites docs/report.png, the README's picture, from it.
+test-browser:
+	TSLOGS_BROWSER_TEST=1 $(GO) test -count=1 -run Browser ./internal/report
+
+report-screenshot:
+	TSLOGS_BROWSER_TEST=1 $(GO) test -count=1 -run BrowserRendersReport ./internal/report -screenshot $(CURDIR)/docs/report.png
 
 # test-cloud: the nested module cloudtest, whose tests need real heavy
 # components: DuckDB (cgo, through github.com/duckdb/duckdb-go/v2) reading

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"net/netip"
 	"time"
 
 	"github.com/tslogs/tslogs/bench/mirror"
 	"github.com/tslogs/tslogs/tailscale"
+	"tailscale.com/types/netlogtype"
 )
 
 // The canonical forms every decoder's result is converted to for the
@@ -176,4 +178,44 @@ func canonMirrorAudit(x *mirror.Audit) canonAudit {
 		Old: raw(e.Old), New: raw(e.New),
 		ActionDetails: e.ActionDetails, Error: e.Error, Type: e.Type,
 	}
+}
+
+func canonNetlog(x *mirror.Netlog) canonNetwork {
+	e := &x.Event
+	c := canonNetwork{
+		TimeMs: floatMillis(x.Time), NodeID: string(e.NodeID),
+		Start: nanos(e.Start), End: nanos(e.End), Recorded: nanos(x.Fields.Recorded),
+		SrcNode:  canonNetlogNode(&e.SrcNode),
+		Virtual:  canonNetlogTraffic(e.VirtualTraffic),
+		Subnet:   canonNetlogTraffic(e.SubnetTraffic),
+		Exit:     canonNetlogTraffic(e.ExitTraffic),
+		Physical: canonNetlogTraffic(e.PhysicalTraffic),
+	}
+	for i := range e.DstNodes {
+		c.DstNodes = append(c.DstNodes, canonNetlogNode(&e.DstNodes[i]))
+	}
+	return c
+}
+
+func canonNetlogNode(n *netlogtype.Node) canonNode {
+	c := canonNode{NodeID: string(n.NodeID), Name: n.Name, OS: n.OS, User: n.User, Tags: strs(n.Tags)}
+	for _, a := range n.Addresses {
+		c.Addresses = append(c.Addresses, a.String())
+	}
+	return c
+}
+
+func canonNetlogTraffic(s []netlogtype.ConnectionCounts) []canonTraffic {
+	var c []canonTraffic
+	addrPort := func(a netip.AddrPort) string {
+		if !a.IsValid() {
+			return "" // absent: omitted by omitzero
+		}
+		return a.String()
+	}
+	for _, t := range s {
+		c = append(c, canonTraffic{Proto: int(t.Proto), Src: addrPort(t.Src), Dst: addrPort(t.Dst),
+			TxPkts: int64(t.TxPackets), TxBytes: int64(t.TxBytes), RxPkts: int64(t.RxPackets), RxBytes: int64(t.RxBytes)})
+	}
+	return c
 }

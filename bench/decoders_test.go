@@ -7,9 +7,11 @@ import (
 
 	"github.com/bytedance/sonic"
 	"github.com/go-faster/jx"
+	jsonexp "github.com/go-json-experiment/json"
 	gojson "github.com/goccy/go-json"
 	"github.com/mailru/easyjson"
 	segjson "github.com/segmentio/encoding/json"
+	"github.com/tslogs/tslogs/bench/corpus"
 	"github.com/tslogs/tslogs/bench/mirror"
 	"github.com/tslogs/tslogs/tailscale"
 	"github.com/valyala/fastjson"
@@ -27,7 +29,13 @@ type decoder struct {
 	net   factory[canonNetwork]
 	audit factory[canonAudit]
 	floor func([]byte) error
+	// tailnet decoders read only the Tailnet corpora: Tailscale's own
+	// types have no logged field and take no protocol names.
+	tailnet bool
 }
+
+// runs reports whether d runs on c.
+func (d decoder) runs(c corpus.Corpus) bool { return !d.tailnet || c.Tailnet != nil }
 
 // decoders lists the contenders in report order. jsonv2_test.go adds
 // encoding/json/v2 when built with GOEXPERIMENT=jsonv2.
@@ -40,6 +48,9 @@ var decoders = []decoder{
 		audit: mirrorFactory(unmarshalStd[mirror.Audit], canonMirrorAudit)},
 	{name: "goccy", net: mirrorFactory(unmarshalGoccy[mirror.Network], canonMirrorNetwork),
 		audit: mirrorFactory(unmarshalGoccy[mirror.Audit], canonMirrorAudit)},
+	{name: "goccy-netlogtype", net: mirrorFactory(unmarshalGoccy[mirror.Netlog], canonNetlog), tailnet: true},
+	{name: stdName + "-netlogtype", net: mirrorFactory(unmarshalStd[mirror.Netlog], canonNetlog), tailnet: true},
+	{name: "jsonexp-netlogtype", net: mirrorFactory(unmarshalJSONExp[mirror.Netlog], canonNetlog), tailnet: true},
 	{name: "sonic", net: mirrorFactory(unmarshalSonic[mirror.Network], canonMirrorNetwork),
 		audit: mirrorFactory(unmarshalSonic[mirror.Audit], canonMirrorAudit)},
 	{name: "segmentio", net: mirrorFactory(unmarshalSegmentio[mirror.Network], canonMirrorNetwork),
@@ -65,6 +76,10 @@ var decoders = []decoder{
 func unmarshalStd[T any](x *T, b []byte) error { return json.Unmarshal(b, x) }
 
 func unmarshalGoccy[T any](x *T, b []byte) error { return gojson.Unmarshal(b, x) }
+
+// unmarshalJSONExp decodes with github.com/go-json-experiment/json, the
+// package tailscaled marshals its network logs with.
+func unmarshalJSONExp[T any](x *T, b []byte) error { return jsonexp.Unmarshal(b, x) }
 
 // unmarshalSonic uses sonic's default configuration, its fastest: strings
 // point into the input rather than being copied.

@@ -1,6 +1,6 @@
 module github.com/tslogs/tslogs/bench
 
-go 1.26.0
+go 1.26.6
 
 replace github.com/tslogs/tslogs => ../
 
@@ -33,7 +33,11 @@ require (
 	github.com/schollz/progressbar/v3 v3.19.1 // indirect
 	github.com/segmentio/asm v1.2.1 // indirect
 	github.com/twitchyliquid64/golang-asm v0.15.1 // indirect
+	go.yaml.in/yaml/v3 v3.0.6 // indirect
+	go4.org/mem v0.0.0-20240501181205-ae6ca9944745 // indirect
 	golang.org/x/arch v0.0.0-20210923205945-b76863e36670 // indirect
+	golang.org/x/crypto v0.57.0 // indirect
+	golang.org/x/exp v0.0.0-20260824195058-e88cd73687aa // indirect
 	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/term v0.48.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
@@ -41,10 +45,13 @@ require (
 )
 
 require (
+	github.com/go-json-experiment/json v0.0.0-20260214004413-d219187c3433
 	github.com/mailru/easyjson v0.9.2
+	github.com/stretchr/testify v1.12.1
 	github.com/tslogs/tslogs v0.0.0-00010101000000-000000000000
 	golang.org/x/image v0.47.0
 	golang.org/x/perf v0.0.0-20260908200009-22c9c6c9d4da
+	tailscale.com v1.102.5
 )
 
 tool github.com/tslogs/tslogs/cmd/tslogs

@@ -32,7 +32,9 @@ func download(t *testing.T, bucket, prefix string) (string, []string) {
 	st, err := objstore.OpenS3(ctx, "s3://"+bucket+"/"+prefix)
 	require.NoError(t, err)
 	dir := t.TempDir()
-	local := objstore.NewDir(dir)
+	local, err := objstore.OpenDir(dir, 0)
+	require.NoError(t, err)
+	defer local.Close()
 	var keys []string
 	require.NoError(t, st.List(ctx, "", func(in objstore.Info) error {
 		rc, err := st.Open(ctx, in.Key)

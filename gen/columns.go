@@ -194,15 +194,15 @@ func genColumns(f *jen.File, s *Schema, objs []*Object) {
 	}
 	r := s.Root.GoName
 	n := objectLeaves(s.Root)
-	kinds := indicatorKinds(s)
+	kinds := schemaColumns(s)
 	fileComment(f, "Columns describes the columns of a "+s.Name+" row, in the order WriteColumns writes "+
 		"them: the record's fields under their JSON names (objects as groups, arrays as lists, every field "+
 		"optional), then p_log_type, p_event_time, p_parse_time, p_row_id and the p_any_* indicator lists. "+
 		"Each call returns a new tree.")
-	f.Func().Params(jen.Op("*").Id(r)).Id("Columns").Params().Op("*").Qual(jlexPath, "Column").BlockFunc(func(g *jen.Group) {
+	f.Func().Params(jen.Id("x").Op("*").Id(r)).Id("Columns").Params().Op("*").Qual(jlexPath, "Column").BlockFunc(func(g *jen.Group) {
 		var cols []jen.Code
 		for _, k := range kinds {
-			cols = append(cols, jen.Lit(k.Column))
+			cols = append(cols, jen.Lit(k.Name))
 		}
 		g.Return(jen.Op("&").Qual(jlexPath, "Column").Values(
 			jen.Id("Name").Op(":").Lit(r),

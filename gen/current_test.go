@@ -19,22 +19,14 @@ import (
 // generator or schema change without go generate fails here.
 func TestTailscaleCurrent(t *testing.T) {
 	const pkgDir = "../tailscale"
-	pkg, schemaArgs := goGenerateArgs(t, filepath.Join(pkgDir, "generate.go"))
+	pkg, bare, schemaArgs := goGenerateArgs(t, filepath.Join(pkgDir, "generate.go"))
 	var schemas []*Schema
 	for _, arg := range schemaArgs {
-		data, err := os.ReadFile(filepath.Join(pkgDir, arg))
-		require.NoError(t, err)
-		// tslogs-gen names a schema by its path with leading ../ removed:
-		// ../schemas/tailscale_audit.yml is schemas/tailscale_audit.yml.
-		name := filepath.ToSlash(arg)
-		for strings.HasPrefix(name, "../") {
-			name = strings.TrimPrefix(name, "../")
-		}
-		s, err := Load(name, data)
+		s, err := LoadFile(filepath.Join(pkgDir, arg))
 		require.NoError(t, err)
 		schemas = append(schemas, s)
 	}
-	out, err := Generate(schemas, Options{Package: pkg})
+	out, err := Generate(schemas, Options{Package: pkg, BareDecoder: bare})
 	require.NoError(t, err)
 
 	var names []string
@@ -55,8 +47,8 @@ func TestTailscaleCurrent(t *testing.T) {
 }
 
 // goGenerateArgs reads the tslogs-gen go:generate line of file and returns
-// its -pkg and schema arguments.
-func goGenerateArgs(t *testing.T, file string) (pkg string, schemas []string) {
+// its -pkg, -bare-decoder and schema arguments.
+func goGenerateArgs(t *testing.T, file string) (pkg, bare string, schemas []string) {
 	t.Helper()
 	data, err := os.ReadFile(file)
 	require.NoError(t, err)
@@ -74,16 +66,18 @@ func goGenerateArgs(t *testing.T, file string) (pkg string, schemas []string) {
 	fs := flag.NewFlagSet("tslogs-gen", flag.ContinueOnError)
 	fs.StringVar(&pkg, "pkg", "", "")
 	fs.String("out", ".", "")
+	fs.StringVar(&bare, "bare-decoder", "", "")
 	require.NoError(t, fs.Parse(args[i+1:]))
 	require.NotEmpty(t, pkg, "%s: the go:generate line sets no -pkg", file)
 	require.NotEmpty(t, fs.Args(), "%s: the go:generate line names no schema", file)
-	return pkg, fs.Args()
+	return pkg, bare, fs.Args()
 }
 
 // TestGenerateArgs pins what goGenerateArgs reads from tailscale/generate.go,
 // so that a change there that it misreads is noticed.
 func TestGenerateArgs(t *testing.T) {
-	pkg, schemas := goGenerateArgs(t, "../tailscale/generate.go")
+	pkg, bare, schemas := goGenerateArgs(t, "../tailscale/generate.go")
 	assert.Equal(t, "tailscale", pkg)
+	assert.Equal(t, "DecodeBare", bare)
 	assert.Equal(t, []string{"../schemas/tailscale_audit.yml", "../schemas/tailscale_network.yml"}, schemas)
 }

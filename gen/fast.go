@@ -18,6 +18,9 @@ func fastEligible(o *Object) bool {
 		return false
 	}
 	for _, fd := range fields {
+		if fd.Validate != nil || fd.EmbeddedJSON {
+			return false // checks and embedded text are the general path's
+		}
 		switch fd.Kind {
 		case KindString, KindSmallint, KindInt, KindBigint, KindBoolean:
 		case KindArray:

@@ -30,14 +30,10 @@ func checkGolden(t *testing.T, path string, got []byte) {
 	assert.Equal(t, string(want), string(got), "%s is stale: run go test ./gen -update and review the diff", path)
 }
 
-// loadSchema loads a schema file named, in the header and in errors, by its
-// path relative to gen/ — what tslogs-gen names it when run by go:generate
-// from gen/internal/everything.
+// loadSchema loads a schema file as tslogs-gen does.
 func loadSchema(t *testing.T, path string) *Schema {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	s, err := Load(filepath.ToSlash(path), data)
+	s, err := LoadFile(path)
 	require.NoError(t, err)
 	return s
 }

@@ -102,12 +102,12 @@ func genRows(f *jen.File, s *Schema, objs []*Object) {
 		g.Id("dst").Op("=").Append(jen.Id("dst"), jen.LitRune('{'))
 		g.Id("dst").Op("=").Id("x").Dot("appendMembers").Call(jen.Id("dst"))
 		g.Id("dst").Op("=").Id("m").Dot("AppendMeta").Call(jen.Id("dst"), jen.Lit(s.Name), jen.Id("x").Dot("EventTime").Call())
-		for _, k := range indicatorKinds(s) {
+		for _, col := range schemaColumns(s) {
 			m := "AppendStrings"
-			if k.IsAddr {
+			if col.IsAddr {
 				m = "AppendAddrs"
 			}
-			g.Id("dst").Op("=").Id("m").Dot(m).Call(jen.Id("dst"), jen.Lit(strconv.Quote(k.Column)+":"), jen.Id("x").Dot(k.Method))
+			g.Id("dst").Op("=").Id("m").Dot(m).Call(jen.Id("dst"), jen.Lit(strconv.Quote(col.Name)+":"), jen.Id("x").Dot(col.Method))
 		}
 		g.Return(jen.Append(jen.Id("dst"), jen.LitRune('}')))
 	})

@@ -3,6 +3,8 @@ package gen
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,12 +16,14 @@ import (
 // SchemaError is a problem in a schema file: where (file, line, field path)
 // and what.
 type SchemaError struct {
-	File string
-	Line int
+	File string // the schema file, as given to Load
+	Line int    // 1-based line of the mistake, 0 when unknown
 	Path string // field path, "" for the schema itself
-	Msg  string
+	Msg  string // what is wrong
 }
 
+// Error returns "file:line: path: message", leaving out the line and path
+// when they are unknown.
 func (e *SchemaError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)
@@ -41,121 +45,187 @@ const (
 	maxNesting         = 30 // below the lexer's frame stack of 32
 )
 
+// timeFormatCodes maps the built-in timeFormats to their jlex constants.
 var timeFormatCodes = map[string]string{
-	"unix":    "Unix",
-	"unix_ms": "UnixMs",
-	"unix_us": "UnixUs",
-	"unix_ns": "UnixNs",
-	"rfc3339": "RFC3339",
+	"unix":       "Unix",
+	"unix_ms":    "UnixMs",
+	"unix_us":    "UnixUs",
+	"unix_ns":    "UnixNs",
+	"rfc3339":    "RFC3339",
+	"cloudflare": "Cloudflare",
+}
+
+// rawKey is a key of a YAML mapping that the loader checks itself: one it
+// does not know, or one of Panther's that tslogs rejects.
+type rawKey struct {
+	name string
+	line int
+}
+
+// keyLines records the keys of a mapping and their lines, so an error can
+// point at the key at fault, and the keys outside known.
+func keyLines(n *yaml.Node, known []string) (lines map[string]int, extra []rawKey) {
+	lines = map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		lines[k.Value] = k.Line
+		if !slices.Contains(known, k.Value) {
+			extra = append(extra, rawKey{name: k.Value, line: k.Line})
+		}
+	}
+	return lines, extra
 }
 
 type rawSchema struct {
 	Schema       string      `yaml:"schema"`
 	Description  string      `yaml:"description"`
 	ReferenceURL string      `yaml:"referenceURL"`
+	Version      *int        `yaml:"version"`
 	Fields       []*rawField `yaml:"fields"`
-	nameLine     int         // lines of the schema and fields keys, for errors
-	fieldsLine   int
+	keys         map[string]int
+	extra        []rawKey
+	line         int
 }
 
 type rawSplit struct {
 	From      string `yaml:"from"`
 	Separator string `yaml:"separator"`
 	Index     *int   `yaml:"index"`
+	keys      map[string]int
+	extra     []rawKey
 	line      int
 }
 
+type rawValidate struct {
+	Allow []string `yaml:"allow"`
+	Deny  []string `yaml:"deny"`
+	IP    string   `yaml:"ip"`
+	CIDR  string   `yaml:"cidr"`
+	extra []rawKey
+	line  int
+}
+
 type rawField struct {
-	Name        string      `yaml:"name"`
-	Description string      `yaml:"description"`
-	Type        string      `yaml:"type"`
-	Required    bool        `yaml:"required"`
-	IsEventTime bool        `yaml:"isEventTime"`
-	TimeFormats []string    `yaml:"timeFormats"`
-	TimeFormat  string      `yaml:"timeFormat"` // older single-format spelling
-	Indicators  []string    `yaml:"indicators"`
-	Split       *rawSplit   `yaml:"split"`
-	Fields      []*rawField `yaml:"fields"`
-	Element     *rawField   `yaml:"element"`
-	NumberNames string      `yaml:"numberNames"` // tslogs extension
-	line        int
+	Name           string       `yaml:"name"`
+	Description    string       `yaml:"description"`
+	Type           string       `yaml:"type"`
+	Required       bool         `yaml:"required"`
+	IsEventTime    bool         `yaml:"isEventTime"`
+	TimeFormats    []string     `yaml:"timeFormats"`
+	TimeFormat     string       `yaml:"timeFormat"` // Panther's older single-format spelling
+	Indicators     []string     `yaml:"indicators"`
+	Split          *rawSplit    `yaml:"split"`
+	Validate       *rawValidate `yaml:"validate"`
+	IsEmbeddedJSON bool         `yaml:"isEmbeddedJSON"`
+	Fields         []*rawField  `yaml:"fields"`
+	Element        *rawField    `yaml:"element"`
+	NumberNames    string       `yaml:"numberNames"` // tslogs extension
+	keys           map[string]int
+	extra          []rawKey
+	line           int
 }
 
-// knownKeys checks a mapping node's keys, so a misspelt key is an error
-// rather than silently ignored.
-func knownKeys(n *yaml.Node, keys ...string) error {
+// The keys each mapping may hold.
+var (
+	schemaKeys   = []string{"schema", "description", "referenceURL", "version", "fieldDiscoveryEnabled", "fields"}
+	fieldKeys    = []string{"name", "description", "type", "required", "isEventTime", "timeFormats", "timeFormat", "indicators", "split", "validate", "isEmbeddedJSON", "fields", "element", "numberNames"}
+	splitKeys    = []string{"from", "separator", "index"}
+	validateKeys = []string{"allow", "deny", "ip", "cidr"}
+)
+
+// pantherOnly explains the keys of Panther's schema language that tslogs
+// rejects rather than ignores, because ignoring them would change what a
+// record decodes to.
+var pantherOnly = map[string]string{
+	"parser":       "parser: tslogs decodes JSON records only; Panther's csv, fastmatch, regex, script and native parsers are not supported",
+	"definitions":  "definitions (with type: ref) are not supported: write the fields out",
+	"target":       "target (of type: ref) is not supported: write the fields out",
+	"rename":       "rename is a Panther transformation tslogs does not support: name the field as the input does",
+	"copy":         "copy is a Panther transformation tslogs does not support",
+	"concat":       "concat is a Panther transformation tslogs does not support",
+	"mask":         "mask is a Panther transformation tslogs does not support",
+	"isExpiration": "isExpiration is for Panther lookup tables, not log schemas",
+}
+
+// decodeMapping decodes the mapping n into v and returns its keys' lines
+// and the keys outside known.
+func decodeMapping[T any](n *yaml.Node, v *T, known []string) (map[string]int, []rawKey, error) {
 	if n.Kind != yaml.MappingNode {
-		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: expected a mapping", n.Line)}}
+		return nil, nil, mappingError(n)
 	}
-	for i := 0; i < len(n.Content); i += 2 {
-		k := n.Content[i]
-		if !slices.Contains(keys, k.Value) {
-			return &keyError{line: k.Line, key: k.Value}
-		}
+	if err := n.Decode(v); err != nil {
+		return nil, nil, err
 	}
-	return nil
+	lines, extra := keyLines(n, known)
+	return lines, extra, nil
 }
 
-type keyError struct {
-	line int
-	key  string
-}
-
-func (e *keyError) Error() string { return fmt.Sprintf("unknown key %q", e.key) }
-
-func (f *rawField) UnmarshalYAML(n *yaml.Node) error {
-	if err := knownKeys(n, "name", "description", "type", "required", "isEventTime", "timeFormats",
-		"timeFormat", "indicators", "split", "fields", "element", "numberNames"); err != nil {
-		return err
-	}
-	type plain rawField
-	if err := n.Decode((*plain)(f)); err != nil {
-		return err
-	}
-	f.line = n.Line
-	return nil
-}
-
-func (s *rawSplit) UnmarshalYAML(n *yaml.Node) error {
-	if err := knownKeys(n, "from", "separator", "index"); err != nil {
-		return err
-	}
-	type plain rawSplit
-	if err := n.Decode((*plain)(s)); err != nil {
-		return err
-	}
-	s.line = n.Line
-	return nil
-}
-
-func (s *rawSchema) UnmarshalYAML(n *yaml.Node) error {
-	if err := knownKeys(n, "schema", "description", "referenceURL", "fields"); err != nil {
-		return err
-	}
+func (s *rawSchema) UnmarshalYAML(n *yaml.Node) (err error) {
 	type plain rawSchema
-	if err := n.Decode((*plain)(s)); err != nil {
-		return err
+	s.keys, s.extra, err = decodeMapping(n, (*plain)(s), schemaKeys)
+	s.line = n.Line
+	return err
+}
+
+func (f *rawField) UnmarshalYAML(n *yaml.Node) (err error) {
+	type plain rawField
+	f.keys, f.extra, err = decodeMapping(n, (*plain)(f), fieldKeys)
+	f.line = n.Line
+	return err
+}
+
+func (s *rawSplit) UnmarshalYAML(n *yaml.Node) (err error) {
+	type plain rawSplit
+	s.keys, s.extra, err = decodeMapping(n, (*plain)(s), splitKeys)
+	s.line = n.Line
+	return err
+}
+
+func (v *rawValidate) UnmarshalYAML(n *yaml.Node) (err error) {
+	type plain rawValidate
+	_, v.extra, err = decodeMapping(n, (*plain)(v), validateKeys)
+	v.line = n.Line
+	return err
+}
+
+// article returns word with "a" or "an" before it.
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an " + word
 	}
-	s.nameLine, s.fieldsLine = n.Line, n.Line
-	for i := 0; i < len(n.Content); i += 2 {
-		switch k := n.Content[i]; k.Value {
-		case "schema":
-			s.nameLine = k.Line
-		case "fields":
-			s.fieldsLine = k.Line
+	return "a " + word
+}
+
+func mappingError(n *yaml.Node) error {
+	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: expected a mapping", n.Line)}}
+}
+
+// lineOf returns the line of key in a mapping, or def when it is absent.
+func lineOf(keys map[string]int, key string, def int) int {
+	if l, ok := keys[key]; ok {
+		return l
+	}
+	return def
+}
+
+// checkKeys reports the first key of extra: a key of Panther's that tslogs
+// rejects, with the reason, or an unknown one.
+func (l *loader) checkKeys(extra []rawKey, path string) error {
+	for _, k := range extra {
+		if why, ok := pantherOnly[k.name]; ok {
+			return l.errf(k.line, path, "%s", why)
 		}
+		return l.errf(k.line, path, "unknown key %q", k.name)
 	}
 	return nil
 }
 
-// Load parses and validates one schema file. file names it in errors.
+// Load parses and validates one schema file. file names it in errors and,
+// as the schema's Source, in the header of generated files; LoadFile names
+// it by its path from its module's root instead.
 func Load(file string, data []byte) (*Schema, error) {
 	var raw rawSchema
 	if err := yaml.Unmarshal(data, &raw); err != nil {
-		var ke *keyError
-		if errors.As(err, &ke) {
-			return nil, &SchemaError{File: file, Line: ke.line, Msg: ke.Error()}
-		}
 		var te *yaml.TypeError
 		if errors.As(err, &te) && len(te.Errors) > 0 {
 			line, msg := yamlLine(te.Errors[0]) // the first problem is enough
@@ -164,33 +234,85 @@ func Load(file string, data []byte) (*Schema, error) {
 		line, msg := yamlLine(strings.TrimPrefix(err.Error(), "yaml: "))
 		return nil, &SchemaError{File: file, Line: line, Msg: "invalid YAML: " + msg}
 	}
-	if raw.nameLine == 0 { // an empty document
-		raw.nameLine, raw.fieldsLine = 1, 1
+	if raw.line == 0 { // an empty document
+		raw.line = 1
 	}
 	l := loader{file: file}
-	s := &Schema{File: file, Name: raw.Schema, Description: raw.Description, ReferenceURL: raw.ReferenceURL}
+	if err := l.checkKeys(raw.extra, ""); err != nil {
+		return nil, err
+	}
+	if raw.Version != nil && *raw.Version != 0 {
+		return nil, l.errf(lineOf(raw.keys, "version", raw.line), "", "version is %d: the only version of Panther's schema language is 0", *raw.Version)
+	}
+	s := &Schema{File: file, Source: filepath.ToSlash(file), Name: raw.Schema, Description: strings.TrimSpace(raw.Description), ReferenceURL: raw.ReferenceURL}
+	nameLine := lineOf(raw.keys, "schema", raw.line)
 	if raw.Schema == "" {
-		return nil, l.errf(raw.nameLine, "", "missing schema name")
+		return nil, l.errf(nameLine, "", "missing schema name")
 	}
 	parts := strings.Split(raw.Schema, ".")
 	s.GoName = goName(parts[len(parts)-1])
 	if s.GoName == "" {
-		return nil, l.errf(raw.nameLine, "", "schema name %q gives no Go type name", raw.Schema)
+		return nil, l.errf(nameLine, "", "schema name %q gives no Go type name", raw.Schema)
 	}
+	fieldsLine := lineOf(raw.keys, "fields", raw.line)
 	if len(raw.Fields) == 0 {
-		return nil, l.errf(raw.fieldsLine, "", "schema has no fields")
+		return nil, l.errf(fieldsLine, "", "schema has no fields")
 	}
-	root, err := l.object(raw.Fields, "", raw.fieldsLine, 0)
+	root, err := l.object(raw.Fields, "", fieldsLine, 0)
 	if err != nil {
 		return nil, err
 	}
 	root.Root = true
-	root.Description = raw.Description
+	root.Description = s.Description
 	s.Root = root
 	if err := l.methodNames(s); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// LoadFile reads and loads the schema file at path. Errors name the file by
+// path as given; generated files name it by its path from the root of the
+// module it is in (the nearest directory above it with a go.mod), or by
+// its base name outside a module, so that the output does not depend on
+// the working directory, on how the path is spelt or on the machine.
+func LoadFile(path string) (*Schema, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	s, err := Load(path, data)
+	if err != nil {
+		return nil, err
+	}
+	s.Source = sourceName(path)
+	return s, nil
+}
+
+// sourceName is the name of the schema file at path in generated files: see
+// LoadFile.
+func sourceName(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return filepath.Base(path)
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	for dir := filepath.Dir(abs); ; {
+		if st, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil && !st.IsDir() {
+			if rel, err := filepath.Rel(dir, abs); err == nil {
+				return filepath.ToSlash(rel)
+			}
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+	return filepath.Base(abs)
 }
 
 // yamlLine moves the line number of a yaml error message ("line 5: ...")
@@ -216,8 +338,8 @@ var rootMethods = []string{"Decode", "UnmarshalJSON", "EventTime", "AppendRow", 
 // generated on the record type, which would not compile.
 func (l *loader) methodNames(s *Schema) error {
 	methods := slices.Clone(rootMethods)
-	for _, k := range indicatorKinds(s) {
-		methods = append(methods, k.Method)
+	for _, col := range schemaColumns(s) {
+		methods = append(methods, col.Method)
 	}
 	for _, f := range s.Root.Fields {
 		if slices.Contains(methods, f.GoName) {
@@ -299,6 +421,9 @@ func (l *loader) object(raws []*rawField, path string, line, depth int) (*Object
 		if r.Split == nil {
 			continue
 		}
+		if err := l.checkKeys(r.Split.extra, o.Fields[i].Path+".split"); err != nil {
+			return nil, err
+		}
 		if err := l.split(o.Fields[i], r.Split, path, names, derived); err != nil {
 			return nil, err
 		}
@@ -307,60 +432,88 @@ func (l *loader) object(raws []*rawField, path string, line, depth int) (*Object
 }
 
 func (l *loader) field(r *rawField, path string, depth int) (*Field, error) {
+	if r.Type == "ref" {
+		return nil, l.errf(lineOf(r.keys, "type", r.line), path, "type %q (Panther's definitions and ref) is not supported: write the fields out", r.Type)
+	}
+	if err := l.checkKeys(r.extra, path); err != nil {
+		return nil, err
+	}
 	f := &Field{Path: path, Line: r.line, Description: strings.TrimSpace(r.Description),
-		Required: r.Required, IsEventTime: r.IsEventTime, Indicators: r.Indicators, NumberNames: r.NumberNames}
+		Required: r.Required, IsEventTime: r.IsEventTime, Indicators: r.Indicators, NumberNames: r.NumberNames,
+		EmbeddedJSON: r.IsEmbeddedJSON}
+	at := func(key string) int { return lineOf(r.keys, key, r.line) }
 	if r.Type == "" {
 		return nil, l.errf(r.line, path, "missing type")
 	}
 	k, ok := kindNames[r.Type]
 	if !ok {
-		return nil, l.errf(r.line, path, "unknown type %q (want one of string, smallint, int, bigint, float, boolean, timestamp, json, object, array)", r.Type)
+		return nil, l.errf(at("type"), path, "unknown type %q (want one of string, smallint, int, bigint, float, boolean, timestamp, json, object, array)", r.Type)
 	}
 	f.Kind = k
-	formats := r.TimeFormats
+	formats, formatsKey := r.TimeFormats, "timeFormats"
 	if r.TimeFormat != "" {
-		formats = append([]string{r.TimeFormat}, formats...)
+		if len(r.TimeFormats) > 0 {
+			return nil, l.errf(at("timeFormat"), path, "timeFormat and timeFormats together: list every format in timeFormats")
+		}
+		formats, formatsKey = []string{r.TimeFormat}, "timeFormat"
 	}
 	if k == KindTimestamp {
 		if len(formats) == 0 {
 			return nil, l.errf(r.line, path, "timestamp needs timeFormats")
 		}
 		if len(formats) > 8 {
-			return nil, l.errf(r.line, path, "at most 8 timeFormats are supported")
+			return nil, l.errf(at(formatsKey), path, "at most 8 timeFormats are supported")
 		}
-		for _, tf := range formats {
-			if _, ok := timeFormatCodes[tf]; !ok {
-				return nil, l.errf(r.line, path, "unknown time format %q (want unix, unix_ms, unix_us, unix_ns or rfc3339)", tf)
-			}
+		if _, err := jlex.NewCustomTimeFormats(formats...); err != nil {
+			return nil, l.errf(at(formatsKey), path, "%v", err)
 		}
 		f.TimeFormats = formats
 	} else if len(formats) > 0 {
-		return nil, l.errf(r.line, path, "timeFormats on a %s field", r.Type)
+		return nil, l.errf(at(formatsKey), path, "%s on %s field", formatsKey, article(r.Type))
 	}
 	if r.IsEventTime && k != KindTimestamp {
-		return nil, l.errf(r.line, path, "isEventTime on a %s field", r.Type)
+		return nil, l.errf(at("isEventTime"), path, "isEventTime on %s field", article(r.Type))
 	}
 	if len(r.Indicators) > 0 && k != KindString {
-		return nil, l.errf(r.line, path, "indicators on a %s field (only strings carry indicators)", r.Type)
+		return nil, l.errf(at("indicators"), path, "indicators on %s field (only strings carry indicators)", article(r.Type))
 	}
 	for _, ind := range r.Indicators {
-		if goName(ind) == "" {
-			return nil, l.errf(r.line, path, "indicator name %q gives no Go identifier", ind)
+		if _, ok := indicatorScans[ind]; !ok {
+			return nil, l.errf(at("indicators"), path, "unknown indicator %q (want one of %s)", ind, strings.Join(indicatorNames(), ", "))
 		}
+	}
+	if r.Validate != nil {
+		v := r.Validate
+		if err := l.checkKeys(v.extra, path+".validate"); err != nil {
+			return nil, err
+		}
+		if k != KindString {
+			return nil, l.errf(at("validate"), path, "validate on %s field (only strings are validated)", article(r.Type))
+		}
+		if len(v.Allow) == 0 && len(v.Deny) == 0 && v.IP == "" && v.CIDR == "" {
+			return nil, l.errf(at("validate"), path, "validate has no rule (want allow, deny, ip or cidr)")
+		}
+		if _, err := jlex.NewStringRule(v.Allow, v.Deny, v.IP, v.CIDR); err != nil {
+			return nil, l.errf(at("validate"), path, "%v", err)
+		}
+		f.Validate = &Validate{Allow: v.Allow, Deny: v.Deny, IP: v.IP, CIDR: v.CIDR}
+	}
+	if r.IsEmbeddedJSON && k != KindObject && k != KindArray && k != KindJSON {
+		return nil, l.errf(at("isEmbeddedJSON"), path, "isEmbeddedJSON on %s field (only object, array and json values are embedded)", article(r.Type))
 	}
 	if r.NumberNames != "" {
 		if k != KindSmallint {
-			return nil, l.errf(r.line, path, "numberNames on a %s field (only smallint)", r.Type)
+			return nil, l.errf(at("numberNames"), path, "numberNames on %s field (only smallint)", article(r.Type))
 		}
 		if _, ok := jlex.NameTables[r.NumberNames]; !ok {
-			return nil, l.errf(r.line, path, "unknown numberNames table %q", r.NumberNames)
+			return nil, l.errf(at("numberNames"), path, "unknown numberNames table %q", r.NumberNames)
 		}
 	}
 	if k != KindObject && len(r.Fields) > 0 {
-		return nil, l.errf(r.line, path, "fields on a %s field", r.Type)
+		return nil, l.errf(at("fields"), path, "fields on %s field", article(r.Type))
 	}
 	if k != KindArray && r.Element != nil {
-		return nil, l.errf(r.line, path, "element on a %s field", r.Type)
+		return nil, l.errf(at("element"), path, "element on %s field", article(r.Type))
 	}
 	switch k {
 	case KindObject:
@@ -378,11 +531,15 @@ func (l *loader) field(r *rawField, path string, depth int) (*Field, error) {
 			return nil, l.errf(r.line, path, "array has no element")
 		}
 		e := r.Element
-		if e.Name != "" {
+		switch {
+		case e.Name != "":
 			return nil, l.errf(e.line, path, "array element has a name")
-		}
-		if e.Split != nil || e.Required || e.IsEventTime {
+		case e.Split != nil || e.Required || e.IsEventTime:
 			return nil, l.errf(e.line, path, "array element cannot use split, required or isEventTime")
+		case e.Validate != nil:
+			return nil, l.errf(lineOf(e.keys, "validate", e.line), path, "validate on an array element is not supported: validate a string field")
+		case e.IsEmbeddedJSON:
+			return nil, l.errf(lineOf(e.keys, "isEmbeddedJSON", e.line), path, "isEmbeddedJSON on an array element is not supported: mark the array itself")
 		}
 		ef, err := l.field(e, path, depth+1)
 		if err != nil {
@@ -407,6 +564,9 @@ func (l *loader) split(f *Field, r *rawSplit, parent string, siblings map[string
 	}
 	if f.Required {
 		return l.errf(line, f.Path, "a split field cannot be required")
+	}
+	if f.Validate != nil {
+		return l.errf(line, f.Path, "a split field cannot be validated: validate its source")
 	}
 	if r.Separator == "" {
 		return l.errf(line, f.Path, "split.separator is empty")

@@ -5,9 +5,9 @@ import (
 	"strings"
 )
 
-// ParseAddr parses an IPv4 or IPv6 address as netip.ParseAddr does, without
+// parseAddr parses an IPv4 or IPv6 address as netip.ParseAddr does, without
 // allocating for valid IPv4 and IPv6 text. ok is false for anything else.
-func ParseAddr(s string) (netip.Addr, bool) {
+func parseAddr(s string) (netip.Addr, bool) {
 	if a, ok := parseIPv4(s); ok {
 		return netip.AddrFrom4(a), true
 	}
@@ -156,10 +156,10 @@ func parseIPv4(s string) ([4]byte, bool) {
 	return out, true
 }
 
-// SplitHostPort splits "host:port", "[v6]:port", "host" and "[v6]" into host
+// splitHostPort splits "host:port", "[v6]:port", "host" and "[v6]" into host
 // and port text without allocating. ok is false for text that is not of
 // those shapes, such as an unbracketed IPv6 address.
-func SplitHostPort(s string) (host, port string, ok bool) {
+func splitHostPort(s string) (host, port string, ok bool) {
 	if s == "" {
 		return "", "", false
 	}
@@ -191,11 +191,11 @@ func SplitHostPort(s string) (host, port string, ok bool) {
 // ':'). It returns false, storing the zero Addr, when src is not an address.
 func SplitAddr(src string, dst *netip.Addr) bool {
 	*dst = netip.Addr{}
-	host, _, ok := SplitHostPort(src)
+	host, _, ok := splitHostPort(src)
 	if !ok {
 		return false
 	}
-	a, ok := ParseAddr(host)
+	a, ok := parseAddr(host)
 	if !ok || a.Zone() != "" || (src[0] == '[' && !a.Is6()) { // brackets hold IPv6 only, as in netip.AddrPort
 		return false
 	}
@@ -207,7 +207,7 @@ func SplitAddr(src string, dst *netip.Addr) bool {
 // It returns false, storing 0, when there is no port in 0–65535.
 func SplitPort(src string, dst *int32) bool {
 	*dst = 0
-	_, port, ok := SplitHostPort(src)
+	_, port, ok := splitHostPort(src)
 	if !ok || port == "" {
 		return false
 	}
@@ -226,10 +226,10 @@ func SplitPort(src string, dst *int32) bool {
 	return true
 }
 
-// SplitPart returns the index-th part of src split around sep, as
+// splitPart returns the index-th part of src split around sep, as
 // strings.Split would, without allocating. ok is false when src has fewer
 // parts.
-func SplitPart(src, sep string, index int) (string, bool) {
+func splitPart(src, sep string, index int) (string, bool) {
 	if src == "" {
 		return "", false
 	}
@@ -249,14 +249,14 @@ func SplitPart(src, sep string, index int) (string, bool) {
 // SplitString stores the index-th part of src around sep in *dst.
 func SplitString(src, sep string, index int, dst *string) bool {
 	var ok bool
-	*dst, ok = SplitPart(src, sep, index)
+	*dst, ok = splitPart(src, sep, index)
 	return ok
 }
 
 // SplitHost stores the host of "host:port" text (index 0 of a split on ':')
 // in *dst, with the brackets of an IPv6 literal removed.
 func SplitHost(src string, dst *string) bool {
-	host, _, ok := SplitHostPort(src)
+	host, _, ok := splitHostPort(src)
 	if !ok || host == "" {
 		*dst = ""
 		return false
@@ -265,10 +265,10 @@ func SplitHost(src string, dst *string) bool {
 	return true
 }
 
-// SplitAddrPort derives both the address and the port of "host:port" text in
+// splitAddrPort derives both the address and the port of "host:port" text in
 // one pass: SplitAddr and SplitPort together, with fast paths for IPv4 and
 // bracketed IPv6.
-func SplitAddrPort(src string, addr *netip.Addr, port *int32) (hasAddr, hasPort bool) {
+func splitAddrPort(src string, addr *netip.Addr, port *int32) (hasAddr, hasPort bool) {
 	if a, p, ok := fastIPv4Port(src); ok {
 		*addr, *port = a, p
 		return true, true

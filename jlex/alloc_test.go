@@ -330,6 +330,7 @@ func TestAllocsWrite(t *testing.T) {
 }
 
 func TestAllocsParsers(t *testing.T) {
+	rfc3339, unix := []byte("2026-06-03T15:34:47.356-07:30"), []byte("1.780500887356e9")
 	tests := []struct {
 		name string
 		fn   func()
@@ -344,8 +345,8 @@ func TestAllocsParsers(t *testing.T) {
 			var v int32
 			jlex.SplitInt("a:b:123", ":", 2, &v)
 		}},
-		{"ParseRFC3339", func() { jlex.ParseRFC3339([]byte("2026-06-03T15:34:47.356-07:30")) }},
-		{"ParseUnix", func() { jlex.ParseUnix([]byte("1.780500887356e9")) }},
+		{"ParseRFC3339", func() { jlex.ParseRFC3339(rfc3339) }},
+		{"ParseUnix", func() { jlex.ParseUnix(unix) }},
 		{"Lookup", func() { jlex.IPProtocol.Lookup([]byte("ICMPv6")) }},
 	}
 	for _, tt := range tests {

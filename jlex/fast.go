@@ -1,7 +1,7 @@
 package jlex
 
 import (
-	"bytes"
+	"encoding/binary"
 	"math/bits"
 	"net/netip"
 	"sync"
@@ -46,14 +46,14 @@ import (
 // it is no longer tried for that record.
 const maxFastBails = 4
 
-// fastOff turns the fast path off (SetFastPath).
+// fastOff turns the fast path off (SetFastPathForTesting).
 var fastOff atomic.Bool
 
-// SetFastPath turns the fast path of every generated decoder in the process
+// SetFastPathForTesting turns the fast path of every generated decoder in the process
 // on (the default) or off, and reports whether it was on. Tests use it to
 // check that both paths decode every input alike; benchmarks, to measure
 // what the fast path gains.
-func SetFastPath(on bool) (wasOn bool) { return !fastOff.Swap(!on) }
+func SetFastPathForTesting(on bool) (wasOn bool) { return !fastOff.Swap(!on) }
 
 // FastBegin starts the fast path at an object: it returns the input and the
 // offset of its '{'. ok is false when the fast path should not be tried: after
@@ -62,7 +62,7 @@ func SetFastPath(on bool) (wasOn bool) { return !fastOff.Swap(!on) }
 func (l *Lexer) FastBegin() (data []byte, p int, ok bool) {
 	p = l.pos
 	if l.err != nil || l.fastBails >= maxFastBails || p >= len(l.data) || l.data[p] != '{' || fastOff.Load() ||
-		l.depth >= maxFrames || (l.MaxDepth != 0 && l.depth >= l.MaxDepth) {
+		l.depth >= maxFrames || (l.depthLimit != 0 && l.depth >= l.depthLimit) {
 		return nil, 0, false
 	}
 	return l.data, p, true
@@ -125,12 +125,19 @@ func valueEnd(c byte) bool { return c == ',' || c == '}' }
 func FastInt(data []byte, p int) (int64, int) {
 	if p >= 0 && p <= len(data)-20 {
 		// A positive number with room for its longest form and the byte
-		// after it: the loop needs no bounds checks. (A word at a time was
-		// measured slower than this loop for the short numbers of flow
-		// logs.)
-		if v := uint64(byteAt(data, p)) - '1'; v < 9 {
-			v++
-			i := p + 1
+		// after it. Its first eight bytes are classified and added up a
+		// word at a time: counters' lengths vary from one entry to the
+		// next, which a loop's exit branch mispredicts.
+		x := loadLE(data, p)
+		if n := digitRun(x); n > 0 && byte(x) != '0' {
+			if n < 8 {
+				if c := byteAt(data, p+n); c == ',' || c == '}' {
+					return int64(eightDigits(x << ((64 - 8*n) & 63))), p + n
+				}
+				return 0, -1
+			}
+			v := eightDigits(x)
+			i := p + 8
 			for end := p + 18; i < end; i++ {
 				d := uint64(byteAt(data, i)) - '0'
 				if d > 9 {
@@ -145,6 +152,20 @@ func FastInt(data []byte, p int) (int64, int) {
 		}
 	}
 	return fastIntAny(data, p)
+}
+
+// digitRun returns how many of the bytes of x, from the low one, are ASCII
+// digits before the first that is not: 0 to 8.
+func digitRun(x uint64) int { return bits.TrailingZeros64(nonDigits(x)) / 8 }
+
+// nonDigits has the high bit set in each byte of x that is not an ASCII
+// digit, and no other bit.
+func nonDigits(x uint64) uint64 {
+	const nib = 0x0f0f0f0f0f0f0f0f
+	// A byte is not a digit when its high nibble is not 3 or its low
+	// nibble is above 9 (adding 6 carries out of it).
+	nonDigit := (x&^nib ^ lsb*0x30) | ((x&nib)+lsb*6)&^nib
+	return ((nonDigit &^ msb) + lsb*0x7f | nonDigit) & msb
 }
 
 // byteAt returns data[i] without a bounds check: the caller has checked
@@ -255,6 +276,9 @@ func FastStrings(data []byte, p int, s *[]string) int {
 	}
 	p++
 	if data[p] != ']' {
+		if cap(*s) == 0 {
+			*s = make([]string, 0, newStrings)
+		}
 		for {
 			str, q := plainString(data, p)
 			if q < 0 || q >= len(data) {
@@ -315,74 +339,187 @@ func GetLexer() *Lexer { return lexers.Get().(*Lexer) }
 // caller's input and arena. l must not be used afterwards.
 func PutLexer(l *Lexer) {
 	l.ResetView(nil, nil)
-	l.MaxDepth = 0
-	for i := range l.frames {
+	l.depthLimit = 0
+	for i := range l.frames[:l.framesUsed] {
 		l.frames[i].key = nil
 	}
+	l.framesUsed = 0
 	lexers.Put(l)
 }
 
 // quotedIPv4Port parses "a.b.c.d:port" at data[i], as ipv4Port does,
 // followed by the closing '"' and then ',' or '}'. end is the offset of the
-// quote. A host in l.v4 (see ipv4Host) is found by comparing the input's
-// first 16 bytes with it, before the end of the host is even known.
+// quote, or -1. Hosts are parsed a word at a time, without a branch that
+// depends on the lengths of the octets (which vary from one host to the
+// next and would mispredict); see quotedV4Host.
 func (l *Lexer) quotedIPv4Port(data []byte, i int, addr *netip.Addr, port *int32) (end int) {
-	if i < 0 || i+16 > len(data) {
-		return -1
-	}
-	w0, w1 := loadLE(data, i), loadLE(data, i+8)
-	h := v4Set(w0)
-	e := &l.v4[h]
-	if n := e.n; n == 0 || w0&e.m0 != e.w0 || w1&e.m1 != e.w1 || data[i+n] != ':' {
-		e = &l.v4[h+1]
-		if n := e.n; n == 0 || w0&e.m0 != e.w0 || w1&e.m1 != e.w1 || data[i+n] != ':' {
-			return l.newIPv4(data, i, w0, w1, h, addr, port)
-		}
-	}
-	pt, end := quotedPort(data, i+e.n+1)
-	*addr, *port = e.addr, pt
-	return end
-}
-
-// newIPv4 is quotedIPv4Port for a host not in the table: it parses the
-// text up to the closing quote as SplitAddrPort does (ipv4Port) and adds
-// the host to set h.
-func (l *Lexer) newIPv4(data []byte, i int, w0, w1, h uint64, addr *netip.Addr, port *int32) (end int) {
-	limit := min(len(data), i+len(`255.255.255.255:65535"`))
-	end = bytes.IndexByte(data[i:limit], '"')
-	if end < 0 {
-		return -1
-	}
-	end += i
-	if end+1 >= len(data) || !valueEnd(data[end+1]) {
-		return -1
-	}
-	a, pt, n, ok := ipv4Port(bytesString(data[i:end]))
+	a, colon, ok := quotedV4Host(data, i)
 	if !ok {
 		return -1
 	}
-	l.rememberV4(h, w0, w1, n, a)
-	*addr, *port = a, pt
+	pt, end := quotedPort(data, colon+1)
+	*addr, *port = netip.AddrFrom4(a), pt
 	return end
 }
+
+// quotedV4Host parses the IPv4 host of "a.b.c.d:" at data[i] by netip's
+// rules (one to three digits an octet, no leading zero, at most 255),
+// returning it and the offset of the ':'. It needs 24 bytes of input from
+// i on.
+func quotedV4Host(data []byte, i int) (a [4]byte, colon int, ok bool) {
+	if i < 0 || i > len(data)-24 {
+		return a, 0, false
+	}
+	// The host and its ':' lie in the first 16 bytes. The first four
+	// bytes that are not digits must be its three dots and the colon.
+	sep := gather8(nonDigits(loadLE(data, i))) | gather8(nonDigits(loadLE(data, i+8)))<<8 | 1<<16
+	s1 := bits.TrailingZeros64(sep)
+	sep &= sep - 1
+	s2 := bits.TrailingZeros64(sep)
+	sep &= sep - 1
+	s3 := bits.TrailingZeros64(sep)
+	sep &= sep - 1
+	s4 := bits.TrailingZeros64(sep)
+	n1, n2, n3, n4 := s1, s2-s1-1, s3-s2-1, s4-s3-1
+	if uint(n1-1) > 2 || uint(n2-1) > 2 || uint(n3-1) > 2 || uint(n4-1) > 2 ||
+		byteAt(data, i+s1) != '.' || byteAt(data, i+s2) != '.' || byteAt(data, i+s3) != '.' || byteAt(data, i+s4) != ':' {
+		return a, 0, false
+	}
+	// Each octet's digits, right-aligned in a 32-bit lane, two octets
+	// to a word, are added up as eightDigits does.
+	lane := func(start, n int) uint64 { return uint64(uint32(loadLE(data, i+start)) << ((32 - 8*n) & 31)) }
+	x := lane(0, n1) | lane(s1+1, n2)<<32
+	y := lane(s2+1, n3) | lane(s3+1, n4)<<32
+	x, y = fourDigitPairs(x), fourDigitPairs(y)
+	o1, o2, o3, o4 := x&0xffff, x>>32, y&0xffff, y>>32
+	// A leading zero leaves an octet below the least number of its length.
+	if o1|o2|o3|o4 > 255 || o1 < minOfLen[n1&3] || o2 < minOfLen[n2&3] || o3 < minOfLen[n3&3] || o4 < minOfLen[n4&3] {
+		return a, 0, false
+	}
+	return [4]byte{byte(o1), byte(o2), byte(o3), byte(o4)}, i + s4, true
+}
+
+// minOfLen is the least number of n digits without a leading zero.
+var minOfLen = [4]uint64{0, 0, 10, 100}
+
+// fourDigitPairs adds up the ASCII digits in each 32-bit lane of x, first
+// digit lowest, as two four-digit numbers: zero bytes count as leading
+// zeros.
+func fourDigitPairs(x uint64) uint64 {
+	x &= 0x0f0f0f0f0f0f0f0f
+	x = (x*10 + x>>8) & 0x00ff00ff00ff00ff
+	return (x*100 + x>>16) & 0x0000ffff0000ffff
+}
+
+// gather8 packs the high bits of the bytes of m, whose other bits are zero,
+// into the low eight bits: byte k's into bit k.
+func gather8(m uint64) uint64 { return (m >> 7) * 0x0102040810204080 >> 56 }
 
 // quotedIPv6Port parses "[v6]:port" at data[i] ('[' there) as
 // bracketedPort does, followed by the closing '"' and then ',' or '}'. end
-// is the offset of the quote, or -1.
+// is the offset of the quote, or -1 (also for forms quotedV6Host leaves to
+// the general path).
 func (l *Lexer) quotedIPv6Port(data []byte, i int, addr *netip.Addr, port *int32) (end int) {
-	// The host ends at the first ']', which ":port" follows.
-	limit := min(len(data), i+len(v6Memo{}.text))
-	n := bytes.IndexByte(data[i:limit], ']') + 1
-	if n < 3 || i+n >= len(data) || data[i+n] != ':' {
+	hi, lo, close, ok := quotedV6Host(data, i)
+	if !ok || byteAt(data, close+1) != ':' {
 		return -1
 	}
-	a, ok := l.ipv6Host(bytesString(data[i : i+n]))
-	if !ok {
-		return -1
-	}
-	pt, end := quotedPort(data, i+n+1)
-	*addr, *port = a, pt
+	pt, end := quotedPort(data, close+2)
+	var ip [16]byte
+	binary.BigEndian.PutUint64(ip[:8], hi)
+	binary.BigEndian.PutUint64(ip[8:], lo)
+	*addr, *port = netip.AddrFrom16(ip), pt
 	return end
+}
+
+// quotedV6Host parses the bracketed IPv6 host at data[i] ('[' there) by
+// netip's rules, returning its two halves and the offset of the ']'. Each group of one
+// to four hex digits is classified and added up a word at a time, without
+// a branch on its length. It leaves to the general path (ok false) an
+// embedded IPv4 address, a zone, and hosts less than 56 bytes from the end
+// of the input.
+func quotedV6Host(data []byte, i int) (hi, lo uint64, close int, ok bool) {
+	if i < 0 || i > len(data)-56 {
+		return 0, 0, 0, false
+	}
+	p := i + 1
+	// The groups read so far (since the "::", if one was read), the last
+	// in the low bits of lo; and those before the "::".
+	var headHi, headLo uint64
+	groups, head := 0, -1 // head: the number of groups before "::", or -1
+	if byteAt(data, p) == ':' {
+		if byteAt(data, p+1) != ':' {
+			return 0, 0, 0, false
+		}
+		head, p = 0, p+2
+	}
+	if byteAt(data, p) != ']' {
+		for {
+			x := loadLE(data, p)
+			g := hexRun(x)
+			if uint(g-1) > 3 || groups == 8 {
+				return 0, 0, 0, false
+			}
+			hi, lo = hi<<16|lo>>48, lo<<16|hexValue(x, g)
+			groups++
+			p += g
+			c := byteAt(data, p)
+			if c == ']' {
+				break
+			}
+			if c != ':' {
+				return 0, 0, 0, false // '.' of an IPv4 tail, '%' of a zone, …
+			}
+			p++
+			if byteAt(data, p) == ':' {
+				if head >= 0 {
+					return 0, 0, 0, false // a second "::"
+				}
+				head, headHi, headLo, hi, lo = groups, hi, lo, 0, 0
+				p++
+				if byteAt(data, p) == ']' {
+					break
+				}
+			}
+		}
+	}
+	switch {
+	case head < 0 && groups < 8, head >= 0 && groups == 8:
+		return 0, 0, 0, false // too few groups, or "::" standing for none
+	case head > 0:
+		// The groups before "::" go to the top: shifted left by the
+		// 16-bit groups that follow them, 1 to 7 of them.
+		if s := uint(16 * (8 - head)); s >= 64 {
+			hi |= headLo << (s - 64)
+		} else {
+			hi |= headHi<<s | headLo>>(64-s)
+			lo |= headLo << s
+		}
+	}
+	return hi, lo, p, true
+}
+
+// hexRun returns how many of the bytes of x, from the low one, are hex
+// digits before the first that is not: 0 to 8.
+func hexRun(x uint64) int {
+	// Digits, exactly; and a-f or A-F: ASCII bytes that, lowercased, lie
+	// in 0x61-0x66 (each byte's low seven bits plus an offset carry into
+	// its high bit when it is at least the low bound, and not when it is
+	// at most the high one).
+	y := (x | lsb*0x20) &^ msb
+	letter := (y + lsb*(0x80-0x61)) &^ (y + lsb*(0x7f-0x66)) &^ x
+	return bits.TrailingZeros64(nonDigits(x)&^letter&msb) / 8
+}
+
+// hexValue returns the value of the first n hex digits of x, from the low
+// byte, for n from 1 to 4.
+func hexValue(x uint64, n int) uint64 {
+	// Each byte's value: its low nibble, plus 9 for a letter (bit 6); the
+	// digits right-aligned in a 32-bit lane, most significant lowest, then
+	// two to a byte and two bytes to a value.
+	z := (x&(lsb*0x0f) + (x>>6&lsb)*9) << ((64 - 8*n) & 63) >> 32
+	pair := (z<<4 | z>>8) & 0x00ff00ff
+	return (pair&0xff)<<8 | pair>>16&0xff
 }
 
 // quotedPort parses one to five digits at data[i] as parsePort does,
@@ -394,13 +531,11 @@ func quotedPort(data []byte, i int) (port int32, end int) {
 		return 0, -1
 	}
 	x := loadLE(data, i)
-	const nib = 0x0f0f0f0f0f0f0f0f
-	nonDigit := (x&^nib ^ lsb*0x30) | ((x&nib)+lsb*6)&^nib
-	n := bits.TrailingZeros64(((nonDigit&^msb)+lsb*0x7f|nonDigit)&msb) / 8
+	n := digitRun(x)
 	if n == 0 || n > 5 {
 		return 0, -1
 	}
-	v := eightDigits(x << (64 - 8*n))
+	v := eightDigits(x << ((64 - 8*n) & 63))
 	end = i + n
 	if v > 65535 || data[end] != '"' || !valueEnd(data[end+1]) {
 		return 0, -1

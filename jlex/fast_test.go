@@ -184,6 +184,15 @@ func TestFastAddrPort(t *testing.T) {
 			inputs = append(inputs, h+":"+port, h+"x"+port, h+port)
 		}
 	}
+	// Every octet text at every position, which the word-at-a-time
+	// parser must judge as netip does.
+	for _, o := range []string{"0", "1", "9", "10", "99", "100", "199", "200", "249", "250", "255", "256", "260", "300", "999", "00", "01", "001", "010", "099", "1000", "", "-1", "a", "1a", " 1", "1:", ":"} {
+		for pos := 0; pos < 4; pos++ {
+			parts := []string{"100", "64", "7", "231"}
+			parts[pos] = o
+			inputs = append(inputs, strings.Join(parts, ".")+":41641", strings.Join(parts, ".")+":0")
+		}
+	}
 	r := rand.New(rand.NewPCG(3, 4))
 	var l jlex.Lexer
 	failures := 0
@@ -192,7 +201,8 @@ func TestFastAddrPort(t *testing.T) {
 			r.Shuffle(len(inputs), func(i, j int) { inputs[i], inputs[j] = inputs[j], inputs[i] })
 		}
 		for _, in := range inputs {
-			for _, tail := range []string{",", "}", `,"txBytes":12345,"rxBytes":678}`, "]", `],"txBytes":12345,"rxBytes":678}`} {
+			for _, tail := range []string{",", "}", `,"txBytes":12345,"rxBytes":678}`, "]", `],"txBytes":12345,"rxBytes":678}`,
+				`,"txBytes":12345,"rxBytes":678,"txPkts":90,"rxPkts":12,"zzzzzzzzzzzzzzzz":1}`} { // room for the word loads
 				if pass == 0 {
 					l = jlex.Lexer{} // empty host tables: every host is new
 				}
@@ -243,7 +253,7 @@ func TestFastBegin(t *testing.T) {
 
 	// At the depth limit the general path reports the error.
 	l = newLexer(`{"a":{"b":1}}`)
-	l.MaxDepth = 1
+	l.SetMaxDepth(1)
 	require.True(t, l.BeginObject())
 	l.Key()
 	_, _, ok = l.FastBegin()
@@ -281,11 +291,11 @@ func TestFastBegin(t *testing.T) {
 	assert.Equal(t, 7, l.Pos())
 
 	// Switched off for the process.
-	was := jlex.SetFastPath(false)
-	t.Cleanup(func() { jlex.SetFastPath(was) })
+	was := jlex.SetFastPathForTesting(false)
+	t.Cleanup(func() { jlex.SetFastPathForTesting(was) })
 	_, _, ok = newLexer(`{"a":1}`).FastBegin()
 	assert.False(t, ok, "switched off")
-	assert.False(t, jlex.SetFastPath(true))
+	assert.False(t, jlex.SetFastPathForTesting(true))
 	_, _, ok = newLexer(`{"a":1}`).FastBegin()
 	assert.True(t, ok, "switched on again")
 }

@@ -115,8 +115,10 @@ func (l *Lexer) ipv6Host(host string) (netip.Addr, bool) {
 	return e.addr, true
 }
 
-// SplitAddrPort is the package function SplitAddrPort, taking the address
-// of a host from the lexer's tables when it is there.
+// SplitAddrPort derives both the address and the port of "host:port" text in
+// one pass, as SplitAddr and SplitPort do (the split on ':' of a field with
+// the ip indicator, index 0, and of a field at index 1), taking the address
+// of a host from the lexer's tables of recent hosts when it is there.
 func (l *Lexer) SplitAddrPort(src string, addr *netip.Addr, port *int32) (hasAddr, hasPort bool) {
 	if i := strings.LastIndexByte(src, ':'); i > 0 {
 		host := src[:i]
@@ -134,5 +136,5 @@ func (l *Lexer) SplitAddrPort(src string, addr *netip.Addr, port *int32) (hasAdd
 			}
 		}
 	}
-	return SplitAddrPort(src, addr, port)
+	return splitAddrPort(src, addr, port)
 }

@@ -1,22 +1,3 @@
-// Package jlex is the hand-written JSON lexer runtime that tslogs' generated
-// decoders call.
-//
-// Generated code stays flat: every helper checks a sticky first error and
-// returns at once once one is set, so a decode method is a loop over keys with
-// one line per field and a single error check at the very end.
-//
-// The lexer never allocates on the happy path. Keys are byte slices into the
-// input (compared with switch string(key), which does not allocate), strings
-// and raw JSON values are copied into a caller-owned arena so the decoded value
-// does not pin the input, and the field path used in error messages is kept as
-// a small stack of (key, index) frames that is only turned into text when an
-// error is reported.
-//
-// Objects of scalars (the traffic entries that make up most of a flow
-// record) are first tried on a fast path (see FastBegin): straight-line
-// generated code that reads the object as producers write it and gives up at
-// the first surprise, after which the general path above reads the object
-// again and alone decides what is an error.
 package jlex
 
 import (
@@ -26,13 +7,15 @@ import (
 	"unsafe"
 )
 
-// DefaultMaxDepth is the nesting limit used when Lexer.MaxDepth is zero. It
-// bounds both schema objects and the unknown values that are skipped.
-const DefaultMaxDepth = 128
+// MaxDepth is the deepest nesting of objects and arrays a decoder accepts:
+// `{}` is depth 1, `{"a":[1]}` depth 2. It bounds both schema objects and the
+// unknown values that are skipped; a deeper record is an error. The stream
+// scanner of package tailscale frames records with the same limit.
+const MaxDepth = 128
 
 // maxFrames bounds the nesting of schema objects and arrays, whose keys and
 // indexes are kept for error paths. Unknown values that are skipped may nest
-// deeper, up to MaxDepth in all.
+// deeper, up to the depth limit in all.
 const maxFrames = 32
 
 type frame struct {
@@ -50,10 +33,13 @@ type Lexer struct {
 	pos   int
 	err   *Error
 	depth int
-	// MaxDepth limits nesting; 0 means DefaultMaxDepth.
-	MaxDepth int
+	// depthLimit limits nesting; 0 means MaxDepth (tests lower it).
+	depthLimit int
 
 	frames [maxFrames]frame
+	// framesUsed is how many frames were used since the lexer was last
+	// given back to the pool (PutLexer clears their keys).
+	framesUsed int
 	// Arena holds a copy of the input (after Reset) followed by the decoded
 	// text of strings that had escapes or invalid UTF-8. Strings and raw
 	// values handed out point into it, never into the caller's input.
@@ -67,6 +53,9 @@ type Lexer struct {
 	// pathPrefix is prepended to every error path (e.g. "event" when a bare
 	// record is decoded in place of an envelope's event).
 	pathPrefix string
+	// embedOff is, for a lexer of embedded JSON (see BeginEmbedded), the
+	// offset of its string in the enclosing input.
+	embedOff int
 }
 
 var emptyKey = []byte{}
@@ -92,8 +81,8 @@ func (l *Lexer) ResetView(data []byte, arena []byte) {
 	l.fastBails = 0
 }
 
-// SetPathPrefix makes error paths start with prefix.
-func (l *Lexer) SetPathPrefix(prefix string) { l.pathPrefix = prefix }
+// setPathPrefix makes error paths start with prefix.
+func (l *Lexer) setPathPrefix(prefix string) { l.pathPrefix = prefix }
 
 // Ok reports whether no error has occurred.
 func (l *Lexer) Ok() bool { return l.err == nil }
@@ -113,9 +102,11 @@ func (l *Lexer) Pos() int { return l.pos }
 type Error struct {
 	Offset int    // byte offset of the offending value or token in the input
 	Path   string // field path such as event.virtualTraffic[3].txBytes; "" at the top level
-	Msg    string
+	Msg    string // what is wrong, e.g. "number 70000 out of range for int16"
 }
 
+// Error returns "path: message at offset N", or "message at offset N" at
+// the top level.
 func (e *Error) Error() string {
 	if e.Path == "" {
 		return e.Msg + " at offset " + strconv.Itoa(e.Offset)
@@ -192,8 +183,8 @@ func (l *Lexer) FailPath(off int, path, msg string) {
 	l.err = &Error{Offset: off, Path: path, Msg: msg}
 }
 
-// Missing reports a required field name that the current object lacked.
-func (l *Lexer) Missing(name string) {
+// missing reports a required field name that the current object lacked.
+func (l *Lexer) missing(name string) {
 	if l.err != nil {
 		return
 	}
@@ -292,8 +283,8 @@ func (l *Lexer) End() {
 	}
 }
 
-// IsNull consumes a null literal if one is next.
-func (l *Lexer) IsNull() bool {
+// isNull consumes a null literal if one is next.
+func (l *Lexer) isNull() bool {
 	if l.err != nil {
 		return false
 	}
@@ -319,14 +310,15 @@ func (l *Lexer) push(array bool) bool {
 	}
 	l.frames[l.depth] = frame{index: -1, array: array, keyOff: -1}
 	l.depth++
+	l.framesUsed = max(l.framesUsed, l.depth)
 	return true
 }
 
 func (l *Lexer) maxDepth() int {
-	if l.MaxDepth > 0 {
-		return l.MaxDepth
+	if l.depthLimit > 0 {
+		return l.depthLimit
 	}
-	return DefaultMaxDepth
+	return MaxDepth
 }
 
 // BeginObject consumes '{'. It returns false, consuming the literal, for null
@@ -336,9 +328,10 @@ func (l *Lexer) BeginObject() bool {
 		return false
 	}
 	// Fast path: '{' right here, with room for another frame.
-	if p := l.pos; p < len(l.data) && l.data[p] == '{' && l.depth < maxFrames && (l.MaxDepth == 0 || l.depth < l.MaxDepth) {
+	if p := l.pos; p < len(l.data) && l.data[p] == '{' && l.depth < maxFrames && (l.depthLimit == 0 || l.depth < l.depthLimit) {
 		l.frames[l.depth] = frame{index: -1, keyOff: -1}
 		l.depth++
+		l.framesUsed = max(l.framesUsed, l.depth)
 		l.pos = p + 1
 		return true
 	}
@@ -502,8 +495,3 @@ func (b *Bits) Set(i uint, present bool) {
 
 // Has reports whether field i is present.
 func (b Bits) Has(i uint) bool { return b&(1<<i) != 0 }
-
-// GeneratedCodeV1 is referenced by generated code; renaming it when the
-// runtime's contract with generated code changes makes stale generated code
-// fail to compile instead of misbehaving.
-const GeneratedCodeV1 = true

@@ -573,7 +573,7 @@ func TestDepthLimitSchema(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			l := newLexer(tt.doc)
-			l.MaxDepth = tt.maxDepth
+			l.SetMaxDepth(tt.maxDepth)
 			var got int
 			if tt.objects {
 				got = nestObjects(l)
@@ -611,7 +611,7 @@ func TestDepthLimitSkip(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			l := newLexer(tt.doc)
-			l.MaxDepth = tt.maxDepth
+			l.SetMaxDepth(tt.maxDepth)
 			l.Skip()
 			l.End()
 			checkErr(t, l, tt.err)
@@ -635,7 +635,7 @@ func TestDepthLimitSkipInsideSchema(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			l := newLexer(tt.doc)
-			l.MaxDepth = 3
+			l.SetMaxDepth(3)
 			require.True(t, l.BeginObject())
 			for {
 				if _, ok := l.Key(); !ok {

@@ -5,7 +5,7 @@ import "strconv"
 // NameTable maps lower-case names to the numbers they stand for, for numeric
 // fields whose producers may also write names (schema key numberNames).
 type NameTable struct {
-	Name    string
+	Name    string // the table's name in schemas, e.g. ip_protocol
 	entries []nameEntry
 }
 

@@ -1,10 +1,10 @@
 package jlex
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/netip"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -13,11 +13,37 @@ import (
 // out per type: a generic version with a function value or a type switch
 // makes the lexer escape to the heap.
 
+// maxElementsHint bounds ElementsHint, and so what a hostile array can
+// make a decoder allocate ahead: Tailscale's records hold at most about
+// 1,500 traffic entries.
+const maxElementsHint = 2048
+
+// ElementsHint estimates how many objects the array whose '[' was just read
+// holds, for sizing a new slice once: the '{' before its first ']', at most
+// maxElementsHint. It is only a hint (strings may hold braces, and an
+// element that holds an array ends the count early) and reads the input
+// with the library's vector routines, much faster than decoding it.
+func (l *Lexer) ElementsHint() int {
+	rest := l.data[l.pos:]
+	if i := bytes.IndexByte(rest, ']'); i >= 0 {
+		rest = rest[:i]
+	}
+	return min(bytes.Count(rest, []byte{'{'}), maxElementsHint)
+}
+
+// newStrings is the capacity given to a string slice that has none: the
+// node addresses and tags of flow records hold one to three strings, and
+// growing from nothing would allocate twice for two.
+const newStrings = 4
+
 // Strings decodes an array of strings.
 func (l *Lexer) Strings(s *[]string) bool {
 	*s = (*s)[:0]
 	if !l.BeginArray() {
 		return false
+	}
+	if cap(*s) == 0 {
+		*s = make([]string, 0, newStrings)
 	}
 	for l.More() {
 		*s = append(*s, "")
@@ -129,7 +155,7 @@ func (l *Lexer) Times(s *[]time.Time, formats TimeFormats) bool {
 // that fits T, in *dst; false (and 0) when absent or not such an integer.
 func SplitInt[T int16 | int32 | int64](src, sep string, index int, dst *T) bool {
 	*dst = 0
-	s, ok := SplitPart(src, sep, index)
+	s, ok := splitPart(src, sep, index)
 	if !ok || s == "" {
 		return false
 	}
@@ -143,38 +169,6 @@ func SplitInt[T int16 | int32 | int64](src, sep string, index int, dst *T) bool 
 	}
 	*dst = T(v)
 	return true
-}
-
-// AppendAddr appends s to dst when it is an IP address.
-func AppendAddr(dst []netip.Addr, s string) []netip.Addr {
-	if a, ok := ParseAddr(s); ok {
-		dst = append(dst, a.WithZone(""))
-	}
-	return dst
-}
-
-// AppendValidAddr appends a to dst when it is valid.
-func AppendValidAddr(dst []netip.Addr, a netip.Addr) []netip.Addr {
-	if a.IsValid() {
-		dst = append(dst, a)
-	}
-	return dst
-}
-
-// AppendEmail appends s to dst when it contains '@'.
-func AppendEmail(dst []string, s string) []string {
-	if strings.IndexByte(s, '@') >= 0 {
-		dst = append(dst, s)
-	}
-	return dst
-}
-
-// AppendNonEmpty appends s to dst when it is not empty.
-func AppendNonEmpty(dst []string, s string) []string {
-	if s != "" {
-		dst = append(dst, s)
-	}
-	return dst
 }
 
 // SortCompactAddrs sorts dst[from:] by address (netip.Addr.Compare) and

@@ -25,6 +25,20 @@ func specialMask(x uint64) uint64 {
 // scanPlain returns the index of the first byte at or after i that is '"',
 // '\\', a control character or non-ASCII.
 func scanPlain(data []byte, i int) int {
+	// The first 32 bytes at once, which hold most keys, names, IDs and
+	// addresses whole: the four words' masks, gathered into one, give the
+	// position without a branch on the string's length, which varies from
+	// one string to the next and would mispredict. (specialMask is exact
+	// up to its first special byte, so the lowest bit of the gathered mask
+	// is.)
+	if i >= 0 && i <= len(data)-32 {
+		m := gather8(specialMask(loadLE(data, i))) | gather8(specialMask(loadLE(data, i+8)))<<8 |
+			gather8(specialMask(loadLE(data, i+16)))<<16 | gather8(specialMask(loadLE(data, i+24)))<<24
+		if m != 0 {
+			return i + bits.TrailingZeros64(m)
+		}
+		i += 32
+	}
 	for ; i+8 <= len(data); i += 8 {
 		if m := specialMask(loadLE(data, i)); m != 0 {
 			return i + bits.TrailingZeros64(m)/8

@@ -1,7 +1,12 @@
 package jlex
 
 import (
+	"encoding/binary"
+	"fmt"
 	"math/rand/v2"
+	"net/netip"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -110,7 +115,7 @@ func TestSpecialMaskRandom(t *testing.T) {
 
 func TestScanPlain(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	for length := 0; length <= 40; length++ {
+	for length := 0; length <= 80; length++ { // past scanPlain's first 32-byte block
 		for start := 0; start <= length; start++ {
 			for trial := 0; trial < 20; trial++ {
 				data := make([]byte, length)
@@ -127,13 +132,152 @@ func TestScanPlain(t *testing.T) {
 			}
 		}
 	}
-	// Every position of a special byte in a 17-byte buffer, from every start.
-	for p := 0; p <= 16; p++ {
+	// Every position of a special byte in a 70-byte buffer, from every start.
+	for p := 0; p < 70; p++ {
 		for _, c := range []byte{'"', '\\', 0x01, 0x80} {
-			data := []byte("abcdefghijklmnopq")
+			data := []byte(strings.Repeat("abcdefghij", 7))
 			data[p] = c
 			for start := 0; start <= len(data); start++ {
 				assert.Equalf(t, naiveScan(data, start), scanPlain(data, start), "special %#x at %d, start %d", c, p, start)
+			}
+		}
+	}
+}
+
+// v6Texts returns IPv6 host texts in every form producers and hostile
+// inputs use: canonical, with leading zeros, upper case, "::" anywhere,
+// and random damage.
+func v6Texts(r *rand.Rand) []string {
+	texts := []string{"::", "::1", "1::", "fd7a:115c:a1e0::1", "FD7A:115C:A1E0::1", "fd7a:115c:a1e0:ab12:4843:cd96:626b:430b",
+		"2001:0db8:0000:0000:0000:0000:0000:0001", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "1::2::3",
+		":::", "1:::2", ":1::", "1:", ":1", "12345::", "g::1", "::g", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "::ffff:1.2.3.4",
+		"fe80::1%eth0", "", ":", "0:0:0:0:0:0:0:0", "0000:0000:0000:0000:0000:0000:0000:0000", "00000::", "ABCDEF::", "abcd:ef01::",
+		"fd7a:115c:a1e0::\x1a", "fd7a:115c:a1e0::\x10", "fd7a:115c:a1e0::\xe1", "1:2:3:4:5:6:7:8:"}
+	const hexDigits = "0123456789abcdefABCDEF"
+	for range 20000 {
+		var b [16]byte
+		for i := range b {
+			if r.IntN(3) > 0 {
+				b[i] = byte(r.Uint32())
+			}
+		}
+		a := netip.AddrFrom16(b)
+		s := a.String()
+		switch r.IntN(4) {
+		case 0: // every group written out, some with leading zeros, mixed case
+			var parts []string
+			for i := 0; i < 16; i += 2 {
+				g := fmt.Sprintf("%x", uint16(b[i])<<8|uint16(b[i+1]))
+				if r.IntN(3) == 0 {
+					g = fmt.Sprintf("%04x", uint16(b[i])<<8|uint16(b[i+1]))
+				}
+				if r.IntN(4) == 0 {
+					g = strings.ToUpper(g)
+				}
+				parts = append(parts, g)
+			}
+			if r.IntN(3) == 0 { // "::" in place of a random run of groups, zero or not
+				i := r.IntN(8)
+				j := i + r.IntN(9-i)
+				parts = append(append(parts[:i:i], ""), parts[j:]...)
+				if i == 0 {
+					parts = append([]string{""}, parts...)
+				}
+				if j == 8 {
+					parts = append(parts, "")
+				}
+			}
+			s = strings.Join(parts, ":")
+		case 1: // damaged
+			bs := []byte(s)
+			k := r.IntN(len(bs) + 1)
+			switch r.IntN(4) {
+			case 0:
+				bs = append(bs[:k:k], append([]byte{":0g.%"[r.IntN(5)]}, bs[k:]...)...)
+			case 1:
+				if k < len(bs) {
+					bs = append(bs[:k:k], bs[k+1:]...)
+				}
+			case 2:
+				bs = append(bs[:k:k], append([]byte{hexDigits[r.IntN(len(hexDigits))]}, bs[k:]...)...)
+			case 3:
+				bs = append(bs[:k:k], append([]byte("::"), bs[k:]...)...)
+			}
+			s = string(bs)
+		}
+		texts = append(texts, s)
+	}
+	return texts
+}
+
+// TestQuotedV6Host checks the word-at-a-time IPv6 parser against
+// netip.ParseAddr: every text it takes must be an IPv6 address without a
+// zone and parse to the same address, and every such address without an
+// embedded IPv4 must be taken.
+func TestQuotedV6Host(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	pad := strings.Repeat(`,"txBytes":1234567`, 4) + "}"
+	failures := 0
+	for _, s := range v6Texts(r) {
+		for _, lead := range []string{"", `"`, `,"src":"`} {
+			data := []byte(lead + "[" + s + "]:41641\"" + pad)
+			hi, lo, close, ok := quotedV6Host(data, len(lead))
+			var ip [16]byte
+			binary.BigEndian.PutUint64(ip[:8], hi)
+			binary.BigEndian.PutUint64(ip[8:], lo)
+			want, err := netip.ParseAddr(s)
+			takes := err == nil && want.Is6() && want.Zone() == "" && !strings.Contains(s, ".")
+			switch {
+			case ok && !takes:
+				t.Errorf("quotedV6Host(%q) took it as %v; netip: %v, %v", s, netip.AddrFrom16(ip), want, err)
+			case !ok && takes:
+				t.Errorf("quotedV6Host(%q) gave up on an address", s)
+			case ok && (netip.AddrFrom16(ip) != want || close != len(lead)+1+len(s)):
+				t.Errorf("quotedV6Host(%q) = %v, %d; want %v, %d", s, netip.AddrFrom16(ip), close, want, len(lead)+1+len(s))
+			default:
+				continue
+			}
+			if failures++; failures == 10 {
+				return
+			}
+		}
+	}
+	// Too near the end of the input: left to the general path.
+	data := []byte(`[::1]:1"}`)
+	_, _, _, ok := quotedV6Host(data, 0)
+	assert.False(t, ok)
+}
+
+// TestHexGroup checks hexRun and hexValue on every byte in every lane.
+func TestHexGroup(t *testing.T) {
+	isHex := func(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+	r := rand.New(rand.NewPCG(7, 8))
+	for lane := 0; lane < 8; lane++ {
+		for v := 0; v < 256; v++ {
+			for range 4 {
+				var b [8]byte
+				for i := range b {
+					b[i] = "0123456789abcdefABCDEF"[r.IntN(22)]
+				}
+				b[lane] = byte(v)
+				n := hexRun(word(b))
+				var val uint64
+				if n > 0 {
+					val = hexValue(word(b), min(n, 4))
+				}
+				wantN := 0
+				for wantN < 8 && isHex(b[wantN]) {
+					wantN++
+				}
+				var wantV uint64
+				if k := min(wantN, 4); k > 0 {
+					x, err := strconv.ParseUint(string(b[:k]), 16, 16)
+					require.NoError(t, err)
+					wantV = x
+				}
+				if n != wantN || wantN > 0 && val != wantV {
+					t.Fatalf("hexRun, hexValue(%q) = %d, %#x; want %d, %#x", b, n, val, wantN, wantV)
+				}
 			}
 		}
 	}

@@ -10,15 +10,17 @@ type TimeFormat uint8
 
 // The supported timeFormats.
 const (
-	Unix    TimeFormat = iota + 1 // seconds, fraction and exponent allowed, parsed exactly
-	UnixMs                        // integer milliseconds
-	UnixUs                        // integer microseconds
-	UnixNs                        // integer nanoseconds
-	RFC3339                       // RFC 3339 with 0–9 fractional digits and Z or a numeric offset
+	Unix       TimeFormat = iota + 1 // seconds, fraction and exponent allowed, parsed exactly
+	UnixMs                           // integer milliseconds
+	UnixUs                           // integer microseconds
+	UnixNs                           // integer nanoseconds
+	RFC3339                          // RFC 3339 with 0–9 fractional digits and Z or a numeric offset
+	Cloudflare                       // RFC 3339 text, or integer seconds (below 6e10) or nanoseconds
 )
 
-var formatNames = [...]string{"", "unix", "unix_ms", "unix_us", "unix_ns", "rfc3339"}
+var formatNames = [...]string{"", "unix", "unix_ms", "unix_us", "unix_ns", "rfc3339", "cloudflare"}
 
+// String returns the format's name in schemas, such as "unix_ms".
 func (f TimeFormat) String() string {
 	if int(f) < len(formatNames) {
 		return formatNames[f]
@@ -42,6 +44,7 @@ func (fs TimeFormats) Then(g TimeFormat) TimeFormats {
 	return fs | TimeFormats(g)<<shift
 }
 
+// String returns the names of the formats, in order, separated by ", ".
 func (fs TimeFormats) String() string {
 	s := ""
 	for ; fs != 0; fs >>= 4 {
@@ -64,51 +67,12 @@ const (
 // result is in UTC. null and "" are absent.
 func (l *Lexer) Time(dst *time.Time, formats TimeFormats) bool {
 	*dst = time.Time{}
-	if l.err != nil {
-		return false
-	}
-	off := l.pos
-	var tok []byte
-	isString := false
-	switch c := l.skipWS(); {
-	case c == '"':
-		off = l.pos
-		tok = l.stringContent()
-		if l.err != nil || len(tok) == 0 {
-			return false
-		}
-		isString = true
-	case c == '-' || c >= '0' && c <= '9':
-		off = l.pos
-		tok, _ = l.number()
-		if l.err != nil {
-			return false
-		}
-	case c == 'n':
-		l.literal("null")
-		return false
-	default:
-		l.unexpected("timestamp")
+	tok, isString, off, present := l.timeToken()
+	if !present {
 		return false
 	}
 	for fs := TimeFormats(formats); fs != 0; fs >>= 4 {
-		var t time.Time
-		var ok bool
-		switch TimeFormat(fs & 0xf) {
-		case Unix:
-			t, ok = ParseUnix(tok)
-		case UnixMs:
-			t, ok = parseUnixInt(tok, 1e6)
-		case UnixUs:
-			t, ok = parseUnixInt(tok, 1e3)
-		case UnixNs:
-			t, ok = parseUnixInt(tok, 1)
-		case RFC3339:
-			if isString {
-				t, ok = ParseRFC3339(tok)
-			}
-		}
-		if ok {
+		if t, ok := parseTime(TimeFormat(fs&0xf), tok, isString); ok {
 			*dst = t
 			return true
 		}
@@ -117,10 +81,66 @@ func (l *Lexer) Time(dst *time.Time, formats TimeFormats) bool {
 	return false
 }
 
-// ParseUnix parses decimal seconds since the Unix epoch exactly: digits
+// timeToken reads a timestamp's token: a string's content (isString) or a
+// number's text, at offset off. present is false for null, "" and errors.
+func (l *Lexer) timeToken() (tok []byte, isString bool, off int, present bool) {
+	if l.err != nil {
+		return nil, false, l.pos, false
+	}
+	switch c := l.skipWS(); {
+	case c == '"':
+		off = l.pos
+		tok = l.stringContent()
+		return tok, true, off, l.err == nil && len(tok) > 0
+	case c == '-' || c >= '0' && c <= '9':
+		off = l.pos
+		tok, _ = l.number()
+		return tok, false, off, l.err == nil
+	case c == 'n':
+		l.literal("null")
+		return nil, false, l.pos, false
+	}
+	l.unexpected("timestamp")
+	return nil, false, l.pos, false
+}
+
+// parseTime parses tok, a number's text or a string's decoded content
+// (isString), as a timestamp in the built-in format f.
+func parseTime(f TimeFormat, tok []byte, isString bool) (time.Time, bool) {
+	switch f {
+	case Unix:
+		return parseUnix(tok)
+	case UnixMs:
+		return parseUnixInt(tok, 1e6)
+	case UnixUs:
+		return parseUnixInt(tok, 1e3)
+	case UnixNs:
+		return parseUnixInt(tok, 1)
+	case RFC3339:
+		if isString {
+			return parseRFC3339(tok)
+		}
+	case Cloudflare:
+		// Panther's cloudflare codec: a string is RFC 3339, an integer is
+		// seconds below 60,000,000,000 (the year 3871) and nanoseconds
+		// from there on.
+		if isString {
+			return parseRFC3339(tok)
+		}
+		if n, ok := parseInt(tok); ok {
+			if n < int64(time.Minute) {
+				return parseUnixInt(tok, 1e9)
+			}
+			return parseUnixInt(tok, 1)
+		}
+	}
+	return time.Time{}, false
+}
+
+// parseUnix parses decimal seconds since the Unix epoch exactly: digits
 // beyond nanoseconds are truncated toward zero, never rounded through a
 // float. It accepts JSON number syntax (fraction, exponent).
-func ParseUnix(tok []byte) (time.Time, bool) {
+func parseUnix(tok []byte) (time.Time, bool) {
 	n, _ := scanNumber(tok)
 	if n != len(tok) || n == 0 {
 		return time.Time{}, false
@@ -232,9 +252,9 @@ func digits2(b []byte, i int) (int, bool) {
 	return int(a)*10 + int(c), true
 }
 
-// ParseRFC3339 parses YYYY-MM-DDTHH:MM:SS[.F{1,9}](Z|±HH:MM) into UTC,
+// parseRFC3339 parses YYYY-MM-DDTHH:MM:SS[.F{1,9}](Z|±HH:MM) into UTC,
 // checking every field's range as time.Parse does.
-func ParseRFC3339(b []byte) (time.Time, bool) {
+func parseRFC3339(b []byte) (time.Time, bool) {
 	if len(b) < len("2006-01-02T15:04:05Z") || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
 		return time.Time{}, false
 	}

@@ -2,7 +2,6 @@ package jlex
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/binary"
 	"math"
 	"net/netip"
@@ -192,19 +191,6 @@ func AppendCompactJSON(dst []byte, raw []byte) []byte {
 	return dst
 }
 
-// AppendRawMember appends a record's raw bytes as a "raw" member when they
-// are valid UTF-8, else base64 as "raw_base64", so a dead-letter line keeps
-// every byte.
-func AppendRawMember(dst []byte, raw []byte) []byte {
-	if utf8.Valid(raw) {
-		dst = AppendKey(dst, `"raw":`)
-		return AppendString(dst, bytesString(raw))
-	}
-	dst = AppendKey(dst, `"raw_base64":`)
-	dst = base64.StdEncoding.AppendEncode(append(dst, '"'), raw)
-	return append(dst, '"')
-}
-
 // RowMeta carries what a row needs beyond the record: the parse time, a row
 // ID, and scratch space reused from row to row.
 type RowMeta struct {
@@ -214,7 +200,7 @@ type RowMeta struct {
 	// p_row_id is RowIDPrefix followed by a counter in hex that AppendMeta
 	// advances, so rows get unique IDs without allocating.
 	RowID       string
-	RowIDPrefix string
+	RowIDPrefix string // see RowID
 	seq         uint64
 	ips         []netip.Addr
 	strs        []string

@@ -415,9 +415,3 @@ func TestRowMeta(t *testing.T) {
 		assert.Equal(t, `{"a":1`, string(out))
 	})
 }
-
-func TestAppendRawMember(t *testing.T) {
-	assert.Equal(t, `{"raw":"{\"a\":\"é\"}"}`, string(append(jlex.AppendRawMember([]byte(`{`), []byte(`{"a":"é"}`)), '}')))
-	// 0xff is not UTF-8: base64 keeps every byte ("e/8=" is 0x7b 0xff).
-	assert.Equal(t, `{"x":1,"raw_base64":"e/8="}`, string(append(jlex.AppendRawMember([]byte(`{"x":1`), []byte{'{', 0xff}), '}')))
-}

@@ -398,10 +398,10 @@ func fzCheckGeneral[T decodable](t *testing.T, data []byte, fresh func() T, cano
 	t.Helper()
 	fast := fresh()
 	fastErr := fzErrText(fast.Decode(data))
-	wasOn := jlex.SetFastPath(false)
+	wasOn := jlex.SetFastPathForTesting(false)
 	general := fresh()
 	generalErr := fzErrText(general.Decode(data))
-	jlex.SetFastPath(wasOn)
+	jlex.SetFastPathForTesting(wasOn)
 	if fastErr != generalErr {
 		t.Fatalf("fast and general paths differ for input %q:\n  fast:    %s\n  general: %s", data, fastErr, generalErr)
 	}

@@ -4,7 +4,7 @@ package tailscale_test
 // fuzz_test.go: mirror structs of Network and Audit decoded by
 // github.com/goccy/go-json, whose leaves are small reference types with their
 // own UnmarshalJSON. The leaves implement tslogs' field semantics (see
-// /work/shared/docs/wire-format.md and the schemas) independently of
+// docs/wire-format.md and the schemas) independently of
 // jlex, with the standard library only: strconv, regexp, math/big,
 // time.Parse, netip and utf8. They are written to be obviously correct, not
 // fast.
@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"net"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -647,16 +648,24 @@ func refSortedUnique(s []string) []string {
 	return slices.Compact(s)
 }
 
+// refAddIP adds s as Panther's ip indicator does: space trimmed, kept when
+// net.ParseIP accepts it (no zone).
 func refAddIP(ips []string, s string) []string {
-	if a, err := netip.ParseAddr(s); err == nil {
-		ips = append(ips, a.WithZone("").String())
+	if ip := net.ParseIP(strings.TrimSpace(s)); ip != nil {
+		a, _ := netip.AddrFromSlice(ip)
+		if ip.To4() != nil && !strings.Contains(s, ":") {
+			a = a.Unmap()
+		}
+		ips = append(ips, a.String())
 	}
 	return ips
 }
 
+// refAddEmail adds s as Panther's email indicator does: kept, space trimmed,
+// when it contains '@'.
 func refAddEmail(emails []string, s refString) []string {
 	if strings.Contains(s.v, "@") {
-		emails = append(emails, s.v)
+		emails = append(emails, strings.TrimSpace(s.v))
 	}
 	return emails
 }

@@ -77,6 +77,14 @@ type ReaderOptions struct {
 	// MaxDecompressed, if positive, bounds the whole decompressed input; more
 	// is a fatal error (protection against decompression bombs).
 	MaxDecompressed int64
+	// MaxZstdWindow bounds the window a zstd frame may ask for, and so the
+	// zstd decoder's memory (a larger one is a fatal error); 0 means 64 MiB.
+	MaxZstdWindow int
+	// Nodes, when set, learns the nodes named by every good network record
+	// (see NodeDirectory.Learn), and AppendRow adds to each row the nodes
+	// its addresses and node IDs resolve to, as Panther's p_enrichment (see
+	// NodeDirectory.AppendNetworkEnrichment).
+	Nodes *NodeDirectory
 }
 
 // RecordError is the error of one bad record. The reader goes on with the
@@ -87,10 +95,12 @@ type RecordError struct {
 	Err    error // *Error for a decode error; a framing error otherwise
 }
 
+// Error returns "record N at offset M: " and the cause.
 func (e *RecordError) Error() string {
 	return fmt.Sprintf("record %d at offset %d: %v", e.Record, e.Offset, e.Err)
 }
 
+// Unwrap returns the cause, for errors.Is and errors.As.
 func (e *RecordError) Unwrap() error { return e.Err }
 
 // Reader reads Tailscale log records from a stream, one at a time, in any of
@@ -113,7 +123,12 @@ func (e *RecordError) Unwrap() error { return e.Err }
 // The reader's memory is bounded by the largest record, not by the input,
 // and reading allocates nothing per record once its buffers have grown. A
 // bad record makes Err non-nil for that record only; Raw then holds its bytes
-// for a dead-letter file, and Next goes on with the next record.
+// for a dead-letter file, and Next goes on with the next record. In NDJSON a
+// line cut short is one bad record: the next line is read on its own. An
+// array or API document still open at the end of the input (a cut download)
+// ends with a bad record (ErrTruncated) after every good one. With
+// ReaderOptions.LogType set, a record of the other type is a bad record
+// (ErrWrongLogType).
 //
 //	r := tailscale.NewReader(f, tailscale.ReaderOptions{})
 //	for r.Next() {
@@ -137,6 +152,7 @@ type Reader struct {
 	typ     LogType
 	bare    bool
 	err     error
+	enr     []byte // scratch of WriteColumns' p_enrichment
 }
 
 // NewReader returns a Reader of r.
@@ -144,6 +160,7 @@ func NewReader(r io.Reader, opt ReaderOptions) *Reader {
 	return &Reader{opt: opt, sc: stream.NewScanner(r, stream.Options{
 		MaxRecordSize:   opt.MaxRecordSize,
 		MaxDecompressed: opt.MaxDecompressed,
+		MaxZstdWindow:   opt.MaxZstdWindow,
 	})}
 }
 
@@ -188,6 +205,8 @@ func (r *Reader) Next() bool {
 	}
 	if err != nil {
 		r.fail(err)
+	} else if r.typ == LogTypeNetwork && r.opt.Nodes != nil {
+		r.opt.Nodes.Learn(&r.network)
 	}
 	return true
 }
@@ -241,8 +260,10 @@ func (r *Reader) Fatal() error {
 	return nil
 }
 
-// LogType returns the current record's log type (for a bad record, the
-// configured type, which may be LogTypeAuto).
+// LogType returns the current record's log type. For a bad record it is
+// the type found if it could be told (a record of the other type than
+// ReaderOptions.LogType fails with a *LogTypeError), else the configured
+// type, which may be LogTypeAuto.
 func (r *Reader) LogType() LogType { return r.typ }
 
 // Bare reports whether the current record came without an envelope.
@@ -287,15 +308,27 @@ func (r *Reader) EventTime() time.Time {
 	return time.Time{}
 }
 
-// AppendRow appends the current good record as a Panther-style row.
+// AppendRow appends the current good record as a Panther-style row, with
+// p_enrichment when ReaderOptions.Nodes is set and something resolves.
 func (r *Reader) AppendRow(dst []byte, m *RowMeta) []byte {
+	start := len(dst)
 	switch r.typ {
 	case LogTypeNetwork:
-		return r.network.AppendRow(dst, m)
+		dst = r.network.AppendRow(dst, m)
 	case LogTypeAudit:
-		return r.audit.AppendRow(dst, m)
+		dst = r.audit.AppendRow(dst, m)
 	}
-	return dst
+	d := r.opt.Nodes
+	if d == nil || len(dst) == start || dst[len(dst)-1] != '}' {
+		return dst
+	}
+	dst = dst[:len(dst)-1] // reopen the row
+	if r.typ == LogTypeNetwork {
+		dst = d.AppendNetworkEnrichment(dst, &r.network)
+	} else {
+		dst = d.AppendAuditEnrichment(dst, &r.audit)
+	}
+	return append(dst, '}')
 }
 
 // Keys that decide a record's shape. The first decisive key wins.
@@ -304,6 +337,16 @@ var (
 	detectNetworkKeys  = []string{"nodeId", "start", "end", "virtualTraffic", "subnetTraffic", "exitTraffic", "physicalTraffic", "srcNode", "dstNodes"}
 	detectAuditKeys    = []string{"action", "origin", "actor", "target", "eventGroupID", "old", "new", "deferredAt", "actionDetails", "eventTime", "error"}
 )
+
+// setKey returns the member of set equal to key (no allocation).
+func setKey(key []byte, set []string) string {
+	for _, k := range set {
+		if string(key) == k {
+			return k
+		}
+	}
+	return ""
+}
 
 func oneOf(key []byte, set []string) bool {
 	for _, k := range set {
@@ -317,24 +360,71 @@ func oneOf(key []byte, set []string) bool {
 // detect tells an envelope from a bare record by the record's first key
 // that belongs to only one shape ("time", "event" and "fields" mean an
 // envelope; a field of an audit or network record, or "logged", a bare
-// record), and, when want is LogTypeAuto, the log type by the first key of
-// the event that belongs to only one type.
+// record), and the log type by the first key of the event that belongs to
+// only one type. When want is not LogTypeAuto, a record of the other type
+// is an error (*LogTypeError) and a record whose type cannot be told is
+// taken to be of type want.
 func detect(data []byte, want LogType) (typ LogType, bare bool, err error) {
+	typ, bare, key, err := detectType(data)
+	if want == LogTypeAuto {
+		return typ, bare, err
+	}
+	if typ != LogTypeAuto && typ != want {
+		return typ, bare, &LogTypeError{Want: want, Found: typ, Key: key}
+	}
+	return want, bare, nil
+}
+
+// LogTypeError is the error of a record of one log type read by a Reader
+// set to the other (ReaderOptions.LogType). It wraps ErrWrongLogType.
+type LogTypeError struct {
+	// Want is the log type the Reader was set to read.
+	Want LogType
+	// Found is the log type the record has.
+	Found LogType
+	// Key is the field that tells the record's type.
+	Key string
+}
+
+// Error names both types and the field that tells them apart.
+func (e *LogTypeError) Error() string {
+	return fmt.Sprintf("wrong log type: this is %s %s record (it has %q), not %s %s record",
+		article(e.Found), e.Found, e.Key, article(e.Want), e.Want)
+}
+
+// Unwrap returns ErrWrongLogType, for errors.Is.
+func (e *LogTypeError) Unwrap() error { return ErrWrongLogType }
+
+// ErrWrongLogType is wrapped by the error of a record of the other log type
+// than ReaderOptions.LogType.
+var ErrWrongLogType = errors.New("wrong log type")
+
+func article(t LogType) string {
+	if t == LogTypeAudit {
+		return "an"
+	}
+	return "a"
+}
+
+// detectType is detect for LogTypeAuto. It also returns the key that told
+// the type; typ is LogTypeAuto (with err set) when it could not be told.
+func detectType(data []byte) (typ LogType, bare bool, typeKey string, err error) {
+	const want = LogTypeAuto
 	l := jlex.GetLexer()
 	defer jlex.PutLexer(l)
 	l.ResetView(data, nil)
 	if !l.BeginObject() {
 		if l.Ok() {
-			return want, false, errors.New("expected a record object, found null")
+			return want, bare, "", errors.New("expected a record object, found null")
 		}
-		return want, false, l.Err()
+		return want, false, "", l.Err()
 	}
 	key, ok := l.Key()
 	if !ok {
 		if l.Ok() {
-			return want, false, errors.New("empty record {}")
+			return want, bare, "", errors.New("empty record {}")
 		}
-		return want, false, l.Err()
+		return want, false, "", l.Err()
 	}
 	// Keys of neither shape (the Splunk HEC metadata host, source,
 	// sourcetype and index before "time", or unknown fields) are passed over.
@@ -349,17 +439,12 @@ func detect(data []byte, want LogType) (typ LogType, bare bool, err error) {
 		}
 		l.Skip()
 		if key, ok = l.Key(); !ok {
+			bare = true
 			if !l.Ok() {
-				return want, true, l.Err()
+				return want, true, "", l.Err()
 			}
-			if want != LogTypeAuto {
-				return want, true, nil
-			}
-			return want, true, errors.New("cannot tell the log type: no field of audit or network records")
+			return want, bare, "", errors.New("cannot tell the log type: no field of audit or network records")
 		}
-	}
-	if want != LogTypeAuto {
-		return want, bare, nil
 	}
 	if !bare {
 		// Find the event object, then look at its keys.
@@ -367,34 +452,34 @@ func detect(data []byte, want LogType) (typ LogType, bare bool, err error) {
 			l.Skip()
 			if key, ok = l.Key(); !ok {
 				if l.Ok() {
-					return want, false, errors.New("event: required field is missing (so the log type cannot be told)")
+					return want, bare, "", errors.New("event: required field is missing (so the log type cannot be told)")
 				}
-				return want, false, l.Err()
+				return want, false, "", l.Err()
 			}
 		}
 		if !l.BeginObject() {
 			if l.Ok() {
-				return want, false, errors.New("event: required field is missing (null, so the log type cannot be told)")
+				return want, bare, "", errors.New("event: required field is missing (null, so the log type cannot be told)")
 			}
-			return want, false, l.Err()
+			return want, false, "", l.Err()
 		}
 		if key, ok = l.Key(); !ok {
-			return want, false, errors.New("event: empty object, so the log type cannot be told")
+			return want, bare, "", errors.New("event: empty object, so the log type cannot be told")
 		}
 	}
 	for {
 		switch {
 		case oneOf(key, detectNetworkKeys):
-			return LogTypeNetwork, bare, nil
+			return LogTypeNetwork, bare, setKey(key, detectNetworkKeys), nil
 		case oneOf(key, detectAuditKeys):
-			return LogTypeAudit, bare, nil
+			return LogTypeAudit, bare, setKey(key, detectAuditKeys), nil
 		}
 		l.Skip()
 		if key, ok = l.Key(); !ok {
 			if l.Ok() {
-				return want, bare, errors.New("cannot tell the log type: no field of audit or network records")
+				return want, bare, "", errors.New("cannot tell the log type: no field of audit or network records")
 			}
-			return want, bare, l.Err()
+			return want, bare, "", l.Err()
 		}
 	}
 }

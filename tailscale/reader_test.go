@@ -513,6 +513,13 @@ func TestReaderBadRecordsAmongGood(t *testing.T) {
 
 	for _, sep := range []struct{ name, s string }{{"concatenated", ""}, {"ndjson", "\n"}, {"crlf", "\r\n"}} {
 		t.Run(sep.name, func(t *testing.T) {
+			// A record broken in the middle ends where the next record
+			// starts: at the next '{' where no value can start, or in
+			// NDJSON at the '{' that starts the next line.
+			brokenMsg := "syntax error"
+			if sep.s != "" {
+				brokenMsg = "truncated record"
+			}
 			pieces := []rtPiece{
 				{rec: g(0), sep: sep.s},
 				{bad: "xyz garbage", sep: " \n" + sep.s, msg: "unexpected 'x' between records"},
@@ -521,7 +528,7 @@ func TestReaderBadRecordsAmongGood(t *testing.T) {
 				{rec: gb(0), sep: sep.s},
 				// Broken in the middle: missing closing brackets; the next
 				// '{' where no value can start ends it.
-				{bad: `{"time":1780500887.356,"event":{"nodeId":"nBROKEN","virtualTraffic":[{"proto":6`, sep: sep.s, msg: "syntax error"},
+				{bad: `{"time":1780500887.356,"event":{"nodeId":"nBROKEN","virtualTraffic":[{"proto":6`, sep: sep.s, msg: brokenMsg},
 				{rec: g(2), sep: sep.s},
 				{bad: overflow, sep: sep.s, msg: "event.virtualTraffic[0].txBytes"},
 				{bad: invalidToken, sep: sep.s, msg: "event.debug"},
@@ -579,15 +586,18 @@ func TestReaderBadRecordsAmongGood(t *testing.T) {
 	})
 
 	t.Run("forced-type-mismatch", func(t *testing.T) {
-		// Forcing audit on a network record fails that record only (it
-		// lacks the required action, origin, actor and target).
-		input, want := rtBuild([]rtPiece{{rec: &s.auditEnv[0], sep: "\n"}, {bad: string(s.netEnv[0].data), sep: "\n", msg: "required field is missing"}, {rec: &s.auditBare[1]}})
+		// Forcing audit on a network record fails that record only, with
+		// a reason naming the type found.
+		input, want := rtBuild([]rtPiece{{rec: &s.auditEnv[0], sep: "\n"}, {bad: string(s.netEnv[0].data), sep: "\n", msg: `wrong log type: this is a network record (it has "nodeId"), not an audit record`}, {rec: &s.auditBare[1]}})
 		rtCheck(t, input, ReaderOptions{LogType: LogTypeAudit}, want)
 		r := NewReader(bytes.NewReader(input), ReaderOptions{LogType: LogTypeAudit})
 		require.True(t, r.Next())
 		require.True(t, r.Next())
-		require.Error(t, r.Err())
-		assert.Equal(t, LogTypeAudit, r.LogType())
+		require.ErrorIs(t, r.Err(), ErrWrongLogType)
+		var le *LogTypeError
+		require.ErrorAs(t, r.Err(), &le)
+		assert.Equal(t, LogTypeError{Want: LogTypeAudit, Found: LogTypeNetwork, Key: "nodeId"}, *le)
+		assert.Equal(t, LogTypeNetwork, r.LogType(), "a bad record's type is the one found")
 	})
 
 	t.Run("bad-after-bare", func(t *testing.T) {

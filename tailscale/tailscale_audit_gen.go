@@ -5,8 +5,9 @@ package tailscale
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/tslogs/tslogs/jlex"
 	"time"
+
+	"github.com/tslogs/tslogs/jlex"
 )
 
 // This fails to compile when the jlex runtime no longer matches this code:
@@ -392,9 +393,9 @@ type AuditActor struct {
 	Type string `json:"type,omitempty"`
 	// LoginName: Actor's login name. Indicators: email.
 	LoginName string `json:"loginName,omitempty"`
-	// DisplayName is the displayName field.
+	// DisplayName: Actor's display name.
 	DisplayName string `json:"displayName,omitempty"`
-	// Tags is the tags field.
+	// Tags: ACL tags of the actor, for a tagged node (e.g. tag:server).
 	Tags []string `json:"tags,omitempty"`
 
 	present jlex.Bits
@@ -795,7 +796,11 @@ func (x *Audit) decodeRecord(l *jlex.Lexer) {
 	}
 	if l.Ok() {
 		if p := x.requiredMissing(); p != "" {
-			l.FailPath(l.Pos(), p, "required field is missing")
+			if x.present == 0 {
+				l.FailPath(l.Pos(), p, "required field is missing, as is every other field of the record: for the event alone (a bare record, as in S3 exports and API responses) use DecodeBare")
+			} else {
+				l.FailPath(l.Pos(), p, "required field is missing")
+			}
 		}
 	}
 	l.End()
@@ -877,56 +882,56 @@ func (x *Audit) EventTime() time.Time {
 	return time.Time{}
 }
 
-// appendEmails appends the email indicators of x and its children.
+// appendEmails appends the email addresses of x and its children.
 func (x *Audit) appendEmails(dst []string) []string {
 	dst = x.Event.appendEmails(dst)
 	return dst
 }
 
-// appendEmails appends the email indicators of x and its children.
+// appendEmails appends the email addresses of x and its children.
 func (x *AuditEvent) appendEmails(dst []string) []string {
 	dst = x.Actor.appendEmails(dst)
 	return dst
 }
 
-// appendEmails appends the email indicators of x and its children.
+// appendEmails appends the email addresses of x and its children.
 func (x *AuditActor) appendEmails(dst []string) []string {
 	dst = jlex.AppendEmail(dst, x.LoginName)
 	return dst
 }
 
-// AppendEmails appends to dst the values of the fields marked with the email
-// indicator that contain '@', sorted and without duplicates among those
-// appended, and returns the extended slice, as Panther's p_any_emails. It
-// allocates only when dst lacks capacity.
+// AppendEmails appends to dst the email addresses that the email indicator
+// finds in the record, sorted and without duplicates among those appended, as
+// Panther's p_any_emails, and returns the extended slice. It allocates only
+// when dst lacks capacity.
 func (x *Audit) AppendEmails(dst []string) []string {
 	n := len(dst)
 	dst = x.appendEmails(dst)
 	return jlex.SortCompactStrings(dst, n)
 }
 
-// appendActorIDs appends the actor_id indicators of x and its children.
+// appendActorIDs appends the actor IDs of x and its children.
 func (x *Audit) appendActorIDs(dst []string) []string {
 	dst = x.Event.appendActorIDs(dst)
 	return dst
 }
 
-// appendActorIDs appends the actor_id indicators of x and its children.
+// appendActorIDs appends the actor IDs of x and its children.
 func (x *AuditEvent) appendActorIDs(dst []string) []string {
 	dst = x.Actor.appendActorIDs(dst)
 	return dst
 }
 
-// appendActorIDs appends the actor_id indicators of x and its children.
+// appendActorIDs appends the actor IDs of x and its children.
 func (x *AuditActor) appendActorIDs(dst []string) []string {
 	dst = jlex.AppendNonEmpty(dst, x.ID)
 	return dst
 }
 
-// AppendActorIDs appends to dst the non-empty values of the fields marked with
-// the actor_id indicator, sorted and without duplicates among those appended,
-// and returns the extended slice, as Panther's p_any_actor_ids. It allocates
-// only when dst lacks capacity.
+// AppendActorIDs appends to dst the actor IDs that the actor_id indicator
+// finds in the record, sorted and without duplicates among those appended, as
+// Panther's p_any_actor_ids, and returns the extended slice. It allocates only
+// when dst lacks capacity.
 func (x *Audit) AppendActorIDs(dst []string) []string {
 	n := len(dst)
 	dst = x.appendActorIDs(dst)
@@ -1288,7 +1293,7 @@ func (x *AuditFields) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
 // (objects as groups, arrays as lists, every field optional), then p_log_type,
 // p_event_time, p_parse_time, p_row_id and the p_any_* indicator lists. Each
 // call returns a new tree.
-func (*Audit) Columns() *jlex.Column {
+func (x *Audit) Columns() *jlex.Column {
 	return &jlex.Column{Name: "Audit", Type: jlex.ColGroup, Fields: append([]*jlex.Column{
 		{Name: "time", Type: jlex.ColTimestamp},
 		{Name: "event", Type: jlex.ColGroup, Fields: []*jlex.Column{

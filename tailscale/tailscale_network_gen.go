@@ -4,9 +4,10 @@ package tailscale
 
 import (
 	"bytes"
-	"github.com/tslogs/tslogs/jlex"
 	"net/netip"
 	"time"
+
+	"github.com/tslogs/tslogs/jlex"
 )
 
 // This fails to compile when the jlex runtime no longer matches this code:
@@ -870,6 +871,9 @@ func decodeNetworkNodeSlice(l *jlex.Lexer, s *[]NetworkNode) bool {
 	if !l.BeginArray() {
 		return false
 	}
+	if cap(*s) == 0 {
+		*s = make([]NetworkNode, 0, l.ElementsHint())
+	}
 	for l.More() {
 		if n := len(*s); n < cap(*s) {
 			*s = (*s)[:n+1]
@@ -889,6 +893,9 @@ func decodeNetworkTrafficSlice(l *jlex.Lexer, s *[]NetworkTraffic) bool {
 	*s = (*s)[:0]
 	if !l.BeginArray() {
 		return false
+	}
+	if cap(*s) == 0 {
+		*s = make([]NetworkTraffic, 0, l.ElementsHint())
 	}
 	for l.More() {
 		if n := len(*s); n < cap(*s) {
@@ -925,7 +932,11 @@ func (x *Network) decodeRecord(l *jlex.Lexer) {
 	}
 	if l.Ok() {
 		if p := x.requiredMissing(); p != "" {
-			l.FailPath(l.Pos(), p, "required field is missing")
+			if x.present == 0 {
+				l.FailPath(l.Pos(), p, "required field is missing, as is every other field of the record: for the event alone (a bare record, as in S3 exports and API responses) use DecodeBare")
+			} else {
+				l.FailPath(l.Pos(), p, "required field is missing")
+			}
 		}
 	}
 	l.End()
@@ -1007,13 +1018,13 @@ func (x *Network) EventTime() time.Time {
 	return time.Time{}
 }
 
-// appendIPAddresses appends the ip indicators of x and its children.
+// appendIPAddresses appends the IP addresses (canonical netip.Addr values) of x and its children.
 func (x *Network) appendIPAddresses(dst []netip.Addr) []netip.Addr {
 	dst = x.Event.appendIPAddresses(dst)
 	return dst
 }
 
-// appendIPAddresses appends the ip indicators of x and its children.
+// appendIPAddresses appends the IP addresses (canonical netip.Addr values) of x and its children.
 func (x *NetworkEvent) appendIPAddresses(dst []netip.Addr) []netip.Addr {
 	dst = x.SrcNode.appendIPAddresses(dst)
 	for i := range x.DstNodes {
@@ -1034,7 +1045,7 @@ func (x *NetworkEvent) appendIPAddresses(dst []netip.Addr) []netip.Addr {
 	return dst
 }
 
-// appendIPAddresses appends the ip indicators of x and its children.
+// appendIPAddresses appends the IP addresses (canonical netip.Addr values) of x and its children.
 func (x *NetworkNode) appendIPAddresses(dst []netip.Addr) []netip.Addr {
 	for _, v := range x.Addresses {
 		dst = jlex.AppendAddr(dst, v)
@@ -1042,31 +1053,30 @@ func (x *NetworkNode) appendIPAddresses(dst []netip.Addr) []netip.Addr {
 	return dst
 }
 
-// appendIPAddresses appends the ip indicators of x and its children.
+// appendIPAddresses appends the IP addresses (canonical netip.Addr values) of x and its children.
 func (x *NetworkTraffic) appendIPAddresses(dst []netip.Addr) []netip.Addr {
 	dst = jlex.AppendValidAddr(dst, x.SrcIP)
 	dst = jlex.AppendValidAddr(dst, x.DstIP)
 	return dst
 }
 
-// AppendIPAddresses appends to dst the IP addresses (canonical netip.Addr,
-// zone dropped) of the fields marked with the ip indicator that parse as
-// addresses, sorted and without duplicates among those appended, and returns
-// the extended slice, as Panther's p_any_ip_addresses. It allocates only when
-// dst lacks capacity.
+// AppendIPAddresses appends to dst the IP addresses (canonical netip.Addr
+// values) that the ip indicator finds in the record, sorted and without
+// duplicates among those appended, as Panther's p_any_ip_addresses, and
+// returns the extended slice. It allocates only when dst lacks capacity.
 func (x *Network) AppendIPAddresses(dst []netip.Addr) []netip.Addr {
 	n := len(dst)
 	dst = x.appendIPAddresses(dst)
 	return jlex.SortCompactAddrs(dst, n)
 }
 
-// appendEmails appends the email indicators of x and its children.
+// appendEmails appends the email addresses of x and its children.
 func (x *Network) appendEmails(dst []string) []string {
 	dst = x.Event.appendEmails(dst)
 	return dst
 }
 
-// appendEmails appends the email indicators of x and its children.
+// appendEmails appends the email addresses of x and its children.
 func (x *NetworkEvent) appendEmails(dst []string) []string {
 	dst = x.SrcNode.appendEmails(dst)
 	for i := range x.DstNodes {
@@ -1075,16 +1085,16 @@ func (x *NetworkEvent) appendEmails(dst []string) []string {
 	return dst
 }
 
-// appendEmails appends the email indicators of x and its children.
+// appendEmails appends the email addresses of x and its children.
 func (x *NetworkNode) appendEmails(dst []string) []string {
 	dst = jlex.AppendEmail(dst, x.User)
 	return dst
 }
 
-// AppendEmails appends to dst the values of the fields marked with the email
-// indicator that contain '@', sorted and without duplicates among those
-// appended, and returns the extended slice, as Panther's p_any_emails. It
-// allocates only when dst lacks capacity.
+// AppendEmails appends to dst the email addresses that the email indicator
+// finds in the record, sorted and without duplicates among those appended, as
+// Panther's p_any_emails, and returns the extended slice. It allocates only
+// when dst lacks capacity.
 func (x *Network) AppendEmails(dst []string) []string {
 	n := len(dst)
 	dst = x.appendEmails(dst)
@@ -1594,7 +1604,7 @@ func (x *NetworkFields) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int)
 // (objects as groups, arrays as lists, every field optional), then p_log_type,
 // p_event_time, p_parse_time, p_row_id and the p_any_* indicator lists. Each
 // call returns a new tree.
-func (*Network) Columns() *jlex.Column {
+func (x *Network) Columns() *jlex.Column {
 	return &jlex.Column{Name: "Network", Type: jlex.ColGroup, Fields: append([]*jlex.Column{
 		{Name: "time", Type: jlex.ColTimestamp},
 		{Name: "event", Type: jlex.ColGroup, Fields: []*jlex.Column{

@@ -1,7 +1,9 @@
-// Package corpus makes the benchmark corpora: synthetic Tailscale logs
-// written by the tslogs CLI (tslogs synth) with fixed seeds into
-// testdata/corpus/ of the bench module. The files are not committed; Ensure
-// writes them on demand and again whenever the CLI binary changes.
+// Package corpus makes the benchmark corpora in testdata/corpus/ of the
+// bench module: realistic network flow records of a simulated tailnet, made
+// with Tailscale's own types and marshalling (Tailnet), and synthetic logs
+// written by the tslogs CLI (tslogs synth) with fixed seeds. The files are
+// not committed; Ensure writes them on demand and again whenever the CLI
+// binary or the Tailnet generator's output changes.
 package corpus
 
 import (
@@ -32,17 +34,34 @@ type Corpus struct {
 	// Stream corpora hold many records (log-stream bodies: envelopes
 	// concatenated with no separator); the others hold exactly one.
 	Stream bool
+	// PreSplit stream corpora are benchmarked record by record from
+	// memory, already split: what is timed is decoding alone. The others
+	// are split inside the timed loop.
+	PreSplit bool
 	// Bench is false for corpora used only by the equality test.
 	Bench bool
 	Desc  string   // for the report
 	Args  []string // tslogs synth arguments after --log-type
+	// Tailnet, when set, makes the corpus instead of tslogs synth.
+	Tailnet *Tailnet
 }
 
 // File is the corpus' file name in the corpus directory.
 func (c Corpus) File() string { return c.Name + ".json" }
 
-// All lists the corpora, in report order.
+// All lists the corpora, in report order: first the realistic distinct
+// records, then tslogs synth's single records (each decoded over and over,
+// so that tslogs' tables of recent hosts stay warm) and streams.
 var All = []Corpus{
+	{Name: "tailnet-small", Kind: Network, Stream: true, PreSplit: true, Bench: true,
+		Desc:    "2,000 distinct realistic network records of 1–30 traffic entries",
+		Tailnet: &Tailnet{Seed: 1, Nodes: 3000, Records: 2000, MinEntries: 1, MaxEntries: 30}},
+	{Name: "tailnet-mix", Kind: Network, Stream: true, PreSplit: true, Bench: true,
+		Desc:    "200 distinct realistic network records of 1–1,500 traffic entries (log-uniform)",
+		Tailnet: &Tailnet{Seed: 2, Nodes: 3000, Records: 200, MinEntries: 1, MaxEntries: 1500}},
+	{Name: "tailnet-large", Kind: Network, Stream: true, PreSplit: true, Bench: true,
+		Desc:    "20 distinct realistic network records of 500–1,500 traffic entries",
+		Tailnet: &Tailnet{Seed: 3, Nodes: 3000, Records: 20, MinEntries: 500, MaxEntries: 1500}},
 	{Name: "net30", Kind: Network, Bench: true, Desc: "network record, 30 traffic entries (typical)",
 		Args: []string{"--records", "1", "--seed", "1", "--entries", "30"}},
 	{Name: "net1", Kind: Network, Bench: true, Desc: "network record, 1 traffic entry",
@@ -59,8 +78,12 @@ var All = []Corpus{
 		Args: []string{"--records", "2000", "--seed", "4"}},
 }
 
-// Command returns the tslogs command line that writes c to stdout.
+// Command returns the tslogs command line that writes c to stdout, or
+// the Tailnet that makes it.
 func (c Corpus) Command() string {
+	if c.Tailnet != nil {
+		return c.Tailnet.String()
+	}
 	return "tslogs synth --log-type " + string(c.Kind) + " " + strings.Join(c.Args, " ")
 }
 
@@ -84,7 +107,13 @@ func Ensure(dir string, force bool, log io.Writer) error {
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("building tslogs: %w", err)
 	}
-	want, err := manifest(bin)
+	made := map[string][]byte{}
+	for _, c := range All {
+		if c.Tailnet != nil {
+			made[c.Name] = c.Tailnet.Generate()
+		}
+	}
+	want, err := manifest(bin, made)
 	if err != nil {
 		return err
 	}
@@ -95,6 +124,12 @@ func Ensure(dir string, force bool, log io.Writer) error {
 	os.Remove(filepath.Join(dir, manifestName))
 	for _, c := range All {
 		fmt.Fprintf(log, "corpus: %s > %s\n", c.Command(), c.File())
+		if c.Tailnet != nil {
+			if err := os.WriteFile(filepath.Join(dir, c.File()), made[c.Name], 0o644); err != nil {
+				return err
+			}
+			continue
+		}
 		args := append([]string{"synth", "--log-type", string(c.Kind), "-o", filepath.Join(dir, c.File())}, c.Args...)
 		cmd := exec.Command(bin, args...)
 		cmd.Stdout, cmd.Stderr = log, log
@@ -105,9 +140,9 @@ func Ensure(dir string, force bool, log io.Writer) error {
 	return os.WriteFile(filepath.Join(dir, manifestName), want, 0o644)
 }
 
-// manifest identifies the corpora's contents: the CLI binary's hash and the
-// commands.
-func manifest(bin string) ([]byte, error) {
+// manifest identifies the corpora's contents: the CLI binary's hash, the
+// commands and the hashes of the Tailnet corpora made (cheap to make again).
+func manifest(bin string, made map[string][]byte) ([]byte, error) {
 	f, err := os.Open(bin)
 	if err != nil {
 		return nil, err
@@ -120,7 +155,11 @@ func manifest(bin string) ([]byte, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "tslogs %s\n", hex.EncodeToString(h.Sum(nil)))
 	for _, c := range All {
-		fmt.Fprintf(&b, "%s: %s\n", c.File(), c.Command())
+		fmt.Fprintf(&b, "%s: %s", c.File(), c.Command())
+		if c.Tailnet != nil {
+			fmt.Fprintf(&b, " sha256:%x", sha256.Sum256(made[c.Name]))
+		}
+		b.WriteByte('\n')
 	}
 	return []byte(b.String()), nil
 }

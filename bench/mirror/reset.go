@@ -8,11 +8,11 @@ package mirror
 func (x *Network) Reset() {
 	e := &x.Event
 	*x = Network{Event: NetworkEvent{
-		DstNodes:        resetNodes(e.DstNodes),
-		VirtualTraffic:  resetTraffic(e.VirtualTraffic),
-		SubnetTraffic:   resetTraffic(e.SubnetTraffic),
-		ExitTraffic:     resetTraffic(e.ExitTraffic),
-		PhysicalTraffic: resetTraffic(e.PhysicalTraffic),
+		DstNodes:        resetSlice(e.DstNodes),
+		VirtualTraffic:  resetSlice(e.VirtualTraffic),
+		SubnetTraffic:   resetSlice(e.SubnetTraffic),
+		ExitTraffic:     resetSlice(e.ExitTraffic),
+		PhysicalTraffic: resetSlice(e.PhysicalTraffic),
 	}}
 }
 
@@ -26,12 +26,8 @@ func (x *Audit) Reset() {
 	x.Event.Actor.Tags = tags[:0]
 }
 
-func resetTraffic(s []Traffic) []Traffic {
-	clear(s)
-	return s[:0]
-}
-
-func resetNodes(s []Node) []Node {
+// resetSlice zeroes s's elements and returns it emptied, keeping its memory.
+func resetSlice[T any](s []T) []T {
 	clear(s)
 	return s[:0]
 }

@@ -18,7 +18,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -608,186 +607,6 @@ func cliInt(t *testing.T, v any) int64 {
 	return 0
 }
 
-type cliCounter struct {
-	Bytes   int64 `json:"bytes"`
-	Packets int64 `json:"packets"`
-	Entries int64 `json:"entries"`
-}
-
-type cliStatsJSON struct {
-	Records int            `json:"records"`
-	Invalid int            `json:"invalid"`
-	ByType  map[string]int `json:"byLogType"`
-	First   time.Time      `json:"first"`
-	Last    time.Time      `json:"last"`
-	Network *struct {
-		ByKind  map[string]cliCounter `json:"byTrafficKind"`
-		ByProto map[string]cliCounter `json:"byProtocol"`
-		Talkers []struct {
-			Src, Dst, Proto string
-			Bytes           int64
-		} `json:"topTalkers"`
-		TopNodes []struct {
-			NodeID string `json:"nodeId"`
-			Bytes  int64  `json:"bytes"`
-		} `json:"topNodes"`
-	} `json:"network"`
-	Audit *struct {
-		Actions []struct {
-			Name  string `json:"name"`
-			Count int    `json:"count"`
-		} `json:"actions"`
-	} `json:"audit"`
-}
-
-func TestStatsJSON(t *testing.T) {
-	path := cliSample("network.log")
-	recs := cliValues(t, cliReadFile(t, path))
-	// Independently: bytes, packets and entries per traffic kind, and the
-	// time span.
-	want := map[string]cliCounter{}
-	nodes := map[string]int64{}
-	var first, last time.Time
-	for _, r := range recs {
-		ev := r["event"].(map[string]any)
-		for _, kind := range []string{"virtual", "subnet", "exit", "physical"} {
-			list, _ := ev[kind+"Traffic"].([]any)
-			c := want[kind]
-			for _, e := range list {
-				m := e.(map[string]any)
-				b := cliInt(t, m["txBytes"]) + cliInt(t, m["rxBytes"])
-				c.Bytes += b
-				c.Packets += cliInt(t, m["txPkts"]) + cliInt(t, m["rxPkts"])
-				c.Entries++
-				nodes[ev["nodeId"].(string)] += b
-			}
-			want[kind] = c
-		}
-		tm := cliEventTime(t, r, "Tailscale.Network")
-		if first.IsZero() || tm.Before(first) {
-			first = tm
-		}
-		if tm.After(last) {
-			last = tm
-		}
-	}
-	require.NotZero(t, want["virtual"].Bytes)
-
-	res := cliRun(t, nil, "stats", "--json", path)
-	require.Equal(t, 0, res.code, res.stderr)
-	var got cliStatsJSON
-	require.NoError(t, json.Unmarshal([]byte(res.stdout), &got), res.stdout)
-	assert.Equal(t, len(recs), got.Records)
-	assert.Equal(t, 0, got.Invalid)
-	assert.Equal(t, map[string]int{"Tailscale.Network": len(recs)}, got.ByType)
-	assert.True(t, first.Equal(got.First), "first %v, want %v", got.First, first)
-	assert.True(t, last.Equal(got.Last), "last %v, want %v", got.Last, last)
-	require.NotNil(t, got.Network)
-	assert.Nil(t, got.Audit)
-	for kind, c := range want {
-		assert.Equal(t, c, got.Network.ByKind[kind], kind)
-	}
-	// byProtocol partitions the same entries.
-	var sum cliCounter
-	for _, c := range got.Network.ByProto {
-		sum.Bytes += c.Bytes
-		sum.Packets += c.Packets
-		sum.Entries += c.Entries
-	}
-	var all cliCounter
-	for _, c := range want {
-		all.Bytes += c.Bytes
-		all.Packets += c.Packets
-		all.Entries += c.Entries
-	}
-	assert.Equal(t, all, sum)
-	// Top nodes, sorted by bytes, the default top 10.
-	type nb struct {
-		id string
-		b  int64
-	}
-	var nl []nb
-	for id, b := range nodes {
-		nl = append(nl, nb{id, b})
-	}
-	sort.Slice(nl, func(i, j int) bool {
-		if nl[i].b != nl[j].b {
-			return nl[i].b > nl[j].b
-		}
-		return nl[i].id < nl[j].id
-	})
-	require.Len(t, got.Network.TopNodes, min(10, len(nl)))
-	for i, n := range got.Network.TopNodes {
-		assert.Equal(t, nl[i].id, n.NodeID)
-		assert.Equal(t, nl[i].b, n.Bytes)
-	}
-	assert.LessOrEqual(t, len(got.Network.Talkers), 10)
-	for i := 1; i < len(got.Network.Talkers); i++ {
-		assert.GreaterOrEqual(t, got.Network.Talkers[i-1].Bytes, got.Network.Talkers[i].Bytes)
-	}
-
-	// --top after the file argument.
-	res = cliRun(t, nil, "stats", path, "--json", "--top", "3")
-	require.Equal(t, 0, res.code, res.stderr)
-	require.NoError(t, json.Unmarshal([]byte(res.stdout), &got))
-	assert.Len(t, got.Network.TopNodes, 3)
-	assert.Len(t, got.Network.Talkers, 3)
-}
-
-func TestStatsAuditJSON(t *testing.T) {
-	files := []string{cliSample("audit.log"), cliSample("audit-export.ndjson")}
-	actions := map[string]int{}
-	n := 0
-	for _, f := range files {
-		for _, r := range cliValues(t, cliReadFile(t, f)) {
-			ev := r
-			if e, ok := r["event"].(map[string]any); ok {
-				ev = e
-			}
-			actions[ev["action"].(string)]++
-			n++
-		}
-	}
-	res := cliRun(t, nil, append([]string{"stats", "--json", "--top", "100"}, files...)...)
-	require.Equal(t, 0, res.code, res.stderr)
-	var got cliStatsJSON
-	require.NoError(t, json.Unmarshal([]byte(res.stdout), &got))
-	assert.Equal(t, n, got.Records)
-	assert.Equal(t, map[string]int{"Tailscale.Audit": n}, got.ByType)
-	assert.Nil(t, got.Network)
-	require.NotNil(t, got.Audit)
-	gotActions := map[string]int{}
-	for _, a := range got.Audit.Actions {
-		gotActions[a.Name] = a.Count
-	}
-	assert.Equal(t, actions, gotActions)
-	for i := 1; i < len(got.Audit.Actions); i++ {
-		assert.GreaterOrEqual(t, got.Audit.Actions[i-1].Count, got.Audit.Actions[i].Count)
-	}
-}
-
-func TestStatsText(t *testing.T) {
-	path := cliSample("network.log")
-	n := len(cliValues(t, cliReadFile(t, path)))
-	res := cliRun(t, nil, "stats", path)
-	require.Equal(t, 0, res.code, res.stderr)
-	assert.Regexp(t, fmt.Sprintf(`(?m)^records\s+%d\s+\(invalid 0\)$`, n), res.stdout)
-	assert.Regexp(t, fmt.Sprintf(`(?m)^\s+Tailscale.Network\s+%d$`, n), res.stdout)
-	for _, s := range []string{"time span", "Network traffic by kind", "By protocol", "Top talkers", "Top nodes", "virtual", "tcp"} {
-		assert.Contains(t, res.stdout, s)
-	}
-	assert.NotContains(t, res.stdout, "Top actions")
-
-	// Invalid records are counted and skipped; stats still exits 0.
-	data, good, bad := cliMixedInput(t)
-	f := cliWriteFile(t, t.TempDir(), "mixed.log", data)
-	res = cliRun(t, nil, "stats", f)
-	assert.Equal(t, 0, res.code, res.stderr)
-	assert.Regexp(t, fmt.Sprintf(`(?m)^records\s+%d\s+\(invalid %d\)$`, good+len(bad), len(bad)), res.stdout)
-	assert.Contains(t, res.stdout, "Top actions")
-	assert.Contains(t, res.stdout, "Top talkers")
-}
-
 func TestSynthDeterministic(t *testing.T) {
 	dir := t.TempDir()
 	for _, c := range []struct {
@@ -863,7 +682,7 @@ func TestSynthPipeToParse(t *testing.T) {
 }
 
 func TestHelpEveryCommand(t *testing.T) {
-	for _, name := range []string{"parse", "validate", "stats", "synth", "serve"} {
+	for _, name := range []string{"parse", "validate", "stats", "report", "synth", "serve", "version"} {
 		for _, flag := range []string{"--help", "-h", "-help"} {
 			t.Run(name+flag, func(t *testing.T) {
 				res := cliRun(t, nil, name, flag)

@@ -68,11 +68,26 @@ func parseArgs(fs *flag.FlagSet, args []string) (files []string, help bool, err 
 }
 
 // progress shows a bar on stderr for long reads when stderr is a terminal.
+// It draws nothing for the first half second (short reads show no bar), and
+// computes the rate itself from the bytes read since it started, so the
+// first frame's rate is already right (the bar library's own rate, taken
+// over the few microseconds of the first read, is not).
 type progress struct {
-	bar  *progressbar.ProgressBar
-	read int64
-	next time.Time
+	bar   *progressbar.ProgressBar
+	name  string
+	size  int64 // -1 when unknown
+	read  int64
+	start time.Time
+	next  time.Time // no frame before this
+	now   func() time.Time
 }
+
+// progressDelay is how long a read goes before its bar appears, and
+// progressEvery how often the bar is redrawn.
+const (
+	progressDelay = 500 * time.Millisecond
+	progressEvery = 200 * time.Millisecond
+)
 
 // countingReader counts the (possibly compressed) bytes read from a file,
 // which is what a progress bar over the file's size needs.
@@ -87,20 +102,39 @@ func (c *countingReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
+// noProgress wraps a writer to keep progress bars off it: newProgress draws
+// only on an *os.File terminal. parse uses it when its rows go to the same
+// terminal, which a bar would write between.
+type noProgress struct{ io.Writer }
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
 func newProgress(stderr io.Writer, name string, size int64) *progress {
 	f, ok := stderr.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) || os.Getenv("CI") != "" {
 		return nil
 	}
-	return &progress{bar: progressbar.NewOptions64(size,
-		progressbar.OptionSetWriter(stderr),
-		progressbar.OptionSetDescription(name),
-		progressbar.OptionShowBytes(true),
-		progressbar.OptionThrottle(200*time.Millisecond),
-		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionClearOnFinish(),
-		progressbar.OptionSpinnerType(14),
-	)}
+	return newProgressTo(stderr, name, size, time.Now)
+}
+
+// newProgressTo returns a progress drawing to w, for a read of size bytes
+// (-1 when unknown), with the clock now.
+func newProgressTo(w io.Writer, name string, size int64, now func() time.Time) *progress {
+	start := now()
+	return &progress{name: name, size: size, start: start, next: start.Add(progressDelay), now: now,
+		bar: progressbar.NewOptions64(size,
+			progressbar.OptionSetWriter(w),
+			progressbar.OptionSetDescription(name),
+			progressbar.OptionSetPredictTime(false),
+			progressbar.OptionSetElapsedTime(false),
+			progressbar.OptionClearOnFinish(),
+			progressbar.OptionSpinnerType(14),
+			progressbar.OptionSetWidth(30),
+		)}
 }
 
 func (p *progress) wrap(r io.Reader) io.Reader {
@@ -112,10 +146,30 @@ func (p *progress) wrap(r io.Reader) io.Reader {
 
 func (p *progress) add(n int64) {
 	p.read += n
-	if now := time.Now(); now.After(p.next) {
-		p.next = now.Add(100 * time.Millisecond)
-		p.bar.Set64(p.read)
+	now := p.now()
+	if now.Before(p.next) {
+		return
 	}
+	p.next = now.Add(progressEvery)
+	p.bar.Describe(p.describe(now))
+	p.bar.Set64(p.read)
+}
+
+// describe is the text beside the bar: the file, how much is read, the rate
+// since the start and, for a file of known size, the time left at it.
+func (p *progress) describe(now time.Time) string {
+	el := now.Sub(p.start).Seconds()
+	rate := float64(p.read) / el
+	d := fmt.Sprintf("%s  %s", p.name, human(p.read))
+	if p.size > 0 {
+		d += " of " + human(p.size)
+	}
+	d += "  " + human(int64(rate)) + "/s"
+	if p.size > p.read && rate > 0 {
+		left := time.Duration(float64(p.size-p.read) / rate * float64(time.Second))
+		d += fmt.Sprintf("  ~%s left", left.Round(time.Second))
+	}
+	return d
 }
 
 func (p *progress) finish() {
@@ -128,10 +182,10 @@ func (p *progress) finish() {
 // turn with one reused Reader and calls fn for each record, good or bad. It
 // returns the first I/O error, and the inputs, whose saveState the command
 // calls once its output is complete.
-func forEachRecord(files []string, rf *readerFlags, opt tailscale.ReaderOptions, stdin io.Reader, stderr io.Writer,
+func forEachRecord(files []string, obj objectFlags, opt tailscale.ReaderOptions, stdin io.Reader, stderr io.Writer,
 	fn func(name string, r *tailscale.Reader) error) (*inputSet, error) {
 	ctx := context.Background()
-	in, err := expandInputs(ctx, files, rf.obj)
+	in, err := expandInputs(ctx, files, obj)
 	if err != nil {
 		return nil, err
 	}

@@ -31,9 +31,11 @@ func init() {
 	commands = []command{
 		{"parse", "turn log records into Panther-style rows (NDJSON)", runParse},
 		{"validate", "check log records and summarise what is wrong", runValidate},
-		{"stats", "summarise traffic and audit activity", runStats},
+		{"stats", "who talked to whom, how much, relayed or not; security-relevant changes", runStats},
+		{"report", "write the summary as one self-contained HTML page with charts", runReport},
 		{"synth", "generate realistic synthetic log-stream bodies", runSynth},
 		{"serve", "receive Tailscale log streaming over HTTP(S) and store rows", runServe},
+		{"version", "print the version of tslogs", runVersion},
 	}
 }
 
@@ -70,18 +72,45 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	name := args[0]
 	switch name {
-	case "help", "-h", "-help", "--help":
-		if len(args) > 1 {
-			return run([]string{args[1], "-h"}, stdout, stderr)
+	case "--version", "-version", "-v":
+		return runVersion(args[1:], stdout, stderr)
+	}
+	if isHelp(name) {
+		// "tslogs help CMD" is "tslogs CMD -h"; "tslogs help", "tslogs -h"
+		// and "tslogs help help" print the command list.
+		if len(args) > 1 && !isHelp(args[1]) {
+			if c := lookup(args[1]); c != nil {
+				return c.run([]string{"-h"}, stdout, stderr)
+			}
+			return unknownCommand(args[1], stderr)
 		}
 		usage(stdout)
 		return exitOK
 	}
-	for _, c := range commands {
-		if c.name == name {
-			return c.run(args[1:], stdout, stderr)
+	if c := lookup(name); c != nil {
+		return c.run(args[1:], stdout, stderr)
+	}
+	return unknownCommand(name, stderr)
+}
+
+func isHelp(arg string) bool {
+	switch arg {
+	case "help", "-h", "-help", "--help":
+		return true
+	}
+	return false
+}
+
+func lookup(name string) *command {
+	for i := range commands {
+		if commands[i].name == name {
+			return &commands[i]
 		}
 	}
+	return nil
+}
+
+func unknownCommand(name string, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "tslogs: unknown command %q\n\n", name)
 	usage(stderr)
 	return exitUsage

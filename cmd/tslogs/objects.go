@@ -271,6 +271,16 @@ func (s *inputSet) saveState() error {
 	for _, src := range s.read {
 		enc.Encode(stateLine{Object: src.name, ETag: src.etag, Size: src.size, Read: now})
 	}
-	dir := filepath.Dir(s.flags.state)
-	return objstore.NewDir(dir).Put(context.Background(), filepath.Base(s.flags.state), buf.Bytes())
+	// The state file's mode: 0600 if it is new (it lists what was read), its
+	// own otherwise.
+	mode := os.FileMode(0o600)
+	if st, err := os.Stat(s.flags.state); err == nil {
+		mode = st.Mode().Perm()
+	}
+	d, err := objstore.OpenDir(filepath.Dir(s.flags.state), mode)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Put(context.Background(), filepath.Base(s.flags.state), buf.Bytes())
 }

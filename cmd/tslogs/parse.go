@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tslogs/tslogs/internal/deadletter"
 	"github.com/tslogs/tslogs/internal/objstore"
 	"github.com/tslogs/tslogs/internal/pqfile"
 	"github.com/tslogs/tslogs/jlex"
@@ -52,6 +53,13 @@ timestamps as RFC 3339 UTC, srcIp/srcPort/dstIp/dstPort beside src/dst (right
 for IPv6 too), and p_log_type, p_event_time, p_parse_time, p_row_id and the
 p_any_ip_addresses, p_any_emails and p_any_actor_ids indicator arrays.
 
+Unless --enrich=false, rows also carry p_enrichment, shaped as Panther's
+lookup-table matches, under "tailscale_nodes": for event.nodeId and each of
+p_any_ip_addresses that names a node, that node's nodeId, name, addresses,
+os, user and tags, as the records' srcNode/dstNodes described it (learned
+across the input, so records of older clients, which omit them, resolve
+too).
+
 Each rejected record gets a one-line reason on standard error and, with
 --dead-letter, a JSON line {"error","file","record","offset","raw"} in that
 file ("raw_base64" instead of "raw" when the bytes are not UTF-8).
@@ -62,7 +70,8 @@ s3://bucket/prefix) in Hive-style partitions by log type and event hour:
   OUT/p_log_type=Tailscale.Network/dt=2026-06-03/hour=15/WRITER-00001.parquet
 
 (zstd pages, one column per field, objects as groups, arrays as lists,
-timestamps as UTC microseconds). A file appears only once complete.
+timestamps as UTC microseconds, p_enrichment as JSON text). A file appears
+only once complete.
 
 Inputs may be s3://bucket/prefix: every object under the prefix is read
 (plain, gzip or zstd), several downloaded at once; --since/--until select
@@ -74,6 +83,7 @@ Exit status: 0 when every record parsed, 1 when some were rejected (every
 good one is still written), 2 on bad usage or an I/O error.`
 
 const parseExamples = `  tslogs parse testdata/sample/network.log
+  tslogs parse -o rows.ndjson testdata/sample/*.log
   tslogs parse --log-type audit --dead-letter bad.ndjson audit-*.json.gz
   curl -s ... | tslogs parse - | jq 'select(.p_log_type == "Tailscale.Network")'
   tslogs parse --format parquet --out flows/ export/*.ndjson.gz
@@ -108,15 +118,23 @@ func newRowMeta() *jlex.RowMeta {
 func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var rf readerFlags
 	var deadLetter, format, outDir, rowGroup string
-	var fs = newFlagSet(cmd, cmd+" [--log-type auto|audit|network] [--dead-letter FILE] [--format ndjson|parquet --out DIR] [FILE|s3://...]",
+	synopsis := cmd + " [--log-type auto|audit|network] [--max-record-size N] [FILE|s3://...]"
+	if cmd == "parse" {
+		synopsis = cmd + " [--log-type auto|audit|network] [--dead-letter FILE] [-o FILE | --format parquet --out DIR|s3://...] [FILE|s3://...]"
+	}
+	var fs = newFlagSet(cmd, synopsis,
 		map[string]string{"parse": parseDesc, "validate": validateDesc}[cmd],
 		map[string]string{"parse": parseExamples, "validate": validateExamples}[cmd], stderr)
 	rf.register(fs)
+	var outFile string
+	enrich := true
 	if cmd == "parse" {
 		fs.StringVar(&deadLetter, "dead-letter", "", "append rejected records to this file as JSON lines")
-		fs.StringVar(&format, "format", "ndjson", "ndjson (rows on standard output) or parquet (files under --out)")
+		fs.StringVar(&outFile, "o", "", "write the rows to this file instead of standard output")
+		fs.BoolVar(&enrich, "enrich", true, "add p_enrichment: the nodes (name, user, tags, OS) that the rows' addresses and node IDs resolve to, learned from the records' srcNode/dstNodes")
+		fs.StringVar(&format, "format", "ndjson", "ndjson (rows on standard output or -o) or parquet (files under --out)")
 		fs.StringVar(&outDir, "out", "", "with --format parquet: the directory or s3://bucket/prefix of the partitioned files")
-		fs.StringVar(&rowGroup, "row-group-size", "64MiB", "with --format parquet: compressed size at which a row group is flushed (memory per open file)")
+		fs.StringVar(&rowGroup, "row-group-size", "64MiB", "with --format parquet: size at which a row group is flushed (memory per open file)")
 	}
 	files, exit, ok := parseFlags(fs, args)
 	if !ok {
@@ -127,11 +145,17 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 		fmt.Fprintln(stderr, "tslogs "+cmd+":", err)
 		return exitUsage
 	}
+	if cmd == "parse" && enrich {
+		opt.Nodes = tailscale.NewNodeDirectory(0)
+	}
 	ctx := context.Background()
 	var ds *pqfile.Dataset
 	switch {
 	case format == "parquet" && outDir == "":
 		fmt.Fprintln(stderr, "tslogs parse: --format parquet needs --out DIR or --out s3://bucket/prefix")
+		return exitUsage
+	case format == "parquet" && outFile != "":
+		fmt.Fprintln(stderr, "tslogs parse: -o is for NDJSON rows; Parquet files go under --out")
 		return exitUsage
 	case format == "parquet":
 		size, err := parseSize(rowGroup)
@@ -150,8 +174,21 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 		fmt.Fprintf(stderr, "tslogs parse: --format: %q is neither ndjson nor parquet\n", format)
 		return exitUsage
 	case outDir != "":
-		fmt.Fprintln(stderr, "tslogs parse: --out goes with --format parquet (NDJSON rows go to standard output)")
+		fmt.Fprintln(stderr, "tslogs parse: --out goes with --format parquet (NDJSON rows go to standard output or -o)")
 		return exitUsage
+	}
+	// Rows written to the terminal the progress bar would draw on: no bar.
+	progressTo := stderr
+	if outFile != "" {
+		f, err := os.Create(outFile)
+		if err != nil {
+			fmt.Fprintln(stderr, "tslogs "+cmd+":", err)
+			return exitUsage
+		}
+		defer f.Close()
+		stdout = f
+	} else if cmd == "parse" && ds == nil && isTerminal(stdout) {
+		progressTo = noProgress{stderr}
 	}
 
 	out := bufio.NewWriterSize(stdout, 256<<10)
@@ -171,7 +208,7 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 	meta := newRowMeta()
 	var row, line []byte
 	sum := newSummary()
-	in, err := forEachRecord(files, &rf, opt, stdin, stderr, func(name string, r *tailscale.Reader) error {
+	in, err := forEachRecord(files, rf.obj, opt, stdin, progressTo, func(name string, r *tailscale.Reader) error {
 		if rerr := r.Err(); rerr != nil {
 			sum.bad(name, rerr)
 			if cmd == "parse" {
@@ -188,7 +225,7 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 		sum.good(r.LogType())
 		if ds != nil {
 			meta.ParseTime = time.Now().UTC()
-			return ds.Write(ctx, currentRow(r), meta)
+			return ds.Write(ctx, r.LogType().PantherName(), r.EventTime(), r, meta)
 		}
 		if cmd == "parse" {
 			meta.ParseTime = time.Now().UTC()
@@ -230,14 +267,6 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 	return exitOK
 }
 
-// currentRow is the reader's current good record as a Parquet row.
-func currentRow(r *tailscale.Reader) pqfile.Row {
-	if r.LogType() == tailscale.LogTypeAudit {
-		return r.Audit()
-	}
-	return r.Network()
-}
-
 // appendDeadLetter appends one dead-letter JSON line for a rejected record.
 func appendDeadLetter(dst []byte, file string, r *tailscale.Reader, err error) []byte {
 	dst = append(dst, '{')
@@ -249,7 +278,7 @@ func appendDeadLetter(dst []byte, file string, r *tailscale.Reader, err error) [
 	dst = strconv.AppendInt(dst, int64(r.Record()), 10)
 	dst = jlex.AppendKey(dst, `"offset":`)
 	dst = strconv.AppendInt(dst, r.Offset(), 10)
-	dst = jlex.AppendRawMember(dst, r.Raw())
+	dst = deadletter.AppendRawMember(dst, r.Raw())
 	return append(dst, '}', '\n')
 }
 

@@ -74,7 +74,7 @@ func TestServeInProcess(t *testing.T) {
 		out, errb := &lockedBuffer{}, &lockedBuffer{}
 		code := make(chan int, 1)
 		go func() {
-			code <- serveMain(ctx, []string{"--listen", "127.0.0.1:0", "--out", dir, "--host", "cli"}, out, errb)
+			code <- serveMain(ctx, []string{"--listen", "127.0.0.1:0", "--out", dir, "--host", "cli", "--drain-delay", "0s"}, out, errb)
 		}()
 		require.Eventually(t, func() bool { return listeningRE.MatchString(out.String()) }, 10*time.Second, 10*time.Millisecond,
 			"stdout %q stderr %q", out.String(), errb.String())
@@ -263,7 +263,7 @@ func TestServeCrash(t *testing.T) {
 	t.Logf("restarting at %v", time.Since(t0).Round(time.Millisecond))
 	p = startProc(t, bin, args...)
 	// stderr is copied by another goroutine: it may lag behind stdout.
-	assert.Eventually(t, func() bool { return strings.Contains(p.stderr.String(), "truncated a torn last line") },
+	assert.Eventually(t, func() bool { return strings.Contains(p.stderr.String(), "rolled back the end of a file") },
 		5*time.Second, 10*time.Millisecond, "stderr: %s", p.stderr.String())
 	plan2, err := loadtest.Prepare(loadtest.Options{
 		URL: p.url + "/services/collector/event", Token: token, Auth: "basic", Senders: 4, Records: 400, MaxRecordsPerBody: 20, Seed: 12, Lazy: true,

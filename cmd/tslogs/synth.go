@@ -12,24 +12,32 @@ import (
 const synthDesc = `Writes realistic synthetic Tailscale log records to standard output (or -o),
 deterministic for a seed: log-stream bodies (envelopes concatenated with no
 separator, as Tailscale posts them) or, with --bare, one bare record per line
-as in S3 exports. Network records follow what Tailscale really sends: zero
-values omitted, IPv4 and bracketed IPv6, anonymized exit traffic, DERP
-relays, srcNode/dstNodes, records up to 256 KiB. Use it for benchmarks and
-load tests.`
+as in S3 exports. Network records follow what Tailscale really sends: a
+tailnet of ~50 nodes whose connections are logged by both ends, each from
+its own side, in staggered ~5 s windows with slightly different counts;
+subnet routers and exit nodes logging for the far side; anonymized exit
+traffic; physical traffic, some relayed through DERP; srcNode/dstNodes from
+~90% of clients; zero values omitted, IPv4 and bracketed IPv6, records up to
+256 KiB. Audit records include the changes Panther's Tailscale rules detect.
+--entries N draws records of exactly N entries instead (for benchmarks),
+each on its own. --tamper makes a few records lie (a receiver
+under-reporting, a node claiming another's address), to see tslogs stats
+catch them.`
 
 const synthExamples = `  tslogs synth --log-type network --records 1000 > flows.log
   tslogs synth --log-type audit --records 50 --seed 7 --bare | gzip > audit.ndjson.gz
   tslogs synth --log-type network --size 100MB -o /tmp/corpus.log`
 
 func runSynth(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("synth", "synth --log-type network|audit (--records N | --size BYTES) [--seed S] [--bare] [--entries N] [-o FILE]",
+	fs := newFlagSet("synth", "synth --log-type network|audit (--records N | --size BYTES) [--seed S] [--bare] [--entries N] [--tamper] [-o FILE]",
 		synthDesc, synthExamples, stderr)
 	logType := fs.String("log-type", "", "network or audit (required)")
 	records := fs.Int("records", 0, "number of records to write")
 	size := fs.String("size", "", "write records until at least this much output (e.g. 100MB, 1GiB), instead of --records")
 	seed := fs.Uint64("seed", 1, "random seed; the same seed gives the same output")
 	bare := fs.Bool("bare", false, "bare records one per line (S3 export shape) instead of envelopes")
-	entries := fs.Int("entries", 0, "network: traffic entries per record (0: a realistic mix)")
+	entries := fs.Int("entries", 0, "network: exactly this many traffic entries per record, each record drawn on its own (0: simulate connections, a realistic mix)")
+	tamper := fs.Bool("tamper", false, "network: a few records under-report or claim another node's traffic")
 	outFile := fs.String("o", "", "write to this file instead of standard output")
 	files, exit, ok := parseFlags(fs, args)
 	if !ok {
@@ -71,7 +79,7 @@ func runSynth(args []string, stdout, stderr io.Writer) int {
 		w = f
 	}
 	bw := bufio.NewWriterSize(w, 1<<20)
-	opt := synth.Options{Kind: kind, Seed: *seed, Bare: *bare, Entries: *entries}
+	opt := synth.Options{Kind: kind, Seed: *seed, Bare: *bare, Entries: *entries, Tamper: *tamper}
 	if limit > 0 {
 		_, _, err = synth.WriteSize(bw, opt, limit)
 	} else {

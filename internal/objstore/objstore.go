@@ -21,10 +21,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/tslogs/tslogs/internal/safefs"
 )
 
 // Info describes a stored object.
@@ -39,6 +40,9 @@ type Info struct {
 type Store interface {
 	// Put stores data as key, durably, replacing any object of that key.
 	Put(ctx context.Context, key string, data []byte) error
+	// Delete removes the object key, durably; a missing object is no
+	// error.
+	Delete(ctx context.Context, key string) error
 	// PutFile stores the content of a local file as key, durably.
 	PutFile(ctx context.Context, key, file string) error
 	// List calls fn for each object whose key starts with prefix, in key
@@ -56,46 +60,66 @@ type Store interface {
 // IsS3 reports whether target names an S3 location (s3://bucket/prefix).
 func IsS3(target string) bool { return strings.HasPrefix(target, "s3://") }
 
-// Open returns the store at target: s3://bucket[/prefix] or a directory
-// (created when missing and create is set).
+// Open returns the store at target: s3://bucket[/prefix], or a directory
+// (created when missing and create is set), whose new files get
+// safefs.DefaultFileMode (0640) and directories 0750.
 func Open(ctx context.Context, target string, create bool) (Store, error) {
 	if IsS3(target) {
 		return OpenS3(ctx, target)
 	}
-	if create {
-		if err := os.MkdirAll(target, 0o755); err != nil {
+	if !create {
+		st, err := os.Stat(target)
+		if err != nil {
 			return nil, err
 		}
+		if !st.IsDir() {
+			return nil, fmt.Errorf("%s is not a directory", target)
+		}
 	}
-	st, err := os.Stat(target)
+	return OpenDir(target, 0)
+}
+
+// Dir is a Store in a local directory: keys use '/' and become paths below
+// it, opened with internal/safefs's rules (no symbolic link below the
+// directory is followed; new files get the store's mode, directories the
+// same with x wherever r is; new entries are made durable by fsyncing their
+// directories).
+type Dir struct {
+	d *safefs.Dir
+}
+
+// OpenDir opens (creating it if missing) the directory root as a Store
+// whose new files get mode (safefs.DefaultFileMode, 0640, when 0), less the
+// umask. Close it when done.
+func OpenDir(root string, mode os.FileMode) (*Dir, error) {
+	if mode.Perm() == 0 {
+		mode = safefs.DefaultFileMode
+	}
+	d, err := safefs.Open(filepath.Clean(root), safefs.DirMode(mode.Perm()), mode.Perm())
 	if err != nil {
 		return nil, err
 	}
-	if !st.IsDir() {
-		return nil, fmt.Errorf("%s is not a directory", target)
-	}
-	return &Dir{root: filepath.Clean(target)}, nil
+	return &Dir{d: d}, nil
 }
 
-// Dir is a Store in a local directory. Keys use '/' and become paths below
-// it.
-type Dir struct{ root string }
+func (d *Dir) String() string { return d.d.Path() }
 
-// NewDir returns the Store of directory root.
-func NewDir(root string) *Dir { return &Dir{root: filepath.Clean(root)} }
+// Close releases the directory.
+func (d *Dir) Close() error { return d.d.Close() }
 
-func (d *Dir) String() string { return d.root }
-
-func (d *Dir) path(key string) (string, error) {
+// rel checks key: a clean relative path of at least one component.
+func (d *Dir) rel(key string) (string, error) {
 	clean := path.Clean("/" + key)[1:]
 	if clean == "" || clean != key {
 		return "", fmt.Errorf("objstore: invalid key %q", key)
 	}
-	return filepath.Join(d.root, filepath.FromSlash(key)), nil
+	return key, nil
 }
 
-// Put writes data to a temporary file beside the object, fsyncs it,
-// renames it to the key and fsyncs the directory.
+// Put writes data to a temporary file beside the object (a name starting
+// with '.', which List skips), fsyncs it, renames it to the key and fsyncs
+// the directory: the object is visible only complete, and durable once Put
+// returns.
 func (d *Dir) Put(ctx context.Context, key string, data []byte) error {
 	return d.put(key, func(f *os.File) error {
 		_, err := f.Write(data)
@@ -118,48 +142,42 @@ func (d *Dir) PutFile(ctx context.Context, key, file string) error {
 }
 
 func (d *Dir) put(key string, write func(*os.File) error) error {
-	p, err := d.path(key)
+	p, err := d.Create(key)
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(p)
-	if err := MkdirAll(dir); err != nil {
+	if err := write(p.File); err != nil {
+		p.Abort()
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(p)+".*.tmp")
+	return p.Commit(context.Background())
+}
+
+// Delete removes the object key and fsyncs its directory; a key with no
+// object is no error.
+func (d *Dir) Delete(ctx context.Context, key string) error {
+	rel, err := d.rel(key)
 	if err != nil {
 		return err
 	}
-	ok := false
-	defer func() {
-		if !ok {
-			tmp.Close()
-			os.Remove(tmp.Name())
+	if err := d.d.Remove(rel); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
 		}
-	}()
-	if err := write(tmp); err != nil {
 		return err
 	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), p); err != nil {
-		return err
-	}
-	ok = true
-	return SyncDir(dir)
+	dir, _ := safefs.Split(rel)
+	return d.d.SyncDir(dir)
 }
 
 // List walks the directory in key order, skipping temporary files (names
 // starting with '.').
 func (d *Dir) List(ctx context.Context, prefix string, fn func(Info) error) error {
+	root := d.d.Path()
 	// Start the walk at the deepest directory the prefix names.
-	start := d.root
+	start := root
 	if i := strings.LastIndexByte(prefix, '/'); i >= 0 {
-		start = filepath.Join(d.root, filepath.FromSlash(prefix[:i]))
+		start = filepath.Join(root, filepath.FromSlash(prefix[:i]))
 	}
 	var infos []Info
 	err := filepath.WalkDir(start, func(p string, e fs.DirEntry, err error) error {
@@ -178,7 +196,7 @@ func (d *Dir) List(ctx context.Context, prefix string, fn func(Info) error) erro
 		if !e.Type().IsRegular() {
 			return nil
 		}
-		rel, err := filepath.Rel(d.root, p)
+		rel, err := filepath.Rel(root, p)
 		if err != nil {
 			return err
 		}
@@ -209,78 +227,42 @@ func (d *Dir) List(ctx context.Context, prefix string, fn func(Info) error) erro
 	return nil
 }
 
-// Open opens the file of key.
+// Open opens the file of key (following no symbolic link below the
+// directory).
 func (d *Dir) Open(ctx context.Context, key string) (io.ReadCloser, error) {
-	p, err := d.path(key)
+	rel, err := d.rel(key)
 	if err != nil {
 		return nil, err
 	}
-	return os.Open(p)
-}
-
-// MkdirAll creates dir and its missing parents, fsyncing the parent of each
-// one it creates so that they survive a crash.
-func MkdirAll(dir string) error {
-	if st, err := os.Stat(dir); err == nil && st.IsDir() {
-		return nil
-	}
-	var missing []string
-	for d := dir; ; d = filepath.Dir(d) {
-		if _, err := os.Lstat(d); err == nil || d == filepath.Dir(d) {
-			break
-		}
-		missing = append(missing, d)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	for _, d := range missing {
-		if err := SyncDir(filepath.Dir(d)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// SyncDir fsyncs a directory, so that entries created in it survive a
-// crash.
-func SyncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	d.Close()
-	if err != nil && runtime.GOOS == "windows" {
-		return nil
-	}
-	return err
+	return d.d.OpenFile(rel, os.O_RDONLY, false)
 }
 
 // Pending is an object being written to a local temporary file. Commit
 // makes it visible, whole and durable; Abort drops it.
 type Pending struct {
 	*os.File
-	commit func(ctx context.Context, tmp string) error
+	commit func(ctx context.Context) error
+	abort  func()
 	done   bool
 }
 
-// Commit closes the file and stores it as its object.
+// Commit fsyncs and closes the file and stores it as its object.
 func (p *Pending) Commit(ctx context.Context) error {
 	if p.done {
 		return errors.New("objstore: object already committed or aborted")
 	}
 	p.done = true
-	if err := p.Sync(); err != nil {
-		p.Abort()
+	if err := safefs.Datasync(p.File); err != nil {
+		p.Close()
+		p.abort()
 		return err
 	}
 	if err := p.Close(); err != nil {
-		os.Remove(p.Name())
+		p.abort()
 		return err
 	}
-	if err := p.commit(ctx, p.Name()); err != nil {
-		os.Remove(p.Name())
+	if err := p.commit(ctx); err != nil {
+		p.abort()
 		return err
 	}
 	return nil
@@ -288,32 +270,31 @@ func (p *Pending) Commit(ctx context.Context) error {
 
 // Abort drops the object.
 func (p *Pending) Abort() {
+	if p.done {
+		return
+	}
 	p.done = true
 	p.Close()
-	os.Remove(p.Name())
+	p.abort()
 }
 
 // Create starts a new object in the directory of key under a temporary
-// name (starting with '.'), renamed to key by Commit.
+// name (starting with '.'), renamed to key by Commit, which then fsyncs the
+// directory.
 func (d *Dir) Create(key string) (*Pending, error) {
-	p, err := d.path(key)
+	rel, err := d.rel(key)
 	if err != nil {
 		return nil, err
 	}
-	dir := filepath.Dir(p)
-	if err := MkdirAll(dir); err != nil {
-		return nil, err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(p)+".*.tmp")
+	dir, base := safefs.Split(rel)
+	f, tmp, err := d.d.CreateTemp(dir, "."+base+".*.tmp")
 	if err != nil {
 		return nil, err
 	}
-	return &Pending{File: f, commit: func(ctx context.Context, tmp string) error {
-		if err := os.Rename(tmp, p); err != nil {
-			return err
-		}
-		return SyncDir(dir)
-	}}, nil
+	return &Pending{File: f,
+		commit: func(context.Context) error { return d.d.Rename(tmp, rel) },
+		abort:  func() { d.d.Remove(tmp) },
+	}, nil
 }
 
 // Create starts a new object in a temporary file of s.Spool, uploaded by
@@ -323,11 +304,15 @@ func (s *S3) Create(key string) (*Pending, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Pending{File: f, commit: func(ctx context.Context, tmp string) error {
-		err := s.PutFile(ctx, key, tmp)
-		if err == nil {
-			err = os.Remove(tmp)
-		}
-		return err
-	}}, nil
+	name := f.Name()
+	return &Pending{File: f,
+		commit: func(ctx context.Context) error {
+			err := s.PutFile(ctx, key, name)
+			if err == nil {
+				err = os.Remove(name)
+			}
+			return err
+		},
+		abort: func() { os.Remove(name) },
+	}, nil
 }

@@ -192,3 +192,13 @@ func (s *S3) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	}
 	return out.Body, nil
 }
+
+// Delete removes an object with DeleteObject (S3 answers 204 for a key
+// with no object too).
+func (s *S3) Delete(ctx context.Context, key string) error {
+	_, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(s.prefix + key)})
+	if err != nil {
+		return fmt.Errorf("s3 delete %s: %w", s.prefix+key, err)
+	}
+	return nil
+}

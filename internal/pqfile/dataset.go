@@ -12,13 +12,6 @@ import (
 	"github.com/tslogs/tslogs/jlex"
 )
 
-// Row is a generated record type with what partitioning needs.
-type Row interface {
-	Record
-	LogType() string      // Panther's name: Tailscale.Network
-	EventTime() time.Time // zero when the record has none
-}
-
 // PartitionDir is the Hive-style directory of rows of logType whose event
 // time is t: p_log_type=Tailscale.Network/dt=2026-06-03/hour=15.
 func PartitionDir(logType string, t time.Time) string {
@@ -74,14 +67,14 @@ func NewDataset(store objstore.Store, opt DatasetOptions) *Dataset {
 	return &Dataset{store: store, opt: opt, open: map[string]*partFile{}}
 }
 
-// Write adds rec as a row of its partition, the hour of its event time (m's
-// parse time when it has none, as p_event_time).
-func (d *Dataset) Write(ctx context.Context, rec Row, m *jlex.RowMeta) error {
-	t := rec.EventTime()
-	if t.IsZero() {
-		t = m.ParseTime
+// Write adds rec as a row of the partition of logType (Panther's name,
+// Tailscale.Network) and the hour of eventTime (m's parse time when zero,
+// as p_event_time). Every row of a log type must have the same columns.
+func (d *Dataset) Write(ctx context.Context, logType string, eventTime time.Time, rec Record, m *jlex.RowMeta) error {
+	if eventTime.IsZero() {
+		eventTime = m.ParseTime
 	}
-	dir := PartitionDir(rec.LogType(), t)
+	dir := PartitionDir(logType, eventTime)
 	pf := d.open[dir]
 	if pf == nil {
 		if len(d.open) >= d.opt.MaxOpen {

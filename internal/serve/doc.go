@@ -7,24 +7,24 @@
 //
 // # Durability
 //
-// A request is answered 2xx only after all of its rows (and its dead-letter
-// lines) have been written to their files with one write per file and the
-// files fsynced (fdatasync on Linux). A failure of the sink answers 503, so
-// the sender retries. Writers to the same file are serialised and grouped:
-// batches that arrive while a write+fsync is in progress are written together
-// by the next one (group commit), and every batch of the group is answered
-// with the outcome of that one write+fsync.
+// A request is answered 2xx only after all of its rows and dead-letter lines
+// have been written to their files, the files fsynced (fdatasync on Linux),
+// and the batch's commit line written to the journal (OUT/.journal-HOST) and
+// fsynced. A batch is stored all or nothing: a failure anywhere truncates
+// every file back to its committed size and answers 503, so the sender's
+// retry stores it once; after a crash, bytes beyond a file's committed size
+// are truncated when it is opened. The journal also remembers the digests
+// of committed bodies, so that a retry whose first try was stored (a reply
+// lost to a crash or a timeout) is acknowledged without being stored twice.
+// Batches that arrive while a commit is in progress are committed together
+// by the next one (group commit).
 //
-// A batch always ends with a newline, so a row is complete on disk exactly
-// when its line ends with '\n'. When a write or fsync fails, the file is
-// truncated back to its last acknowledged size and reopened on the next
-// batch. When a file is opened (at startup for all files of this host, and
-// whenever a file is reopened), anything after its last newline, a torn row
-// left by a crash in the middle of a write, is truncated away: it was never
-// acknowledged, so its sender retried it. Rows of a batch that was written
-// but not acknowledged (a crash between write and reply, or a failed fsync
-// whose data reached the disk anyway) may be stored twice after the retry:
-// delivery is at least once, never lost once acknowledged.
+// # Resources
+//
+// Bodies are read whole into memory reserved from Config.MaxInflightBytes
+// (503 beyond), at no less than Config.MinBodyRate, then parsed in one of
+// Config.MaxConcurrent slots; records, rows and dead-letter lines are
+// bounded, so that MemoryBound holds whatever the bodies contain.
 //
 // # Layout
 //
@@ -33,9 +33,11 @@
 //	OUT/deadletter/2026/06/03/tailscale-deadletter-2026060315-HOST.ndjson
 //
 // The hour is the UTC hour at which the batch reached the sink (never going
-// backwards within one process). Files of past hours are closed on the hour
+// backwards, even across restarts). Files of past hours are closed on the hour
 // and, with GzipClosed, compressed to NAME.ndjson.gz (written to a temporary
 // file, fsynced and renamed, then the original is removed). HOST lets several
-// receivers share one storage; a lock file OUT/.lock-HOST keeps two receivers
-// with the same host name from writing the same files.
+// receivers share one storage: a receiver touches only files whose names
+// parse as its own exactly, and a lock file OUT/.lock-HOST keeps two
+// receivers with the same host name from writing the same files. No symbolic
+// link inside OUT is followed.
 package serve

@@ -1,13 +1,18 @@
 package serve
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -109,19 +114,7 @@ func methodNotAllowed(w http.ResponseWriter, allow string) {
 // healthy is false while shutting down, or while the sink is failing (the
 // last write failed and the current file cannot be opened).
 func (s *Server) healthy() bool {
-	return !s.isDraining() && s.outputCheck() == nil
-}
-
-// outputCheck is the sink's check, or for an object store whether the last
-// batch could be stored.
-func (s *Server) outputCheck() error {
-	if s.sink == nil {
-		if s.objectsFailed.Load() {
-			return errObjectsFailed
-		}
-		return nil
-	}
-	return s.sink.Check()
+	return !s.isDraining() && s.sink.Check() == nil
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
@@ -135,7 +128,7 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	case s.isDraining():
 		w.WriteHeader(http.StatusServiceUnavailable)
 		io.WriteString(w, "shutting down\n")
-	case s.outputCheck() != nil:
+	case s.sink.Check() != nil:
 		w.WriteHeader(http.StatusServiceUnavailable)
 		io.WriteString(w, "the output directory cannot be written\n")
 	default:
@@ -181,21 +174,10 @@ func reply(w http.ResponseWriter, hec bool, status, hecCode int, text string) {
 	w.Write(b)
 }
 
-// countingReader counts the bytes read through it.
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
-}
-
-// ingest receives one batch: authenticate, bound concurrency, decompress
-// within the size limit, parse every record, store good rows and dead-letter
-// bad records durably, then answer.
+// ingest receives one batch: authenticate, read the body within the memory
+// budget, recognise a retried body, then (in one of MaxConcurrent slots)
+// decompress within the size limit, parse every record, and store good rows
+// and dead-letter lines all or nothing, then answer.
 func (s *Server) ingest(w http.ResponseWriter, r *http.Request, hec bool) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
@@ -218,42 +200,58 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, hec bool) {
 		return
 	}
 	if s.isDraining() {
-		w.Header().Set("Retry-After", "1")
 		w.Header().Set("Connection", "close")
-		reply(w, hec, http.StatusServiceUnavailable, hecServerBusy, "Server is busy")
-		return
-	}
-	select {
-	case s.sem <- struct{}{}:
-	default:
-		w.Header().Set("Retry-After", "1")
-		reply(w, hec, http.StatusServiceUnavailable, hecServerBusy, "Server is busy")
+		s.busy(w, hec, "draining")
 		return
 	}
 	s.metrics.inflight.Inc()
-	defer func() {
-		s.metrics.inflight.Dec()
-		<-s.sem
-	}()
+	defer s.metrics.inflight.Dec()
 
 	start := time.Now()
-	status, code, text, good, bad := s.receive(r, hec)
-	if status >= 500 {
-		w.Header().Set("Retry-After", "5")
+	res := s.receive(w, r, hec)
+	if res.status == http.StatusServiceUnavailable && res.retry == "" {
+		res.retry = "5"
 	}
-	reply(w, hec, status, code, text)
-	if s.cfg.LogRequests || status >= 500 {
-		s.log.Info("ingest", "remote", r.RemoteAddr, "path", r.URL.Path, "status", status,
-			"records", good, "rejected", bad, "duration", time.Since(start))
+	if res.retry != "" {
+		w.Header().Set("Retry-After", res.retry)
+	}
+	if res.status == http.StatusRequestTimeout {
+		w.Header().Set("Connection", "close")
+	}
+	reply(w, hec, res.status, res.code, res.text)
+	if s.cfg.LogRequests || res.status >= 500 {
+		s.log.Info("ingest", "remote", r.RemoteAddr, "path", r.URL.Path, "status", res.status,
+			"records", res.good, "rejected", res.bad, "duplicate", res.dup, "duration", time.Since(start))
 	}
 }
 
+// busy answers 503 with Retry-After: 1, counting why.
+func (s *Server) busy(w http.ResponseWriter, hec bool, why string) {
+	s.metrics.refused.WithLabelValues(why).Inc()
+	w.Header().Set("Retry-After", "1")
+	reply(w, hec, http.StatusServiceUnavailable, hecServerBusy, "Server is busy")
+}
+
+// result is the outcome of one ingest request.
+type result struct {
+	status, code int
+	text, retry  string
+	good, bad    int
+	dup          bool
+}
+
+func fail(status, code int, text string) result {
+	return result{status: status, code: code, text: text}
+}
+
+var errBusy = fail(http.StatusServiceUnavailable, hecServerBusy, "Server is busy")
+
 // receive reads, parses and stores one batch and returns the reply.
-func (s *Server) receive(r *http.Request, hec bool) (status, code int, text string, good, bad int) {
+func (s *Server) receive(w http.ResponseWriter, r *http.Request, hec bool) result {
 	limit := s.cfg.MaxBodyBytes
 	comp, err := stream.ParseContentEncoding(r.Header.Get("Content-Encoding"))
 	if err != nil {
-		return http.StatusUnsupportedMediaType, hecInvalidData, "unsupported Content-Encoding (use identity, gzip or zstd)", 0, 0
+		return fail(http.StatusUnsupportedMediaType, hecInvalidData, "unsupported Content-Encoding (use identity, gzip or zstd)")
 	}
 	// The compressed body can be a little larger than the decompressed
 	// limit (incompressible data); the decompressed stream is what is bounded.
@@ -261,46 +259,151 @@ func (s *Server) receive(r *http.Request, hec bool) (status, code int, text stri
 	if comp != stream.None {
 		wireLimit += limit/8 + 64<<10
 	}
-	tooLarge := fmt.Sprintf("request body exceeds %d bytes after decompression", limit)
 	if r.ContentLength > wireLimit {
-		return http.StatusRequestEntityTooLarge, hecInvalidData, tooLarge, 0, 0
+		return s.tooLarge()
 	}
-	body := &countingReader{r: http.MaxBytesReader(nil, r.Body, wireLimit)}
-	defer func() { s.metrics.received.Add(float64(body.n)) }()
+	body, held, res := s.readBody(w, r, wireLimit)
+	defer s.budget.free(held)
+	if res.status != 0 {
+		return res
+	}
+	if len(body) == 0 {
+		return s.noData(hec)
+	}
 
-	var src io.Reader = body
-	if comp != stream.None {
-		dec, err := s.decompressor(body, comp)
-		if err != nil {
-			if isTooLarge(err) {
-				return http.StatusRequestEntityTooLarge, hecInvalidData, tooLarge, 0, 0
-			}
-			if errors.Is(err, io.EOF) && body.n == 0 {
-				return s.noData(hec)
-			}
-			return http.StatusBadRequest, hecInvalidData, "Invalid data format: cannot decompress the body", 0, 0
+	// A body stored before (a retry after a lost reply) is acknowledged
+	// without being stored again; a retry that arrives while the first try
+	// is being stored waits for its outcome.
+	id := bodyID(comp, body)
+	release, ok := s.claims.claim(id, r.Context().Done())
+	if !ok {
+		return errBusy
+	}
+	defer release()
+	if s.store.Committed(id) {
+		s.metrics.duplicates.Inc()
+		return result{status: http.StatusOK, code: hecSuccess, text: "Success", dup: true}
+	}
+
+	select {
+	case s.slots <- struct{}{}:
+	case <-r.Context().Done():
+		return errBusy
+	}
+	defer func() { <-s.slots }()
+	return s.process(body, comp, id, r.RemoteAddr, hec, r.Context().Done())
+}
+
+func (s *Server) tooLarge() result {
+	return fail(http.StatusRequestEntityTooLarge, hecInvalidData,
+		fmt.Sprintf("request body exceeds %d bytes after decompression", s.cfg.MaxBodyBytes))
+}
+
+// bodyID is the digest of a body as sent, with its Content-Encoding.
+func bodyID(c stream.Compression, body []byte) BatchID {
+	h := sha256.New()
+	h.Write([]byte{byte(c)})
+	h.Write(body)
+	var id BatchID
+	h.Sum(id[:0])
+	return id
+}
+
+// readBody reads the body as sent (at most wireLimit bytes) into memory
+// reserved from the budget: all of a declared Content-Length at once, else
+// in steps as the buffer grows. It returns the bytes held, to be freed. A
+// sender slower than MinBodyRate after MinBodyRateGrace is cut off.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, wireLimit int64) (body []byte, held int64, res result) {
+	size := int64(64 << 10)
+	if r.ContentLength >= 0 {
+		size = r.ContentLength + 1 // one more byte tells the end
+	}
+	size = min(size, wireLimit+1)
+	if !s.budget.reserve(size) {
+		s.metrics.refused.WithLabelValues("memory").Inc()
+		return nil, 0, result{status: http.StatusServiceUnavailable, code: hecServerBusy, text: "Server is busy", retry: "1"}
+	}
+	held = size
+	buf := make([]byte, 0, size)
+	src := http.MaxBytesReader(nil, r.Body, wireLimit)
+	rc := http.NewResponseController(w)
+	start := time.Now()
+	rate, grace := s.cfg.MinBodyRate, s.cfg.MinBodyRateGrace
+	defer func() {
+		s.metrics.received.Add(float64(len(buf)))
+		if rate > 0 {
+			rc.SetReadDeadline(time.Time{})
 		}
-		defer dec.Close()
-		src = dec
+	}()
+	for {
+		if len(buf) == cap(buf) {
+			grow := min(max(2*int64(cap(buf)), 64<<10), wireLimit+1)
+			if !s.budget.reserve(grow) {
+				s.metrics.refused.WithLabelValues("memory").Inc()
+				return nil, held, result{status: http.StatusServiceUnavailable, code: hecServerBusy, text: "Server is busy", retry: "1"}
+			}
+			nb := make([]byte, len(buf), grow)
+			copy(nb, buf)
+			s.budget.free(held)
+			buf, held = nb, grow
+		}
+		if rate > 0 {
+			// The next byte is due when the body has averaged the minimum
+			// rate since the grace period.
+			due := start.Add(grace + time.Duration(float64(len(buf)+1)/float64(rate)*float64(time.Second)))
+			rc.SetReadDeadline(due)
+		}
+		n, err := src.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, held, result{}
+		}
+		if err != nil {
+			var mbe *http.MaxBytesError
+			var ne net.Error
+			switch {
+			case errors.As(err, &mbe):
+				return nil, held, s.tooLarge()
+			case errors.As(err, &ne) && ne.Timeout():
+				s.metrics.refused.WithLabelValues("slow").Inc()
+				return nil, held, fail(http.StatusRequestTimeout, hecInvalidData,
+					fmt.Sprintf("the body arrived slower than %d bytes a second", rate))
+			}
+			return nil, held, fail(http.StatusBadRequest, hecInvalidData, "Invalid data format: the body could not be read")
+		}
 	}
+}
 
+// process parses a body and stores its batch. gone is closed when the
+// sender stops waiting (see Batch.Gone).
+func (s *Server) process(body []byte, comp stream.Compression, id BatchID, remote string, hec bool, gone <-chan struct{}) result {
+	limit := s.cfg.MaxBodyBytes
 	st := s.getState()
 	defer s.putState(st)
-	rd := st.reader
-	src = stream.LimitReader(src, limit)
-	if st.batch != nil {
-		st.batch.reset()
-		src = st.batch.body(src)
+	src, err := s.decompressor(st, body, comp)
+	if err != nil {
+		if isTooLarge(err) {
+			return s.tooLarge()
+		}
+		if errors.Is(err, io.EOF) {
+			return s.noData(hec)
+		}
+		return fail(http.StatusBadRequest, hecInvalidData, "Invalid data format: cannot decompress the body")
 	}
-	rd.Reset(src)
-	var batchErr error
+	rd := st.reader
+	enc := st.enc
+	rd.Reset(enc.Body(stream.LimitReader(src, limit)))
 	now := s.cfg.Now().UTC()
 	st.meta.ParseTime = now
-	remote := r.RemoteAddr
+	rowsCap := rowsPerBodyByte * int(limit)
+	var res result
 	var nNet, nAudit, badNet, badAudit, badUnknown int
+	var restRec int
+	var restOff int64 = -1
 	for rd.Next() {
+		st.maxRec = max(st.maxRec, len(rd.Raw()))
 		if rerr := rd.Err(); rerr != nil {
-			bad++
+			res.bad++
 			switch rd.LogType() {
 			case tailscale.LogTypeNetwork:
 				badNet++
@@ -309,53 +412,58 @@ func (s *Server) receive(r *http.Request, hec bool) (status, code int, text stri
 			default:
 				badUnknown++
 			}
-			st.dead = appendDeadLetter(st.dead, now, remote, rd, rerr)
+			switch {
+			case res.bad <= s.cfg.MaxDeadLetters:
+				st.dead = appendDeadLetter(st.dead, now, remote, rd, rerr)
+			case res.bad == s.cfg.MaxDeadLetters+1:
+				restRec, restOff = rd.Record(), rd.Offset()
+			}
 			continue
 		}
-		good++
-		if st.batch != nil && batchErr == nil {
-			batchErr = st.batch.add(rd, &st.meta)
-		}
+		res.good++
 		switch rd.LogType() {
 		case tailscale.LogTypeNetwork:
 			nNet++
-			if st.batch == nil {
-				st.network = append(rd.AppendRow(st.network, &st.meta), '\n')
-			}
 		case tailscale.LogTypeAudit:
 			nAudit++
-			if st.batch == nil {
-				st.audit = append(rd.AppendRow(st.audit, &st.meta), '\n')
+		}
+		if err := enc.Add(rd, &st.meta); err != nil {
+			if errors.Is(err, ErrTooManyPartitions) {
+				return fail(http.StatusRequestEntityTooLarge, hecInvalidData, err.Error())
 			}
+			return s.encodeFailed(err)
+		}
+		if enc.Size() > rowsCap {
+			return fail(http.StatusRequestEntityTooLarge, hecInvalidData, fmt.Sprintf(
+				"the rows of this body would exceed %d bytes (%d times the body limit): send fewer records per request", rowsCap, rowsPerBodyByte))
 		}
 	}
 	s.metrics.decompressed.Add(float64(rd.BytesRead()))
 	if fatal := rd.Fatal(); fatal != nil {
 		if isTooLarge(fatal) {
-			return http.StatusRequestEntityTooLarge, hecInvalidData, tooLarge, 0, 0
+			return s.tooLarge()
 		}
 		s.log.Debug("unreadable body", "remote", remote, "err", fatal)
-		return http.StatusBadRequest, hecInvalidData, "Invalid data format: the body could not be read or decompressed", 0, 0
+		return fail(http.StatusBadRequest, hecInvalidData, "Invalid data format: the body could not be read or decompressed")
 	}
-	if good+bad == 0 {
+	if res.good+res.bad == 0 {
 		return s.noData(hec)
 	}
-	if st.batch != nil {
-		// Object output: every PUT completes before the reply.
-		if err = batchErr; err == nil {
-			err = st.batch.commit(r.Context(), s.cfg.Objects, now, st.dead)
+	if restOff >= 0 {
+		rest, err := s.bodyFrom(st, body, comp, restOff)
+		if err != nil {
+			return fail(http.StatusBadRequest, hecInvalidData, "Invalid data format: the body could not be read or decompressed")
 		}
-		s.objectsFailed.Store(err != nil)
-	} else {
-		err = s.sink.Write(
-			Part{KindNetwork, st.network},
-			Part{KindAudit, st.audit},
-			Part{KindDeadLetter, st.dead},
-		)
+		st.dead = appendDeadLetterSummary(st.dead, now, remote, res.bad-s.cfg.MaxDeadLetters, restRec, restOff, rest)
+		s.metrics.summarised.Add(float64(res.bad - s.cfg.MaxDeadLetters))
 	}
+	parts, err := enc.Parts(st.dead, &st.meta)
 	if err != nil {
+		return s.encodeFailed(err)
+	}
+	if err := s.store.Commit(&Batch{ID: id, Parts: parts, Gone: gone}); err != nil {
 		s.log.Error("storing a batch failed; answering 503 so that the sender retries", "err", err)
-		return http.StatusServiceUnavailable, hecServerBusy, "Server is busy", 0, 0
+		return errBusy
 	}
 	m := s.metrics
 	addIf(m.records.WithLabelValues("network"), nNet)
@@ -363,30 +471,73 @@ func (s *Server) receive(r *http.Request, hec bool) (status, code int, text stri
 	addIf(m.rejected.WithLabelValues("network"), badNet)
 	addIf(m.rejected.WithLabelValues("audit"), badAudit)
 	addIf(m.rejected.WithLabelValues("unknown"), badUnknown)
-	return http.StatusOK, hecSuccess, "Success", good, bad
+	res.status, res.code, res.text = http.StatusOK, hecSuccess, "Success"
+	return res
 }
 
-// decompressor returns a reader of the decompressed body. A zstd frame may
-// not ask for a window larger than it can need below the size limit (at
-// least 8 MiB, what common encoders use), which bounds the decoder's memory.
-func (s *Server) decompressor(r io.Reader, c stream.Compression) (io.ReadCloser, error) {
-	if c == stream.Zstd {
-		zr, err := stream.NewZstdDecoder(r, int(max(8<<20, s.cfg.MaxBodyBytes)))
+// encodeFailed answers a batch whose rows could not be encoded (a Store's
+// encoder failed: a bug, or a resource it lacks) with 503.
+func (s *Server) encodeFailed(err error) result {
+	s.log.Error("encoding a batch's rows failed; answering 503", "err", err)
+	return errBusy
+}
+
+// decompressor returns a reader of the decompressed body, reusing st's
+// decoders. A zstd frame may not ask for a window larger than it can need
+// below the size limit (at least 8 MiB, what common encoders use), which
+// bounds the decoder's memory.
+func (s *Server) decompressor(st *reqState, body []byte, c stream.Compression) (io.Reader, error) {
+	r := bytes.NewReader(body)
+	switch c {
+	case stream.Gzip:
+		var err error
+		if st.gz == nil {
+			st.gz, err = gzip.NewReader(r)
+		} else {
+			err = st.gz.Reset(r)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return st.gz, nil
+	case stream.Zstd:
+		var err error
+		if st.zd == nil {
+			st.zd, err = stream.NewZstdDecoder(r, int(zstdWindow(s.cfg.MaxBodyBytes)))
+		} else {
+			err = st.zd.Reset(r)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("zstd: %w", err)
 		}
-		return zr.IOReadCloser(), nil
+		return st.zd, nil
 	}
-	return stream.NewDecompressorFor(r, c)
+	return r, nil
+}
+
+// bodyFrom returns the decompressed body from offset off to its end,
+// decompressing it again with st's decoders.
+func (s *Server) bodyFrom(st *reqState, body []byte, c stream.Compression, off int64) ([]byte, error) {
+	if c == stream.None {
+		return body[min(off, int64(len(body))):], nil
+	}
+	dec, err := s.decompressor(st, body, c)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := io.CopyN(io.Discard, dec, off); err != nil {
+		return nil, err
+	}
+	return io.ReadAll(io.LimitReader(dec, s.cfg.MaxBodyBytes-off))
 }
 
 // noData answers an empty body: HEC answers 400 "No data", which Splunk
 // senders expect; the Panther endpoint accepts it.
-func (s *Server) noData(hec bool) (status, code int, text string, good, bad int) {
+func (s *Server) noData(hec bool) result {
 	if hec {
-		return http.StatusBadRequest, hecNoData, "No data", 0, 0
+		return fail(http.StatusBadRequest, hecNoData, "No data")
 	}
-	return http.StatusOK, hecSuccess, "Success", 0, 0
+	return result{status: http.StatusOK, code: hecSuccess, text: "Success"}
 }
 
 func addIf(c prometheus.Counter, n int) {
@@ -395,37 +546,7 @@ func addIf(c prometheus.Counter, n int) {
 	}
 }
 
-// logTypeLabel is "network", "audit" or "unknown".
-func logTypeLabel(t tailscale.LogType) string {
-	switch t {
-	case tailscale.LogTypeNetwork, tailscale.LogTypeAudit:
-		return t.String()
-	}
-	return "unknown"
-}
-
 func isTooLarge(err error) bool {
 	var mbe *http.MaxBytesError
 	return errors.Is(err, stream.ErrTooLarge) || errors.As(err, &mbe)
-}
-
-// appendDeadLetter appends one dead-letter line for a bad record:
-// {"time","error","record","offset","remote","raw"} with raw_base64 instead
-// of raw when the bytes are not valid UTF-8.
-func appendDeadLetter(dst []byte, t time.Time, remote string, r *tailscale.Reader, err error) []byte {
-	dst = append(dst, '{')
-	dst = jlex.AppendKey(dst, `"time":`)
-	dst = jlex.AppendTime(dst, t)
-	dst = jlex.AppendKey(dst, `"error":`)
-	dst = jlex.AppendString(dst, err.Error())
-	dst = jlex.AppendKey(dst, `"log_type":`)
-	dst = jlex.AppendString(dst, logTypeLabel(r.LogType()))
-	dst = jlex.AppendKey(dst, `"record":`)
-	dst = strconv.AppendInt(dst, int64(r.Record()), 10)
-	dst = jlex.AppendKey(dst, `"offset":`)
-	dst = strconv.AppendInt(dst, r.Offset(), 10)
-	dst = jlex.AppendKey(dst, `"remote":`)
-	dst = jlex.AppendString(dst, remote)
-	dst = jlex.AppendRawMember(dst, r.Raw())
-	return append(dst, '}', '\n')
 }

@@ -83,6 +83,7 @@ func startServerIn(t *testing.T, dir string, mod func(*Config)) *testServer {
 		Now:             ts.clock.now,
 		Logger:          slog.New(slog.NewTextHandler(ts.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		ShutdownTimeout: 10 * time.Second,
+		DrainDelay:      -1,
 	}
 	if mod != nil {
 		mod(&cfg)
@@ -165,6 +166,14 @@ func readLines(t *testing.T, path string) []string {
 func countRows(t *testing.T, dir, kind string) int {
 	t.Helper()
 	n := 0
+	eachLine(t, dir, kind, func([]byte) { n++ })
+	return n
+}
+
+// eachLine calls fn with every line of every file under dir/kind, .gz
+// files decompressed.
+func eachLine(t *testing.T, dir, kind string, fn func(line []byte)) {
+	t.Helper()
 	filepath.WalkDir(filepath.Join(dir, kind), func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return nil
@@ -179,14 +188,13 @@ func countRows(t *testing.T, dir, kind string) int {
 			r = zr
 		}
 		sc := bufio.NewScanner(r)
-		sc.Buffer(nil, 16<<20)
+		sc.Buffer(nil, 64<<20)
 		for sc.Scan() {
-			n++
+			fn(sc.Bytes())
 		}
 		require.NoError(t, sc.Err())
 		return nil
 	})
-	return n
 }
 
 // networkBody returns a log-stream body of n network records.

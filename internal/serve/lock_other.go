@@ -4,7 +4,8 @@ package serve
 
 import "os"
 
-// lockFile creates path; advisory locking is not available on this system.
-func lockFile(path string) (*os.File, error) {
-	return os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+// lockFile creates rel below OUT; advisory locking is not available on this
+// system.
+func lockFile(d *safefs.Dir, rel string) (*os.File, error) {
+	return d.OpenFile(rel, os.O_RDWR, true)
 }

@@ -9,18 +9,23 @@ import (
 type Metrics struct {
 	Registry *prometheus.Registry
 
-	requests     *prometheus.CounterVec   // endpoint, code
-	duration     *prometheus.HistogramVec // endpoint
-	inflight     prometheus.Gauge
-	records      *prometheus.CounterVec // log_type
-	rejected     *prometheus.CounterVec // log_type
-	received     prometheus.Counter
-	decompressed prometheus.Counter
-	sinkLatency  *prometheus.HistogramVec // file
-	sinkBatches  prometheus.Histogram
-	sinkBytes    *prometheus.CounterVec // file
-	sinkErrors   *prometheus.CounterVec // file
-	torn         prometheus.Counter
+	requests      *prometheus.CounterVec   // endpoint, code
+	duration      *prometheus.HistogramVec // endpoint
+	inflight      prometheus.Gauge
+	inflightBytes prometheus.Gauge
+	refused       *prometheus.CounterVec // reason
+	duplicates    prometheus.Counter
+	summarised    prometheus.Counter
+	rolledBack    prometheus.Counter
+	records       *prometheus.CounterVec // log_type
+	rejected      *prometheus.CounterVec // log_type
+	received      prometheus.Counter
+	decompressed  prometheus.Counter
+	sinkLatency   prometheus.Histogram
+	sinkBatches   prometheus.Histogram
+	sinkBytes     *prometheus.CounterVec // file
+	sinkErrors    *prometheus.CounterVec // file
+	torn          prometheus.Counter
 }
 
 // NewMetrics returns the metrics registered in a new registry, with the Go
@@ -40,7 +45,27 @@ func NewMetrics() *Metrics {
 		}, []string{"endpoint"}),
 		inflight: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "tslogs_http_ingest_in_flight",
-			Help: "Ingest requests being processed.",
+			Help: "Ingest requests being received, parsed or stored.",
+		}),
+		inflightBytes: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "tslogs_http_ingest_in_flight_bytes",
+			Help: "Memory reserved for request bodies being received or parsed (bounded by --max-inflight).",
+		}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tslogs_http_ingest_refused_total",
+			Help: "Ingest requests refused before parsing, by reason: memory (503, --max-inflight reached), draining (503, shutting down), slow (408, body slower than --min-body-rate).",
+		}, []string{"reason"}),
+		duplicates: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "tslogs_duplicate_batches_total",
+			Help: "Request bodies acknowledged without being stored again: identical to a body stored within the dedupe time (a retry whose reply was lost).",
+		}),
+		summarised: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "tslogs_dead_letter_summarised_total",
+			Help: "Bad records beyond the first --max-dead-letters of a request, counted in its summary dead-letter line instead of a line each.",
+		}),
+		rolledBack: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "tslogs_sink_rolled_back_bytes_total",
+			Help: "Bytes of unacknowledged batches removed from output files when they were opened (after a crash or a failed truncation).",
 		}),
 		records: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tslogs_records_total",
@@ -58,11 +83,11 @@ func NewMetrics() *Metrics {
 			Name: "tslogs_received_decompressed_bytes_total",
 			Help: "Request body bytes on ingest endpoints after decompression.",
 		}),
-		sinkLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "tslogs_sink_write_seconds",
-			Help:    "Duration of one write+fsync of a group of batches to an output file, by file kind (network, audit, deadletter).",
+		sinkLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "tslogs_sink_commit_seconds",
+			Help:    "Duration of one successful commit of a group of batches: writes, fsyncs of every file and of the journal.",
 			Buckets: []float64{.0005, .001, .002, .005, .01, .02, .05, .1, .2, .5, 1, 2, 5},
-		}, []string{"file"}),
+		}),
 		sinkBatches: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "tslogs_sink_batches_per_sync",
 			Help:    "Batches (requests) made durable by one write+fsync (group commit).",
@@ -74,19 +99,23 @@ func NewMetrics() *Metrics {
 		}, []string{"file"}),
 		sinkErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tslogs_sink_errors_total",
-			Help: "Failed opens, writes or fsyncs of output files, by file kind.",
+			Help: "Failed commits, by the file that failed (network, audit, deadletter, journal).",
 		}, []string{"file"}),
 		torn: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "tslogs_sink_torn_bytes_truncated_total",
 			Help: "Bytes after the last newline of an output file (an unacknowledged torn write) truncated when the file was opened.",
 		}),
 	}
-	reg.MustRegister(m.requests, m.duration, m.inflight, m.records, m.rejected, m.received,
+	reg.MustRegister(m.requests, m.duration, m.inflight, m.inflightBytes, m.refused, m.duplicates, m.summarised, m.rolledBack,
+		m.records, m.rejected, m.received,
 		m.decompressed, m.sinkLatency, m.sinkBatches, m.sinkBytes, m.sinkErrors, m.torn,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	for _, k := range []string{KindNetwork, KindAudit, KindDeadLetter} {
+	for _, k := range []string{KindNetwork, KindAudit, KindDeadLetter, kindJournal} {
 		m.sinkErrors.WithLabelValues(k)
+	}
+	for _, r := range []string{"memory", "draining", "slow"} {
+		m.refused.WithLabelValues(r)
 	}
 	for _, t := range []string{"network", "audit"} {
 		m.records.WithLabelValues(t)

@@ -12,6 +12,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"math/big"
 	"net"
@@ -29,7 +30,6 @@ import (
 
 func TestAuthSchemesAccepted(t *testing.T) {
 	ts := startServer(t, nil)
-	body := networkBody(t, 5, 1)
 	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("anyuser:"+testToken))
 	cases := []struct {
 		path, auth, want string
@@ -42,7 +42,8 @@ func TestAuthSchemesAccepted(t *testing.T) {
 		{"/services/collector/raw", "Splunk " + testToken, `{"text":"Success","code":0}`},
 		{"/services/collector/event/1.0", "Bearer " + testToken, `{"text":"Success","code":0}`},
 	}
-	for _, c := range cases {
+	for i, c := range cases {
+		body := networkBody(t, 5, uint64(i+1))
 		code, reply, _ := ts.post(c.path, bytes.NewReader(body), "Authorization", c.auth)
 		assert.Equal(t, http.StatusOK, code, "%s %s", c.path, c.auth[:6])
 		assert.JSONEq(t, c.want, reply, c.path)
@@ -108,20 +109,21 @@ func TestAuthRejected(t *testing.T) {
 
 func TestCompressedBodies(t *testing.T) {
 	ts := startServer(t, nil)
-	net := networkBody(t, 20, 2)
+	netN := func(seed uint64) []byte { return networkBody(t, 20, seed) }
+	net := netN(2)
 	audit := auditBody(t, 10, 3)
 	auth := bearer(testToken)
 	cases := []struct {
 		name, enc string
 		body      []byte
 	}{
-		{"gzip", "gzip", gzipBytes(t, net)},
-		{"x-gzip", "x-gzip", gzipBytes(t, net)},
-		{"zstd", "zstd", zstdBytes(t, net)},
+		{"gzip", "gzip", gzipBytes(t, netN(20))},
+		{"x-gzip", "x-gzip", gzipBytes(t, netN(21))},
+		{"zstd", "zstd", zstdBytes(t, netN(22))},
 		{"identity", "identity", net},
-		{"gzip detected without header", "", gzipBytes(t, net)},
+		{"gzip detected without header", "", gzipBytes(t, netN(23))},
 		{"zstd audit", "zstd", zstdBytes(t, audit)},
-		{"gzip audit", "GZIP", gzipBytes(t, audit)},
+		{"gzip audit", "GZIP", gzipBytes(t, auditBody(t, 10, 30))},
 	}
 	for _, c := range cases {
 		hdr := append([]string{}, auth...)
@@ -268,8 +270,8 @@ func TestSinkFailureParentIsFile(t *testing.T) {
 	assert.Equal(t, http.StatusServiceUnavailable, code)
 
 	require.NoError(t, os.Remove(blocker))
-	code, _ = ts.get("/healthz")
-	assert.Equal(t, http.StatusOK, code, "healthy again before the next batch")
+	assert.Eventually(t, func() bool { c, _ := ts.get("/healthz"); return c == http.StatusOK },
+		10*time.Second, 50*time.Millisecond, "healthy again before the next batch (a test write succeeds)")
 	code, _, _ = ts.post("/", bytes.NewReader(body), bearer(testToken)...)
 	assert.Equal(t, http.StatusOK, code)
 	assert.Len(t, readLines(t, ts.path(KindNetwork)), 7, "the retried batch, once")
@@ -280,44 +282,51 @@ func TestSinkFailureParentIsFile(t *testing.T) {
 	assert.Regexp(t, `tslogs_sink_errors_total\{file="network"\} [1-9]`, m)
 }
 
-// TestSinkFailureDiskFull makes writes fail with ENOSPC: the hourly file is
-// a symbolic link to /dev/full. The failed write must leave no row behind
-// and the next batch must go to a healthy file.
+// TestSinkFailureDiskFull makes writes fail with a real ENOSPC: OUT is a
+// small tmpfs (mounted by the test, as root), filled up. The failed batch
+// leaves no row behind, /healthz says 503 until space is freed, and the
+// retried batch is then stored once.
 func TestSinkFailureDiskFull(t *testing.T) {
-	if _, err := os.Stat("/dev/full"); err != nil {
-		t.Skip("no /dev/full")
-	}
-	ts := startServer(t, nil)
+	dir := t.TempDir()
+	mountTmpfs(t, dir, 2<<20)
+	ts := startServerIn(t, dir, nil)
 	body := networkBody(t, 6, 9)
-	// A first good batch opens the real file.
 	code, _, _ := ts.post("/", bytes.NewReader(body), bearer(testToken)...)
 	require.Equal(t, http.StatusOK, code)
 
-	// Move to the next hour, whose file is /dev/full.
-	ts.clock.add(time.Hour)
-	full := ts.path(KindNetwork)
-	require.NoError(t, os.MkdirAll(filepath.Dir(full), 0o755))
-	require.NoError(t, os.Symlink("/dev/full", full))
+	body2 := networkBody(t, 6, 10)
+	filler := fillUp(t, dir)
 	for range 2 {
-		code, _, _ = ts.post("/", bytes.NewReader(body), bearer(testToken)...)
+		code, _, _ = ts.post("/", bytes.NewReader(body2), bearer(testToken)...)
 		assert.Equal(t, http.StatusServiceUnavailable, code)
 	}
 	assert.Contains(t, ts.logs.String(), "no space left on device")
+	code, _ = ts.get("/healthz")
+	assert.Equal(t, http.StatusServiceUnavailable, code)
+	assert.Len(t, readLines(t, ts.path(KindNetwork)), 6, "nothing of the failed batches")
 
-	require.NoError(t, os.Remove(full))
-	code, _, _ = ts.post("/", bytes.NewReader(body), bearer(testToken)...)
+	require.NoError(t, os.Remove(filler))
+	require.Eventually(t, func() bool { c, _ := ts.get("/healthz"); return c == http.StatusOK }, 10*time.Second, 50*time.Millisecond)
+	code, _, _ = ts.post("/", bytes.NewReader(body2), bearer(testToken)...)
 	assert.Equal(t, http.StatusOK, code)
-	assert.Len(t, readLines(t, full), 6)
 	assert.Equal(t, 12, countRows(t, ts.dir, KindNetwork))
 }
 
-func TestConcurrencyLimit(t *testing.T) {
-	ts := startServer(t, func(c *Config) { c.MaxConcurrent = 1 })
-	body := networkBody(t, 10, 10)
+// TestInflightBytesLimit: admission is by the bytes bodies hold, not by
+// the number of requests: while one body holds most of the budget, a body
+// that does not fit gets an immediate 503 with Retry-After, a small one
+// still fits, and the big one fits again once the first is done.
+func TestInflightBytesLimit(t *testing.T) {
+	const budget = 256 << 10
+	ts := startServer(t, func(c *Config) { c.MaxInflightBytes = budget })
+	big := networkBody(t, 40, 10)
+	require.Greater(t, len(big), budget/2)
+	require.Less(t, len(big), budget)
 	pr, pw := io.Pipe()
 	first := make(chan int, 1)
 	go func() {
 		req, _ := http.NewRequest(http.MethodPost, ts.url+"/", pr)
+		req.ContentLength = int64(len(big))
 		req.Header.Set("Authorization", "Bearer "+testToken)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -327,26 +336,38 @@ func TestConcurrencyLimit(t *testing.T) {
 		resp.Body.Close()
 		first <- resp.StatusCode
 	}()
-	_, err := pw.Write(body[:len(body)/2])
+	_, err := pw.Write(big[:100])
 	require.NoError(t, err)
-	// The first request holds the only slot while its body trickles in.
 	require.Eventually(t, func() bool {
-		code, _, h := ts.post("/", bytes.NewReader(body), bearer(testToken)...)
-		return code == http.StatusServiceUnavailable && h.Get("Retry-After") != ""
-	}, 5*time.Second, 20*time.Millisecond)
-	_, err = pw.Write(body[len(body)/2:])
+		return strings.Contains(scrape(t, ts), fmt.Sprintf("tslogs_http_ingest_in_flight_bytes %d", len(big)+1))
+	}, 5*time.Second, 10*time.Millisecond)
+	second := networkBody(t, 50, 11)
+	require.Greater(t, len(big)+len(second)+2, budget, "the second body must not fit beside the first")
+	require.Less(t, len(second), budget)
+	code, _, h := ts.post("/", bytes.NewReader(second), bearer(testToken)...)
+	assert.Equal(t, http.StatusServiceUnavailable, code)
+	assert.Equal(t, "1", h.Get("Retry-After"))
+	// A small body still fits beside the first.
+	small := networkBody(t, 3, 12)
+	code, _, _ = ts.post("/", bytes.NewReader(small), bearer(testToken)...)
+	assert.Equal(t, http.StatusOK, code)
+
+	_, err = pw.Write(big[100:])
 	require.NoError(t, err)
 	require.NoError(t, pw.Close())
 	assert.Equal(t, http.StatusOK, <-first)
-	code, _, _ := ts.post("/", bytes.NewReader(body), bearer(testToken)...)
+	code, _, _ = ts.post("/", bytes.NewReader(second), bearer(testToken)...)
 	assert.Equal(t, http.StatusOK, code)
-	assert.Len(t, readLines(t, ts.path(KindNetwork)), 20)
+	assert.Len(t, readLines(t, ts.path(KindNetwork)), 40+3+50)
+	assert.Contains(t, scrape(t, ts), `tslogs_http_ingest_refused_total{reason="memory"} 1`)
 }
 
-// TestGracefulShutdown stops the server while a request is in flight: the
-// request completes (stored and answered 200), then Serve returns.
+// TestGracefulShutdown stops the server while a request is in flight: for
+// the drain delay the listener still accepts, and answers 503 to health
+// checks and new batches; the request in flight completes (stored and
+// answered 200); then Serve returns and connections are refused.
 func TestGracefulShutdown(t *testing.T) {
-	ts := startServer(t, nil)
+	ts := startServer(t, func(c *Config) { c.DrainDelay = 3 * time.Second })
 	body := networkBody(t, 12, 11)
 	pr, pw := io.Pipe()
 	result := make(chan int, 1)
@@ -369,15 +390,19 @@ func TestGracefulShutdown(t *testing.T) {
 
 	stopped := make(chan error, 1)
 	go func() { stopped <- ts.stop() }()
-	time.Sleep(100 * time.Millisecond)
+	require.Eventually(t, func() bool { return ts.srv.isDraining() }, 5*time.Second, 5*time.Millisecond)
+	// Still accepting, and saying it is leaving.
+	code, text := ts.get("/healthz")
+	assert.Equal(t, http.StatusServiceUnavailable, code)
+	assert.Equal(t, "shutting down\n", text)
+	code, _, h := ts.post("/", bytes.NewReader(networkBody(t, 2, 12)), bearer(testToken)...)
+	assert.Equal(t, http.StatusServiceUnavailable, code)
+	assert.NotEmpty(t, h.Get("Retry-After"))
 	select {
 	case <-stopped:
 		t.Fatal("Serve returned with a request in flight")
 	default:
 	}
-	// New connections are refused while draining.
-	_, err = net.DialTimeout("tcp", strings.TrimPrefix(ts.url, "http://"), time.Second)
-	assert.Error(t, err)
 
 	_, err = pw.Write(body[100:])
 	require.NoError(t, err)
@@ -385,6 +410,9 @@ func TestGracefulShutdown(t *testing.T) {
 	assert.Equal(t, http.StatusOK, <-result)
 	require.NoError(t, <-stopped)
 	assert.Len(t, readLines(t, ts.path(KindNetwork)), 12)
+	// Now connections are refused.
+	_, err = net.DialTimeout("tcp", strings.TrimPrefix(ts.url, "http://"), time.Second)
+	assert.Error(t, err)
 }
 
 func scrape(t *testing.T, ts *testServer) string {
@@ -432,9 +460,13 @@ func TestRoutesAndMethods(t *testing.T) {
 		`tslogs_records_total{log_type="network"} 3`,
 		"tslogs_received_bytes_total ",
 		"tslogs_received_decompressed_bytes_total ",
-		`tslogs_sink_write_seconds_bucket{file="network",le=`,
-		`tslogs_sink_write_seconds_count{file="network"} 1`,
+		`tslogs_sink_commit_seconds_bucket{le=`,
+		"tslogs_sink_commit_seconds_count 1",
 		"tslogs_sink_batches_per_sync_count 1",
+		"tslogs_http_ingest_in_flight_bytes 0",
+		`tslogs_http_ingest_refused_total{reason="memory"} 0`,
+		"tslogs_duplicate_batches_total 0",
+		"tslogs_sink_rolled_back_bytes_total 0",
 		`tslogs_sink_written_bytes_total{file="network"}`,
 		"tslogs_sink_torn_bytes_truncated_total 0",
 		"tslogs_http_request_duration_seconds_bucket",

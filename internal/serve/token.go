@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 )
 
@@ -43,10 +44,13 @@ func ReadTokenFile(path string) (tokens []string, warn string, err error) {
 		warn = fmt.Sprintf("token file %s has mode %#o; make it readable by its owner only (chmod 600)", path, st.Mode().Perm())
 	}
 	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
+	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
+		}
+		if k := len([]rune(line)); k < MinTokenLength {
+			return nil, "", fmt.Errorf("%s:%d: the token has %d characters: a token needs at least %d (a generated one has 43)", path, n, k, MinTokenLength)
 		}
 		tokens = append(tokens, line)
 	}
@@ -70,7 +74,7 @@ func LoadOrCreateToken(dir string) (tokens []string, path string, created bool, 
 	if err == nil || !errors.Is(err, fs.ErrNotExist) {
 		return tokens, path, false, warn, err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, path, false, "", err
 	}
 	tok, err := GenerateToken()
@@ -148,9 +152,9 @@ func newAuthenticator(tokens []string) (*authenticator, error) {
 		return nil, errors.New("no token")
 	}
 	a := &authenticator{}
-	for _, t := range tokens {
-		if t == "" {
-			return nil, errors.New("empty token")
+	for i, t := range tokens {
+		if n := len([]rune(t)); n < MinTokenLength {
+			return nil, fmt.Errorf("token %d has %d characters: a token needs at least %d (a generated one has 43)", i+1, n, MinTokenLength)
 		}
 		a.sums = append(a.sums, sha256.Sum256([]byte(t)))
 	}
@@ -189,4 +193,18 @@ func (a *authenticator) check(r *http.Request) (ok, present bool) {
 		match |= subtle.ConstantTimeCompare(sum[:], a.sums[i][:])
 	}
 	return match == 1 && tok != "", present
+}
+
+// syncDir fsyncs a directory, so that entries created in it survive a crash.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	d.Close()
+	if err != nil && runtime.GOOS == "windows" {
+		return nil
+	}
+	return err
 }

@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"encoding/base64"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -53,18 +54,23 @@ func TestLoadOrCreateTokenRace(t *testing.T) {
 
 func TestReadTokenFile(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "tok")
-	require.NoError(t, os.WriteFile(p, []byte("# new one\n  new-token  \n\nold-token\n"), 0o644))
+	require.NoError(t, os.WriteFile(p, []byte("# new one\n  new-token-0123456789  \n\nold-token-0123456789\n"), 0o644))
 	toks, warn, err := ReadTokenFile(p)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"new-token", "old-token"}, toks)
+	assert.Equal(t, []string{"new-token-0123456789", "old-token-0123456789"}, toks)
 	assert.Contains(t, warn, "chmod 600")
 	require.NoError(t, os.WriteFile(p, []byte("# nothing\n"), 0o600))
 	_, _, err = ReadTokenFile(p)
 	assert.Error(t, err)
+	// A token shorter than MinTokenLength is refused, naming its line.
+	require.NoError(t, os.WriteFile(p, []byte("# short\nlong-enough-token-123\nx\n"), 0o600))
+	_, _, err = ReadTokenFile(p)
+	assert.ErrorContains(t, err, p+":3: the token has 1 characters: a token needs at least 16")
 }
 
 func TestAuthenticator(t *testing.T) {
-	a, err := newAuthenticator([]string{"alpha", "beta"})
+	const alpha, beta = "alpha-token-0123456", "beta-token-01234567"
+	a, err := newAuthenticator([]string{alpha, beta})
 	require.NoError(t, err)
 	check := func(h string) (bool, bool) {
 		r, _ := http.NewRequest("POST", "/", nil)
@@ -74,10 +80,10 @@ func TestAuthenticator(t *testing.T) {
 		return a.check(r)
 	}
 	for h, want := range map[string]bool{
-		"Bearer alpha": true, "Bearer beta": true, "SPLUNK beta": true,
-		"Basic dTphbHBoYQ==": true,  // u:alpha
-		"Basic YWxwaGE6":     false, // alpha: (token as user name)
-		"Bearer alph":        false, "Bearer alphaa": false, "Bearer": false, "alpha": false,
+		"Bearer " + alpha: true, "Bearer " + beta: true, "SPLUNK " + beta: true,
+		"Basic " + base64.StdEncoding.EncodeToString([]byte("u:"+alpha)): true,
+		"Basic " + base64.StdEncoding.EncodeToString([]byte(alpha+":")):  false, // token as user name
+		"Bearer " + alpha[:len(alpha)-1]:                                 false, "Bearer " + alpha + "a": false, "Bearer": false, alpha: false,
 	} {
 		ok, present := check(h)
 		assert.Equal(t, want, ok, h)

@@ -63,19 +63,29 @@
 //
 // A record broken inside is repaired locally, so that its bracket structure,
 // and with it the start of the next record, is found again; it is reported
-// with the first problem seen. None of these repairs fires on valid JSON, so
-// valid records are always split exactly.
+// with the first problem seen. None of these repairs fires on valid JSON (but
+// for the unindented pretty-printing noted below), so valid records are
+// always split exactly.
 //
 //   - A closing bracket of the wrong kind closes everything up to the
 //     matching open bracket, or is ignored if there is none: `{"a":[1}` ends
 //     at its '}', `{"a":1]}` at its '}'.
+//   - In a stream, a '{' right after a newline inside a record ends that
+//     record, cut at the end of its line ("truncated record"), and starts the
+//     next record: whatever came before it, the next line of NDJSON is read
+//     on its own, so that one cut line costs exactly that line, even when it
+//     was cut right after ':', ',' or '[' where a value is due. (Indented
+//     pretty-printing never puts a '{' at the start of a line inside a
+//     record; pretty-printing with no indentation at all is the one valid
+//     input this splits.)
 //   - A '{' where no value can start (the previous significant byte is not
 //     ':', ',' or '['; for example `}{`, `1 {`, `"x"{`) ends the broken record
 //     just before it (the record lacked closing brackets), and starts the next
 //     record. This resynchronises a concatenated stream (`{...}{...}`) after a
-//     truncated record at the first `}{`, and NDJSON at the next line. (A '['
-//     there is reported and nested.) A record cut right after ':', ',' or '['
-//     takes the next record in as a value, and is reported together with it.
+//     truncated record at the first `}{`. (A '[' there is reported and
+//     nested.) In a stream with no newlines, a record cut right after ':', ','
+//     or '[' takes the next record in as a value, and is reported together
+//     with it.
 //   - A closing quote followed by anything but whitespace and ':', ',', '}',
 //     ']', '{', '[' was an unescaped quote inside the string, which goes on
 //     from that byte: `{"m":"say "hi" now"}` is one (bad) record. (A record
@@ -84,8 +94,9 @@
 //   - A raw newline inside a string (never valid JSON) ends the record just
 //     before it, and scanning resumes on the next line: NDJSON resynchronises
 //     after a line cut off inside a string.
-//   - Nesting deeper than Options.MaxDepth is an error; the record's end is
-//     still found by counting brackets.
+//   - Nesting deeper than Options.MaxDepth (by default the decoder's limit,
+//     128 levels) is an error; the record's end is still found by counting
+//     brackets.
 //
 // A record longer than Options.MaxRecordSize is an error ("record exceeds the
 // N-byte limit", taking precedence over any other problem of the record). Its
@@ -97,5 +108,7 @@
 // A record still open at the end of the input is reported as truncated
 // ("truncated input: unterminated object"); every record before it has been
 // delivered. An array or API object left open at the end of the input, between
-// records, is not an error by itself.
+// records, is reported the same way, as a bad record with no bytes at the end
+// of the input ("truncated input: the array is not closed"), so that a cut
+// download never looks complete.
 package stream

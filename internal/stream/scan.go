@@ -145,6 +145,9 @@ objFound:
 		i++
 		goto str
 	case '{', '[':
+		if c == '{' && s.lineStart(i) {
+			return s.cutAt(i)
+		}
 		if !s.canOpen(i) {
 			sp.setErr(ErrSyntax, fmtOpen, c)
 			if c == '{' {
@@ -261,6 +264,9 @@ fast:
 				switch c = b[j]; c {
 				case '{', '[':
 					if j <= low || !openAfter[b[j-1]] {
+						if c == '{' && s.lineStart(j) {
+							return s.cutAt(j)
+						}
 						if !s.canOpen(j) {
 							sp.setErr(ErrSyntax, fmtOpen, c)
 							if c == '{' {
@@ -429,6 +435,31 @@ func (s *Scanner) canOpen(j int) bool {
 		return true
 	}
 	return false
+}
+
+// msgCutLine reports a record of a stream whose line ends before the record
+// does: the next line starts a new record.
+const msgCutLine = "truncated record: the next line starts a new record before this one is closed"
+
+// lineStart reports whether the '{' at buf[j], inside a record of a stream,
+// directly follows a newline. In a stream such a '{' starts the next line's
+// record, never a value of this one (except in pretty-printed JSON with no
+// indentation at all), so that the record was cut at the end of its line.
+func (s *Scanner) lineStart(j int) bool {
+	if !s.sp.lines {
+		return false
+	}
+	if j > s.rs && (!s.sp.skipping || j > s.region) {
+		return s.buf[j-1] == '\n'
+	}
+	return s.sp.skipping && s.sp.tailRaw == '\n'
+}
+
+// cutAt ends the current record, cut at the end of its line, just before
+// the '{' at buf[i] that starts the next line's record.
+func (s *Scanner) cutAt(i int) bool {
+	s.sp.setErrMsg(ErrTruncated, msgCutLine)
+	return s.breakAt(i)
 }
 
 // breakAt ends the current (broken) span just before the '{' at buf[i],

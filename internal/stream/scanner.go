@@ -8,16 +8,18 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+	"github.com/tslogs/tslogs/jlex"
 )
 
 const (
 	// DefaultMaxRecordSize is the record size limit used when
 	// Options.MaxRecordSize is 0. Tailscale's own records are at most 256 KiB.
 	DefaultMaxRecordSize = 4 << 20
-	// DefaultMaxDepth is the nesting limit used when Options.MaxDepth is 0.
-	// Tailscale's records nest 4 levels deep; 512 leaves room for arbitrary
-	// audit values while keeping a recursive decoder's stack small.
-	DefaultMaxDepth = 512
+	// DefaultMaxDepth is the nesting limit used when Options.MaxDepth is 0:
+	// the decoder's own limit (jlex.MaxDepth, 128), so that a record
+	// is too deep for both or for neither. Tailscale's records nest 4 levels
+	// deep; 128 leaves room for arbitrary audit values.
+	DefaultMaxDepth = jlex.MaxDepth
 
 	// readChunk is the size the buffer grows to at once, and the free space
 	// it keeps beyond MaxRecordSize for reading ahead.
@@ -147,6 +149,8 @@ type span struct {
 	errFmt   string
 	tailSig  byte  // skipping: last significant byte before the region
 	tailOff  int64 // skipping: its input offset
+	tailRaw  byte  // skipping: last byte before the region
+	lines    bool  // a record of a stream: a '{' just after a newline ends it
 }
 
 // Scanner splits an input into raw JSON records (see the package doc). It
@@ -181,6 +185,7 @@ type Scanner struct {
 	framing Framing
 	inAPI   bool // the current array is an API object's "logs"
 	keyLogs bool // the current API key is "logs"
+	eofCut  bool // the input ended inside a record, already reported
 	sp      span
 	stack   []uint64 // bracket kinds by depth (bit d-1): 1 = object
 
@@ -234,6 +239,7 @@ func (s *Scanner) Reset(r io.Reader) {
 	s.state = stStart
 	s.framing = FramingUnknown
 	s.inAPI, s.keyLogs = false, false
+	s.eofCut = false
 	s.sp = span{}
 	s.rec, s.recOff, s.recB, s.recErr = 0, 0, nil, nil
 }
@@ -269,18 +275,15 @@ func (s *Scanner) Next() bool {
 					s.pos++
 					s.state = stAPIKey
 				} else {
-					s.framing = FramingStream
-					s.state = stStream
+					s.beginStream()
 				}
 			case 0xEF:
 				if s.bom() {
 					continue
 				}
-				s.framing = FramingStream
-				s.state = stStream
+				s.beginStream()
 			default:
-				s.framing = FramingStream
-				s.state = stStream
+				s.beginStream()
 			}
 
 		case stStream:
@@ -292,6 +295,7 @@ func (s *Scanner) Next() bool {
 			switch c {
 			case '{':
 				s.beginComposite(true)
+				s.sp.lines = true
 			case '[':
 				s.state = stDoc
 				continue
@@ -305,7 +309,9 @@ func (s *Scanner) Next() bool {
 		case stArrElem:
 			c, ok := s.peek()
 			if !ok {
-				s.state = stDone
+				if s.openAtEOF() {
+					return true
+				}
 				continue
 			}
 			switch c {
@@ -333,7 +339,9 @@ func (s *Scanner) Next() bool {
 		case stArrAfter:
 			c, ok := s.peek()
 			if !ok {
-				s.state = stDone
+				if s.openAtEOF() {
+					return true
+				}
 				continue
 			}
 			switch c {
@@ -357,7 +365,9 @@ func (s *Scanner) Next() bool {
 		case stAPIKey:
 			c, ok := s.peek()
 			if !ok {
-				s.state = stDone
+				if s.openAtEOF() {
+					return true
+				}
 				continue
 			}
 			switch c {
@@ -390,7 +400,9 @@ func (s *Scanner) Next() bool {
 		case stAPIColon:
 			c, ok := s.peek()
 			if !ok {
-				s.state = stDone
+				if s.openAtEOF() {
+					return true
+				}
 				continue
 			}
 			if c == ':' {
@@ -401,7 +413,9 @@ func (s *Scanner) Next() bool {
 		case stAPIValue:
 			c, ok := s.peek()
 			if !ok {
-				s.state = stDone
+				if s.openAtEOF() {
+					return true
+				}
 				continue
 			}
 			s.state = stAPIAfter
@@ -430,7 +444,9 @@ func (s *Scanner) Next() bool {
 		case stAPIAfter:
 			c, ok := s.peek()
 			if !ok {
-				s.state = stDone
+				if s.openAtEOF() {
+					return true
+				}
 				continue
 			}
 			switch c {
@@ -668,6 +684,35 @@ func (s *Scanner) apiObject() bool {
 	}
 }
 
+// beginStream starts a stream document at s.pos.
+func (s *Scanner) beginStream() {
+	s.framing = FramingStream
+	s.state = stStream
+}
+
+// openAtEOF ends scanning at the end of the input inside an array or API
+// document, between records. Unless a record cut by the end of the input
+// was just reported, this is a truncated input: it reports a bad record
+// (with no bytes, at the end of the input) so that a cut download never
+// looks complete, and returns true.
+func (s *Scanner) openAtEOF() bool {
+	s.state = stDone
+	if s.fatal != nil || s.eofCut {
+		return false
+	}
+	msg := "truncated input: the array is not closed"
+	if s.inAPI {
+		msg = `truncated input: the API object's "logs" array is not closed`
+	} else if s.framing == FramingAPI {
+		msg = "truncated input: the API object is not closed"
+	}
+	s.rec++
+	s.recOff = s.base + int64(s.end)
+	s.recB = s.buf[s.end:s.end]
+	s.recErr = &RecordError{Record: s.rec, Offset: s.recOff, Err: ErrTruncated, Msg: msg}
+	return true
+}
+
 func (s *Scanner) endArray() {
 	if s.inAPI {
 		s.inAPI = false
@@ -804,6 +849,7 @@ func (s *Scanner) enterSkip() {
 	}
 	s.region = s.max
 	s.sp.skipping = true
+	s.sp.tailRaw = s.buf[s.region-1]
 	s.sp.tailSig, s.sp.tailOff = 0, -1
 	for j := s.region - 1; j >= 0; j-- {
 		if c := s.buf[j]; !isWS(c) {
@@ -816,6 +862,9 @@ func (s *Scanner) enterSkip() {
 // discard drops the scanned bytes of a skipping span.
 func (s *Scanner) discard() {
 	s.sp.tailSig, s.sp.tailOff = s.lastSig(s.end)
+	if s.end > s.region {
+		s.sp.tailRaw = s.buf[s.end-1]
+	}
 	s.base += int64(s.end - s.region)
 	s.end = s.region
 	s.pos = s.region
@@ -829,12 +878,14 @@ func (s *Scanner) atEOF() {
 	switch {
 	case sp.inStr:
 		sp.setErrMsg(ErrTruncated, "truncated input: unterminated string")
+		s.eofCut = true
 	case sp.kind == spComposite:
 		if s.bracket(1) {
 			sp.setErrMsg(ErrTruncated, "truncated input: unterminated object")
 		} else {
 			sp.setErrMsg(ErrTruncated, "truncated input: unterminated array")
 		}
+		s.eofCut = true
 	}
 }
 
@@ -860,6 +911,7 @@ func (s *Scanner) finish() bool {
 	if sp.errFmt != "" {
 		msg = fmt.Sprintf(sp.errFmt, quoteByte(sp.errArg))
 	}
+
 	if length > int64(s.max) {
 		// An oversized record keeps its first MaxRecordSize bytes, which
 		// the buffer holds; the size error takes precedence.

@@ -251,6 +251,7 @@ func TestBrokenRecords(t *testing.T) {
 		msgMismatchBrace   = "syntax error: mismatched '}'"
 		msgMismatchBracket = "syntax error: mismatched ']'"
 		msgOpen            = "syntax error: unexpected '{' where no value can start (missing closing bracket?)"
+		msgCut             = "truncated record: the next line starts a new record before this one is closed"
 	)
 	cases := []struct {
 		name string
@@ -279,8 +280,45 @@ func TestBrokenRecords(t *testing.T) {
 			good(3, 19, `{"d":3}`),
 		}},
 		{"missing-closer-ndjson", `{"a":[1,2` + "\r\n" + `{"c":2}` + "\r\n", []rec{
-			{N: 1, Off: 0, B: `{"a":[1,2`, Err: msgOpen},
+			{N: 1, Off: 0, B: `{"a":[1,2`, Err: msgCut},
 			good(2, 11, `{"c":2}`),
+		}},
+		// A line of NDJSON cut where a value is due: the next line's '{'
+		// could be that value, but a '{' right after a newline starts the
+		// next record. One cut line costs exactly that line.
+		{"cut-after-colon-ndjson", `{"a":1}` + "\n" + `{"a":{"src":` + "\n" + `{"c":2}` + "\n" + `{"d":3}`, []rec{
+			good(1, 0, `{"a":1}`),
+			{N: 2, Off: 8, B: `{"a":{"src":`, Err: msgCut},
+			good(3, 21, `{"c":2}`),
+			good(4, 29, `{"d":3}`),
+		}},
+		{"cut-after-bracket-ndjson", `{"a":[` + "\r\n" + `{"c":2}` + "\r\n" + `{"d":[]}`, []rec{
+			{N: 1, Off: 0, B: `{"a":[`, Err: msgCut},
+			good(2, 8, `{"c":2}`),
+			good(3, 17, `{"d":[]}`),
+		}},
+		{"cut-after-comma-ndjson", `{"a":[{"b":1},` + "\n" + `{"c":2}`, []rec{
+			{N: 1, Off: 0, B: `{"a":[{"b":1},`, Err: msgCut},
+			good(2, 15, `{"c":2}`),
+		}},
+		{"cut-line-then-blank-lines", `{"a":` + "\n\n" + `{"c":2}`, []rec{
+			{N: 1, Off: 0, B: `{"a":`, Err: msgCut},
+			good(2, 7, `{"c":2}`),
+		}},
+		{"cut-line-at-eof-after-next", `{"a":` + "\n" + `{"c":{"d":[1]}}`, []rec{
+			{N: 1, Off: 0, B: `{"a":`, Err: msgCut},
+			good(2, 6, `{"c":{"d":[1]}}`),
+		}},
+		{"cut-pretty-record", prettyA[:40] + "\n" + prettyB + "\n", []rec{
+			{N: 1, Off: 0, B: strings.TrimSpace(prettyA[:40]), Err: msgCut},
+			good(2, 41, prettyB),
+		}},
+		// Indented pretty-printing never puts '{' right after a newline
+		// inside a record; only a '{' at the start of a line is taken for
+		// a new record.
+		{"indented-value-on-next-line", `{"a":` + "\n  " + `{"b":1}}` + "\n" + `{"c":2}`, []rec{
+			good(1, 0, `{"a":`+"\n  "+`{"b":1}}`),
+			good(2, 17, `{"c":2}`),
 		}},
 		{"cut-after-colon", `{"a":{"b":` + `{"c":1}{"d":2}`, []rec{
 			// The next record nests into the cut one; the one after is found.
@@ -416,10 +454,20 @@ func TestTruncatedAtEOF(t *testing.T) {
 		{`[{"a":1},[1,{`, []rec{good(1, 1, `{"a":1}`), {N: 2, Off: 9, B: `[1,{`, Err: "truncated input: unterminated array"}}},
 		{`[{"a":1},"ab`, []rec{good(1, 1, `{"a":1}`), {N: 2, Off: 9, B: `"ab`, Err: "truncated input: unterminated string"}}},
 		{`{"logs":[{"a":1},{"b"`, []rec{good(1, 9, `{"a":1}`), {N: 2, Off: 17, B: `{"b"`, Err: "truncated input: unterminated object"}}},
-		// An array or API object cut between records loses nothing.
-		{`[{"a":1},`, []rec{good(1, 1, `{"a":1}`)}},
-		{`{"logs":[{"a":1}`, []rec{good(1, 9, `{"a":1}`)}},
-		{`[{"a":1}, 12`, []rec{good(1, 1, `{"a":1}`), good(2, 10, `12`)}},
+		// An array or API object cut between records: the records before
+		// the cut are read, and the cut is an error, so that a cut
+		// download never looks complete.
+		{`[{"a":1},`, []rec{good(1, 1, `{"a":1}`), {N: 2, Off: 9, Err: "truncated input: the array is not closed"}}},
+		{"[", []rec{{N: 1, Off: 1, Err: "truncated input: the array is not closed"}}},
+		{`{"logs":[{"a":1}`, []rec{good(1, 9, `{"a":1}`), {N: 2, Off: 16, Err: `truncated input: the API object's "logs" array is not closed`}}},
+		{`{"logs":[{"a":1}],"version":`, []rec{good(1, 9, `{"a":1}`), {N: 2, Off: 28, Err: "truncated input: the API object is not closed"}}},
+		{`{"version":"1","logs"`, []rec{{N: 1, Off: 21, Err: "truncated input: the API object is not closed"}}},
+		{`[{"a":1}, 12`, []rec{good(1, 1, `{"a":1}`), good(2, 10, `12`), {N: 3, Off: 12, Err: "truncated input: the array is not closed"}}},
+		// A record cut by the end of the input is the one error.
+		{`{"logs":[{"a":1},{"b":[`, []rec{good(1, 9, `{"a":1}`), {N: 2, Off: 17, B: `{"b":[`, Err: "truncated input: unterminated object"}}},
+		// A closed document has no error, whatever follows it.
+		{`[{"a":1}]` + "\n", []rec{good(1, 1, `{"a":1}`)}},
+		{`{"logs":[{"a":1}]}`, []rec{good(1, 9, `{"a":1}`)}},
 	}
 	for _, tc := range cases {
 		for name, r := range readers(tc.in) {
@@ -528,9 +576,17 @@ func TestDepthLimit(t *testing.T) {
 	require.True(t, s.Next())
 	require.ErrorAs(t, s.Err(), &re)
 	assert.ErrorIs(t, re, ErrDepth)
-	assert.Equal(t, "nesting depth exceeds the 512-level limit", re.Msg)
+	assert.Equal(t, "nesting depth exceeds the 128-level limit", re.Msg)
 	assert.Len(t, s.Bytes(), 1198)
 	assert.False(t, s.Next())
+
+	// The default is the decoder's limit: 128 levels pass, 129 do not.
+	for depth, want := range map[int]string{128: "", 129: "nesting depth exceeds the 128-level limit"} {
+		in := strings.Repeat(`{"a":`, depth-1) + "{}" + strings.Repeat("}", depth-1)
+		got, err := scanAll(t, strings.NewReader(in), Options{})
+		require.NoError(t, err)
+		assert.Equal(t, []rec{{N: 1, Off: 0, B: in, Err: want}}, got, "depth %d", depth)
+	}
 
 	// A larger limit grows the bracket stack as needed.
 	deep := `{"a":` + strings.Repeat(`[`, 900) + `}`

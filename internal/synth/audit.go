@@ -52,6 +52,7 @@ const (
 	scLogStream
 	scWebhook
 	scNodeActor
+	scToggle
 	scCount
 )
 
@@ -68,6 +69,7 @@ var scenarioWeights = [scCount]int{
 	scLogStream:      2,
 	scWebhook:        1,
 	scNodeActor:      4,
+	scToggle:         3,
 }
 
 var scenarioTotal = func() int {
@@ -95,8 +97,8 @@ func (g *Generator) newAuditGroup() {
 	}
 	x := r.IntN(scenarioTotal)
 	defer func() {
-		if a.scenario == scACL || a.scenario == scOAuthToken {
-			a.left = 1 // one policy change / token per group
+		if a.scenario == scACL || a.scenario == scOAuthToken || a.scenario == scLogStream {
+			a.left = 1 // one policy change / token / destination change per group
 		}
 	}()
 	for i, w := range scenarioWeights {
@@ -144,6 +146,12 @@ func (g *Generator) newAuditGroup() {
 	case scOAuthToken:
 		a.origin = "API"
 		a.actorK, a.actorI = actorOAuth, r.IntN(len(tn.clients))
+	case scToggle:
+		a.left = 1
+		if r.IntN(5) == 0 {
+			a.origin = "API"
+			a.actorK, a.actorI = actorOAuth, 0 // terraform
+		}
 	case scNodeActor:
 		a.origin = "NODE"
 		// A tagged node acting on its own behalf.
@@ -292,6 +300,7 @@ func pick(g *Generator, ss []string) string { return ss[g.r.IntN(len(ss))] }
 
 var (
 	nodeProperties = []string{"KEY_EXPIRY_DISABLED", "MACHINE_NAME", "TAGS", "ALLOWED_ROUTES", "EXIT_NODE", "AUTHORIZED", "KEY_EXPIRY", "ADDRESS"}
+	toggleProps    = []string{"HTTPS", "MAGIC_DNS", "MACHINE_APPROVAL_NEEDED"}
 	settingProps   = []string{"NAMESERVERS", "MAGIC_DNS", "SPLIT_DNS", "KEY_EXPIRY_DURATION", "DEVICE_APPROVAL", "SEARCH_PATHS", "USER_APPROVAL", "NETWORK_FLOW_LOGGING"}
 	scopeSets      = [][]string{{"devices:core", "auth_keys"}, {"all:read"}, {"policy_file", "dns"}, {"devices:core:read"}, {"auth_keys", "devices:core", "services"}}
 	errorTexts     = []string{"permission denied", "user does not have the required role", "tag:prod is not permitted by tagOwners", "invalid policy: unknown group \"group:ops\"", "rate limited"}
@@ -508,6 +517,16 @@ func (g *Generator) fillAuditEvent(ev *auditEvent) {
 		} else {
 			ev.action = "DELETE"
 			ev.old = jStr("https://hooks.example.com/tailscale")
+		}
+	case scToggle:
+		// Tailnet features switched on or off: what Panther's Tailscale
+		// rules look for (DISABLE of HTTPS, MAGIC_DNS or
+		// MACHINE_APPROVAL_NEEDED from the admin console).
+		ev.targetID, ev.targetName, ev.targetType = tn.id, tn.name, "TAILNET"
+		ev.property = pick(g, toggleProps)
+		ev.action = "DISABLE"
+		if r.IntN(5) < 2 {
+			ev.action = "ENABLE"
 		}
 	case scNodeActor:
 		g.nodeTarget(ev, n)

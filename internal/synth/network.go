@@ -43,6 +43,9 @@ func (g *Generator) initNetwork() {
 	for i := len(s.sched)/2 - 1; i >= 0; i-- {
 		s.siftDown(i)
 	}
+	if g.opt.Entries == 0 {
+		g.initFlows()
+	}
 }
 
 func (s *netState) less(a, b int) bool {
@@ -69,22 +72,29 @@ func (s *netState) siftDown(i int) {
 	}
 }
 
-// nextWindow returns the next node to log and its window [start, end].
+// nextWindow returns the next node to log and its window [start, end],
+// skipping windows in which the node is idle.
 func (g *Generator) nextWindow() (*node, int64, int64) {
-	s := &g.net
 	for {
-		top := &s.sched[0]
-		n := g.tn.nodes[top.idx]
-		end := top.end
-		start := s.prevEnd[top.idx]
-		s.prevEnd[top.idx] = end
-		top.end = end + windowNs + between(g.r, -25*nsPerMs, 60*nsPerMs)
-		s.siftDown(0)
+		n, start, end := g.advanceWindow()
 		if g.r.Float64() < n.activity {
-			res := n.clockRes
-			return n, start - start%res, end - end%res
+			return n, start - start%n.clockRes, end - end%n.clockRes
 		}
 	}
+}
+
+// advanceWindow takes the window that ends first off the schedule and puts
+// that node's next window on it.
+func (g *Generator) advanceWindow() (n *node, start, end int64) {
+	s := &g.net
+	top := &s.sched[0]
+	n = g.tn.nodes[top.idx]
+	end = top.end
+	start = s.prevEnd[top.idx]
+	s.prevEnd[top.idx] = end
+	top.end = end + windowNs + between(g.r, -25*nsPerMs, 60*nsPerMs)
+	s.siftDown(0)
+	return n, start, end
 }
 
 // sampleEntries draws a realistic number of traffic entries for a record.
@@ -107,9 +117,14 @@ func (g *Generator) sampleEntries(n *node) int {
 }
 
 func (g *Generator) appendNetwork(dst []byte) []byte {
-	r := g.r
 	n, start, end := g.nextWindow()
+	return g.wrapNetwork(dst, end, func(dst []byte) []byte { return g.appendNetworkEvent(dst, n, start, end) })
+}
 
+// wrapNetwork writes one network record around the event members event
+// appends, for a window ending at end: an envelope, or a bare record.
+func (g *Generator) wrapNetwork(dst []byte, end int64, event func([]byte) []byte) []byte {
+	r := g.r
 	// The record is uploaded a little after the window closes; the log
 	// service records it a little later still.
 	upMs := (end + between(r, 20*nsPerMs, 1500*nsPerMs)) / nsPerMs
@@ -125,7 +140,7 @@ func (g *Generator) appendNetwork(dst []byte) []byte {
 		dst = appendUnixMillis(dst, upMs)
 		dst = append(dst, `,"event":{`...)
 	}
-	dst = g.appendNetworkEvent(dst, n, start, end)
+	dst = event(dst)
 	if g.opt.Bare {
 		dst = append(dst, `,"logged":"`...)
 		dst = appendRFC3339Nano(dst, recorded)
@@ -134,6 +149,17 @@ func (g *Generator) appendNetwork(dst []byte) []byte {
 	dst = append(dst, `},"fields":{"recorded":"`...)
 	dst = appendRFC3339Nano(dst, recorded)
 	return append(dst, `"}}`...)
+}
+
+// appendWindowHead appends the event's nodeId, start and end members.
+func appendWindowHead(dst []byte, n *node, start, end int64) []byte {
+	dst = append(dst, `"nodeId":"`...)
+	dst = append(dst, n.id...)
+	dst = append(dst, `","start":"`...)
+	dst = appendRFC3339Nano(dst, start)
+	dst = append(dst, `","end":"`...)
+	dst = appendRFC3339Nano(dst, end)
+	return append(dst, '"')
 }
 
 // maxEntryLen bounds the encoded size of one traffic entry.
@@ -147,13 +173,7 @@ func (g *Generator) appendNetworkEvent(dst []byte, n *node, start, end int64) []
 	// Room for the event's closing bytes and the bare "logged" suffix.
 	limit := evStart + MaxRecordSize - 2*maxEntryLen
 
-	dst = append(dst, `"nodeId":"`...)
-	dst = append(dst, n.id...)
-	dst = append(dst, `","start":"`...)
-	dst = appendRFC3339Nano(dst, start)
-	dst = append(dst, `","end":"`...)
-	dst = appendRFC3339Nano(dst, end)
-	dst = append(dst, '"')
+	dst = appendWindowHead(dst, n, start, end)
 
 	total := g.opt.Entries
 	if total <= 0 {
@@ -483,54 +503,71 @@ func (g *Generator) appendSubnetEntry(dst []byte, self *node) []byte {
 			proto = 58
 		}
 	}
-	src := self
+	client := self
 	if self.router {
-		// On a subnet router the Tailscale side is the peer using the route.
-		src = g.tn.nodes[g.tn.pickPeer(r, self.idx)]
+		// A subnet router logs for the subnet host: the source is the
+		// host, the destination the Tailscale node using the route.
+		client = g.tn.nodes[g.tn.pickPeer(r, self.idx)]
 	}
 	c := g.flowCounts(proto, self.volume)
 	if r.IntN(400) == 0 {
 		return appendCountsOnly(dst, c)
 	}
-	sp, dp := 0, 0
+	cp, hp := 0, 0
 	if proto == 6 {
-		sp, dp = g.ephemeralPort(src), int(subnetTCP[r.IntN(len(subnetTCP))])
+		cp, hp = g.ephemeralPort(client), int(subnetTCP[r.IntN(len(subnetTCP))])
 	} else if proto == 17 {
-		sp, dp = g.ephemeralPort(src), int(subnetUDP[r.IntN(len(subnetUDP))])
+		cp, hp = g.ephemeralPort(client), int(subnetUDP[r.IntN(len(subnetUDP))])
+	}
+	appendClient := func(dst []byte) []byte {
+		if v6 {
+			dst = append(dst, client.v6b...)
+		} else {
+			dst = append(dst, client.v4b...)
+		}
+		return appendPort(dst, cp)
+	}
+	appendHost := func(dst []byte) []byte {
+		return appendPort(g.appendSubnetHost(dst, v6), hp)
 	}
 	dst = append(dst, `{"proto":`...)
 	dst = strconv.AppendUint(dst, uint64(proto), 10)
 	dst = append(dst, `,"src":"`...)
-	if v6 {
-		dst = append(dst, src.v6b...)
+	if self.router {
+		dst = appendHost(dst)
 	} else {
-		dst = append(dst, src.v4b...)
+		dst = appendClient(dst)
 	}
-	dst = appendPort(dst, sp)
 	dst = append(dst, `","dst":"`...)
-	dst = g.appendSubnetHost(dst, v6)
-	dst = appendPort(dst, dp)
+	if self.router {
+		dst = appendClient(dst)
+	} else {
+		dst = appendHost(dst)
+	}
 	dst = append(dst, '"')
 	dst = appendCounts(dst, c)
 	return append(dst, '}')
 }
 
 // appendExitEntry writes an exitTraffic entry. Anonymized entries (the
-// default in Tailscale) have no proto, port 0 and no dst.
+// default in Tailscale) have no proto and port 0, and omit the side that is
+// not a Tailscale address: a client logs its own address as the source and
+// no destination; an exit node logs the client as the destination and no
+// source.
 func (g *Generator) appendExitEntry(dst []byte, self *node, i int, anon bool) []byte {
 	r := g.r
 	tn := g.tn
-	src := self
+	client := self
 	v6 := i%2 == 1
 	if self.exitNode {
-		// Traffic from the peers that use this exit node.
+		// Traffic of the peers that use this exit node.
 		j := (self.idx + 1 + i/2) % len(tn.nodes)
 		if j == self.idx {
 			j = (j + 1) % len(tn.nodes)
 		}
-		src = tn.nodes[j]
+		client = tn.nodes[j]
 		if !anon {
-			src = tn.nodes[tn.pickPeer(r, self.idx)]
+			client = tn.nodes[tn.pickPeer(r, self.idx)]
 		}
 	}
 	if !anon {
@@ -541,38 +578,55 @@ func (g *Generator) appendExitEntry(dst []byte, self *node, i int, anon bool) []
 		proto = 17
 	}
 	c := g.flowCounts(proto, self.volume*3)
-	sa := src.v4b
+	ca := client.v4b
 	if v6 {
-		sa = src.v6b
+		ca = client.v6b
 	}
 	if anon {
-		dst = append(dst, `{"src":"`...)
-		dst = append(dst, sa...)
+		if self.exitNode {
+			dst = append(dst, `{"dst":"`...)
+		} else {
+			dst = append(dst, `{"src":"`...)
+		}
+		dst = append(dst, ca...)
 		dst = append(dst, `:0"`...)
 		dst = appendCounts(dst, c)
 		return append(dst, '}')
 	}
-	dst = append(dst, `{"proto":`...)
-	dst = strconv.AppendUint(dst, uint64(proto), 10)
-	dst = append(dst, `,"src":"`...)
-	dst = append(dst, sa...)
-	dst = appendPort(dst, g.ephemeralPort(src))
-	dst = append(dst, `","dst":"`...)
 	dp := publicTCP[r.IntN(len(publicTCP))]
 	if proto == 17 {
 		dp = publicUDP[r.IntN(len(publicUDP))]
 	}
-	if v6 {
-		dst = append(dst, "[2001:db8:e"...)
-		dst = strconv.AppendUint(dst, uint64(r.IntN(16)), 16)
-		dst = append(dst, "::"...)
-		dst = strconv.AppendUint(dst, uint64(1+r.IntN(0xfffe)), 16)
-		dst = append(dst, ']')
-	} else {
-		dst = append(dst, "203.0.113."...)
-		dst = strconv.AppendUint(dst, uint64(1+r.IntN(254)), 10)
+	appendClient := func(dst []byte) []byte {
+		return appendPort(append(dst, ca...), g.ephemeralPort(client))
 	}
-	dst = appendPort(dst, int(dp))
+	appendPublic := func(dst []byte) []byte {
+		if v6 {
+			dst = append(dst, "[2001:db8:e"...)
+			dst = strconv.AppendUint(dst, uint64(r.IntN(16)), 16)
+			dst = append(dst, "::"...)
+			dst = strconv.AppendUint(dst, uint64(1+r.IntN(0xfffe)), 16)
+			dst = append(dst, ']')
+		} else {
+			dst = append(dst, "203.0.113."...)
+			dst = strconv.AppendUint(dst, uint64(1+r.IntN(254)), 10)
+		}
+		return appendPort(dst, int(dp))
+	}
+	dst = append(dst, `{"proto":`...)
+	dst = strconv.AppendUint(dst, uint64(proto), 10)
+	dst = append(dst, `,"src":"`...)
+	if self.exitNode {
+		dst = appendPublic(dst)
+	} else {
+		dst = appendClient(dst)
+	}
+	dst = append(dst, `","dst":"`...)
+	if self.exitNode {
+		dst = appendClient(dst)
+	} else {
+		dst = appendPublic(dst)
+	}
 	dst = append(dst, '"')
 	dst = appendCounts(dst, c)
 	return append(dst, '}')

@@ -70,13 +70,22 @@ type Options struct {
 	Kind Kind
 	Seed uint64
 	// Entries is, for network records, the number of traffic entries per
-	// record (summed over the four traffic arrays). 0 means a realistic mix:
-	// mostly 5–60, sometimes up to ~1,500. Values above MaxEntries are
-	// clamped; a record never exceeds MaxRecordSize.
+	// record (summed over the four traffic arrays), for benchmarks that
+	// need records of a given size: each record is drawn on its own, so the
+	// two ends of a connection do not both report it. 0 (the default)
+	// simulates connections between the tailnet's nodes instead, logged by
+	// both ends as Tailscale logs them (see flows.go): mostly 5–60 entries
+	// per record, sometimes hundreds. Values above MaxEntries are clamped;
+	// a record never exceeds MaxRecordSize.
 	Entries int
 	// Bare selects bare records one per line (S3 export shape, with
 	// "logged", and for audit "eventTime" and "type") instead of envelopes.
 	Bare bool
+	// Tamper, for network records, makes a few records lie as a tampered
+	// or broken client could: one node in ~40 connections reports receiving
+	// half of what its peer sent, and one node sometimes claims traffic
+	// from another node's address. tslogs stats reports both.
+	Tamper bool
 }
 
 // Generator produces a deterministic sequence of records. It is not safe
@@ -94,6 +103,7 @@ type Generator struct {
 	pending []byte
 
 	net   netState
+	flows flowState
 	audit auditState
 }
 
@@ -144,8 +154,11 @@ func (g *Generator) AppendRecord(dst []byte) []byte {
 
 func (g *Generator) next(dst []byte) []byte {
 	g.records++
-	if g.opt.Kind == Audit {
+	switch {
+	case g.opt.Kind == Audit:
 		return g.appendAudit(dst)
+	case g.opt.Entries == 0:
+		return g.appendFlowRecord(dst)
 	}
 	return g.appendNetwork(dst)
 }

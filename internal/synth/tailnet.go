@@ -38,8 +38,9 @@ type node struct {
 	v4b, v6b []byte // "100.64.1.2" and "[fd7a:115c:a1e0::ab]" (bracketed)
 	obj      []byte // srcNode / dstNodes JSON object
 
-	endpoints [][]byte // physical endpoints "198.51.100.7:41641", "[2001:db8:…]:41641"
-	derp      int      // home DERP region, 1..30
+	endpoints     [][]byte         // physical endpoints "198.51.100.7:41641", "[2001:db8:…]:41641"
+	endpointAddrs []netip.AddrPort // the same, parsed
+	derp          int              // home DERP region, 1..30
 
 	tcp, udp  []uint16 // listening services
 	peerAPI   uint16
@@ -66,6 +67,7 @@ type tailnet struct {
 	cum     []float64 // cumulative peer-popularity weights
 	exits   []int
 	routers []int
+	byAddr  map[netip.Addr]int32 // node index by Tailscale address
 }
 
 type roleSpec struct {
@@ -248,7 +250,13 @@ func newTailnet(seed uint64) *tailnet {
 	}
 
 	var cum float64
+	tn.byAddr = map[netip.Addr]int32{}
 	for _, n := range tn.nodes {
+		tn.byAddr[n.v4] = int32(n.idx)
+		tn.byAddr[n.v6] = int32(n.idx)
+		for _, ep := range n.endpoints {
+			n.endpointAddrs = append(n.endpointAddrs, netip.MustParseAddrPort(string(ep)))
+		}
 		n.obj = tn.nodeObject(n)
 		cum += n.weight
 		tn.cum = append(tn.cum, cum)

@@ -45,7 +45,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		auth      = fs.String("auth", "mix", "bearer, basic, splunk or mix")
 		seed      = fs.Uint64("seed", 1, "seed of the synthetic records")
 		timeout   = fs.Duration("timeout", 5*time.Minute, "give up after this long")
-		maxConc   = fs.Int("max-concurrent", 64, "in-process receiver: --max-concurrent")
+		maxConc   = fs.Int("max-concurrent", 0, "in-process receiver: --max-concurrent (0: its default)")
 		gzipOut   = fs.Bool("gzip-closed", false, "in-process receiver: --gzip-closed")
 		keep      = fs.Bool("keep", false, "keep the in-process receiver's output directory")
 	)
@@ -81,7 +81,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return fail(err)
 		}
 		srv, err := serve.New(serve.Config{
-			Tokens: []string{tok}, OutDir: dir, Host: "loadtest", MaxConcurrent: *maxConc, GzipClosed: *gzipOut,
+			Tokens: []string{tok}, OutDir: dir, Host: "loadtest", MaxConcurrent: *maxConc, GzipClosed: *gzipOut, DrainDelay: -1,
 			Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		})
 		if err != nil {
@@ -154,7 +154,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// printSinkStats prints the receiver's write+fsync figures.
+// printSinkStats prints the receiver's commit figures.
 func printSinkStats(w io.Writer, m *serve.Metrics) {
 	mfs, err := m.Registry.Gather()
 	if err != nil {
@@ -164,7 +164,7 @@ func printSinkStats(w io.Writer, m *serve.Metrics) {
 	var syncSecs float64
 	for _, mf := range mfs {
 		switch mf.GetName() {
-		case "tslogs_sink_write_seconds":
+		case "tslogs_sink_commit_seconds":
 			for _, x := range mf.GetMetric() {
 				syncs += x.GetHistogram().GetSampleCount()
 				syncSecs += x.GetHistogram().GetSampleSum()
@@ -176,7 +176,7 @@ func printSinkStats(w io.Writer, m *serve.Metrics) {
 		}
 	}
 	if syncs > 0 {
-		fmt.Fprintf(w, "receiver: %d write+fsyncs, mean %v each, %.1f batches per fsync (group commit)\n",
+		fmt.Fprintf(w, "receiver: %d commits (writes, fsyncs of every file and of the journal), mean %v each, %.1f batches per commit (group commit)\n",
 			syncs, time.Duration(syncSecs/float64(syncs)*1e9).Round(time.Microsecond), float64(batches)/float64(syncs))
 	}
 }

@@ -136,7 +136,7 @@ const fullRow = `{
 	"p_any_ip_addresses": ["10.0.0.1", "10.0.0.2", "10.1.2.3", "100.64.0.1", "192.0.2.10", "192.0.2.99", "2001:db8::1", "fd7a:115c:a1e0::1"],
 	"p_any_emails": ["alice@example.com", "bob@example.com", "carol@example.com"],
 	"p_any_actor_ids": ["carol@example.com", "u-42", "u-7"],
-	"p_any_domains": ["::1", "a.example", "b.example", "example.com", "laptop.example.com", "noport.example", "peer.example"]
+	"p_any_domain_names": ["::1", "a.example", "b.example", "example.com", "laptop.example.com", "noport.example", "peer.example"]
 }`
 
 // sparse has few fields, nulls and values that do not split; decoded into
@@ -313,7 +313,7 @@ func checkFull(t *testing.T, x *everything.Everything) {
 	assert.Equal(t, []string{"carol@example.com", "u-42", "u-7"},
 		x.AppendActorIDs(nil), "actor.id, owners")
 	assert.Equal(t, []string{"::1", "a.example", "b.example", "example.com", "laptop.example.com", "noport.example", "peer.example"},
-		x.AppendDomains(nil), "site, hostname, domains (empty dropped), the peers' split hosts")
+		x.AppendDomainNames(nil), "site, hostname, domains (empty dropped), the peers' split hosts")
 
 	assert.JSONEq(t, fullRow, row(t, x, "row-1"))
 }
@@ -395,7 +395,7 @@ func TestSparseAfterFull(t *testing.T) {
 	assert.Empty(t, x.AppendIPAddresses(nil))
 	assert.Empty(t, x.AppendEmails(nil))
 	assert.Equal(t, []string{"u-1"}, x.AppendActorIDs(nil))
-	assert.Empty(t, x.AppendDomains(nil))
+	assert.Empty(t, x.AppendDomainNames(nil))
 	assert.JSONEq(t, sparseRow, row(t, &x, "row-2"))
 
 	// And back: decoding full into the reused value gives full again.
@@ -517,8 +517,8 @@ const flows = `{"id":"f","flows":[` +
 func TestFlows(t *testing.T) {
 	for _, fast := range []bool{true, false} {
 		t.Run(map[bool]string{true: "fast", false: "general"}[fast], func(t *testing.T) {
-			was := jlex.SetFastPath(fast)
-			defer jlex.SetFastPath(was)
+			was := jlex.SetFastPathForTesting(fast)
+			defer jlex.SetFastPathForTesting(was)
 			var x everything.Everything
 			require.NoError(t, x.Decode([]byte(flows)))
 			require.Len(t, x.Flows, 7)
@@ -595,10 +595,10 @@ func TestFlowErrors(t *testing.T) {
 		{`{"id":"f","flows":[{"proto":6,"say"hi":"x"}]}`, "flows[0].say: expected ':' after object key, found invalid character 'h' at offset 35"},
 	} {
 		for _, fast := range []bool{true, false} {
-			was := jlex.SetFastPath(fast)
+			was := jlex.SetFastPathForTesting(fast)
 			var x everything.Everything
 			err := x.Decode([]byte(tc.in))
-			jlex.SetFastPath(was)
+			jlex.SetFastPathForTesting(was)
 			require.Error(t, err, tc.in)
 			assert.Equal(t, tc.want, err.Error(), "%s (fast path %v)", tc.in, fast)
 		}
@@ -610,10 +610,10 @@ func TestFlowErrors(t *testing.T) {
 func TestPeersFast(t *testing.T) {
 	const rec = `{"id":"p","srcPeers":[{"addr":"a.example:443","ips":["100.64.0.1","fd7a::1"]},{"ips":[]},{"addr":"b:1","ips":["x", "y"]},{"ips":["z"],"addr":"c:2"}]}`
 	for _, fast := range []bool{true, false} {
-		was := jlex.SetFastPath(fast)
+		was := jlex.SetFastPathForTesting(fast)
 		var x everything.Everything
 		err := x.Decode([]byte(rec))
-		jlex.SetFastPath(was)
+		jlex.SetFastPathForTesting(was)
 		require.NoError(t, err)
 		require.Len(t, x.SrcPeers, 4)
 		p := x.SrcPeers[0]

@@ -3,4 +3,4 @@
 // generator emits for every schema construct. It is not for use elsewhere.
 package everything
 
-//go:generate go run ../../cmd/tslogs-gen -pkg everything -out . ../../testdata/schemas/everything.yml ../../testdata/schemas/naming.yml
+//go:generate go run ../../cmd/tslogs-gen -pkg everything -out . ../../testdata/schemas/everything.yml ../../testdata/schemas/naming.yml ../../testdata/schemas/panther.yml

@@ -33,6 +33,18 @@ import (
 	"github.com/tslogs/tslogs/tailscale"
 )
 
+// SkipUnlessChaos skips a test of the chaos suite unless the suite was
+// asked for (make chaos sets TSLOGS_CHAOS=1).
+func SkipUnlessChaos(t interface {
+	Helper()
+	Skip(args ...any)
+}) {
+	t.Helper()
+	if os.Getenv("TSLOGS_CHAOS") == "" {
+		t.Skip("part of the chaos suite: run make chaos (TSLOGS_CHAOS=1)")
+	}
+}
+
 // Key identifies a row by its content without p_parse_time and p_row_id.
 type Key [16]byte
 

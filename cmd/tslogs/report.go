@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/tslogs/tslogs/internal/report"
+	summ "github.com/tslogs/tslogs/internal/summary"
+)
+
+const reportDesc = `Reads Tailscale log records and writes one self-contained HTML page (charts,
+styles and script inline; nothing is fetched from the network) that shows
+what tslogs stats prints, drawn: traffic over time per kind, inside the
+tunnel and on the wire (direct or relayed through DERP), the top talkers,
+pairs and services by name, audit events over time by actor, the
+security-relevant changes, and where the two ends of a connection disagree.
+Open the file in any browser.`
+
+const reportExamples = `  tslogs report testdata/sample/network.log testdata/sample/audit.log
+  tslogs report -o /tmp/today.html flows-*.log.gz audit.log
+  tslogs synth --log-type network --records 3000 | tslogs report -o - > flows.html`
+
+func runReport(args []string, stdout, stderr io.Writer) int {
+	var rf readerFlags
+	fs := newFlagSet("report", "report [-o FILE] [--top N] [--title T] [FILE...]", reportDesc, reportExamples, stderr)
+	out := fs.String("o", "tslogs-report.html", `write the page to this file ("-" for standard output)`)
+	top := fs.Int("top", 15, "how many entries the top charts show")
+	title := fs.String("title", "Tailscale logs", "the page's title")
+	rf.register(fs)
+	files, exit, ok := parseFlags(fs, args)
+	if !ok {
+		return exit
+	}
+	opt, err := rf.options()
+	if err == nil && *top < 1 {
+		err = fmt.Errorf("--top must be at least 1")
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "tslogs report:", err)
+		return exitUsage
+	}
+	// Timelines start at one-second buckets and double their width until
+	// at most 2048 cover the input: fine for a minute, a day or a month.
+	s, err := summarize(files, rf.obj, opt, summ.Options{Bucket: time.Second, MaxBuckets: 2048},
+		summ.SummaryOptions{Top: *top, Timeline: true}, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "tslogs report:", err)
+		return exitUsage
+	}
+	w, closeOut, err := createOutput(*out, stdout)
+	if err != nil {
+		fmt.Fprintln(stderr, "tslogs report:", err)
+		return exitUsage
+	}
+	bw := bufio.NewWriter(w)
+	inputs := files
+	if len(inputs) == 0 {
+		inputs = []string{"standard input"}
+	}
+	err = report.Write(bw, s, report.Options{Title: *title, Inputs: inputs})
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := closeOut(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "tslogs report:", err)
+		return exitUsage
+	}
+	if *out != "-" {
+		fmt.Fprintf(stderr, "Wrote %s: open it in a browser.\n", *out)
+	}
+	return exitOK
+}
+
+// createOutput opens name for writing, or returns stdout for "-".
+func createOutput(name string, stdout io.Writer) (io.Writer, func() error, error) {
+	if name == "-" {
+		return stdout, func() error { return nil }, nil
+	}
+	f, err := os.Create(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, f.Close, nil
+}

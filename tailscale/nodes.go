@@ -1,0 +1,416 @@
+package tailscale
+
+import (
+	"net/netip"
+	"slices"
+	"time"
+)
+
+// This file resolves addresses in network flow records to the nodes that
+// own them: NodeIndex within one record, from its srcNode and dstNodes, and
+// NodeDirectory across a stream, learned from every record.
+
+// NodeIndex resolves the addresses of one decoded Network record to the
+// nodes the record itself names in srcNode and dstNodes (clients v1.92 and
+// later send them). Reset it for each record; once its buffer has grown it
+// allocates nothing.
+//
+//	var ix tailscale.NodeIndex
+//	ix.Reset(&rec)
+//	for i := range rec.Event.VirtualTraffic {
+//		t := &rec.Event.VirtualTraffic[i]
+//		if n := ix.Dst(t); n != nil {
+//			fmt.Println(t.DstIP, "is", n.Name, n.User, n.Tags)
+//		}
+//	}
+//
+// The nodes are what the logging node reported: only the record's nodeId is
+// verified by Tailscale.
+type NodeIndex struct {
+	x     *Network
+	addrs []indexAddr // sorted by address
+}
+
+type indexAddr struct {
+	addr netip.Addr
+	node int32 // -1: srcNode; i: DstNodes[i]
+}
+
+// Reset indexes x's srcNode and dstNodes. x must stay unchanged while the
+// index is used.
+func (ix *NodeIndex) Reset(x *Network) {
+	ix.x = x
+	ix.addrs = ix.addrs[:0]
+	ev := &x.Event
+	if ev.HasSrcNode() {
+		ix.add(&ev.SrcNode, -1)
+	}
+	for i := range ev.DstNodes {
+		ix.add(&ev.DstNodes[i], int32(i))
+	}
+	slices.SortStableFunc(ix.addrs, func(a, b indexAddr) int { return a.addr.Compare(b.addr) })
+}
+
+func (ix *NodeIndex) add(n *NetworkNode, i int32) {
+	for _, s := range n.Addresses {
+		if a, err := netip.ParseAddr(s); err == nil {
+			ix.addrs = append(ix.addrs, indexAddr{a, i})
+		}
+	}
+}
+
+// Node returns the node the record names as owning a, or nil. When two of
+// the record's nodes claim a, srcNode wins, then the first in dstNodes.
+func (ix *NodeIndex) Node(a netip.Addr) *NetworkNode {
+	if ix.x == nil || !a.IsValid() {
+		return nil
+	}
+	if a.Is4In6() {
+		a = a.Unmap()
+	}
+	i, ok := slices.BinarySearchFunc(ix.addrs, a, func(e indexAddr, a netip.Addr) int { return e.addr.Compare(a) })
+	if !ok {
+		return nil
+	}
+	if n := ix.addrs[i].node; n >= 0 {
+		return &ix.x.Event.DstNodes[n]
+	}
+	return &ix.x.Event.SrcNode
+}
+
+// Src returns the node owning t's source address, or nil.
+func (ix *NodeIndex) Src(t *NetworkTraffic) *NetworkNode { return ix.Node(t.SrcIP) }
+
+// Dst returns the node owning t's destination address, or nil.
+func (ix *NodeIndex) Dst(t *NetworkTraffic) *NetworkNode { return ix.Node(t.DstIP) }
+
+// Node is a tailnet node as a NodeDirectory remembers it. Its slices are
+// shared with the directory: read them, do not modify them.
+type Node struct {
+	ID        string       // stable node ID (nodeId)
+	Name      string       // MagicDNS name
+	OS        string       // operating system
+	User      string       // owner's login name; empty for tagged nodes
+	Tags      []string     // ACL tags
+	Addresses []netip.Addr // Tailscale addresses
+	Seen      time.Time    // event time of the newest record that named it
+}
+
+// ShortName returns the node's name up to its first dot ("laptop" for
+// "laptop.example.ts.net"), or its ID when it has no name.
+func (n *Node) ShortName() string {
+	if n.Name == "" {
+		return n.ID
+	}
+	for i := 0; i < len(n.Name); i++ {
+		if n.Name[i] == '.' && i > 0 {
+			return n.Name[:i]
+		}
+	}
+	return n.Name
+}
+
+// Limits on what a NodeDirectory keeps of one node. A srcNode or dstNodes
+// object beyond them is not learned (Tailscale's own nodes are far within:
+// two addresses, a few tags, names under 256 bytes).
+const (
+	MaxNodeText      = 1024 // bytes of nodeId, name, os, user and tags together
+	MaxNodeTags      = 32
+	MaxNodeAddresses = 8
+)
+
+// DefaultMaxNodes is the number of nodes a NodeDirectory keeps when
+// NewNodeDirectory is given 0: more than most tailnets have.
+const DefaultMaxNodes = 16384
+
+// NodeBytesBound is the most memory one node of a NodeDirectory takes, its
+// map entries included: a directory holds at most
+// maxNodes × NodeBytesBound bytes (about 48 MiB for DefaultMaxNodes). The
+// text is MaxNodeText; the rest bounds the node's struct, its tag and
+// address slices (MaxNodeTags × 16 + MaxNodeAddresses × 24 bytes) and its
+// entries in the two maps (up to 1 + MaxNodeAddresses entries of at most 96
+// bytes each with Go's map overhead). TestNodeDirectoryMemory measures it.
+const NodeBytesBound = MaxNodeText + 256 + MaxNodeTags*16 + MaxNodeAddresses*24 + (1+MaxNodeAddresses)*96
+
+// NodeDirectory remembers the nodes named by the srcNode and dstNodes of
+// network records, so that addresses in records without them (older clients
+// omit them) or seen later still resolve to names. It keeps at most
+// maxNodes nodes, forgetting the one not named for the longest time, so its
+// memory is bounded by maxNodes × NodeBytesBound whatever the input.
+//
+// The newest description of a node wins: a node renamed, re-tagged or given
+// new addresses is updated, and an address claimed by a second node moves to
+// it. A record's srcNode is learned only when its nodeId is the record's
+// nodeId, the one field Tailscale verifies. A NodeDirectory is not safe for
+// concurrent use; merge the directories of several workers with Merge.
+type NodeDirectory struct {
+	max    int
+	slots  []dirSlot
+	byID   map[string]int32
+	byAddr map[netip.Addr]int32
+	head   int32 // most recently named; -1 when empty
+	tail   int32 // least recently named
+	stats  NodeDirectoryStats
+
+	ips []netip.Addr // scratch for AppendEnrichment
+}
+
+// NodeDirectoryStats counts what a NodeDirectory did.
+type NodeDirectoryStats struct {
+	Learned  int // nodes added or updated
+	Evicted  int // nodes forgotten to stay within maxNodes
+	Rejected int // node objects beyond the per-node limits, or without a nodeId
+	Spoofed  int // srcNode objects whose nodeId is not the record's nodeId
+}
+
+type dirSlot struct {
+	node       Node
+	prev, next int32
+}
+
+// NewNodeDirectory returns a directory that keeps at most maxNodes nodes
+// (DefaultMaxNodes when maxNodes <= 0).
+func NewNodeDirectory(maxNodes int) *NodeDirectory {
+	if maxNodes <= 0 {
+		maxNodes = DefaultMaxNodes
+	}
+	return &NodeDirectory{max: maxNodes, byID: map[string]int32{}, byAddr: map[netip.Addr]int32{}, head: -1, tail: -1}
+}
+
+// Len returns the number of nodes in the directory.
+func (d *NodeDirectory) Len() int { return len(d.byID) }
+
+// Max returns the most nodes the directory keeps.
+func (d *NodeDirectory) Max() int { return d.max }
+
+// Stats returns the directory's counters.
+func (d *NodeDirectory) Stats() NodeDirectoryStats { return d.stats }
+
+// Learn remembers the nodes x names: its srcNode (when its nodeId is the
+// record's) and every dstNodes element, as of x's event time. A node seen
+// again unchanged costs map lookups and no allocation.
+func (d *NodeDirectory) Learn(x *Network) {
+	ev := &x.Event
+	t := x.EventTime()
+	if ev.HasSrcNode() {
+		switch id := ev.SrcNode.NodeID; {
+		case id == ev.NodeID || (id != "" && ev.NodeID == ""):
+			d.learn(&ev.SrcNode, t)
+		case id != "":
+			d.stats.Spoofed++
+		}
+	}
+	for i := range ev.DstNodes {
+		d.learn(&ev.DstNodes[i], t)
+	}
+	if i, ok := d.byID[ev.NodeID]; ok && !ev.HasSrcNode() {
+		d.touch(i, t)
+	}
+}
+
+// Lookup returns the node owning address a.
+func (d *NodeDirectory) Lookup(a netip.Addr) (Node, bool) {
+	i, ok := d.byAddr[a]
+	if !ok && a.Is4In6() {
+		i, ok = d.byAddr[a.Unmap()]
+	}
+	if !ok {
+		return Node{}, false
+	}
+	return d.slots[i].node, true
+}
+
+// ByID returns the node with stable ID id.
+func (d *NodeDirectory) ByID(id string) (Node, bool) {
+	i, ok := d.byID[id]
+	if !ok {
+		return Node{}, false
+	}
+	return d.slots[i].node, true
+}
+
+// All returns the nodes, most recently named first.
+func (d *NodeDirectory) All() []Node {
+	out := make([]Node, 0, len(d.byID))
+	for i := d.head; i >= 0; i = d.slots[i].next {
+		out = append(out, d.slots[i].node)
+	}
+	return out
+}
+
+// Merge learns every node of o into d; where both know a node, the one seen
+// in the newer record wins. Merging the directories of workers that read
+// parts of a stream gives what one directory reading it all would hold, but
+// for which nodes are evicted when there are more than maxNodes.
+func (d *NodeDirectory) Merge(o *NodeDirectory) {
+	for i := o.tail; i >= 0; i = o.slots[i].prev {
+		n := &o.slots[i].node
+		if j, ok := d.byID[n.ID]; ok && d.slots[j].node.Seen.After(n.Seen) {
+			continue
+		}
+		d.put(n.ID, n.Name, n.OS, n.User, n.Tags, n.Addresses, n.Seen)
+	}
+}
+
+// nodeWithinLimits reports whether n has a nodeId and is within the per-node
+// limits.
+func nodeWithinLimits(n *NetworkNode) bool {
+	if n.NodeID == "" || len(n.Tags) > MaxNodeTags || len(n.Addresses) > MaxNodeAddresses {
+		return false
+	}
+	size := len(n.NodeID) + len(n.Name) + len(n.OS) + len(n.User)
+	for _, t := range n.Tags {
+		size += len(t)
+	}
+	return size <= MaxNodeText
+}
+
+func (d *NodeDirectory) learn(n *NetworkNode, t time.Time) {
+	if !nodeWithinLimits(n) {
+		d.stats.Rejected++
+		return
+	}
+	if i, ok := d.byID[n.NodeID]; ok && sameNode(&d.slots[i].node, n) {
+		d.touch(i, t)
+		return
+	}
+	// Parse the addresses into a fixed array: no allocation until the node
+	// is stored.
+	var buf [MaxNodeAddresses]netip.Addr
+	addrs := buf[:0]
+	for _, s := range n.Addresses {
+		if a, err := netip.ParseAddr(s); err == nil {
+			addrs = append(addrs, a)
+		}
+	}
+	d.put(n.NodeID, n.Name, n.OS, n.User, n.Tags, addrs, t)
+}
+
+// sameNode reports whether the directory's node equals what n says.
+func sameNode(have *Node, n *NetworkNode) bool {
+	if have.Name != n.Name || have.OS != n.OS || have.User != n.User || !slices.Equal(have.Tags, n.Tags) {
+		return false
+	}
+	k := 0
+	for _, s := range n.Addresses {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			continue
+		}
+		if k >= len(have.Addresses) || have.Addresses[k] != a {
+			return false
+		}
+		k++
+	}
+	return k == len(have.Addresses)
+}
+
+// put stores a node, copying its strings and slices into memory of its
+// own (one string for all its text), replacing an older version of it or
+// evicting the least recently named node when the directory is full.
+func (d *NodeDirectory) put(id, name, os, user string, tags []string, addrs []netip.Addr, t time.Time) {
+	d.stats.Learned++
+	size := len(id) + len(name) + len(os) + len(user)
+	for _, tg := range tags {
+		size += len(tg)
+	}
+	buf := make([]byte, 0, size)
+	buf = append(buf, id...)
+	buf = append(buf, name...)
+	buf = append(buf, os...)
+	buf = append(buf, user...)
+	for _, tg := range tags {
+		buf = append(buf, tg...)
+	}
+	text := string(buf)
+	cut := func(n int) string {
+		s := text[:n]
+		text = text[n:]
+		return s
+	}
+	nd := Node{ID: cut(len(id)), Name: cut(len(name)), OS: cut(len(os)), User: cut(len(user)), Seen: t}
+	if len(tags) > 0 {
+		nd.Tags = make([]string, len(tags))
+		for i, tg := range tags {
+			nd.Tags[i] = cut(len(tg))
+		}
+	}
+	if len(addrs) > 0 {
+		nd.Addresses = slices.Clone(addrs)
+	}
+
+	i, ok := d.byID[id]
+	switch {
+	case ok:
+		d.unmapAddrs(i)
+		d.unlink(i)
+		if old := d.slots[i].node.Seen; old.After(t) {
+			nd.Seen = old
+		}
+	case len(d.byID) >= d.max:
+		i = d.tail
+		d.unmapAddrs(i)
+		d.unlink(i)
+		delete(d.byID, d.slots[i].node.ID)
+		d.stats.Evicted++
+	default:
+		i = int32(len(d.slots))
+		d.slots = append(d.slots, dirSlot{prev: -1, next: -1})
+	}
+	// The key is the node's own copy of its ID, so the map keeps no other
+	// text alive.
+	delete(d.byID, id)
+	d.byID[nd.ID] = i
+	d.slots[i].node = nd
+	for _, a := range nd.Addresses {
+		d.byAddr[a] = i
+	}
+	d.pushFront(i)
+}
+
+// touch marks node i as named now.
+func (d *NodeDirectory) touch(i int32, t time.Time) {
+	if t.After(d.slots[i].node.Seen) {
+		d.slots[i].node.Seen = t
+	}
+	if d.head != i {
+		d.unlink(i)
+		d.pushFront(i)
+	}
+}
+
+// unmapAddrs removes the address entries that point at node i.
+func (d *NodeDirectory) unmapAddrs(i int32) {
+	for _, a := range d.slots[i].node.Addresses {
+		if j, ok := d.byAddr[a]; ok && j == i {
+			delete(d.byAddr, a)
+		}
+	}
+}
+
+func (d *NodeDirectory) unlink(i int32) {
+	s := &d.slots[i]
+	if s.prev >= 0 {
+		d.slots[s.prev].next = s.next
+	} else if d.head == i {
+		d.head = s.next
+	}
+	if s.next >= 0 {
+		d.slots[s.next].prev = s.prev
+	} else if d.tail == i {
+		d.tail = s.prev
+	}
+	s.prev, s.next = -1, -1
+}
+
+func (d *NodeDirectory) pushFront(i int32) {
+	s := &d.slots[i]
+	s.prev, s.next = -1, d.head
+	if d.head >= 0 {
+		d.slots[d.head].prev = i
+	}
+	d.head = i
+	if d.tail < 0 {
+		d.tail = i
+	}
+}
