@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/tslogs/tslogs/internal/safefs"
@@ -161,8 +162,8 @@ func (d *Dir) Delete(ctx context.Context, key string) error {
 		return err
 	}
 	if err := d.d.Remove(rel); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+			return nil // nothing there (a file where a directory would be holds no object below it)
 		}
 		return err
 	}

@@ -57,26 +57,28 @@ func TestLevelsMatchTheLibrary(t *testing.T) {
 	}
 }
 
-// writeSample writes the network records of files as Parquet and returns
-// the file with the NDJSON rows of the same records, as generic values.
-func writeSample(t *testing.T, files ...string) (pq []byte, rows []map[string]any) {
+// writeSample writes the records of type typ in files as Parquet, through
+// the Reader's columns (with p_enrichment when enrich), and returns the
+// file with the NDJSON rows of the same records, as generic values.
+func writeSample(t *testing.T, typ tailscale.LogType, enrich bool, files ...string) (pq []byte, rows []map[string]any) {
 	t.Helper()
 	var buf bytes.Buffer
 	metaA := &jlex.RowMeta{ParseTime: parseTime, RowIDPrefix: "r-"}
 	metaB := &jlex.RowMeta{ParseTime: parseTime, RowIDPrefix: "r-"}
-	var w *Writer
+	opt := tailscale.ReaderOptions{LogType: typ}
+	if enrich {
+		opt.Nodes = tailscale.NewNodeDirectory(0)
+	}
+	w := NewWriter(&buf, tailscale.RowColumns(typ, enrich), Options{})
 	for _, name := range files {
 		f, err := os.Open(name)
 		require.NoError(t, err)
-		r := tailscale.NewReader(f, tailscale.ReaderOptions{LogType: tailscale.LogTypeNetwork})
+		r := tailscale.NewReader(f, opt)
 		for r.Next() {
 			if r.Err() != nil {
 				continue
 			}
-			if w == nil {
-				w = NewWriter(&buf, r.Network().Columns(), Options{})
-			}
-			require.NoError(t, w.Write(r.Network(), metaA))
+			require.NoError(t, w.Write(r, metaA))
 			var row map[string]any
 			require.NoError(t, json.Unmarshal(r.AppendRow(nil, metaB), &row))
 			rows = append(rows, row)
@@ -88,24 +90,45 @@ func writeSample(t *testing.T, files ...string) (pq []byte, rows []map[string]an
 	return buf.Bytes(), rows
 }
 
-// TestRoundTrip writes the bundled network sample as Parquet and reads it
-// back with parquet-go: every row equals the NDJSON row of the same record
-// (timestamps compared as microseconds, absent fields as nulls).
+// TestRoundTrip writes the bundled samples as Parquet and reads them back
+// with parquet-go: every row equals the NDJSON row of the same record
+// (timestamps compared as microseconds, JSON text as the value it holds,
+// absent fields as nulls), p_enrichment included.
 func TestRoundTrip(t *testing.T) {
-	data, want := writeSample(t, "../../testdata/sample/network.log")
-	require.NotEmpty(t, want)
-	cols := (*tailscale.Network)(nil).Columns()
-	r := parquet.NewReader(bytes.NewReader(data), Schema(cols))
-	for i, w := range want {
-		got := map[string]any{}
-		require.NoError(t, r.Read(&got), "row %d", i)
-		b, err := json.Marshal(got)
-		require.NoError(t, err)
-		var g map[string]any
-		require.NoError(t, json.Unmarshal(b, &g))
-		normalize(t, w, cols, true)
-		normalize(t, g, cols, false)
-		assert.Equal(t, w, g, "row %d", i)
+	for _, tc := range []struct {
+		name   string
+		typ    tailscale.LogType
+		enrich bool
+		files  []string
+	}{
+		{"network", tailscale.LogTypeNetwork, false, []string{"../../testdata/sample/network.log", "../../testdata/sample/network-api.json"}},
+		{"network enriched", tailscale.LogTypeNetwork, true, []string{"../../testdata/sample/network.log"}},
+		{"audit", tailscale.LogTypeAudit, false, []string{"../../testdata/sample/audit.log", "../../testdata/sample/audit-export.ndjson"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data, want := writeSample(t, tc.typ, tc.enrich, tc.files...)
+			require.NotEmpty(t, want)
+			cols := tailscale.RowColumns(tc.typ, tc.enrich)
+			r := parquet.NewReader(bytes.NewReader(data), Schema(cols))
+			enriched := 0
+			for i, w := range want {
+				got := map[string]any{}
+				require.NoError(t, r.Read(&got), "row %d", i)
+				b, err := json.Marshal(got)
+				require.NoError(t, err)
+				var g map[string]any
+				require.NoError(t, json.Unmarshal(b, &g))
+				if w["p_enrichment"] != nil {
+					enriched++
+				}
+				normalize(t, w, cols, true)
+				normalize(t, g, cols, false)
+				assert.Equal(t, w, g, "row %d", i)
+			}
+			if tc.enrich {
+				assert.Greater(t, enriched, len(want)/2, "most sample rows resolve a node")
+			}
+		})
 	}
 }
 
@@ -127,6 +150,12 @@ func normalize(t *testing.T, row map[string]any, c *jlex.Column, ndjson bool) {
 
 func normValue(t *testing.T, v any, c *jlex.Column, ndjson bool) any {
 	switch c.Type {
+	case jlex.ColJSON:
+		if !ndjson {
+			var x any
+			require.NoError(t, json.Unmarshal([]byte(v.(string)), &x), "a JSON column holds JSON text")
+			return x
+		}
 	case jlex.ColTimestamp:
 		if ndjson {
 			tm, err := time.Parse(time.RFC3339Nano, v.(string))

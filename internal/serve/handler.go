@@ -114,7 +114,7 @@ func methodNotAllowed(w http.ResponseWriter, allow string) {
 // healthy is false while shutting down, or while the sink is failing (the
 // last write failed and the current file cannot be opened).
 func (s *Server) healthy() bool {
-	return !s.isDraining() && s.sink.Check() == nil
+	return !s.isDraining() && s.store.Check() == nil
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
@@ -128,7 +128,7 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	case s.isDraining():
 		w.WriteHeader(http.StatusServiceUnavailable)
 		io.WriteString(w, "shutting down\n")
-	case s.sink.Check() != nil:
+	case s.store.Check() != nil:
 		w.WriteHeader(http.StatusServiceUnavailable)
 		io.WriteString(w, "the output directory cannot be written\n")
 	default:

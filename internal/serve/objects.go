@@ -10,8 +10,10 @@ import (
 	"hash"
 	"io"
 	"log/slog"
+	"path"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tslogs/tslogs/internal/objstore"
@@ -110,6 +112,7 @@ type ObjectStore struct {
 	m             *Metrics
 	ids           *batchIDs
 	health        health
+	failedDir     atomic.Value // string: the directory of the last object that failed
 
 	mu       sync.Mutex
 	closed   bool
@@ -198,6 +201,7 @@ func (o *ObjectStore) Commit(b *Batch) error {
 	if i := slices.IndexFunc(errs, func(err error) bool { return err != nil }); i >= 0 {
 		err := errs[i]
 		o.m.sinkErrors.WithLabelValues(parts[i].Kind).Inc()
+		o.failedDir.Store(path.Dir(parts[i].Key))
 		o.health.set(err)
 		o.rollback(b, parts)
 		return err
@@ -262,7 +266,9 @@ func (o *ObjectStore) Committed(id BatchID) bool { return o.ids.has(id) }
 
 // Check returns nil when the last commit succeeded; after a failed one, the
 // result of a test (at most one a second): a small object
-// _tslogs/probe-HOST is stored and deleted.
+// _tslogs-probe-HOST is stored and deleted beside the object that failed
+// (a name starting with '_', which Hive, Spark, Trino, Athena and DuckDB's
+// *.parquet globs pass over).
 func (o *ObjectStore) Check() error { return o.health.check(o.probe) }
 
 func (o *ObjectStore) probe() error {
@@ -272,7 +278,11 @@ func (o *ObjectStore) probe() error {
 	defer o.inflight.Done()
 	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
 	defer cancel()
-	key := "_tslogs/probe-" + o.host
+	dir, _ := o.failedDir.Load().(string)
+	if dir == "" {
+		dir = "."
+	}
+	key := path.Join(dir, "_tslogs-probe-"+o.host)
 	if err := o.st.Put(ctx, key, []byte("tslogs serve health check\n")); err != nil {
 		return err
 	}
