@@ -6,11 +6,12 @@
 // repetition and definition levels, and this package only routes values to
 // the library's column writers.
 //
-// Files use zstd-compressed pages, dictionary encoding for text columns, and
-// row groups flushed when their estimated size reaches Options.RowGroupBytes.
-// A Writer's memory is bounded by (see MemoryBound):
+// Files use zstd-compressed pages, dictionary encoding for text columns
+// (not JSON text nor row IDs), and row groups flushed when their estimated
+// size reaches Options.RowGroupBytes. A Writer's memory is bounded by (see
+// MemoryBound):
 //
-//	RowGroupBytes + columns × (2 × PageBytes + DictBytes) + footer + one row's values
+//	RowGroupBytes + columns × (2 × PageBytes + DictBytes) + footer + batch + one row's values
 package pqfile
 
 import (
@@ -86,17 +87,22 @@ const FooterBytesPerColumn = 2 << 10
 // of leaf columns holds after writing rowGroups row groups, apart from the
 // values of the row being written:
 //
-//	RowGroupBytes + columns × (2 × PageBytes + DictBytes) + columns × rowGroups × FooterBytesPerColumn
+//	RowGroupBytes + columns × (2 × PageBytes + DictBytes) + columns × rowGroups × FooterBytesPerColumn + BatchBytes
 //
-// that is the compressed pages of one row group (flushed when they reach
-// RowGroupBytes; the check runs every row, so a row group exceeds it by at
-// most one row's pages), per column one page of uncompressed values, one
-// page being compressed and a dictionary, and the footer so far.
+// that is the pages of one row group (flushed when the library's estimate
+// of them reaches RowGroupBytes; the check runs after every batch, so a row
+// group exceeds it by at most one batch), per column one page of values,
+// one page being compressed and a dictionary, the footer so far, and the
+// batch of rows not yet handed to the library.
 func (o Options) MemoryBound(columns, rowGroups int) int64 {
 	o.defaults()
 	return o.RowGroupBytes + int64(columns)*(2*int64(o.PageBytes)+o.DictBytes) +
-		int64(columns)*int64(rowGroups)*FooterBytesPerColumn
+		int64(columns)*int64(rowGroups)*FooterBytesPerColumn + BatchBytes
 }
+
+// BatchBytes bounds the memory of a batch of rows waiting for the library:
+// its values (24 bytes each) and their text.
+const BatchBytes = batchValues*int64(unsafe.Sizeof(parquet.Value{})) + batchBytes
 
 // Schema returns the Parquet schema of a row type described by c: groups
 // keep their fields in order, lists have the standard three levels
@@ -123,9 +129,22 @@ func groupNode(fields []*jlex.Column) parquet.Node {
 	return g
 }
 
+// dictionary reports whether a text column is dictionary-encoded: every
+// one but JSON columns (large values, such as p_enrichment's, that rarely
+// repeat whole: hashing them costs more than zstd gains) and p_row_id
+// (unique).
+func dictionary(t jlex.ColumnType, name string) bool {
+	return t == jlex.ColString && name != "p_row_id"
+}
+
+func isText(t jlex.ColumnType) bool { return t == jlex.ColString || t == jlex.ColJSON }
+
 func node(c *jlex.Column) parquet.Node {
 	switch c.Type {
 	case jlex.ColString, jlex.ColJSON:
+		if !dictionary(c.Type, c.Name) {
+			return parquet.String()
+		}
 		return parquet.Encoded(parquet.String(), &parquet.RLEDictionary)
 	case jlex.ColInt16:
 		return parquet.Encoded(parquet.Int(16), &parquet.DeltaBinaryPacked)
@@ -174,19 +193,35 @@ func (f *field) Value(base reflect.Value) reflect.Value {
 }
 
 // Writer writes rows of one record type to one Parquet file.
+//
+// Rows are handed to the library's column writers in batches of up to
+// batchRows rows (or batchBytes of text), one call per column per batch
+// rather than per row: the values of a batch, with their levels, wait in
+// vals, their text copied into the arena.
 type Writer struct {
 	w      *parquet.Writer
 	cols   []*parquet.ColumnWriter
-	vals   [][]parquet.Value
-	types  []jlex.ColumnType
+	vals   [][]parquet.Value // the batch's values, per column
+	mark   []int             // len(vals[i]) when the current row began
 	opt    Options
 	rows   int64
+	batch  int   // rows in the batch
+	nvals  int   // values in the batch
 	group  int64 // rows in the current row group
 	start  int64 // Size when the current row group began
 	groups int   // row groups flushed
 	arena  arena
 	err    error
 }
+
+// A batch ends after batchRows rows, or once its values reach batchValues
+// or its text batchBytes: at most batchValues × 24 + batchBytes bytes (2.5
+// MiB), plus one row.
+const (
+	batchRows   = 256
+	batchValues = 64 << 10
+	batchBytes  = 1 << 20
+)
 
 // ErrShape means generated code wrote a row whose columns do not match its
 // description: a generator bug.
@@ -197,8 +232,9 @@ var ErrShape = errors.New("pqfile: row does not match the schema")
 func NewWriter(out io.Writer, c *jlex.Column, opt Options) *Writer {
 	opt.defaults()
 	leaves := c.Leaves()
+	schema := Schema(c)
 	wopts := []parquet.WriterOption{
-		Schema(c),
+		schema,
 		parquet.Compression(&zstd.Codec{Level: opt.Level}),
 		parquet.PageBufferSize(opt.PageBytes),
 		parquet.DictionaryMaxBytes(opt.DictBytes),
@@ -207,16 +243,20 @@ func NewWriter(out io.Writer, c *jlex.Column, opt Options) *Writer {
 	for k, v := range opt.Metadata {
 		wopts = append(wopts, parquet.KeyValueMetadata(k, v))
 	}
+	// Bounds of JSON text and row IDs prune nothing: none are kept.
+	paths := schema.Columns()
+	for i, l := range leaves {
+		if isText(l.Type) && !dictionary(l.Type, l.Path[len(l.Path)-1]) {
+			wopts = append(wopts, parquet.SkipPageBounds(paths[i]...))
+		}
+	}
 	w := &Writer{
-		w:     parquet.NewWriter(out, wopts...),
-		vals:  make([][]parquet.Value, len(leaves)),
-		types: make([]jlex.ColumnType, len(leaves)),
-		opt:   opt,
+		w:    parquet.NewWriter(out, wopts...),
+		vals: make([][]parquet.Value, len(leaves)),
+		mark: make([]int, len(leaves)),
+		opt:  opt,
 	}
 	w.cols = w.w.ColumnWriters()
-	for i, l := range leaves {
-		w.types[i] = l.Type
-	}
 	return w
 }
 
@@ -229,24 +269,42 @@ func (w *Writer) Write(rec Record, m *jlex.RowMeta) error {
 	return w.endRow()
 }
 
-// endRow hands the row's values to the column writers, which copy them,
-// and flushes the row group once it has reached its size.
+// endRow checks that the row gave every column a value, and hands the
+// batch to the column writers when it is full.
 func (w *Writer) endRow() error {
 	for i, v := range w.vals {
-		if len(v) == 0 {
+		if len(v) == w.mark[i] {
 			w.err = fmt.Errorf("%w: no value for column %d", ErrShape, i)
 			return w.err
 		}
+		w.nvals += len(v) - w.mark[i]
+		w.mark[i] = len(v)
+	}
+	w.rows++
+	w.group++
+	w.batch++
+	if w.batch < batchRows && w.nvals < batchValues && w.arena.size < batchBytes {
+		return nil
+	}
+	return w.endBatch()
+}
+
+// endBatch hands the batch's rows to the column writers, which copy them,
+// and flushes the row group once it has reached its size.
+func (w *Writer) endBatch() error {
+	if w.batch == 0 {
+		return nil
+	}
+	for i, v := range w.vals {
 		if _, err := w.cols[i].WriteRowValues(v); err != nil {
 			w.err = err
 			return err
 		}
 		clear(v)
-		w.vals[i] = v[:0]
+		w.vals[i], w.mark[i] = v[:0], 0
 	}
 	w.arena.reset()
-	w.rows++
-	w.group++
+	w.batch, w.nvals = 0, 0
 	// Size counts the file written so far plus the row group in memory.
 	if w.w.Size()-w.start >= w.opt.RowGroupBytes {
 		return w.Flush()
@@ -259,8 +317,8 @@ func (w *Writer) Flush() error {
 	if w.err != nil {
 		return w.err
 	}
-	if w.group == 0 {
-		return nil
+	if err := w.endBatch(); err != nil || w.group == 0 {
+		return err
 	}
 	w.group = 0
 	if err := w.w.Flush(); err != nil {
@@ -278,14 +336,19 @@ func (w *Writer) RowGroups() int { return w.groups }
 func (w *Writer) Rows() int64 { return w.rows }
 
 // Size returns the bytes written to the output so far plus the estimated
-// size of the row group in memory.
-func (w *Writer) Size() int64 { return w.w.Size() }
+// size of the row group in memory, the batch not yet handed over included.
+func (w *Writer) Size() int64 {
+	return w.w.Size() + int64(w.arena.size) + int64(w.nvals)*int64(unsafe.Sizeof(parquet.Value{}))
+}
 
 // Close writes the last row group and the footer. It does not close the
 // output.
 func (w *Writer) Close() error {
 	if w.err != nil {
 		return w.err
+	}
+	if err := w.endBatch(); err != nil {
+		return err
 	}
 	w.err = w.w.Close()
 	if w.err == nil {
@@ -327,18 +390,18 @@ func (s *shredder) Float64(col, rep, def int, v float64) {
 	s.add(col, parquet.DoubleValue(v).Level(rep, def, col))
 }
 
-// String and Bytes keep a view of the caller's memory: it stays valid until
-// endRow, where the column writers copy it.
+// String and Bytes copy the caller's text into the arena, where it stays
+// until the batch is handed over.
 func (s *shredder) String(col, rep, def int, v string) {
-	s.add(col, parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(v), len(v))).Level(rep, def, col))
+	s.add(col, parquet.ByteArrayValue(s.arena.copy(unsafe.Slice(unsafe.StringData(v), len(v)))).Level(rep, def, col))
 }
 
 func (s *shredder) Bytes(col, rep, def int, v []byte) {
-	s.add(col, parquet.ByteArrayValue(v).Level(rep, def, col))
+	s.add(col, parquet.ByteArrayValue(s.arena.copy(v)).Level(rep, def, col))
 }
 
 func (s *shredder) Addr(col, rep, def int, v netip.Addr) {
-	s.add(col, parquet.ByteArrayValue(s.arena.take(func(b []byte) []byte { return v.AppendTo(b) })).Level(rep, def, col))
+	s.add(col, parquet.ByteArrayValue(s.arena.take(64, func(b []byte) []byte { return v.AppendTo(b) })).Level(rep, def, col))
 }
 
 func (s *shredder) Time(col, rep, def int, v time.Time) {
@@ -346,41 +409,55 @@ func (s *shredder) Time(col, rep, def int, v time.Time) {
 }
 
 func (s *shredder) JSON(col, rep, def int, v []byte) {
-	s.add(col, parquet.ByteArrayValue(s.arena.take(func(b []byte) []byte { return jlex.AppendCompactJSON(b, v) })).Level(rep, def, col))
+	s.add(col, parquet.ByteArrayValue(s.arena.take(len(v), func(b []byte) []byte { return jlex.AppendCompactJSON(b, v) })).Level(rep, def, col))
 }
 
-// arena holds the text of one row's formatted values (addresses, compacted
-// JSON) in chunks that never move, so earlier values stay valid while later
-// ones are added.
+// arena holds the text of one batch's values in chunks that never move, so
+// earlier values stay valid while later ones are added.
 type arena struct {
 	chunks [][]byte
 	cur    int
+	size   int // bytes taken since the reset
 }
 
 const chunkSize = 64 << 10
 
-// take appends one value with fill and returns it.
-func (a *arena) take(fill func([]byte) []byte) []byte {
-	if a.cur == len(a.chunks) {
-		a.chunks = append(a.chunks, make([]byte, 0, chunkSize))
+// room returns the index of a chunk with at least n bytes free: the
+// current one, or the next (allocated if need be).
+func (a *arena) room(n int) int {
+	for ; a.cur < len(a.chunks); a.cur++ {
+		if c := a.chunks[a.cur]; cap(c)-len(c) >= n {
+			return a.cur
+		}
 	}
-	c := a.chunks[a.cur]
+	a.chunks = append(a.chunks, make([]byte, 0, chunkSize))
+	return a.cur
+}
+
+// take appends a value of at most max bytes with fill and returns it.
+func (a *arena) take(max int, fill func([]byte) []byte) []byte {
+	if max > chunkSize/4 {
+		v := fill(make([]byte, 0, max))
+		a.size += len(v)
+		return v
+	}
+	i := a.room(max)
+	c := a.chunks[i]
 	start := len(c)
-	grown := fill(c)
-	if cap(grown) != cap(c) {
-		// It did not fit, so append moved it into a new array of its own,
-		// which the value keeps alive until the row ends; the next value
-		// starts the next chunk.
-		a.cur++
-		return grown[start:]
-	}
-	a.chunks[a.cur] = grown
-	return grown[start:]
+	c = fill(c)
+	a.chunks[i] = c
+	a.size += len(c) - start
+	return c[start:len(c):len(c)]
+}
+
+// copy keeps a copy of v.
+func (a *arena) copy(v []byte) []byte {
+	return a.take(len(v), func(b []byte) []byte { return append(b, v...) })
 }
 
 func (a *arena) reset() {
 	for i := range a.chunks {
 		a.chunks[i] = a.chunks[i][:0]
 	}
-	a.cur = 0
+	a.cur, a.size = 0, 0
 }
