@@ -215,9 +215,10 @@ func TestDuckDBRowsEqualNDJSON(t *testing.T) {
 	tslogs(t, nil, 0, append([]string{"parse", "--format", "parquet", "--out", out}, inputs...)...)
 	ndjson := tslogs(t, nil, 0, append([]string{"parse"}, inputs...)...)
 
+	// The rows carry p_enrichment, as parse writes them by default.
 	cols := map[string]*jlex.Column{
-		"Tailscale.Network": (*tailscale.Network)(nil).Columns(),
-		"Tailscale.Audit":   (*tailscale.Audit)(nil).Columns(),
+		"Tailscale.Network": tailscale.RowColumns(tailscale.LogTypeNetwork, true),
+		"Tailscale.Audit":   tailscale.RowColumns(tailscale.LogTypeAudit, true),
 	}
 	var want []string
 	sc := bufio.NewScanner(bytes.NewReader(ndjson))

@@ -28,6 +28,9 @@ const (
 type s3Server struct {
 	URL  string
 	Root string // the directory holding the buckets
+	addr string
+	bin  string
+	stop func() // kills the server and waits for it
 }
 
 // Env is the environment that points tslogs and the AWS SDK at the server.
@@ -48,42 +51,69 @@ func startS3(t *testing.T, buckets ...string) *s3Server {
 	if bin == "" {
 		t.Fatal("TSLOGS_S3_SERVER is not set: run make test-cloud, which installs versitygw")
 	}
-	root := t.TempDir()
+	s := &s3Server{Root: t.TempDir(), bin: bin}
 	for _, b := range buckets {
-		require.NoError(t, os.MkdirAll(filepath.Join(root, b), 0o755))
+		require.NoError(t, os.MkdirAll(filepath.Join(s.Root, b), 0o755))
 	}
 	// A free port: listen on :0, note the port, close. Another process may
-	// take it in between; the start is then retried.
+	// take it in between; the start is then retried on another port.
 	for attempt := 0; ; attempt++ {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		require.NoError(t, err)
 		addr := ln.Addr().String()
 		ln.Close()
-		ctx, cancel := context.WithCancel(context.Background())
-		cmd := exec.CommandContext(ctx, bin, "--access", s3Access, "--secret", s3Secret,
-			"--port", addr, "--quiet", "posix", root)
-		var log bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &log, &log
-		require.NoError(t, cmd.Start())
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		url := "http://" + addr
-		up, exited := waitHTTP(url, done)
-		if up {
-			t.Cleanup(func() {
-				cancel()
-				<-done
-			})
-			return &s3Server{URL: url, Root: root}
+		log, ok := s.start(t, addr)
+		if ok {
+			t.Cleanup(func() { s.Kill() })
+			return s
 		}
+		if attempt == 3 {
+			t.Fatalf("versitygw did not start: %s", log)
+		}
+	}
+}
+
+// start runs versitygw on addr and waits until it answers.
+func (s *s3Server) start(t *testing.T, addr string) (string, bool) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, s.bin, "--access", s3Access, "--secret", s3Secret,
+		"--port", addr, "--quiet", "posix", s.Root)
+	var log bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &log, &log
+	require.NoError(t, cmd.Start())
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	url := "http://" + addr
+	up, exited := waitHTTP(url, done)
+	if !up {
 		cancel()
 		if !exited {
 			<-done
 		}
-		if attempt == 3 {
-			t.Fatalf("versitygw did not start: %s", log.String())
-		}
+		return log.String(), false
 	}
+	s.URL, s.addr = url, addr
+	s.stop = func() {
+		cancel() // SIGKILL
+		<-done
+	}
+	return "", true
+}
+
+// Kill stops the server at once (SIGKILL), as a crash or an outage would.
+func (s *s3Server) Kill() {
+	if s.stop != nil {
+		s.stop()
+		s.stop = nil
+	}
+}
+
+// Restart starts the server again on the same address and root.
+func (s *s3Server) Restart(t *testing.T) {
+	t.Helper()
+	s.Kill()
+	log, ok := s.start(t, s.addr)
+	require.True(t, ok, "versitygw did not start again on %s: %s", s.addr, log)
 }
 
 // waitHTTP waits up to 10 s for the server to answer (any status), or for
