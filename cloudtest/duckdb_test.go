@@ -17,6 +17,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/tslogs/tslogs/internal/rowcmp"
 	"github.com/tslogs/tslogs/jlex"
 	"github.com/tslogs/tslogs/tailscale"
 )
@@ -262,54 +263,12 @@ func TestDuckDBRowsEqualNDJSON(t *testing.T) {
 func canonical(t *testing.T, row map[string]any, c *jlex.Column, fromDuck bool) string {
 	delete(row, "p_parse_time")
 	delete(row, "p_row_id")
-	normGroup(t, row, c, fromDuck)
+	src := rowcmp.NDJSON
+	if fromDuck {
+		src = rowcmp.DuckDB
+	}
+	require.NoError(t, rowcmp.Normalize(row, c, src))
 	b, err := json.Marshal(row)
 	require.NoError(t, err)
 	return string(b)
-}
-
-func normGroup(t *testing.T, row map[string]any, c *jlex.Column, fromDuck bool) {
-	for _, f := range c.Fields {
-		v, ok := row[f.Name]
-		if !ok {
-			continue
-		}
-		if v == nil {
-			delete(row, f.Name)
-			continue
-		}
-		row[f.Name] = normValue(t, v, f, fromDuck)
-	}
-}
-
-func normValue(t *testing.T, v any, c *jlex.Column, fromDuck bool) any {
-	switch c.Type {
-	case jlex.ColTimestamp:
-		s := v.(string)
-		var tm time.Time
-		var err error
-		if fromDuck {
-			tm, err = time.Parse("2006-01-02 15:04:05.999999-07", s)
-		} else {
-			tm, err = time.Parse(time.RFC3339Nano, s)
-		}
-		require.NoError(t, err, "timestamp %q", s)
-		return tm.UnixMicro()
-	case jlex.ColJSON:
-		if fromDuck {
-			var x any
-			require.NoError(t, json.Unmarshal([]byte(v.(string)), &x))
-			return x
-		}
-	case jlex.ColGroup:
-		normGroup(t, v.(map[string]any), c, fromDuck)
-	case jlex.ColList:
-		list := v.([]any)
-		for i := range list {
-			if list[i] != nil {
-				list[i] = normValue(t, list[i], c.Element, fromDuck)
-			}
-		}
-	}
-	return v
 }

@@ -51,3 +51,16 @@ func duck(t *testing.T) *sql.DB {
 	t.Cleanup(func() { db.Close() })
 	return db
 }
+
+// lake starts an S3 server with the bucket "lake", points this process at
+// it, and writes token to a token file in a temporary directory, which it
+// returns with the file.
+func lake(t *testing.T, token string) (srv *s3Server, dir, tok, tokenFile string) {
+	t.Helper()
+	srv = startS3(t, "lake")
+	useS3(t, srv)
+	dir = t.TempDir()
+	tokenFile = filepath.Join(dir, "token")
+	require.NoError(t, os.WriteFile(tokenFile, []byte(token+"\n"), 0o600))
+	return srv, dir, token, tokenFile
+}

@@ -77,12 +77,7 @@ func post(t *testing.T, url, token string, body []byte) int {
 // the obstacle is gone, /healthz recovers and the retry stores both objects
 // once.
 func TestS3FailedBatchLeavesNothing(t *testing.T) {
-	srv := startS3(t, "lake")
-	useS3(t, srv)
-	dir := t.TempDir()
-	token := "rollback-test-token-0123456789"
-	tokenFile := filepath.Join(dir, "token")
-	require.NoError(t, os.WriteFile(tokenFile, []byte(token+"\n"), 0o600))
+	srv, dir, token, tokenFile := lake(t, "rollback-test-token-0123456789")
 	blocker := filepath.Join(srv.Root, "lake", "tailscale", "p_log_type=Tailscale.Audit")
 	require.NoError(t, os.MkdirAll(filepath.Dir(blocker), 0o755))
 	require.NoError(t, os.WriteFile(blocker, []byte("in the way\n"), 0o644))

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"sync"
 	"sync/atomic"
@@ -79,12 +78,7 @@ func startReceiver(t *testing.T, env []string, out, tokenFile string) *receiver 
 // receiver mid-load, and checks that every acknowledged record is in the
 // bucket exactly once and that nothing else is.
 func TestScaleOutExactlyOnce(t *testing.T) {
-	srv := startS3(t, "lake")
-	useS3(t, srv)
-	dir := t.TempDir()
-	token := "scale-out-test-token-0123456789"
-	tokenFile := filepath.Join(dir, "token")
-	require.NoError(t, os.WriteFile(tokenFile, []byte(token+"\n"), 0o600))
+	srv, dir, token, tokenFile := lake(t, "scale-out-test-token-0123456789")
 
 	const senders, perSender, perBody = 6, 16, 30
 	input := synth(t, dir, "flows.ndjson", "--log-type", "network", "--bare", "--seed", "21",

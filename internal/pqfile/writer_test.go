@@ -13,6 +13,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/tslogs/tslogs/internal/rowcmp"
 	"github.com/tslogs/tslogs/internal/synth"
 	"github.com/tslogs/tslogs/jlex"
 	"github.com/tslogs/tslogs/tailscale"
@@ -121,8 +122,8 @@ func TestRoundTrip(t *testing.T) {
 				if w["p_enrichment"] != nil {
 					enriched++
 				}
-				normalize(t, w, cols, true)
-				normalize(t, g, cols, false)
+				require.NoError(t, rowcmp.Normalize(w, cols, rowcmp.NDJSON))
+				require.NoError(t, rowcmp.Normalize(g, cols, rowcmp.ParquetGo))
 				assert.Equal(t, w, g, "row %d", i)
 			}
 			if tc.enrich {
@@ -130,47 +131,6 @@ func TestRoundTrip(t *testing.T) {
 			}
 		})
 	}
-}
-
-// normalize makes an NDJSON row (ndjson) or a row read from Parquet
-// comparable: timestamps become microseconds, nulls are dropped.
-func normalize(t *testing.T, row map[string]any, c *jlex.Column, ndjson bool) {
-	for _, f := range c.Fields {
-		v, ok := row[f.Name]
-		if !ok {
-			continue
-		}
-		if v == nil {
-			delete(row, f.Name)
-			continue
-		}
-		row[f.Name] = normValue(t, v, f, ndjson)
-	}
-}
-
-func normValue(t *testing.T, v any, c *jlex.Column, ndjson bool) any {
-	switch c.Type {
-	case jlex.ColJSON:
-		if !ndjson {
-			var x any
-			require.NoError(t, json.Unmarshal([]byte(v.(string)), &x), "a JSON column holds JSON text")
-			return x
-		}
-	case jlex.ColTimestamp:
-		if ndjson {
-			tm, err := time.Parse(time.RFC3339Nano, v.(string))
-			require.NoError(t, err)
-			return float64(tm.UnixMicro())
-		}
-	case jlex.ColGroup:
-		normalize(t, v.(map[string]any), c, ndjson)
-	case jlex.ColList:
-		list := v.([]any)
-		for i := range list {
-			list[i] = normValue(t, list[i], c.Element, ndjson)
-		}
-	}
-	return v
 }
 
 // TestMemoryBounded writes streams many row groups long and samples the
