@@ -33,6 +33,7 @@ const (
 
 var columnTypeNames = [...]string{"", "string", "int16", "int32", "int64", "float64", "bool", "timestamp", "json", "group", "list"}
 
+// String returns the type's name: "string", "int64", "group"…
 func (t ColumnType) String() string {
 	if int(t) < len(columnTypeNames) && t != 0 {
 		return columnTypeNames[t]
@@ -44,7 +45,10 @@ func (t ColumnType) String() string {
 // Every column is optional (null when its field is absent) unless Required;
 // list elements are required unless Optional.
 type Column struct {
-	Name     string
+	// Name is the column's name: the field's JSON name, "element" for a
+	// list's element.
+	Name string
+	// Type is the column's type.
 	Type     ColumnType
 	Required bool      // never null: the p_ columns every row has
 	Optional bool      // for a list Element: may be null (a JSON null)
