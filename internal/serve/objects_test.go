@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -338,4 +339,59 @@ func TestObjectsSenderGoneKeepsObjects(t *testing.T) {
 	require.Error(t, o.Commit(b))
 	_, err = os.Stat(filepath.Join(dir, "ok", "x.ndjson"))
 	assert.ErrorIs(t, err, fs.ErrNotExist, "deleted while the sender waits")
+}
+
+// TestObjectsEncoderMemoryBounded: a maximum-size body (4 MiB) whose
+// records alternate over the most partitions a batch may have, so that all
+// but one are kept and read again, is encoded within what MemoryBound
+// counts for a Parquet slot's rows: the live heap, sampled after a
+// collection every 50 records and after the parts are made, stays within
+// 1.5 × 3 × the body limit plus objectSlotMemory.
+func TestObjectsEncoderMemoryBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("encodes a 4 MiB body")
+	}
+	const limit = DefaultMaxBodyBytes
+	st, err := objstore.OpenDir(t.TempDir(), 0)
+	require.NoError(t, err)
+	o, err := OpenObjectStore(ObjectStoreOptions{Store: st})
+	require.NoError(t, err)
+	defer o.Close()
+	var body bytes.Buffer
+	base := float64(testStart.Truncate(time.Hour).Unix())
+	traffic := strings.Repeat(`{"proto":6,"src":"100.64.0.1:41641","dst":"[fd7a:115c:a1e0::2]:443","txPkts":3,"txBytes":300,"rxPkts":2,"rxBytes":200},`, 40)
+	for i := 0; body.Len() < limit-8<<10; i++ {
+		hour := i % DefaultMaxPartitions
+		fmt.Fprintf(&body, `{"time":%.3f,"event":{"nodeId":"n%d","virtualTraffic":[%s]}}`, base+float64(hour)*3600, i, strings.TrimSuffix(traffic, ","))
+	}
+	enc := o.NewEncoder(rowsPerBodyByte * limit)
+	rd := tailscale.NewReader(enc.Body(bytes.NewReader(body.Bytes())), tailscale.ReaderOptions{})
+	meta := &tailscale.RowMeta{ParseTime: testStart, RowIDPrefix: "m-"}
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	before := int64(ms.HeapAlloc)
+	var peak int64
+	sample := func() {
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		peak = max(peak, int64(ms.HeapAlloc)-before)
+	}
+	n := 0
+	for ; rd.Next(); n++ {
+		require.NoError(t, rd.Err())
+		require.NoError(t, enc.Add(rd, meta))
+		require.LessOrEqual(t, enc.Size(), rowsPerBodyByte*limit)
+		if n%50 == 0 {
+			sample()
+		}
+	}
+	parts, err := enc.Parts(nil, meta)
+	require.NoError(t, err)
+	sample()
+	require.Len(t, parts, DefaultMaxPartitions)
+	bound := int64(rowsPerBodyByte*limit)*3/2 + objectSlotMemory(Config{MaxBodyBytes: limit})
+	t.Logf("%d records, %d bytes: peak live heap %.1f MiB, bound %.1f MiB", n, body.Len(), float64(peak)/(1<<20), float64(bound)/(1<<20))
+	assert.LessOrEqual(t, peak, bound)
+	runtime.KeepAlive(parts)
 }
