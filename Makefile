@@ -10,6 +10,7 @@
 #   make loadtest  bounded load test of tslogs serve on loopback
 #   make chaos     the receiver's chaos suite (part of make test)
 #   make test-browser  the HTML report rendered in headless chromium
+#   make test-cloud  the tests with real heavy components (DuckDB, an S3 server)
 
 GO       ?= go
 FUZZTIME ?= 30s
@@ -22,7 +23,7 @@ export PATH := $(PATH):/usr/local/go/bin:$(shell $(GO) env GOPATH 2>/dev/null)/b
 # standard output must stay pure NDJSON when piped.
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all demo samples report-screenshot test-browser build generate test unit race chaos check fuzz bench bench-report bench-decode bench-encode bench-check bench-parse loadtest clean
+.PHONY: all demo samples report-screenshot test-browser build generate test unit race chaos check fuzz bench bench-report bench-decode bench-encode bench-check bench-parse loadtest clean test-cloud
 
 all: test
 
@@ -160,6 +161,19 @@ test-browser:
 
 report-screenshot:
 	TSLOGS_BROWSER_TEST=1 $(GO) test -count=1 -run BrowserRendersReport ./internal/report -screenshot $(CURDIR)/docs/report.png
+
+# test-cloud: the nested module cloudtest, whose tests need real heavy
+# components: DuckDB (cgo, through github.com/duckdb/duckdb-go/v2) reading
+# the Parquet tslogs writes, and versitygw, an S3-compatible server
+# installed here from the Go module proxy and started by the tests on
+# loopback. CI runs it after make test.
+VERSITYGW_VERSION ?= v1.8.0
+CLOUD_BIN := $(CURDIR)/.cache/bin
+
+test-cloud:
+	GOBIN=$(CLOUD_BIN) $(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VERSION)
+	cd cloudtest && $(GO) vet ./... && $(GO) mod tidy -diff && \
+		TSLOGS_S3_SERVER=$(CLOUD_BIN)/versitygw $(GO) test -count=1 -timeout 10m ./...
 
 clean:
 	rm -rf bin

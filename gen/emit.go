@@ -206,6 +206,7 @@ func render(s *Schema, opt Options) ([]byte, error) {
 	genIndicators(f, s, objs)
 	genRows(f, s, objs)
 	genEncoders(f, s, objs)
+	genColumns(f, s, objs)
 	var buf bytes.Buffer
 	if err := f.Render(&buf); err != nil {
 		// jennifer's error carries the whole unformatted source: keep its

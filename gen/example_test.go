@@ -84,6 +84,8 @@ fields:
 	// func (x *Login) LogType() string
 	// func (x *Login) AppendJSON(dst []byte) []byte
 	// func (x Login) MarshalJSON() ([]byte, error)
+	// func (x *Login) Columns() *jlex.Column
+	// func (x *Login) WriteColumns(w jlex.ColumnWriter, m *jlex.RowMeta)
 }
 
 // A schema mistake names the file, the line and the field.

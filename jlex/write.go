@@ -227,6 +227,8 @@ type RowMeta struct {
 	strs        []string
 	txt         []byte
 	spans       []textSpan
+	texts       [][]byte // Addrs
+	id          []byte   // NextRowID
 }
 
 // AppendMeta appends the p_log_type, p_event_time, p_parse_time and p_row_id
@@ -260,21 +262,10 @@ func (m *RowMeta) AppendMeta(dst []byte, logType string, eventTime time.Time) []
 // there are any, sorted byte-wise by their canonical text as Panther sorts
 // p_any_ip_addresses. Each address is formatted once.
 func (m *RowMeta) AppendAddrs(dst []byte, quotedKey string, fill func([]netip.Addr) []netip.Addr) []byte {
-	m.ips = fill(m.ips[:0])
-	if len(m.ips) == 0 {
+	if m.sortAddrs(fill) == 0 {
 		return dst
 	}
-	m.txt = m.txt[:0]
-	m.spans = m.spans[:0]
-	for _, a := range m.ips {
-		start := len(m.txt)
-		m.txt = a.AppendTo(m.txt)
-		m.spans = append(m.spans, textSpan{int32(start), int32(len(m.txt))})
-	}
 	txt := m.txt
-	slices.SortFunc(m.spans, func(x, y textSpan) int {
-		return bytes.Compare(txt[x.start:x.end], txt[y.start:y.end])
-	})
 	dst = AppendKey(dst, quotedKey)
 	dst = append(dst, '[')
 	for i, sp := range m.spans {
@@ -289,6 +280,25 @@ func (m *RowMeta) AppendAddrs(dst []byte, quotedKey string, fill func([]netip.Ad
 		dst = append(dst, '"')
 	}
 	return append(dst, ']')
+}
+
+// sortAddrs formats the addresses collected by fill into m.txt, once each,
+// and sorts their spans (m.spans) byte-wise by text. It returns how many
+// there are, duplicates included.
+func (m *RowMeta) sortAddrs(fill func([]netip.Addr) []netip.Addr) int {
+	m.ips = fill(m.ips[:0])
+	m.txt = m.txt[:0]
+	m.spans = m.spans[:0]
+	for _, a := range m.ips {
+		start := len(m.txt)
+		m.txt = a.AppendTo(m.txt)
+		m.spans = append(m.spans, textSpan{int32(start), int32(len(m.txt))})
+	}
+	txt := m.txt
+	slices.SortFunc(m.spans, func(x, y textSpan) int {
+		return bytes.Compare(txt[x.start:x.end], txt[y.start:y.end])
+	})
+	return len(m.spans)
 }
 
 // textSpan is txt[start:end] of RowMeta.txt.

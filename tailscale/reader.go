@@ -152,6 +152,7 @@ type Reader struct {
 	typ     LogType
 	bare    bool
 	err     error
+	enr     []byte // scratch of WriteColumns' p_enrichment
 }
 
 // NewReader returns a Reader of r.

@@ -1267,3 +1267,229 @@ func (x AuditFields) MarshalJSON() ([]byte, error) {
 	buf := jlex.MarshalBuffer()
 	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }
+
+// writeColumns writes x's fields as the 23 columns from col: x is defined at
+// level def, its values start at repetition level rep, and lists directly
+// inside it repeat at level rl.
+func (x *Audit) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
+	if x.present.Has(0) {
+		w.Time(col, rep, def+1, x.Time)
+	} else {
+		w.Nulls(col, 1, rep, def)
+	}
+	if x.present.Has(1) {
+		x.Event.writeColumns(w, col+1, rep, def+1, rl)
+	} else {
+		w.Nulls(col+1, 21, rep, def)
+	}
+	if x.present.Has(2) {
+		x.Fields.writeColumns(w, col+22, rep, def+1, rl)
+	} else {
+		w.Nulls(col+22, 1, rep, def)
+	}
+}
+
+// writeColumns writes x's fields as the 21 columns from col: x is defined at
+// level def, its values start at repetition level rep, and lists directly
+// inside it repeat at level rl.
+func (x *AuditEvent) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
+	if x.present.Has(0) {
+		w.Time(col, rep, def+1, x.DeferredAt)
+	} else {
+		w.Nulls(col, 1, rep, def)
+	}
+	if x.present.Has(1) {
+		w.String(col+1, rep, def+1, x.EventGroupID)
+	} else {
+		w.Nulls(col+1, 1, rep, def)
+	}
+	if x.present.Has(2) {
+		w.String(col+2, rep, def+1, x.Origin)
+	} else {
+		w.Nulls(col+2, 1, rep, def)
+	}
+	if x.present.Has(3) {
+		x.Actor.writeColumns(w, col+3, rep, def+1, rl)
+	} else {
+		w.Nulls(col+3, 5, rep, def)
+	}
+	if x.present.Has(4) {
+		x.Target.writeColumns(w, col+8, rep, def+1, rl)
+	} else {
+		w.Nulls(col+8, 5, rep, def)
+	}
+	if x.present.Has(5) {
+		w.String(col+13, rep, def+1, x.Action)
+	} else {
+		w.Nulls(col+13, 1, rep, def)
+	}
+	if x.present.Has(6) {
+		w.JSON(col+14, rep, def+1, x.Old)
+	} else {
+		w.Nulls(col+14, 1, rep, def)
+	}
+	if x.present.Has(7) {
+		w.JSON(col+15, rep, def+1, x.New)
+	} else {
+		w.Nulls(col+15, 1, rep, def)
+	}
+	if x.present.Has(8) {
+		w.String(col+16, rep, def+1, x.ActionDetails)
+	} else {
+		w.Nulls(col+16, 1, rep, def)
+	}
+	if x.present.Has(9) {
+		w.String(col+17, rep, def+1, x.Error)
+	} else {
+		w.Nulls(col+17, 1, rep, def)
+	}
+	if x.present.Has(10) {
+		w.Time(col+18, rep, def+1, x.EventTime)
+	} else {
+		w.Nulls(col+18, 1, rep, def)
+	}
+	if x.present.Has(11) {
+		w.String(col+19, rep, def+1, x.Type)
+	} else {
+		w.Nulls(col+19, 1, rep, def)
+	}
+	if x.present.Has(12) {
+		w.Time(col+20, rep, def+1, x.Logged)
+	} else {
+		w.Nulls(col+20, 1, rep, def)
+	}
+}
+
+// writeColumns writes x's fields as the 5 columns from col: x is defined at
+// level def, its values start at repetition level rep, and lists directly
+// inside it repeat at level rl.
+func (x *AuditActor) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
+	if x.present.Has(0) {
+		w.String(col, rep, def+1, x.ID)
+	} else {
+		w.Nulls(col, 1, rep, def)
+	}
+	if x.present.Has(1) {
+		w.String(col+1, rep, def+1, x.Type)
+	} else {
+		w.Nulls(col+1, 1, rep, def)
+	}
+	if x.present.Has(2) {
+		w.String(col+2, rep, def+1, x.LoginName)
+	} else {
+		w.Nulls(col+2, 1, rep, def)
+	}
+	if x.present.Has(3) {
+		w.String(col+3, rep, def+1, x.DisplayName)
+	} else {
+		w.Nulls(col+3, 1, rep, def)
+	}
+	switch {
+	case !x.present.Has(4):
+		w.Nulls(col+4, 1, rep, def)
+	case len(x.Tags) == 0:
+		w.Nulls(col+4, 1, rep, def+1)
+	default:
+		for i, v := range x.Tags {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			w.String(col+4, r, def+2, v)
+		}
+	}
+}
+
+// writeColumns writes x's fields as the 5 columns from col: x is defined at
+// level def, its values start at repetition level rep, and lists directly
+// inside it repeat at level rl.
+func (x *AuditTarget) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
+	if x.present.Has(0) {
+		w.String(col, rep, def+1, x.ID)
+	} else {
+		w.Nulls(col, 1, rep, def)
+	}
+	if x.present.Has(1) {
+		w.String(col+1, rep, def+1, x.Name)
+	} else {
+		w.Nulls(col+1, 1, rep, def)
+	}
+	if x.present.Has(2) {
+		w.String(col+2, rep, def+1, x.Type)
+	} else {
+		w.Nulls(col+2, 1, rep, def)
+	}
+	if x.present.Has(3) {
+		w.String(col+3, rep, def+1, x.Property)
+	} else {
+		w.Nulls(col+3, 1, rep, def)
+	}
+	if x.present.Has(4) {
+		w.Bool(col+4, rep, def+1, x.IsEphemeral)
+	} else {
+		w.Nulls(col+4, 1, rep, def)
+	}
+}
+
+// writeColumns writes x's fields as the 1 columns from col: x is defined at
+// level def, its values start at repetition level rep, and lists directly
+// inside it repeat at level rl.
+func (x *AuditFields) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
+	if x.present.Has(0) {
+		w.Time(col, rep, def+1, x.Recorded)
+	} else {
+		w.Nulls(col, 1, rep, def)
+	}
+}
+
+// Columns describes the columns of a Tailscale.Audit row, in the order
+// WriteColumns writes them: the record's fields under their JSON names
+// (objects as groups, arrays as lists, every field optional), then p_log_type,
+// p_event_time, p_parse_time, p_row_id and the p_any_* indicator lists. Each
+// call returns a new tree.
+func (x *Audit) Columns() *jlex.Column {
+	return &jlex.Column{Name: "Audit", Type: jlex.ColGroup, Fields: append([]*jlex.Column{
+		{Name: "time", Type: jlex.ColTimestamp},
+		{Name: "event", Type: jlex.ColGroup, Fields: []*jlex.Column{
+			{Name: "deferredAt", Type: jlex.ColTimestamp},
+			{Name: "eventGroupID", Type: jlex.ColString},
+			{Name: "origin", Type: jlex.ColString},
+			{Name: "actor", Type: jlex.ColGroup, Fields: []*jlex.Column{
+				{Name: "id", Type: jlex.ColString},
+				{Name: "type", Type: jlex.ColString},
+				{Name: "loginName", Type: jlex.ColString},
+				{Name: "displayName", Type: jlex.ColString},
+				{Name: "tags", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColString}},
+			}},
+			{Name: "target", Type: jlex.ColGroup, Fields: []*jlex.Column{
+				{Name: "id", Type: jlex.ColString},
+				{Name: "name", Type: jlex.ColString},
+				{Name: "type", Type: jlex.ColString},
+				{Name: "property", Type: jlex.ColString},
+				{Name: "isEphemeral", Type: jlex.ColBool},
+			}},
+			{Name: "action", Type: jlex.ColString},
+			{Name: "old", Type: jlex.ColJSON},
+			{Name: "new", Type: jlex.ColJSON},
+			{Name: "actionDetails", Type: jlex.ColString},
+			{Name: "error", Type: jlex.ColString},
+			{Name: "eventTime", Type: jlex.ColTimestamp},
+			{Name: "type", Type: jlex.ColString},
+			{Name: "logged", Type: jlex.ColTimestamp},
+		}},
+		{Name: "fields", Type: jlex.ColGroup, Fields: []*jlex.Column{
+			{Name: "recorded", Type: jlex.ColTimestamp},
+		}},
+	}, jlex.MetaColumns("p_any_emails", "p_any_actor_ids")...)}
+}
+
+// WriteColumns writes x as one row to w, with the columns of Columns: the same
+// values as AppendRow (m supplies the parse time and row ID and keeps scratch
+// space between rows). The caller ends the row; w must copy what it keeps of
+// strings and byte slices.
+func (x *Audit) WriteColumns(w jlex.ColumnWriter, m *jlex.RowMeta) {
+	x.writeColumns(w, 0, 0, 0, 1)
+	m.WriteMeta(w, 23, "Tailscale.Audit", x.EventTime())
+	jlex.WriteStringList(w, 27, m.Strings(x.AppendEmails))
+	jlex.WriteStringList(w, 28, m.Strings(x.AppendActorIDs))
+}

@@ -1554,3 +1554,350 @@ func (x NetworkFields) MarshalJSON() ([]byte, error) {
 	buf := jlex.MarshalBuffer()
 	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }
+
+// writeColumns writes x's fields as the 62 columns from col: x is defined at
+// level def, its values start at repetition level rep, and lists directly
+// inside it repeat at level rl.
+func (x *Network) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
+	if x.present.Has(0) {
+		w.Time(col, rep, def+1, x.Time)
+	} else {
+		w.Nulls(col, 1, rep, def)
+	}
+	if x.present.Has(1) {
+		x.Event.writeColumns(w, col+1, rep, def+1, rl)
+	} else {
+		w.Nulls(col+1, 60, rep, def)
+	}
+	if x.present.Has(2) {
+		x.Fields.writeColumns(w, col+61, rep, def+1, rl)
+	} else {
+		w.Nulls(col+61, 1, rep, def)
+	}
+}
+
+// writeColumns writes x's fields as the 60 columns from col: x is defined at
+// level def, its values start at repetition level rep, and lists directly
+// inside it repeat at level rl.
+func (x *NetworkEvent) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
+	if x.present.Has(0) {
+		w.String(col, rep, def+1, x.NodeID)
+	} else {
+		w.Nulls(col, 1, rep, def)
+	}
+	if x.present.Has(1) {
+		w.Time(col+1, rep, def+1, x.Start)
+	} else {
+		w.Nulls(col+1, 1, rep, def)
+	}
+	if x.present.Has(2) {
+		w.Time(col+2, rep, def+1, x.End)
+	} else {
+		w.Nulls(col+2, 1, rep, def)
+	}
+	if x.present.Has(3) {
+		x.SrcNode.writeColumns(w, col+3, rep, def+1, rl)
+	} else {
+		w.Nulls(col+3, 6, rep, def)
+	}
+	switch {
+	case !x.present.Has(4):
+		w.Nulls(col+9, 6, rep, def)
+	case len(x.DstNodes) == 0:
+		w.Nulls(col+9, 6, rep, def+1)
+	default:
+		for i := range x.DstNodes {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			x.DstNodes[i].writeColumns(w, col+9, r, def+2, rl+1)
+		}
+	}
+	switch {
+	case !x.present.Has(5):
+		w.Nulls(col+15, 11, rep, def)
+	case len(x.VirtualTraffic) == 0:
+		w.Nulls(col+15, 11, rep, def+1)
+	default:
+		for i := range x.VirtualTraffic {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			x.VirtualTraffic[i].writeColumns(w, col+15, r, def+2, rl+1)
+		}
+	}
+	switch {
+	case !x.present.Has(6):
+		w.Nulls(col+26, 11, rep, def)
+	case len(x.SubnetTraffic) == 0:
+		w.Nulls(col+26, 11, rep, def+1)
+	default:
+		for i := range x.SubnetTraffic {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			x.SubnetTraffic[i].writeColumns(w, col+26, r, def+2, rl+1)
+		}
+	}
+	switch {
+	case !x.present.Has(7):
+		w.Nulls(col+37, 11, rep, def)
+	case len(x.ExitTraffic) == 0:
+		w.Nulls(col+37, 11, rep, def+1)
+	default:
+		for i := range x.ExitTraffic {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			x.ExitTraffic[i].writeColumns(w, col+37, r, def+2, rl+1)
+		}
+	}
+	switch {
+	case !x.present.Has(8):
+		w.Nulls(col+48, 11, rep, def)
+	case len(x.PhysicalTraffic) == 0:
+		w.Nulls(col+48, 11, rep, def+1)
+	default:
+		for i := range x.PhysicalTraffic {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			x.PhysicalTraffic[i].writeColumns(w, col+48, r, def+2, rl+1)
+		}
+	}
+	if x.present.Has(9) {
+		w.Time(col+59, rep, def+1, x.Logged)
+	} else {
+		w.Nulls(col+59, 1, rep, def)
+	}
+}
+
+// writeColumns writes x's fields as the 6 columns from col: x is defined at
+// level def, its values start at repetition level rep, and lists directly
+// inside it repeat at level rl.
+func (x *NetworkNode) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
+	if x.present.Has(0) {
+		w.String(col, rep, def+1, x.NodeID)
+	} else {
+		w.Nulls(col, 1, rep, def)
+	}
+	if x.present.Has(1) {
+		w.String(col+1, rep, def+1, x.Name)
+	} else {
+		w.Nulls(col+1, 1, rep, def)
+	}
+	switch {
+	case !x.present.Has(2):
+		w.Nulls(col+2, 1, rep, def)
+	case len(x.Addresses) == 0:
+		w.Nulls(col+2, 1, rep, def+1)
+	default:
+		for i, v := range x.Addresses {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			w.String(col+2, r, def+2, v)
+		}
+	}
+	if x.present.Has(3) {
+		w.String(col+3, rep, def+1, x.OS)
+	} else {
+		w.Nulls(col+3, 1, rep, def)
+	}
+	if x.present.Has(4) {
+		w.String(col+4, rep, def+1, x.User)
+	} else {
+		w.Nulls(col+4, 1, rep, def)
+	}
+	switch {
+	case !x.present.Has(5):
+		w.Nulls(col+5, 1, rep, def)
+	case len(x.Tags) == 0:
+		w.Nulls(col+5, 1, rep, def+1)
+	default:
+		for i, v := range x.Tags {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			w.String(col+5, r, def+2, v)
+		}
+	}
+}
+
+// writeColumns writes x's fields as the 11 columns from col: x is defined at
+// level def, its values start at repetition level rep, and lists directly
+// inside it repeat at level rl.
+func (x *NetworkTraffic) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
+	if x.present.Has(0) {
+		w.Int32(col, rep, def+1, int32(x.Proto))
+	} else {
+		w.Nulls(col, 1, rep, def)
+	}
+	if x.present.Has(1) {
+		w.String(col+1, rep, def+1, x.Src)
+	} else {
+		w.Nulls(col+1, 1, rep, def)
+	}
+	if x.present.Has(2) {
+		w.Addr(col+2, rep, def+1, x.SrcIP)
+	} else {
+		w.Nulls(col+2, 1, rep, def)
+	}
+	if x.present.Has(3) {
+		w.Int32(col+3, rep, def+1, x.SrcPort)
+	} else {
+		w.Nulls(col+3, 1, rep, def)
+	}
+	if x.present.Has(4) {
+		w.String(col+4, rep, def+1, x.Dst)
+	} else {
+		w.Nulls(col+4, 1, rep, def)
+	}
+	if x.present.Has(5) {
+		w.Addr(col+5, rep, def+1, x.DstIP)
+	} else {
+		w.Nulls(col+5, 1, rep, def)
+	}
+	if x.present.Has(6) {
+		w.Int32(col+6, rep, def+1, x.DstPort)
+	} else {
+		w.Nulls(col+6, 1, rep, def)
+	}
+	if x.present.Has(7) {
+		w.Int64(col+7, rep, def+1, x.TxPkts)
+	} else {
+		w.Nulls(col+7, 1, rep, def)
+	}
+	if x.present.Has(8) {
+		w.Int64(col+8, rep, def+1, x.TxBytes)
+	} else {
+		w.Nulls(col+8, 1, rep, def)
+	}
+	if x.present.Has(9) {
+		w.Int64(col+9, rep, def+1, x.RxPkts)
+	} else {
+		w.Nulls(col+9, 1, rep, def)
+	}
+	if x.present.Has(10) {
+		w.Int64(col+10, rep, def+1, x.RxBytes)
+	} else {
+		w.Nulls(col+10, 1, rep, def)
+	}
+}
+
+// writeColumns writes x's fields as the 1 columns from col: x is defined at
+// level def, its values start at repetition level rep, and lists directly
+// inside it repeat at level rl.
+func (x *NetworkFields) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
+	if x.present.Has(0) {
+		w.Time(col, rep, def+1, x.Recorded)
+	} else {
+		w.Nulls(col, 1, rep, def)
+	}
+}
+
+// Columns describes the columns of a Tailscale.Network row, in the order
+// WriteColumns writes them: the record's fields under their JSON names
+// (objects as groups, arrays as lists, every field optional), then p_log_type,
+// p_event_time, p_parse_time, p_row_id and the p_any_* indicator lists. Each
+// call returns a new tree.
+func (x *Network) Columns() *jlex.Column {
+	return &jlex.Column{Name: "Network", Type: jlex.ColGroup, Fields: append([]*jlex.Column{
+		{Name: "time", Type: jlex.ColTimestamp},
+		{Name: "event", Type: jlex.ColGroup, Fields: []*jlex.Column{
+			{Name: "nodeId", Type: jlex.ColString},
+			{Name: "start", Type: jlex.ColTimestamp},
+			{Name: "end", Type: jlex.ColTimestamp},
+			{Name: "srcNode", Type: jlex.ColGroup, Fields: []*jlex.Column{
+				{Name: "nodeId", Type: jlex.ColString},
+				{Name: "name", Type: jlex.ColString},
+				{Name: "addresses", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColString}},
+				{Name: "os", Type: jlex.ColString},
+				{Name: "user", Type: jlex.ColString},
+				{Name: "tags", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColString}},
+			}},
+			{Name: "dstNodes", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColGroup, Fields: []*jlex.Column{
+				{Name: "nodeId", Type: jlex.ColString},
+				{Name: "name", Type: jlex.ColString},
+				{Name: "addresses", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColString}},
+				{Name: "os", Type: jlex.ColString},
+				{Name: "user", Type: jlex.ColString},
+				{Name: "tags", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColString}},
+			}}},
+			{Name: "virtualTraffic", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColGroup, Fields: []*jlex.Column{
+				{Name: "proto", Type: jlex.ColInt16},
+				{Name: "src", Type: jlex.ColString},
+				{Name: "srcIp", Type: jlex.ColString},
+				{Name: "srcPort", Type: jlex.ColInt32},
+				{Name: "dst", Type: jlex.ColString},
+				{Name: "dstIp", Type: jlex.ColString},
+				{Name: "dstPort", Type: jlex.ColInt32},
+				{Name: "txPkts", Type: jlex.ColInt64},
+				{Name: "txBytes", Type: jlex.ColInt64},
+				{Name: "rxPkts", Type: jlex.ColInt64},
+				{Name: "rxBytes", Type: jlex.ColInt64},
+			}}},
+			{Name: "subnetTraffic", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColGroup, Fields: []*jlex.Column{
+				{Name: "proto", Type: jlex.ColInt16},
+				{Name: "src", Type: jlex.ColString},
+				{Name: "srcIp", Type: jlex.ColString},
+				{Name: "srcPort", Type: jlex.ColInt32},
+				{Name: "dst", Type: jlex.ColString},
+				{Name: "dstIp", Type: jlex.ColString},
+				{Name: "dstPort", Type: jlex.ColInt32},
+				{Name: "txPkts", Type: jlex.ColInt64},
+				{Name: "txBytes", Type: jlex.ColInt64},
+				{Name: "rxPkts", Type: jlex.ColInt64},
+				{Name: "rxBytes", Type: jlex.ColInt64},
+			}}},
+			{Name: "exitTraffic", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColGroup, Fields: []*jlex.Column{
+				{Name: "proto", Type: jlex.ColInt16},
+				{Name: "src", Type: jlex.ColString},
+				{Name: "srcIp", Type: jlex.ColString},
+				{Name: "srcPort", Type: jlex.ColInt32},
+				{Name: "dst", Type: jlex.ColString},
+				{Name: "dstIp", Type: jlex.ColString},
+				{Name: "dstPort", Type: jlex.ColInt32},
+				{Name: "txPkts", Type: jlex.ColInt64},
+				{Name: "txBytes", Type: jlex.ColInt64},
+				{Name: "rxPkts", Type: jlex.ColInt64},
+				{Name: "rxBytes", Type: jlex.ColInt64},
+			}}},
+			{Name: "physicalTraffic", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColGroup, Fields: []*jlex.Column{
+				{Name: "proto", Type: jlex.ColInt16},
+				{Name: "src", Type: jlex.ColString},
+				{Name: "srcIp", Type: jlex.ColString},
+				{Name: "srcPort", Type: jlex.ColInt32},
+				{Name: "dst", Type: jlex.ColString},
+				{Name: "dstIp", Type: jlex.ColString},
+				{Name: "dstPort", Type: jlex.ColInt32},
+				{Name: "txPkts", Type: jlex.ColInt64},
+				{Name: "txBytes", Type: jlex.ColInt64},
+				{Name: "rxPkts", Type: jlex.ColInt64},
+				{Name: "rxBytes", Type: jlex.ColInt64},
+			}}},
+			{Name: "logged", Type: jlex.ColTimestamp},
+		}},
+		{Name: "fields", Type: jlex.ColGroup, Fields: []*jlex.Column{
+			{Name: "recorded", Type: jlex.ColTimestamp},
+		}},
+	}, jlex.MetaColumns("p_any_ip_addresses", "p_any_emails")...)}
+}
+
+// WriteColumns writes x as one row to w, with the columns of Columns: the same
+// values as AppendRow (m supplies the parse time and row ID and keeps scratch
+// space between rows). The caller ends the row; w must copy what it keeps of
+// strings and byte slices.
+func (x *Network) WriteColumns(w jlex.ColumnWriter, m *jlex.RowMeta) {
+	x.writeColumns(w, 0, 0, 0, 1)
+	m.WriteMeta(w, 62, "Tailscale.Network", x.EventTime())
+	jlex.WriteAddrList(w, 66, m.Addrs(x.AppendIPAddresses))
+	jlex.WriteStringList(w, 67, m.Strings(x.AppendEmails))
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -66,35 +67,6 @@ func parseArgs(fs *flag.FlagSet, args []string) (files []string, help bool, err 
 	}
 }
 
-// input is one file to read, or standard input.
-type input struct {
-	name string
-	r    io.Reader
-	size int64 // -1 when unknown
-	c    io.Closer
-}
-
-func openInput(name string, stdin io.Reader) (*input, error) {
-	if name == "-" {
-		return &input{name: "<stdin>", r: stdin, size: -1}, nil
-	}
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	in := &input{name: name, r: f, size: -1, c: f}
-	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-		in.size = st.Size()
-	}
-	return in, nil
-}
-
-func (in *input) Close() {
-	if in.c != nil {
-		in.c.Close()
-	}
-}
-
 // progress shows a bar on stderr for long reads when stderr is a terminal.
 // It draws nothing for the first half second (short reads show no bar), and
 // computes the rate itself from the bytes read since it started, so the
@@ -141,12 +113,12 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-func newProgress(stderr io.Writer, in *input) *progress {
+func newProgress(stderr io.Writer, name string, size int64) *progress {
 	f, ok := stderr.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) || os.Getenv("CI") != "" {
 		return nil
 	}
-	return newProgressTo(stderr, in.name, in.size, time.Now)
+	return newProgressTo(stderr, name, size, time.Now)
 }
 
 // newProgressTo returns a progress drawing to w, for a read of size bytes
@@ -206,38 +178,35 @@ func (p *progress) finish() {
 	}
 }
 
-// forEachRecord reads every input in turn with one reused Reader and calls
-// fn for each record, good or bad. It returns the first I/O error.
-func forEachRecord(files []string, opt tailscale.ReaderOptions, stdin io.Reader, stderr io.Writer,
-	fn func(name string, r *tailscale.Reader) error) error {
-	if len(files) == 0 {
-		files = []string{"-"}
+// forEachRecord reads every input (files, standard input, s3:// objects) in
+// turn with one reused Reader and calls fn for each record, good or bad. It
+// returns the first I/O error, and the inputs, whose saveState the command
+// calls once its output is complete.
+func forEachRecord(files []string, obj objectFlags, opt tailscale.ReaderOptions, stdin io.Reader, stderr io.Writer,
+	fn func(name string, r *tailscale.Reader) error) (*inputSet, error) {
+	ctx := context.Background()
+	in, err := expandInputs(ctx, files, obj)
+	if err != nil {
+		return nil, err
 	}
 	var r *tailscale.Reader
-	for _, name := range files {
-		in, err := openInput(name, stdin)
-		if err != nil {
-			return err
-		}
-		p := newProgress(stderr, in)
-		src := p.wrap(in.r)
+	return in, in.each(ctx, stdin, func(src *source, rd io.Reader, size int64) error {
+		p := newProgress(stderr, src.name, size)
+		defer p.finish()
+		rd = p.wrap(rd)
 		if r == nil {
-			r = tailscale.NewReader(src, opt)
+			r = tailscale.NewReader(rd, opt)
 		} else {
-			r.Reset(src)
+			r.Reset(rd)
 		}
 		for r.Next() {
-			if err := fn(in.name, r); err != nil {
-				p.finish()
-				in.Close()
+			if err := fn(src.name, r); err != nil {
 				return err
 			}
 		}
-		p.finish()
-		in.Close()
 		if err := r.Fatal(); err != nil {
-			return fmt.Errorf("%s: %w", in.name, err)
+			return fmt.Errorf("%s: %w", src.name, err)
 		}
-	}
-	return nil
+		return nil
+	})
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -15,6 +16,8 @@ import (
 	"time"
 
 	"github.com/tslogs/tslogs/internal/deadletter"
+	"github.com/tslogs/tslogs/internal/objstore"
+	"github.com/tslogs/tslogs/internal/pqfile"
 	"github.com/tslogs/tslogs/jlex"
 	"github.com/tslogs/tslogs/tailscale"
 )
@@ -23,12 +26,14 @@ import (
 type readerFlags struct {
 	logType       string
 	maxRecordSize int
+	obj           objectFlags
 }
 
 // register adds the reader flags to fs.
 func (f *readerFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.logType, "log-type", "auto", "log type of the records: auto (detect per record), audit or network")
 	fs.IntVar(&f.maxRecordSize, "max-record-size", tailscale.DefaultMaxRecordSize, "largest record accepted, in bytes")
+	f.obj.register(fs)
 }
 
 func (f *readerFlags) options() (tailscale.ReaderOptions, error) {
@@ -59,13 +64,30 @@ Each rejected record gets a one-line reason on standard error and, with
 --dead-letter, a JSON line {"error","file","record","offset","raw"} in that
 file ("raw_base64" instead of "raw" when the bytes are not UTF-8).
 
+With --format parquet, rows go to Parquet files under --out (a directory or
+s3://bucket/prefix) in Hive-style partitions by log type and event hour:
+
+  OUT/p_log_type=Tailscale.Network/dt=2026-06-03/hour=15/WRITER-00001.parquet
+
+(zstd pages, one column per field, objects as groups, arrays as lists,
+timestamps as UTC microseconds, p_enrichment as JSON text). A file appears
+only once complete.
+
+Inputs may be s3://bucket/prefix: every object under the prefix is read
+(plain, gzip or zstd), several downloaded at once; --since/--until select
+objects by the time they were written and --state remembers what was read.
+S3 is configured the standard way (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+AWS_REGION, AWS_PROFILE, and AWS_ENDPOINT_URL for S3-compatible services).
+
 Exit status: 0 when every record parsed, 1 when some were rejected (every
 good one is still written), 2 on bad usage or an I/O error.`
 
 const parseExamples = `  tslogs parse testdata/sample/network.log
   tslogs parse -o rows.ndjson testdata/sample/*.log
   tslogs parse --log-type audit --dead-letter bad.ndjson audit-*.json.gz
-  curl -s ... | tslogs parse - | jq 'select(.p_log_type == "Tailscale.Network")'`
+  curl -s ... | tslogs parse - | jq 'select(.p_log_type == "Tailscale.Network")'
+  tslogs parse --format parquet --out flows/ export/*.ndjson.gz
+  tslogs parse --format parquet --out s3://lake/tailscale s3://exports/tailscale/network/ --since 24h --state seen.jsonl`
 
 func runParse(args []string, stdout, stderr io.Writer) int {
 	return parseOrValidate("parse", args, os.Stdin, stdout, stderr)
@@ -95,10 +117,10 @@ func newRowMeta() *jlex.RowMeta {
 
 func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var rf readerFlags
-	var deadLetter string
-	synopsis := cmd + " [--log-type auto|audit|network] [--max-record-size N] [FILE...]"
+	var deadLetter, format, outDir, rowGroup string
+	synopsis := cmd + " [--log-type auto|audit|network] [--max-record-size N] [FILE|s3://...]"
 	if cmd == "parse" {
-		synopsis = cmd + " [--log-type auto|audit|network] [--max-record-size N] [--dead-letter FILE] [FILE...]"
+		synopsis = cmd + " [--log-type auto|audit|network] [--dead-letter FILE] [-o FILE | --format parquet --out DIR|s3://...] [FILE|s3://...]"
 	}
 	var fs = newFlagSet(cmd, synopsis,
 		map[string]string{"parse": parseDesc, "validate": validateDesc}[cmd],
@@ -110,6 +132,9 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 		fs.StringVar(&deadLetter, "dead-letter", "", "append rejected records to this file as JSON lines")
 		fs.StringVar(&outFile, "o", "", "write the rows to this file instead of standard output")
 		fs.BoolVar(&enrich, "enrich", true, "add p_enrichment: the nodes (name, user, tags, OS) that the rows' addresses and node IDs resolve to, learned from the records' srcNode/dstNodes")
+		fs.StringVar(&format, "format", "ndjson", "ndjson (rows on standard output or -o) or parquet (files under --out)")
+		fs.StringVar(&outDir, "out", "", "with --format parquet: the directory or s3://bucket/prefix of the partitioned files")
+		fs.StringVar(&rowGroup, "row-group-size", "64MiB", "with --format parquet: size at which a row group is flushed (memory per open file)")
 	}
 	files, exit, ok := parseFlags(fs, args)
 	if !ok {
@@ -123,6 +148,35 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 	if cmd == "parse" && enrich {
 		opt.Nodes = tailscale.NewNodeDirectory(0)
 	}
+	ctx := context.Background()
+	var ds *pqfile.Dataset
+	switch {
+	case format == "parquet" && outDir == "":
+		fmt.Fprintln(stderr, "tslogs parse: --format parquet needs --out DIR or --out s3://bucket/prefix")
+		return exitUsage
+	case format == "parquet" && outFile != "":
+		fmt.Fprintln(stderr, "tslogs parse: -o is for NDJSON rows; Parquet files go under --out")
+		return exitUsage
+	case format == "parquet":
+		size, err := parseSize(rowGroup)
+		if err != nil || size <= 0 {
+			fmt.Fprintf(stderr, "tslogs parse: --row-group-size: invalid size %q\n", rowGroup)
+			return exitUsage
+		}
+		store, err := objstore.Open(ctx, outDir, true)
+		if err != nil {
+			fmt.Fprintln(stderr, "tslogs parse: --out:", err)
+			return exitUsage
+		}
+		ds = pqfile.NewDataset(store, pqfile.DatasetOptions{Options: pqfile.Options{RowGroupBytes: size}})
+		defer ds.Abort()
+	case cmd == "parse" && format != "ndjson":
+		fmt.Fprintf(stderr, "tslogs parse: --format: %q is neither ndjson nor parquet\n", format)
+		return exitUsage
+	case outDir != "":
+		fmt.Fprintln(stderr, "tslogs parse: --out goes with --format parquet (NDJSON rows go to standard output or -o)")
+		return exitUsage
+	}
 	// Rows written to the terminal the progress bar would draw on: no bar.
 	progressTo := stderr
 	if outFile != "" {
@@ -133,7 +187,7 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 		}
 		defer f.Close()
 		stdout = f
-	} else if cmd == "parse" && isTerminal(stdout) {
+	} else if cmd == "parse" && ds == nil && isTerminal(stdout) {
 		progressTo = noProgress{stderr}
 	}
 
@@ -154,7 +208,7 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 	meta := newRowMeta()
 	var row, line []byte
 	sum := newSummary()
-	err = forEachRecord(files, opt, stdin, progressTo, func(name string, r *tailscale.Reader) error {
+	in, err := forEachRecord(files, rf.obj, opt, stdin, progressTo, func(name string, r *tailscale.Reader) error {
 		if rerr := r.Err(); rerr != nil {
 			sum.bad(name, rerr)
 			if cmd == "parse" {
@@ -169,6 +223,10 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 			return nil
 		}
 		sum.good(r.LogType())
+		if ds != nil {
+			meta.ParseTime = time.Now().UTC()
+			return ds.Write(ctx, r.LogType().PantherName(), r.EventTime(), r, meta)
+		}
 		if cmd == "parse" {
 			meta.ParseTime = time.Now().UTC()
 			row = r.AppendRow(row[:0], meta)
@@ -186,6 +244,15 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 		if ferr := dl.Flush(); err == nil {
 			err = ferr
 		}
+	}
+	if ds != nil && err == nil {
+		err = ds.Close(ctx)
+		if err == nil {
+			fmt.Fprintf(errs, "tslogs parse: wrote %d rows to %d Parquet files under %s\n", sum.valid, len(ds.Files()), outDir)
+		}
+	}
+	if err == nil && in != nil {
+		err = in.saveState()
 	}
 	if cmd == "validate" {
 		sum.print(stdout)

@@ -84,3 +84,18 @@ func benchCommand(b *testing.B, cmd string, flags ...string) {
 	}
 	b.ReportMetric(float64(recs)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 }
+
+// BenchmarkParquetEndToEnd is parse --format parquet to a temporary
+// directory: the same reading and decoding, then Parquet files (zstd,
+// partitioned by hour, renamed into place when complete) instead of NDJSON
+// rows. Its rows carry p_enrichment, like BenchmarkParseEndToEnd's.
+func BenchmarkParquetEndToEnd(b *testing.B) { benchParquet(b) }
+
+// BenchmarkParquetPlainEndToEnd is parse --format parquet --enrich=false,
+// beside BenchmarkParsePlainEndToEnd.
+func BenchmarkParquetPlainEndToEnd(b *testing.B) { benchParquet(b, "--enrich=false") }
+
+func benchParquet(b *testing.B, flags ...string) {
+	dir := b.TempDir()
+	benchCommand(b, "parse", append([]string{"--format", "parquet", "--out", dir}, flags...)...)
+}

@@ -58,6 +58,6 @@ func TestProgressRateFromFirstFrame(t *testing.T) {
 // parse keeps the bar off the terminal its rows go to: noProgress is not
 // an *os.File, so newProgress draws nothing on it.
 func TestNoProgressOnRowTerminal(t *testing.T) {
-	assert.Nil(t, newProgress(noProgress{&bytes.Buffer{}}, &input{name: "x", size: 1 << 30}))
-	assert.Nil(t, newProgress(&bytes.Buffer{}, &input{name: "x", size: 1 << 30}))
+	assert.Nil(t, newProgress(noProgress{&bytes.Buffer{}}, "x", 1<<30))
+	assert.Nil(t, newProgress(&bytes.Buffer{}, "x", 1<<30))
 }

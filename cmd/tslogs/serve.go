@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tslogs/tslogs/internal/objstore"
 	"github.com/tslogs/tslogs/internal/serve"
 )
 
@@ -33,10 +34,22 @@ Endpoints:
                                   failed write until a write succeeds again
   GET  /metrics                   Prometheus metrics
 
-A batch is answered 2xx only once its rows are written and fsynced, and is
-stored all or nothing: when the output cannot be written the answer is 503
-and nothing of the batch stays, so that Tailscale's retry stores it once (a
-retry of a batch already stored is recognised and not stored twice). Bad
+With --out s3://bucket/prefix (Parquet unless --format ndjson), or
+--format parquet, each batch becomes objects instead, one per log type and
+event hour its records touch, named by the SHA-256 of the batch's body:
+
+  OUT/p_log_type=Tailscale.Network/dt=YYYY-MM-DD/hour=HH/SHA256.parquet
+  OUT/deadletter/dt=YYYY-MM-DD/hour=HH/SHA256.ndjson
+
+S3 is configured the standard way (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL for S3-compatible services).
+
+A batch is answered 2xx only once its rows are written and fsynced (or its
+objects' PUTs have completed), and is stored all or nothing: when the
+output cannot be written the answer is 503 and nothing of the batch stays
+(objects already stored are deleted), so that Tailscale's retry stores it
+once (a retry of a batch already stored is recognised and not stored twice;
+object names make a retry rewrite the same objects). Bad
 records go to the dead-letter file (with the reason and raw bytes; the first
 --max-dead-letters of a request one by one, the rest summed up) and the batch
 still succeeds. Bodies may be gzip or zstd (Content-Encoding), up to
@@ -51,6 +64,8 @@ TLS-terminating proxy (see docs/serve.md). SIGINT or SIGTERM stops accepting,
 finishes the requests in flight and closes the files.`
 
 const serveExamples = `  tslogs serve
+  AWS_REGION=eu-west-1 tslogs serve --out s3://logs-bucket/tailscale --token-file /etc/tslogs/token
+  tslogs serve --format parquet --out /var/lib/tslogs
   tslogs serve --listen :8443 --tls-cert cert.pem --tls-key key.pem --out /var/lib/tslogs
   tslogs serve --token-file /etc/tslogs/token --gzip-closed --host receiver-1
   curl -H "Authorization: Bearer $(tail -1 tslogs-data/token)" --data-binary @flows.log http://127.0.0.1:8080/`
@@ -65,16 +80,18 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var (
 		listen, out, tokenFile, certFile, keyFile, host, logLevel string
+		format                                                    string
 		maxBody, maxRecord, maxInflight, minRate, fileMode        string
 		gzipClosed, logRequests                                   bool
 		maxConcurrent, maxDeadLetters                             int
 		readHeaderTimeout, readTimeout, writeTimeout, idleTimeout time.Duration
 		shutdownTimeout, drainDelay, dedupe, minRateGrace         time.Duration
 	)
-	fs := newFlagSet("serve", "serve [--listen ADDR] [--out DIR] [--token-file F] [--tls-cert F --tls-key F] [flags]",
+	fs := newFlagSet("serve", "serve [--listen ADDR] [--out DIR|s3://bucket/prefix] [--format ndjson|parquet] [--token-file F] [--tls-cert F --tls-key F] [flags]",
 		serveDesc, serveExamples, stderr)
 	fs.StringVar(&listen, "listen", serve.DefaultListen, "address to listen on (host:port; \":8443\" for all interfaces)")
-	fs.StringVar(&out, "out", serve.DefaultOutDir, "output directory")
+	fs.StringVar(&out, "out", serve.DefaultOutDir, "output directory, or s3://bucket/prefix (objects, acknowledged once stored)")
+	fs.StringVar(&format, "format", "", "ndjson or parquet (objects per batch and partition); default: ndjson hourly files for a directory, parquet for s3://")
 	fs.StringVar(&tokenFile, "token-file", "", "file with the accepted token(s), one per line, each of at least 16 characters (default: OUT/token, generated if missing)")
 	fs.StringVar(&certFile, "tls-cert", "", "TLS certificate file (PEM, with the chain); serves HTTPS (reloaded when it changes)")
 	fs.StringVar(&keyFile, "tls-key", "", "TLS private key file (PEM)")
@@ -148,6 +165,25 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if (certFile == "") != (keyFile == "") {
 		return fail("--tls-cert and --tls-key go together")
 	}
+	objects := objstore.IsS3(out)
+	switch format {
+	case "":
+		format = serve.FormatNDJSON
+		if objects {
+			format = serve.FormatParquet
+		}
+	case serve.FormatParquet:
+		objects = true
+	case serve.FormatNDJSON:
+	default:
+		return fail("--format: %q is neither ndjson nor parquet", format)
+	}
+	if objstore.IsS3(out) && tokenFile == "" {
+		return fail("with --out s3://, give the token(s) in --token-file (there is no local directory to keep a generated one)")
+	}
+	if objects && gzipClosed {
+		return fail("--gzip-closed is for hourly NDJSON files; objects are written whole (Parquet pages are zstd-compressed)")
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(logLevel)); err != nil {
 		return fail("--log-level: %v", err)
@@ -179,6 +215,17 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if warn != "" {
 		log.Warn(warn)
 	}
+	var store objstore.Store
+	if objects {
+		if objstore.IsS3(out) {
+			store, err = objstore.OpenS3(ctx, out)
+		} else {
+			store, err = objstore.OpenDir(out, os.FileMode(mode))
+		}
+		if err != nil {
+			return fail("--out: %v", err)
+		}
+	}
 	orOff := func(d time.Duration) time.Duration {
 		if d == 0 {
 			return -1
@@ -194,6 +241,7 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout, WriteTimeout: writeTimeout,
 		IdleTimeout: idleTimeout, ShutdownTimeout: shutdownTimeout, DrainDelay: orOff(drainDelay),
 		Logger: log, LogRequests: logRequests,
+		Objects: store, ObjectFormat: format,
 	}
 	srv, err := serve.New(cfg)
 	if err != nil {
@@ -213,8 +261,12 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if srv.TLS() {
 		scheme = "https"
 	}
-	abs, _ := filepath.Abs(out)
-	fmt.Fprintf(stdout, "Writing rows to %s as host %q\n", abs, srv.Sink().Host())
+	if store != nil {
+		fmt.Fprintf(stdout, "Writing %s objects to %s, each batch acknowledged once stored\n", format, store)
+	} else {
+		abs, _ := filepath.Abs(out)
+		fmt.Fprintf(stdout, "Writing rows to %s as host %q\n", abs, srv.Sink().Host())
+	}
 	fmt.Fprintf(stdout, "Listening on %s://%s (Panther: POST /, Splunk: POST /services/collector/event)\n", scheme, ln.Addr())
 	if f, ok := stdout.(*os.File); ok {
 		f.Sync()
@@ -231,6 +283,6 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		log.Error("serve", "err", err)
 		return exitUsage
 	}
-	log.Info("stopped; every acknowledged batch is on disk")
+	log.Info("stopped; every acknowledged batch is stored")
 	return exitOK
 }

@@ -30,7 +30,8 @@ skipped.`
 
 const statsExamples = `  tslogs stats testdata/sample/network.log testdata/sample/audit.log
   tslogs stats --top 20 flows-*.log.gz
-  tslogs stats --json audit.log | jq .audit.findings`
+  tslogs stats --json audit.log | jq .audit.findings
+  AWS_REGION=us-east-1 tslogs stats --since 24h s3://exports/tailscale/network/`
 
 func runStats(args []string, stdout, stderr io.Writer) int {
 	var rf readerFlags
@@ -55,7 +56,7 @@ func runStats(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "tslogs stats:", err)
 		return exitUsage
 	}
-	s, err := summarize(files, opt, summ.Options{Tolerance: *tolerance},
+	s, err := summarize(files, rf.obj, opt, summ.Options{Tolerance: *tolerance},
 		summ.SummaryOptions{Top: *top, Timeline: *timeline && *asJSON}, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "tslogs stats:", err)
@@ -74,13 +75,17 @@ func runStats(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// summarize reads every file into one aggregate and summarises it.
-func summarize(files []string, ropt tailscale.ReaderOptions, aopt summ.Options, sopt summ.SummaryOptions, stderr io.Writer) (*summ.Summary, error) {
+// summarize reads every input into one aggregate and summarises it. With
+// --state, the objects read are recorded once every input is read.
+func summarize(files []string, obj objectFlags, ropt tailscale.ReaderOptions, aopt summ.Options, sopt summ.SummaryOptions, stderr io.Writer) (*summ.Summary, error) {
 	agg := summ.New(aopt)
-	err := forEachRecord(files, ropt, os.Stdin, stderr, func(_ string, r *tailscale.Reader) error {
+	in, err := forEachRecord(files, obj, ropt, os.Stdin, stderr, func(_ string, r *tailscale.Reader) error {
 		agg.Add(r)
 		return nil
 	})
+	if err == nil {
+		err = in.saveState()
+	}
 	if err != nil {
 		return nil, err
 	}

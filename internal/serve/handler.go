@@ -114,7 +114,7 @@ func methodNotAllowed(w http.ResponseWriter, allow string) {
 // healthy is false while shutting down, or while the sink is failing (the
 // last write failed and the current file cannot be opened).
 func (s *Server) healthy() bool {
-	return !s.isDraining() && s.sink.Check() == nil
+	return !s.isDraining() && s.store.Check() == nil
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
@@ -128,7 +128,7 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	case s.isDraining():
 		w.WriteHeader(http.StatusServiceUnavailable)
 		io.WriteString(w, "shutting down\n")
-	case s.sink.Check() != nil:
+	case s.store.Check() != nil:
 		w.WriteHeader(http.StatusServiceUnavailable)
 		io.WriteString(w, "the output directory cannot be written\n")
 	default:
@@ -291,7 +291,7 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request, hec bool) resul
 		return errBusy
 	}
 	defer func() { <-s.slots }()
-	return s.process(body, comp, id, r.RemoteAddr, hec)
+	return s.process(body, comp, id, r.RemoteAddr, hec, r.Context().Done())
 }
 
 func (s *Server) tooLarge() result {
@@ -374,8 +374,9 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, wireLimit int6
 	}
 }
 
-// process parses a body and stores its batch.
-func (s *Server) process(body []byte, comp stream.Compression, id BatchID, remote string, hec bool) result {
+// process parses a body and stores its batch. gone is closed when the
+// sender stops waiting (see Batch.Gone).
+func (s *Server) process(body []byte, comp stream.Compression, id BatchID, remote string, hec bool, gone <-chan struct{}) result {
 	limit := s.cfg.MaxBodyBytes
 	st := s.getState()
 	defer s.putState(st)
@@ -390,7 +391,8 @@ func (s *Server) process(body []byte, comp stream.Compression, id BatchID, remot
 		return fail(http.StatusBadRequest, hecInvalidData, "Invalid data format: cannot decompress the body")
 	}
 	rd := st.reader
-	rd.Reset(stream.LimitReader(src, limit))
+	enc := st.enc
+	rd.Reset(enc.Body(stream.LimitReader(src, limit)))
 	now := s.cfg.Now().UTC()
 	st.meta.ParseTime = now
 	rowsCap := rowsPerBodyByte * int(limit)
@@ -422,12 +424,16 @@ func (s *Server) process(body []byte, comp stream.Compression, id BatchID, remot
 		switch rd.LogType() {
 		case tailscale.LogTypeNetwork:
 			nNet++
-			st.network = appendRow(st.network, rd, &st.meta, rowsCap)
 		case tailscale.LogTypeAudit:
 			nAudit++
-			st.audit = appendRow(st.audit, rd, &st.meta, rowsCap)
 		}
-		if len(st.network)+len(st.audit) > rowsCap {
+		if err := enc.Add(rd, &st.meta); err != nil {
+			if errors.Is(err, ErrTooManyPartitions) {
+				return fail(http.StatusRequestEntityTooLarge, hecInvalidData, err.Error())
+			}
+			return s.encodeFailed(err)
+		}
+		if enc.Size() > rowsCap {
 			return fail(http.StatusRequestEntityTooLarge, hecInvalidData, fmt.Sprintf(
 				"the rows of this body would exceed %d bytes (%d times the body limit): send fewer records per request", rowsCap, rowsPerBodyByte))
 		}
@@ -451,11 +457,11 @@ func (s *Server) process(body []byte, comp stream.Compression, id BatchID, remot
 		st.dead = appendDeadLetterSummary(st.dead, now, remote, res.bad-s.cfg.MaxDeadLetters, restRec, restOff, rest)
 		s.metrics.summarised.Add(float64(res.bad - s.cfg.MaxDeadLetters))
 	}
-	if err := s.store.Commit(&Batch{ID: id, Parts: []Part{
-		{KindNetwork, st.network},
-		{KindAudit, st.audit},
-		{KindDeadLetter, st.dead},
-	}}); err != nil {
+	parts, err := enc.Parts(st.dead, &st.meta)
+	if err != nil {
+		return s.encodeFailed(err)
+	}
+	if err := s.store.Commit(&Batch{ID: id, Parts: parts, Gone: gone}); err != nil {
 		s.log.Error("storing a batch failed; answering 503 so that the sender retries", "err", err)
 		return errBusy
 	}
@@ -469,19 +475,11 @@ func (s *Server) process(body []byte, comp stream.Compression, id BatchID, remot
 	return res
 }
 
-// appendRow appends the current record's row and a newline to buf, growing
-// buf by doubling but never to more than the rows a body may make (plus the
-// row), so that the row buffers of a body hold at most about rowsCap bytes
-// (AppendRow would double past it).
-func appendRow(buf []byte, rd *tailscale.Reader, m *tailscale.RowMeta, rowsCap int) []byte {
-	// A row is at most about three times its record, plus the p_ members.
-	need := 3*len(rd.Raw()) + 4096
-	if cap(buf)-len(buf) < need {
-		nb := make([]byte, len(buf), min(max(2*cap(buf), len(buf)+need), max(rowsCap, len(buf))+need))
-		copy(nb, buf)
-		buf = nb
-	}
-	return append(rd.AppendRow(buf, m), '\n')
+// encodeFailed answers a batch whose rows could not be encoded (a Store's
+// encoder failed: a bug, or a resource it lacks) with 503.
+func (s *Server) encodeFailed(err error) result {
+	s.log.Error("encoding a batch's rows failed; answering 503", "err", err)
+	return errBusy
 }
 
 // decompressor returns a reader of the decompressed body, reusing st's

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/tslogs/tslogs/internal/safefs"
 	"hash/crc32"
 	"io"
 	"os"
@@ -83,7 +84,7 @@ func (s *Sink) openJournal() (*journal, []journalRecord, error) {
 	if err := s.fault("open", kindJournal); err != nil {
 		return nil, nil, err
 	}
-	f, err := s.d.openFile(j.rel, os.O_RDWR|os.O_APPEND, true)
+	f, err := s.d.OpenFile(j.rel, os.O_RDWR|os.O_APPEND, true)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -113,7 +114,7 @@ func (j *journal) truncate(size int64) error {
 	if err := j.f.Truncate(size); err != nil {
 		return err
 	}
-	return datasync(j.f)
+	return safefs.Datasync(j.f)
 }
 
 // append writes recs and fsyncs. On failure the journal is truncated back,
@@ -128,7 +129,7 @@ func (j *journal) append(recs ...*journalRecord) error {
 		}
 	}
 	if j.f == nil {
-		f, err := j.s.d.openFile(j.rel, os.O_RDWR|os.O_APPEND, false)
+		f, err := j.s.d.OpenFile(j.rel, os.O_RDWR|os.O_APPEND, false)
 		if err != nil {
 			return err
 		}
@@ -147,7 +148,7 @@ func (j *journal) append(recs ...*journalRecord) error {
 	}
 	if err == nil {
 		if err = j.s.fault("sync", kindJournal); err == nil {
-			err = datasync(j.f)
+			err = safefs.Datasync(j.f)
 		}
 	}
 	if err != nil {
@@ -177,29 +178,29 @@ func (j *journal) checkpoint(recs []*journalRecord) error {
 	if err := j.s.fault("write", kindJournal); err != nil {
 		return err
 	}
-	f, err := j.s.d.openFile(tmp, os.O_WRONLY|os.O_TRUNC, true)
+	f, err := j.s.d.OpenFile(tmp, os.O_WRONLY|os.O_TRUNC, true)
 	if err != nil {
 		return err
 	}
 	_, err = f.Write(data)
 	if err == nil {
-		err = datasync(f)
+		err = safefs.Datasync(f)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
-		err = j.s.d.rename(tmp, j.rel)
+		err = j.s.d.Rename(tmp, j.rel)
 	}
 	if err != nil {
-		j.s.d.remove(tmp)
+		j.s.d.Remove(tmp)
 		return err
 	}
 	// The old handle appends to the replaced file: never use it again.
 	j.f.Close()
 	j.f = nil
 	j.size, j.base, j.dirty = int64(len(data)), int64(len(data)), false
-	nf, err := j.s.d.openFile(j.rel, os.O_RDWR|os.O_APPEND, false)
+	nf, err := j.s.d.OpenFile(j.rel, os.O_RDWR|os.O_APPEND, false)
 	if err != nil {
 		return err // append opens it
 	}

@@ -6,6 +6,6 @@ import "os"
 
 // lockFile creates rel below OUT; advisory locking is not available on this
 // system.
-func lockFile(d *outDir, rel string) (*os.File, error) {
-	return d.openFile(rel, os.O_RDWR, true)
+func lockFile(d *safefs.Dir, rel string) (*os.File, error) {
+	return d.OpenFile(rel, os.O_RDWR, true)
 }

@@ -5,6 +5,7 @@ package serve
 import (
 	"errors"
 	"fmt"
+	"github.com/tslogs/tslogs/internal/safefs"
 	"os"
 	"syscall"
 )
@@ -12,8 +13,8 @@ import (
 // lockFile takes an exclusive advisory lock on rel below OUT (created if
 // needed), so that two receivers with the same host name never append to
 // the same files. Closing the returned file releases the lock.
-func lockFile(d *outDir, rel string) (*os.File, error) {
-	f, err := d.openFile(rel, os.O_RDWR, true)
+func lockFile(d *safefs.Dir, rel string) (*os.File, error) {
+	f, err := d.OpenFile(rel, os.O_RDWR, true)
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+	"github.com/tslogs/tslogs/internal/objstore"
 	"github.com/tslogs/tslogs/tailscale"
 )
 
@@ -81,6 +82,9 @@ func MemoryBound(cfg Config) int64 {
 		b*4/3 + int64(cfg.MaxDeadLetters+1)*maxDeadLetterOverhead +
 		b +
 		2*zstd
+	if cfg.Store == nil && cfg.Objects != nil {
+		slot += objectSlotMemory(cfg)
+	}
 	return baseMemory + cfg.MaxInflightBytes + int64(cfg.MaxConcurrent)*slot
 }
 
@@ -147,6 +151,11 @@ type Config struct {
 	Now func() time.Time
 	// Store, when set, stores the batches instead of a Sink on OutDir.
 	Store Store
+	// Objects, when set (and Store is not), stores each batch as objects
+	// there instead (an ObjectStore: Parquet, or NDJSON with ObjectFormat
+	// FormatNDJSON), acknowledged once they are stored.
+	Objects      objstore.Store
+	ObjectFormat string
 	// Inject is SinkOptions.Inject, for tests.
 	Inject func(op, kind string) error
 }
@@ -252,6 +261,15 @@ func (s *Server) open() (*Server, error) {
 		}
 	}
 	s.store = cfg.Store
+	if s.store == nil && cfg.Objects != nil {
+		s.store, err = OpenObjectStore(ObjectStoreOptions{
+			Store: cfg.Objects, Format: cfg.ObjectFormat, Host: cfg.Host, Dedupe: cfg.Dedupe,
+			MaxRecordBytes: cfg.MaxRecordBytes, Now: cfg.Now, Logger: cfg.Logger, Metrics: s.metrics,
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
 	if s.store == nil {
 		s.sink, err = OpenSink(SinkOptions{
 			Dir: cfg.OutDir, Host: cfg.Host, GzipClosed: cfg.GzipClosed, FileMode: cfg.FileMode,
@@ -367,14 +385,13 @@ closeStore:
 // decompressors, row metadata and the row buffers. At most MaxConcurrent
 // are in use at once.
 type reqState struct {
-	reader  *tailscale.Reader
-	meta    tailscale.RowMeta
-	gz      *gzip.Reader
-	zd      *zstd.Decoder
-	network []byte
-	audit   []byte
-	dead    []byte
-	maxRec  int // largest record of the request
+	reader *tailscale.Reader
+	meta   tailscale.RowMeta
+	gz     *gzip.Reader
+	zd     *zstd.Decoder
+	enc    Encoder
+	dead   []byte
+	maxRec int // largest record of the request
 }
 
 func (s *Server) newState() *reqState {
@@ -387,7 +404,18 @@ func (s *Server) newState() *reqState {
 			MaxZstdWindow:   int(zstdWindow(s.cfg.MaxBodyBytes)),
 		}),
 		meta: tailscale.RowMeta{RowIDPrefix: hex.EncodeToString(b[:]) + "-"},
+		enc:  s.newEncoder(),
 	}
+}
+
+// newEncoder returns the store's encoder, or the Sink's (NDJSON rows by
+// kind).
+func (s *Server) newEncoder() Encoder {
+	maxRows := rowsPerBodyByte * int(s.cfg.MaxBodyBytes)
+	if es, ok := s.store.(EncodingStore); ok {
+		return es.NewEncoder(maxRows)
+	}
+	return &ndjsonEncoder{maxRows: maxRows}
 }
 
 func (s *Server) getState() *reqState { return s.pool.Get().(*reqState) }
@@ -399,13 +427,13 @@ const keepState = 1 << 20
 
 func (s *Server) putState(st *reqState) {
 	st.reader.Reset(nil)
-	if cap(st.network) > 4*keepState || cap(st.audit) > 4*keepState || cap(st.dead) > keepState || st.maxRec > 64<<10 {
+	if !st.enc.Reset() || cap(st.dead) > keepState || st.maxRec > 64<<10 {
 		if st.zd != nil {
 			st.zd.Close()
 		}
 		return
 	}
-	st.network, st.audit, st.dead, st.maxRec = st.network[:0], st.audit[:0], st.dead[:0], 0
+	st.dead, st.maxRec = st.dead[:0], 0
 	s.pool.Put(st)
 }
 

@@ -13,10 +13,10 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
+	"github.com/tslogs/tslogs/internal/safefs"
 )
 
 var (
@@ -26,9 +26,9 @@ var (
 
 // Defaults of SinkOptions.
 const (
-	DefaultFileMode    os.FileMode = 0o640
-	DefaultDedupe                  = 15 * time.Minute
-	DefaultMaxBatchIDs             = 100_000
+	DefaultFileMode    = safefs.DefaultFileMode
+	DefaultDedupe      = 15 * time.Minute
+	DefaultMaxBatchIDs = 100_000
 )
 
 // SinkOptions configure a Sink.
@@ -74,17 +74,27 @@ func (id BatchID) IsZero() bool { return id == BatchID{} }
 
 func (id BatchID) String() string { return base64.RawURLEncoding.EncodeToString(id[:]) }
 
-// Part is the data of a batch for one kind of file: whole lines, each
-// ending with '\n'.
+// Part is the data of a batch for one kind of file: for the Sink, whole
+// lines, each ending with '\n'; for an object store, one object's content
+// and its Key.
 type Part struct {
 	Kind string
 	Data []byte
+	// Key is where an object store puts the part, relative to its root
+	// (p_log_type=…/dt=…/hour=…/NAME.parquet); the Sink has none.
+	Key string
 }
 
 // Batch is what one request stores: its parts, and its ID (zero for none).
 type Batch struct {
 	ID    BatchID
 	Parts []Part
+	// Gone, when not nil, is closed once the sender has stopped waiting
+	// for the reply (its connection closed): it will retry on its own. An
+	// ObjectStore then leaves a failed batch's objects for the retry to
+	// overwrite rather than delete what a retry elsewhere may have stored
+	// meanwhile (see ObjectStore.Commit).
+	Gone <-chan struct{}
 }
 
 func (b *Batch) empty() bool {
@@ -120,15 +130,13 @@ type Store interface {
 // written and fsynced after the files. Batches that arrive while a commit
 // is in progress are committed together by the next one (group commit).
 type Sink struct {
-	d          *outDir
+	d          *safefs.Dir
 	dir, host  string
 	gzipClosed bool
 	now        func() time.Time
 	log        *slog.Logger
 	m          *Metrics
 	inject     func(op, kind string) error
-	dedupe     time.Duration
-	maxIDs     int
 	lock       *os.File
 
 	mu     sync.Mutex
@@ -144,23 +152,12 @@ type Sink struct {
 	j          *journal
 	failedKind string // the file whose operation failed last, "" after a success
 
-	idMu sync.Mutex
-	ids  map[BatchID]int64 // committed batch IDs and when (Unix nanoseconds)
-	idq  []idEntry         // the same, oldest first
-
-	failed   atomic.Bool // the last commit failed
-	probeMu  sync.Mutex
-	probeAt  time.Time
-	probeErr error
+	ids    *batchIDs
+	health health
 
 	bg   sync.WaitGroup // closing and gzipping in the background
 	loop sync.WaitGroup // the rotation loop
 	stop chan struct{}
-}
-
-type idEntry struct {
-	id BatchID
-	t  int64
 }
 
 type outFile struct {
@@ -173,12 +170,6 @@ type pending struct {
 	b    *Batch
 	done bool
 	err  error
-}
-
-// dirMode adds x wherever r is: 0640 gives 0750.
-func dirMode(file os.FileMode) os.FileMode {
-	p := file.Perm()
-	return p | (p&0o444)>>2
 }
 
 // OpenSink opens the output tree: it takes the host's lock, reads the
@@ -199,11 +190,8 @@ func OpenSink(opt SinkOptions) (*Sink, error) {
 		log:        opt.Logger,
 		m:          opt.Metrics,
 		inject:     opt.Inject,
-		dedupe:     opt.Dedupe,
-		maxIDs:     opt.MaxBatchIDs,
 		files:      make(map[string]*outFile),
 		sizes:      make(map[string]int64),
-		ids:        make(map[BatchID]int64),
 		stop:       make(chan struct{}),
 	}
 	s.cond.L = &s.mu
@@ -216,17 +204,12 @@ func OpenSink(opt SinkOptions) (*Sink, error) {
 	if s.m == nil {
 		s.m = NewMetrics()
 	}
-	if s.dedupe == 0 {
-		s.dedupe = DefaultDedupe
-	}
-	if s.maxIDs <= 0 {
-		s.maxIDs = DefaultMaxBatchIDs
-	}
+	s.ids = newBatchIDs(opt.Dedupe, opt.MaxBatchIDs, s.now)
 	mode := opt.FileMode.Perm()
 	if mode == 0 {
 		mode = DefaultFileMode
 	}
-	d, err := openOutDir(s.dir, dirMode(mode), mode)
+	d, err := safefs.Open(s.dir, safefs.DirMode(mode), mode)
 	if err != nil {
 		return nil, err
 	}
@@ -321,43 +304,7 @@ func (s *Sink) Commit(b *Batch) error {
 
 // Committed reports whether a batch with this ID was committed within the
 // dedupe time.
-func (s *Sink) Committed(id BatchID) bool {
-	if id.IsZero() || s.dedupe < 0 {
-		return false
-	}
-	s.idMu.Lock()
-	defer s.idMu.Unlock()
-	s.expireIDs()
-	_, ok := s.ids[id]
-	return ok
-}
-
-func (s *Sink) expireIDs() {
-	old := s.now().Add(-s.dedupe).UnixNano()
-	n := 0
-	for n < len(s.idq) && (s.idq[n].t < old || len(s.idq)-n > s.maxIDs) {
-		if s.ids[s.idq[n].id] == s.idq[n].t {
-			delete(s.ids, s.idq[n].id)
-		}
-		n++
-	}
-	if n > 0 {
-		s.idq = append(s.idq[:0], s.idq[n:]...)
-	}
-}
-
-func (s *Sink) rememberIDs(ids []BatchID, t int64) {
-	if s.dedupe < 0 {
-		return
-	}
-	s.idMu.Lock()
-	defer s.idMu.Unlock()
-	for _, id := range ids {
-		s.ids[id] = t
-		s.idq = append(s.idq, idEntry{id, t})
-	}
-	s.expireIDs()
-}
+func (s *Sink) Committed(id BatchID) bool { return s.ids.has(id) }
 
 // written is a file a commit wrote to, and its committed size before.
 type written struct {
@@ -458,16 +405,16 @@ func (s *Sink) commitParts(group []*pending) error {
 		s.m.sinkErrors.WithLabelValues(s.failedKind).Inc()
 		s.log.Error("storing a batch failed; rolling it back", "file", s.failedKind, "err", err)
 		s.rollback(done)
-		s.failed.Store(true)
+		s.health.set(err)
 		return err
 	}
 	for _, w := range done {
 		s.sizes[w.of.rel] = w.pre + w.n
 		s.m.sinkBytes.WithLabelValues(w.kind).Add(float64(w.n))
 	}
-	s.rememberIDs(ids, rec.T)
+	s.ids.remember(ids, rec.T)
 	s.failedKind = ""
-	s.failed.Store(false)
+	s.health.set(nil)
 	s.m.sinkBatches.Observe(float64(batches))
 	s.m.sinkLatency.Observe(time.Since(start).Seconds())
 	if s.j.size-s.j.base > 4<<20 && s.j.size > 2*s.j.base {
@@ -485,7 +432,7 @@ func (s *Sink) syncAll(ws []written) error {
 		go func() {
 			defer wg.Done()
 			if errs[i] = s.fault("sync", w.kind); errs[i] == nil {
-				errs[i] = datasync(w.of.f)
+				errs[i] = safefs.Datasync(w.of.f)
 			}
 		}()
 	}
@@ -519,7 +466,7 @@ func (s *Sink) truncate(kind string, f *os.File, size int64) error {
 	if err := f.Truncate(size); err != nil {
 		return err
 	}
-	return datasync(f)
+	return safefs.Datasync(f)
 }
 
 // file returns kind's open file of the current hour, opening it if needed.
@@ -535,7 +482,7 @@ func (s *Sink) file(kind string) (*outFile, error) {
 	if err := s.fault("open", kind); err != nil {
 		return nil, err
 	}
-	f, err := s.d.openFile(rel, os.O_RDWR|os.O_APPEND, true)
+	f, err := s.d.OpenFile(rel, os.O_RDWR|os.O_APPEND, true)
 	if err != nil {
 		return nil, err
 	}
@@ -633,7 +580,7 @@ func (s *Sink) advanceHour() {
 	}
 	s.hour = h
 	for kind, of := range s.files {
-		if err := datasync(of.f); err != nil {
+		if err := safefs.Datasync(of.f); err != nil {
 			s.log.Error("closing output file", "path", of.f.Name(), "err", err)
 		}
 		of.f.Close()
@@ -669,7 +616,7 @@ func (s *Sink) closePast() {
 // something is to be truncated, so that a file made read-only or immutable
 // after it was complete is no obstacle.
 func (s *Sink) settle(kind, rel string) (int64, error) {
-	f, err := s.d.openFile(rel, os.O_RDONLY, false)
+	f, err := s.d.OpenFile(rel, os.O_RDONLY, false)
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, nil
 	}
@@ -694,7 +641,7 @@ func (s *Sink) settle(kind, rel string) (int64, error) {
 			return st.Size(), err
 		}
 	}
-	w, err := s.d.openFile(rel, os.O_RDWR, false)
+	w, err := s.d.OpenFile(rel, os.O_RDWR, false)
 	if err != nil {
 		return 0, err
 	}
@@ -731,18 +678,15 @@ func (s *Sink) compress(rels []string) {
 func (s *Sink) checkpoint() {
 	now := s.now().UnixNano()
 	recs := []*journalRecord{{T: now, Files: maps(s.sizes)}}
-	s.idMu.Lock()
-	s.expireIDs()
 	var cur *journalRecord
-	for _, e := range s.idq {
+	s.ids.each(func(e idEntry) {
 		sec := e.t / 1e9 * 1e9
 		if cur == nil || cur.T != sec {
 			cur = &journalRecord{T: sec}
 			recs = append(recs, cur)
 		}
 		cur.IDs = append(cur.IDs, e.id.String())
-	}
-	s.idMu.Unlock()
+	})
 	if err := s.j.checkpoint(recs); err != nil {
 		s.log.Warn("rewriting the commit journal (it keeps growing until this works)", "err", err)
 	}
@@ -792,21 +736,7 @@ func (s *Sink) rotateLoop() {
 // 4 KiB to a new file beside it, which is then removed: a real write, so
 // that a full disk, an unwritable or immutable file or directory, or an
 // I/O error keeps failing it.
-func (s *Sink) Check() error {
-	if !s.failed.Load() {
-		return nil
-	}
-	s.probeMu.Lock()
-	defer s.probeMu.Unlock()
-	if now := time.Now(); now.Sub(s.probeAt) >= time.Second {
-		s.probeAt = now
-		s.probeErr = s.probe()
-		if s.probeErr == nil {
-			s.failed.Store(false)
-		}
-	}
-	return s.probeErr
-}
+func (s *Sink) Check() error { return s.health.check(s.probe) }
 
 func (s *Sink) probe() error {
 	s.mu.Lock()
@@ -817,7 +747,7 @@ func (s *Sink) probe() error {
 	}
 	s.acquire()
 	defer s.release()
-	if !s.failed.Load() {
+	if !s.health.failed.Load() {
 		return nil // a commit succeeded meanwhile
 	}
 	s.advanceHour()
@@ -832,13 +762,13 @@ func (s *Sink) probe() error {
 	if err != nil {
 		return err
 	}
-	dir, _ := split(of.rel)
+	dir, _ := safefs.Split(of.rel)
 	return s.probeWrite(kind, dir+"/.probe-"+s.host)
 }
 
 // probeWrite writes and fsyncs 4 KiB to a new file rel, then removes it.
 func (s *Sink) probeWrite(kind, rel string) error {
-	f, err := s.d.openFile(rel, os.O_WRONLY|os.O_TRUNC, true)
+	f, err := s.d.OpenFile(rel, os.O_WRONLY|os.O_TRUNC, true)
 	if err != nil {
 		return err
 	}
@@ -848,11 +778,11 @@ func (s *Sink) probeWrite(kind, rel string) error {
 	}
 	if err == nil {
 		if err = s.fault("sync", kind); err == nil {
-			err = datasync(f)
+			err = safefs.Datasync(f)
 		}
 	}
 	f.Close()
-	if rerr := s.d.remove(rel); err == nil {
+	if rerr := s.d.Remove(rel); err == nil {
 		err = rerr
 	}
 	return err
@@ -881,7 +811,7 @@ func (s *Sink) Close() error {
 	}
 	var first error
 	for _, of := range s.files {
-		err := datasync(of.f)
+		err := safefs.Datasync(of.f)
 		if cerr := of.f.Close(); err == nil {
 			err = cerr
 		}
@@ -913,6 +843,7 @@ func (s *Sink) recover() error {
 		return err
 	}
 	s.j = j
+	var ids []idEntry
 	for _, r := range recs {
 		for rel, size := range r.Files {
 			s.sizes[rel] = size
@@ -920,15 +851,11 @@ func (s *Sink) recover() error {
 		for _, id := range r.IDs {
 			var b BatchID
 			if n, err := base64.RawURLEncoding.Decode(b[:], []byte(id)); err == nil && n == len(b) {
-				s.idq = append(s.idq, idEntry{b, r.T})
-				s.ids[b] = r.T
+				ids = append(ids, idEntry{b, r.T})
 			}
 		}
 	}
-	sort.SliceStable(s.idq, func(i, k int) bool { return s.idq[i].t < s.idq[k].t })
-	s.idMu.Lock()
-	s.expireIDs()
-	s.idMu.Unlock()
+	s.ids.load(ids)
 
 	s.hour = s.now().UTC().Truncate(time.Hour)
 	type found struct {
@@ -961,7 +888,7 @@ func (s *Sink) recover() error {
 		}
 		switch n.ext {
 		case extTmp:
-			if err := s.d.remove(rel); err != nil {
+			if err := s.d.Remove(rel); err != nil {
 				s.log.Warn("removing an interrupted compression", "path", path, "err", err)
 			}
 		case extPlain:
@@ -1009,7 +936,7 @@ func (s *Sink) recover() error {
 // source's compressed copy, both are kept (and this is an error): nothing
 // is ever compressed twice or lost.
 func (s *Sink) gzipFile(rel string) error {
-	src, err := s.d.openFile(rel, os.O_RDONLY, false)
+	src, err := s.d.OpenFile(rel, os.O_RDONLY, false)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil
@@ -1028,7 +955,7 @@ func (s *Sink) gzipFile(rel string) error {
 	base := filepath.Base(rel)
 	mark := fmt.Sprintf("tslogs: %s, %d bytes, crc32 %08x", base, size, crc.Sum32())
 	gzRel := rel[:len(rel)-len(extPlain)] + extGzip
-	if old, err := s.d.openFile(gzRel, os.O_RDONLY, false); err == nil {
+	if old, err := s.d.OpenFile(gzRel, os.O_RDONLY, false); err == nil {
 		zr, err := gzip.NewReader(old)
 		same := err == nil && zr.Header.Comment == mark
 		old.Close()
@@ -1040,7 +967,7 @@ func (s *Sink) gzipFile(rel string) error {
 		return err
 	}
 	tmp := gzRel + ".tmp"
-	out, err := s.d.openFile(tmp, os.O_WRONLY|os.O_TRUNC, true)
+	out, err := s.d.OpenFile(tmp, os.O_WRONLY|os.O_TRUNC, true)
 	if err != nil {
 		return err
 	}
@@ -1051,25 +978,25 @@ func (s *Sink) gzipFile(rel string) error {
 		err = zw.Close()
 	}
 	if err == nil {
-		err = datasync(out)
+		err = safefs.Datasync(out)
 	}
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
-		err = s.d.rename(tmp, gzRel)
+		err = s.d.Rename(tmp, gzRel)
 	}
 	if err != nil {
-		s.d.remove(tmp)
+		s.d.Remove(tmp)
 		return err
 	}
 	return s.removeSynced(rel)
 }
 
 func (s *Sink) removeSynced(rel string) error {
-	if err := s.d.remove(rel); err != nil {
+	if err := s.d.Remove(rel); err != nil {
 		return err
 	}
-	dir, _ := split(rel)
-	return s.d.syncDir(dir)
+	dir, _ := safefs.Split(rel)
+	return s.d.SyncDir(dir)
 }

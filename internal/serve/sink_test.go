@@ -100,7 +100,7 @@ func TestSinkGroupCommit(t *testing.T) {
 					fmt.Fprintf(&net, `{"w":%d,"b":%d,"r":%d,"pad":"%s"}`+"\n", w, b, r, strings.Repeat("x", 100*r))
 				}
 				fmt.Fprintf(&dead, `{"w":%d,"b":%d}`+"\n", w, b)
-				assert.NoError(t, commit(s, Part{KindNetwork, net.Bytes()}, Part{KindDeadLetter, dead.Bytes()}))
+				assert.NoError(t, commit(s, Part{Kind: KindNetwork, Data: net.Bytes()}, Part{Kind: KindDeadLetter, Data: dead.Bytes()}))
 			}
 		}()
 	}
@@ -209,7 +209,7 @@ func TestSinkAllOrNothing(t *testing.T) {
 				var f faults
 				s, _ := openTestSinkWith(t, SinkOptions{Dir: dir, Now: clock.now, Inject: f.inject})
 				defer s.Close()
-				parts := []Part{{KindNetwork, []byte("{\"n\":1}\n")}, {KindAudit, []byte("{\"a\":1}\n")}, {KindDeadLetter, []byte("{\"d\":1}\n")}}
+				parts := []Part{{Kind: KindNetwork, Data: []byte("{\"n\":1}\n")}, {Kind: KindAudit, Data: []byte("{\"a\":1}\n")}, {Kind: KindDeadLetter, Data: []byte("{\"d\":1}\n")}}
 				require.NoError(t, commit(s, parts...))
 				before := sizes(t, dir)
 				if op == "open" && kind != kindJournal {
@@ -243,7 +243,7 @@ func TestSinkRollsBackAfterCrash(t *testing.T) {
 	dir := t.TempDir()
 	clock := newClock(testStart)
 	s, _ := openTestSink(t, dir, clock, false)
-	require.NoError(t, commit(s, Part{KindNetwork, []byte("{\"a\":1}\n")}, Part{KindAudit, []byte("{\"b\":1}\n")}))
+	require.NoError(t, commit(s, Part{Kind: KindNetwork, Data: []byte("{\"a\":1}\n")}, Part{Kind: KindAudit, Data: []byte("{\"b\":1}\n")}))
 	require.NoError(t, s.Close())
 	// A crash after writing a batch's rows, before its journal line.
 	for _, k := range []string{KindNetwork, KindAudit} {
@@ -265,7 +265,7 @@ func TestSinkRollsBackAfterCrash(t *testing.T) {
 	assert.Equal(t, []string{`{"b":1}`}, readLines(t, s.Path(KindAudit, clock.hour())))
 	assert.Contains(t, logs.String(), "rolled back")
 	assert.Contains(t, logs.String(), "damaged end of the commit journal")
-	require.NoError(t, commit(s, Part{KindNetwork, []byte("{\"a\":2}\n")}))
+	require.NoError(t, commit(s, Part{Kind: KindNetwork, Data: []byte("{\"a\":2}\n")}))
 	assert.Equal(t, []string{`{"a":1}`, `{"a":2}`}, readLines(t, s.Path(KindNetwork, clock.hour())))
 }
 
@@ -292,7 +292,7 @@ func TestSinkRepairsTornTail(t *testing.T) {
 	require.NoError(t, os.WriteFile(noNewline, []byte(`{"only":"torn"`), 0o644))
 
 	s, logs := openTestSink(t, dir, clock, false)
-	require.NoError(t, commit(s, Part{KindNetwork, []byte("{\"a\":4}\n")}))
+	require.NoError(t, commit(s, Part{Kind: KindNetwork, Data: []byte("{\"a\":4}\n")}))
 	require.NoError(t, s.Close())
 	assert.Equal(t, []string{`{"a":1}`, `{"a":2}`, `{"a":4}`}, readLines(t, cur))
 	assert.Equal(t, []string{`{"a":1}`, `{"a":2}`}, readLines(t, past))
@@ -312,14 +312,14 @@ func TestSinkRotateAndGzip(t *testing.T) {
 	clock := newClock(time.Date(2026, 6, 3, 15, 59, 59, 0, time.UTC))
 	s, _ := openTestSink(t, dir, clock, true)
 	h15 := s.Path(KindNetwork, clock.hour())
-	require.NoError(t, commit(s, Part{KindNetwork, []byte("{\"h\":15}\n")}))
+	require.NoError(t, commit(s, Part{Kind: KindNetwork, Data: []byte("{\"h\":15}\n")}))
 	clock.add(2 * time.Second)
-	require.NoError(t, commit(s, Part{KindNetwork, []byte("{\"h\":16}\n")}))
+	require.NoError(t, commit(s, Part{Kind: KindNetwork, Data: []byte("{\"h\":16}\n")}))
 	h16 := s.Path(KindNetwork, clock.hour())
 	require.NotEqual(t, h15, h16)
 	// The clock going back does not reopen the past hour.
 	clock.add(-time.Minute)
-	require.NoError(t, commit(s, Part{KindNetwork, []byte("{\"h\":16}\n")}))
+	require.NoError(t, commit(s, Part{Kind: KindNetwork, Data: []byte("{\"h\":16}\n")}))
 	require.NoError(t, s.Close()) // waits for the compression
 
 	_, err := os.Stat(h15)
@@ -378,11 +378,11 @@ func TestSinkHourNeverGoesBack(t *testing.T) {
 	dir := t.TempDir()
 	clock := newClock(testStart)
 	s, _ := openTestSink(t, dir, clock, true)
-	require.NoError(t, commit(s, Part{KindNetwork, []byte("{\"a\":1}\n")}))
+	require.NoError(t, commit(s, Part{Kind: KindNetwork, Data: []byte("{\"a\":1}\n")}))
 	require.NoError(t, s.Close())
 	clock.add(-time.Hour)
 	s, logs := openTestSink(t, dir, clock, true)
-	require.NoError(t, commit(s, Part{KindNetwork, []byte("{\"a\":2}\n")}))
+	require.NoError(t, commit(s, Part{Kind: KindNetwork, Data: []byte("{\"a\":2}\n")}))
 	s.bg.Wait()
 	require.NoError(t, s.Close())
 	assert.Equal(t, []string{`{"a":1}`, `{"a":2}`}, readLines(t, s.Path(KindNetwork, testStart.Truncate(time.Hour))))
@@ -398,7 +398,7 @@ func TestSinkDedupe(t *testing.T) {
 	dir := t.TempDir()
 	clock := newClock(testStart)
 	s, _ := openTestSinkWith(t, SinkOptions{Dir: dir, Now: clock.now, Dedupe: 10 * time.Minute})
-	b := &Batch{ID: BatchID{1, 2, 3}, Parts: []Part{{KindNetwork, []byte("{\"a\":1}\n")}}}
+	b := &Batch{ID: BatchID{1, 2, 3}, Parts: []Part{{Kind: KindNetwork, Data: []byte("{\"a\":1}\n")}}}
 	require.NoError(t, s.Commit(b))
 	require.NoError(t, s.Commit(b))
 	assert.True(t, s.Committed(b.ID))
@@ -432,7 +432,7 @@ func TestSinkRotateIdle(t *testing.T) {
 	clock := newClock(testStart)
 	s, _ := openTestSink(t, dir, clock, false)
 	defer s.Close()
-	require.NoError(t, commit(s, Part{KindAudit, []byte("{}\n")}))
+	require.NoError(t, commit(s, Part{Kind: KindAudit, Data: []byte("{}\n")}))
 	clock.add(time.Hour)
 	s.Rotate()
 	s.acquire()
@@ -445,6 +445,6 @@ func TestSinkClosed(t *testing.T) {
 	s, _ := openTestSink(t, t.TempDir(), newClock(testStart), false)
 	require.NoError(t, s.Close())
 	require.NoError(t, s.Close())
-	assert.ErrorIs(t, commit(s, Part{KindNetwork, []byte("{}\n")}), ErrSinkClosed)
-	assert.True(t, errors.Is(commit(s, Part{KindNetwork, []byte("{}\n")}), ErrSinkClosed))
+	assert.ErrorIs(t, commit(s, Part{Kind: KindNetwork, Data: []byte("{}\n")}), ErrSinkClosed)
+	assert.True(t, errors.Is(commit(s, Part{Kind: KindNetwork, Data: []byte("{}\n")}), ErrSinkClosed))
 }

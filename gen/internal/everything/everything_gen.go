@@ -2679,3 +2679,659 @@ func (x EverythingPeer) MarshalJSON() ([]byte, error) {
 	buf := jlex.MarshalBuffer()
 	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }
+
+// writeColumns writes x's fields as the 69 columns from col: x is defined at
+// level def, its values start at repetition level rep, and lists directly
+// inside it repeat at level rl.
+func (x *Everything) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
+	if x.present.Has(0) {
+		w.Time(col, rep, def+1, x.Time)
+	} else {
+		w.Nulls(col, 1, rep, def)
+	}
+	if x.present.Has(1) {
+		w.String(col+1, rep, def+1, x.ID)
+	} else {
+		w.Nulls(col+1, 1, rep, def)
+	}
+	if x.present.Has(2) {
+		w.String(col+2, rep, def+1, x.Name)
+	} else {
+		w.Nulls(col+2, 1, rep, def)
+	}
+	if x.present.Has(3) {
+		w.Int32(col+3, rep, def+1, int32(x.Small))
+	} else {
+		w.Nulls(col+3, 1, rep, def)
+	}
+	if x.present.Has(4) {
+		w.Int32(col+4, rep, def+1, int32(x.Proto))
+	} else {
+		w.Nulls(col+4, 1, rep, def)
+	}
+	if x.present.Has(5) {
+		w.Int32(col+5, rep, def+1, x.Count)
+	} else {
+		w.Nulls(col+5, 1, rep, def)
+	}
+	if x.present.Has(6) {
+		w.Int64(col+6, rep, def+1, x.Total)
+	} else {
+		w.Nulls(col+6, 1, rep, def)
+	}
+	if x.present.Has(7) {
+		w.Float64(col+7, rep, def+1, x.Ratio)
+	} else {
+		w.Nulls(col+7, 1, rep, def)
+	}
+	if x.present.Has(8) {
+		w.Bool(col+8, rep, def+1, x.Enabled)
+	} else {
+		w.Nulls(col+8, 1, rep, def)
+	}
+	if x.present.Has(9) {
+		w.JSON(col+9, rep, def+1, x.Extra)
+	} else {
+		w.Nulls(col+9, 1, rep, def)
+	}
+	if x.present.Has(10) {
+		w.Time(col+10, rep, def+1, x.TsMs)
+	} else {
+		w.Nulls(col+10, 1, rep, def)
+	}
+	if x.present.Has(11) {
+		w.Time(col+11, rep, def+1, x.TsUs)
+	} else {
+		w.Nulls(col+11, 1, rep, def)
+	}
+	if x.present.Has(12) {
+		w.Time(col+12, rep, def+1, x.TsNs)
+	} else {
+		w.Nulls(col+12, 1, rep, def)
+	}
+	if x.present.Has(13) {
+		w.Time(col+13, rep, def+1, x.TsRfc)
+	} else {
+		w.Nulls(col+13, 1, rep, def)
+	}
+	if x.present.Has(14) {
+		w.Time(col+14, rep, def+1, x.TsAny)
+	} else {
+		w.Nulls(col+14, 1, rep, def)
+	}
+	if x.present.Has(15) {
+		w.Time(col+15, rep, def+1, x.TsLegacy)
+	} else {
+		w.Nulls(col+15, 1, rep, def)
+	}
+	if x.present.Has(16) {
+		w.String(col+16, rep, def+1, x.ClientIP)
+	} else {
+		w.Nulls(col+16, 1, rep, def)
+	}
+	if x.present.Has(17) {
+		w.String(col+17, rep, def+1, x.Site)
+	} else {
+		w.Nulls(col+17, 1, rep, def)
+	}
+	if x.present.Has(18) {
+		x.Actor.writeColumns(w, col+18, rep, def+1, rl)
+	} else {
+		w.Nulls(col+18, 9, rep, def)
+	}
+	if x.present.Has(19) {
+		x.Quirks.writeColumns(w, col+27, rep, def+1, rl)
+	} else {
+		w.Nulls(col+27, 3, rep, def)
+	}
+	switch {
+	case !x.present.Has(20):
+		w.Nulls(col+30, 11, rep, def)
+	case len(x.Flows) == 0:
+		w.Nulls(col+30, 11, rep, def+1)
+	default:
+		for i := range x.Flows {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			x.Flows[i].writeColumns(w, col+30, r, def+2, rl+1)
+		}
+	}
+	switch {
+	case !x.present.Has(21):
+		w.Nulls(col+41, 1, rep, def)
+	case len(x.Tags) == 0:
+		w.Nulls(col+41, 1, rep, def+1)
+	default:
+		for i, v := range x.Tags {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			w.String(col+41, r, def+2, v)
+		}
+	}
+	switch {
+	case !x.present.Has(22):
+		w.Nulls(col+42, 1, rep, def)
+	case len(x.Addresses) == 0:
+		w.Nulls(col+42, 1, rep, def+1)
+	default:
+		for i, v := range x.Addresses {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			w.String(col+42, r, def+2, v)
+		}
+	}
+	switch {
+	case !x.present.Has(23):
+		w.Nulls(col+43, 1, rep, def)
+	case len(x.Emails) == 0:
+		w.Nulls(col+43, 1, rep, def+1)
+	default:
+		for i, v := range x.Emails {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			w.String(col+43, r, def+2, v)
+		}
+	}
+	switch {
+	case !x.present.Has(24):
+		w.Nulls(col+44, 1, rep, def)
+	case len(x.Owners) == 0:
+		w.Nulls(col+44, 1, rep, def+1)
+	default:
+		for i, v := range x.Owners {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			w.String(col+44, r, def+2, v)
+		}
+	}
+	switch {
+	case !x.present.Has(25):
+		w.Nulls(col+45, 1, rep, def)
+	case len(x.Domains) == 0:
+		w.Nulls(col+45, 1, rep, def+1)
+	default:
+		for i, v := range x.Domains {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			w.String(col+45, r, def+2, v)
+		}
+	}
+	switch {
+	case !x.present.Has(26):
+		w.Nulls(col+46, 1, rep, def)
+	case len(x.Smalls) == 0:
+		w.Nulls(col+46, 1, rep, def+1)
+	default:
+		for i, v := range x.Smalls {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			w.Int32(col+46, r, def+2, int32(v))
+		}
+	}
+	switch {
+	case !x.present.Has(27):
+		w.Nulls(col+47, 1, rep, def)
+	case len(x.Ints) == 0:
+		w.Nulls(col+47, 1, rep, def+1)
+	default:
+		for i, v := range x.Ints {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			w.Int32(col+47, r, def+2, v)
+		}
+	}
+	switch {
+	case !x.present.Has(28):
+		w.Nulls(col+48, 1, rep, def)
+	case len(x.Bigints) == 0:
+		w.Nulls(col+48, 1, rep, def+1)
+	default:
+		for i, v := range x.Bigints {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			w.Int64(col+48, r, def+2, v)
+		}
+	}
+	switch {
+	case !x.present.Has(29):
+		w.Nulls(col+49, 1, rep, def)
+	case len(x.Floats) == 0:
+		w.Nulls(col+49, 1, rep, def+1)
+	default:
+		for i, v := range x.Floats {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			w.Float64(col+49, r, def+2, v)
+		}
+	}
+	switch {
+	case !x.present.Has(30):
+		w.Nulls(col+50, 1, rep, def)
+	case len(x.Flags) == 0:
+		w.Nulls(col+50, 1, rep, def+1)
+	default:
+		for i, v := range x.Flags {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			w.Bool(col+50, r, def+2, v)
+		}
+	}
+	switch {
+	case !x.present.Has(31):
+		w.Nulls(col+51, 1, rep, def)
+	case len(x.Times) == 0:
+		w.Nulls(col+51, 1, rep, def+1)
+	default:
+		for i, v := range x.Times {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			w.Time(col+51, r, def+2, v)
+		}
+	}
+	switch {
+	case !x.present.Has(32):
+		w.Nulls(col+52, 1, rep, def)
+	case len(x.Blobs) == 0:
+		w.Nulls(col+52, 1, rep, def+1)
+	default:
+		for i, v := range x.Blobs {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			if len(v) == 0 {
+				w.Nulls(col+52, 1, r, def+2)
+			} else {
+				w.JSON(col+52, r, def+3, v)
+			}
+		}
+	}
+	switch {
+	case !x.present.Has(33):
+		w.Nulls(col+53, 4, rep, def)
+	case len(x.SrcPeers) == 0:
+		w.Nulls(col+53, 4, rep, def+1)
+	default:
+		for i := range x.SrcPeers {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			x.SrcPeers[i].writeColumns(w, col+53, r, def+2, rl+1)
+		}
+	}
+	switch {
+	case !x.present.Has(34):
+		w.Nulls(col+57, 4, rep, def)
+	case len(x.DstPeers) == 0:
+		w.Nulls(col+57, 4, rep, def+1)
+	default:
+		for i := range x.DstPeers {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			x.DstPeers[i].writeColumns(w, col+57, r, def+2, rl+1)
+		}
+	}
+	if x.present.Has(35) {
+		w.String(col+61, rep, def+1, x.Src)
+	} else {
+		w.Nulls(col+61, 1, rep, def)
+	}
+	if x.present.Has(36) {
+		w.Addr(col+62, rep, def+1, x.SrcIP)
+	} else {
+		w.Nulls(col+62, 1, rep, def)
+	}
+	if x.present.Has(37) {
+		w.Int32(col+63, rep, def+1, x.SrcPort)
+	} else {
+		w.Nulls(col+63, 1, rep, def)
+	}
+	if x.present.Has(38) {
+		w.String(col+64, rep, def+1, x.Path)
+	} else {
+		w.Nulls(col+64, 1, rep, def)
+	}
+	if x.present.Has(39) {
+		w.String(col+65, rep, def+1, x.PathRoot)
+	} else {
+		w.Nulls(col+65, 1, rep, def)
+	}
+	if x.present.Has(40) {
+		w.String(col+66, rep, def+1, x.Ticket)
+	} else {
+		w.Nulls(col+66, 1, rep, def)
+	}
+	if x.present.Has(41) {
+		w.Int64(col+67, rep, def+1, x.TicketNumber)
+	} else {
+		w.Nulls(col+67, 1, rep, def)
+	}
+	if x.present.Has(42) {
+		w.String(col+68, rep, def+1, x.TicketTeam)
+	} else {
+		w.Nulls(col+68, 1, rep, def)
+	}
+}
+
+// writeColumns writes x's fields as the 9 columns from col: x is defined at
+// level def, its values start at repetition level rep, and lists directly
+// inside it repeat at level rl.
+func (x *EverythingActor) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
+	if x.present.Has(0) {
+		w.String(col, rep, def+1, x.ID)
+	} else {
+		w.Nulls(col, 1, rep, def)
+	}
+	if x.present.Has(1) {
+		w.String(col+1, rep, def+1, x.Email)
+	} else {
+		w.Nulls(col+1, 1, rep, def)
+	}
+	if x.present.Has(2) {
+		w.Time(col+2, rep, def+1, x.SeenAt)
+	} else {
+		w.Nulls(col+2, 1, rep, def)
+	}
+	if x.present.Has(3) {
+		x.Device.writeColumns(w, col+3, rep, def+1, rl)
+	} else {
+		w.Nulls(col+3, 6, rep, def)
+	}
+}
+
+// writeColumns writes x's fields as the 6 columns from col: x is defined at
+// level def, its values start at repetition level rep, and lists directly
+// inside it repeat at level rl.
+func (x *EverythingDevice) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
+	if x.present.Has(0) {
+		w.String(col, rep, def+1, x.Hostname)
+	} else {
+		w.Nulls(col, 1, rep, def)
+	}
+	if x.present.Has(1) {
+		w.String(col+1, rep, def+1, x.Endpoint)
+	} else {
+		w.Nulls(col+1, 1, rep, def)
+	}
+	if x.present.Has(2) {
+		w.Addr(col+2, rep, def+1, x.EndpointIP)
+	} else {
+		w.Nulls(col+2, 1, rep, def)
+	}
+	if x.present.Has(3) {
+		w.Int32(col+3, rep, def+1, x.EndpointPort)
+	} else {
+		w.Nulls(col+3, 1, rep, def)
+	}
+	if x.present.Has(4) {
+		x.Location.writeColumns(w, col+4, rep, def+1, rl)
+	} else {
+		w.Nulls(col+4, 2, rep, def)
+	}
+}
+
+// writeColumns writes x's fields as the 2 columns from col: x is defined at
+// level def, its values start at repetition level rep, and lists directly
+// inside it repeat at level rl.
+func (x *EverythingLocation) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
+	if x.present.Has(0) {
+		w.String(col, rep, def+1, x.City)
+	} else {
+		w.Nulls(col, 1, rep, def)
+	}
+	if x.present.Has(1) {
+		w.Time(col+1, rep, def+1, x.ObservedAt)
+	} else {
+		w.Nulls(col+1, 1, rep, def)
+	}
+}
+
+// writeColumns writes x's fields as the 3 columns from col: x is defined at
+// level def, its values start at repetition level rep, and lists directly
+// inside it repeat at level rl.
+func (x *EverythingQuirks) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
+	if x.present.Has(0) {
+		w.String(col, rep, def+1, x.S)
+	} else {
+		w.Nulls(col, 1, rep, def)
+	}
+	if x.present.Has(1) {
+		w.Addr(col+1, rep, def+1, x.L)
+	} else {
+		w.Nulls(col+1, 1, rep, def)
+	}
+	if x.present.Has(2) {
+		w.Int32(col+2, rep, def+1, x.Type)
+	} else {
+		w.Nulls(col+2, 1, rep, def)
+	}
+}
+
+// writeColumns writes x's fields as the 11 columns from col: x is defined at
+// level def, its values start at repetition level rep, and lists directly
+// inside it repeat at level rl.
+func (x *EverythingFlow) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
+	if x.present.Has(0) {
+		w.Int32(col, rep, def+1, int32(x.Proto))
+	} else {
+		w.Nulls(col, 1, rep, def)
+	}
+	if x.present.Has(1) {
+		w.Int32(col+1, rep, def+1, int32(x.Flags))
+	} else {
+		w.Nulls(col+1, 1, rep, def)
+	}
+	if x.present.Has(2) {
+		w.Int32(col+2, rep, def+1, x.Count)
+	} else {
+		w.Nulls(col+2, 1, rep, def)
+	}
+	if x.present.Has(3) {
+		w.Int64(col+3, rep, def+1, x.BytesTransferredTotal)
+	} else {
+		w.Nulls(col+3, 1, rep, def)
+	}
+	if x.present.Has(4) {
+		w.Bool(col+4, rep, def+1, x.Ok)
+	} else {
+		w.Nulls(col+4, 1, rep, def)
+	}
+	if x.present.Has(5) {
+		w.String(col+5, rep, def+1, x.Peer)
+	} else {
+		w.Nulls(col+5, 1, rep, def)
+	}
+	if x.present.Has(6) {
+		w.Addr(col+6, rep, def+1, x.PeerIP)
+	} else {
+		w.Nulls(col+6, 1, rep, def)
+	}
+	if x.present.Has(7) {
+		w.Int32(col+7, rep, def+1, x.PeerPort)
+	} else {
+		w.Nulls(col+7, 1, rep, def)
+	}
+	if x.present.Has(8) {
+		w.String(col+8, rep, def+1, x.Label)
+	} else {
+		w.Nulls(col+8, 1, rep, def)
+	}
+	if x.present.Has(9) {
+		w.String(col+9, rep, def+1, x.LabelHead)
+	} else {
+		w.Nulls(col+9, 1, rep, def)
+	}
+	if x.present.Has(10) {
+		w.String(col+10, rep, def+1, x.SayHi)
+	} else {
+		w.Nulls(col+10, 1, rep, def)
+	}
+}
+
+// writeColumns writes x's fields as the 4 columns from col: x is defined at
+// level def, its values start at repetition level rep, and lists directly
+// inside it repeat at level rl.
+func (x *EverythingPeer) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
+	if x.present.Has(0) {
+		w.String(col, rep, def+1, x.Addr)
+	} else {
+		w.Nulls(col, 1, rep, def)
+	}
+	if x.present.Has(1) {
+		w.String(col+1, rep, def+1, x.Host)
+	} else {
+		w.Nulls(col+1, 1, rep, def)
+	}
+	if x.present.Has(2) {
+		w.Int32(col+2, rep, def+1, x.Port)
+	} else {
+		w.Nulls(col+2, 1, rep, def)
+	}
+	switch {
+	case !x.present.Has(3):
+		w.Nulls(col+3, 1, rep, def)
+	case len(x.IPs) == 0:
+		w.Nulls(col+3, 1, rep, def+1)
+	default:
+		for i, v := range x.IPs {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			w.String(col+3, r, def+2, v)
+		}
+	}
+}
+
+// Columns describes the columns of a Test.Everything row, in the order
+// WriteColumns writes them: the record's fields under their JSON names
+// (objects as groups, arrays as lists, every field optional), then p_log_type,
+// p_event_time, p_parse_time, p_row_id and the p_any_* indicator lists. Each
+// call returns a new tree.
+func (x *Everything) Columns() *jlex.Column {
+	return &jlex.Column{Name: "Everything", Type: jlex.ColGroup, Fields: append([]*jlex.Column{
+		{Name: "time", Type: jlex.ColTimestamp},
+		{Name: "id", Type: jlex.ColString},
+		{Name: "name", Type: jlex.ColString},
+		{Name: "small", Type: jlex.ColInt16},
+		{Name: "proto", Type: jlex.ColInt16},
+		{Name: "count", Type: jlex.ColInt32},
+		{Name: "total", Type: jlex.ColInt64},
+		{Name: "ratio", Type: jlex.ColFloat64},
+		{Name: "enabled", Type: jlex.ColBool},
+		{Name: "extra", Type: jlex.ColJSON},
+		{Name: "tsMs", Type: jlex.ColTimestamp},
+		{Name: "tsUs", Type: jlex.ColTimestamp},
+		{Name: "tsNs", Type: jlex.ColTimestamp},
+		{Name: "tsRfc", Type: jlex.ColTimestamp},
+		{Name: "tsAny", Type: jlex.ColTimestamp},
+		{Name: "tsLegacy", Type: jlex.ColTimestamp},
+		{Name: "clientIp", Type: jlex.ColString},
+		{Name: "site", Type: jlex.ColString},
+		{Name: "actor", Type: jlex.ColGroup, Fields: []*jlex.Column{
+			{Name: "id", Type: jlex.ColString},
+			{Name: "email", Type: jlex.ColString},
+			{Name: "seenAt", Type: jlex.ColTimestamp},
+			{Name: "device", Type: jlex.ColGroup, Fields: []*jlex.Column{
+				{Name: "hostname", Type: jlex.ColString},
+				{Name: "endpoint", Type: jlex.ColString},
+				{Name: "endpointIp", Type: jlex.ColString},
+				{Name: "endpointPort", Type: jlex.ColInt32},
+				{Name: "location", Type: jlex.ColGroup, Fields: []*jlex.Column{
+					{Name: "city", Type: jlex.ColString},
+					{Name: "observedAt", Type: jlex.ColTimestamp},
+				}},
+			}},
+		}},
+		{Name: "quirks", Type: jlex.ColGroup, Fields: []*jlex.Column{
+			{Name: "s", Type: jlex.ColString},
+			{Name: "l", Type: jlex.ColString},
+			{Name: "type", Type: jlex.ColInt32},
+		}},
+		{Name: "flows", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColGroup, Fields: []*jlex.Column{
+			{Name: "proto", Type: jlex.ColInt16},
+			{Name: "flags", Type: jlex.ColInt16},
+			{Name: "count", Type: jlex.ColInt32},
+			{Name: "bytesTransferredTotal", Type: jlex.ColInt64},
+			{Name: "ok", Type: jlex.ColBool},
+			{Name: "peer", Type: jlex.ColString},
+			{Name: "peerIp", Type: jlex.ColString},
+			{Name: "peerPort", Type: jlex.ColInt32},
+			{Name: "label", Type: jlex.ColString},
+			{Name: "labelHead", Type: jlex.ColString},
+			{Name: "say\"hi", Type: jlex.ColString},
+		}}},
+		{Name: "tags", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColString}},
+		{Name: "addresses", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColString}},
+		{Name: "emails", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColString}},
+		{Name: "owners", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColString}},
+		{Name: "domains", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColString}},
+		{Name: "smalls", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColInt16}},
+		{Name: "ints", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColInt32}},
+		{Name: "bigints", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColInt64}},
+		{Name: "floats", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColFloat64}},
+		{Name: "flags", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColBool}},
+		{Name: "times", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColTimestamp}},
+		{Name: "blobs", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColJSON, Optional: true}},
+		{Name: "srcPeers", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColGroup, Fields: []*jlex.Column{
+			{Name: "addr", Type: jlex.ColString},
+			{Name: "host", Type: jlex.ColString},
+			{Name: "port", Type: jlex.ColInt32},
+			{Name: "ips", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColString}},
+		}}},
+		{Name: "dstPeers", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColGroup, Fields: []*jlex.Column{
+			{Name: "addr", Type: jlex.ColString},
+			{Name: "host", Type: jlex.ColString},
+			{Name: "port", Type: jlex.ColInt32},
+			{Name: "ips", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColString}},
+		}}},
+		{Name: "src", Type: jlex.ColString},
+		{Name: "srcIp", Type: jlex.ColString},
+		{Name: "srcPort", Type: jlex.ColInt32},
+		{Name: "path", Type: jlex.ColString},
+		{Name: "pathRoot", Type: jlex.ColString},
+		{Name: "ticket", Type: jlex.ColString},
+		{Name: "ticketNumber", Type: jlex.ColInt64},
+		{Name: "ticketTeam", Type: jlex.ColString},
+	}, jlex.MetaColumns("p_any_ip_addresses", "p_any_emails", "p_any_actor_ids", "p_any_domain_names")...)}
+}
+
+// WriteColumns writes x as one row to w, with the columns of Columns: the same
+// values as AppendRow (m supplies the parse time and row ID and keeps scratch
+// space between rows). The caller ends the row; w must copy what it keeps of
+// strings and byte slices.
+func (x *Everything) WriteColumns(w jlex.ColumnWriter, m *jlex.RowMeta) {
+	x.writeColumns(w, 0, 0, 0, 1)
+	m.WriteMeta(w, 69, "Test.Everything", x.EventTime())
+	jlex.WriteAddrList(w, 73, m.Addrs(x.AppendIPAddresses))
+	jlex.WriteStringList(w, 74, m.Strings(x.AppendEmails))
+	jlex.WriteStringList(w, 75, m.Strings(x.AppendActorIDs))
+	jlex.WriteStringList(w, 76, m.Strings(x.AppendDomainNames))
+}

@@ -1655,3 +1655,280 @@ func (x NamingAddress) MarshalJSON() ([]byte, error) {
 	buf := jlex.MarshalBuffer()
 	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }
+
+// writeColumns writes x's fields as the 18 columns from col: x is defined at
+// level def, its values start at repetition level rep, and lists directly
+// inside it repeat at level rl.
+func (x *Naming) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
+	if x.present.Has(0) {
+		w.String(col, rep, def+1, x.UserID)
+	} else {
+		w.Nulls(col, 1, rep, def)
+	}
+	if x.present.Has(1) {
+		w.String(col+1, rep, def+1, x.SrcIP)
+	} else {
+		w.Nulls(col+1, 1, rep, def)
+	}
+	if x.present.Has(2) {
+		w.String(col+2, rep, def+1, x.URL)
+	} else {
+		w.Nulls(col+2, 1, rep, def)
+	}
+	if x.present.Has(3) {
+		w.Int32(col+3, rep, def+1, x.HTTPStatus)
+	} else {
+		w.Nulls(col+3, 1, rep, def)
+	}
+	if x.present.Has(4) {
+		w.String(col+4, rep, def+1, x.OS)
+	} else {
+		w.Nulls(col+4, 1, rep, def)
+	}
+	if x.present.Has(5) {
+		w.String(col+5, rep, def+1, x.X509Cert)
+	} else {
+		w.Nulls(col+5, 1, rep, def)
+	}
+	if x.present.Has(6) {
+		w.Bool(col+6, rep, def+1, x.F2fa)
+	} else {
+		w.Nulls(col+6, 1, rep, def)
+	}
+	if x.present.Has(7) {
+		w.String(col+7, rep, def+1, x.SnakeCaseName)
+	} else {
+		w.Nulls(col+7, 1, rep, def)
+	}
+	if x.present.Has(8) {
+		w.String(col+8, rep, def+1, x.KebabName)
+	} else {
+		w.Nulls(col+8, 1, rep, def)
+	}
+	switch {
+	case !x.present.Has(9):
+		w.Nulls(col+9, 1, rep, def)
+	case len(x.IDs) == 0:
+		w.Nulls(col+9, 1, rep, def+1)
+	default:
+		for i, v := range x.IDs {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			w.String(col+9, r, def+2, v)
+		}
+	}
+	if x.present.Has(10) {
+		x.SrcNode.writeColumns(w, col+10, rep, def+1, rl)
+	} else {
+		w.Nulls(col+10, 1, rep, def)
+	}
+	switch {
+	case !x.present.Has(11):
+		w.Nulls(col+11, 1, rep, def)
+	case len(x.DstNodes) == 0:
+		w.Nulls(col+11, 1, rep, def+1)
+	default:
+		for i := range x.DstNodes {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			x.DstNodes[i].writeColumns(w, col+11, r, def+2, rl+1)
+		}
+	}
+	if x.present.Has(12) {
+		x.Origin.writeColumns(w, col+12, rep, def+1, rl)
+	} else {
+		w.Nulls(col+12, 1, rep, def)
+	}
+	if x.present.Has(13) {
+		x.Target.writeColumns(w, col+13, rep, def+1, rl)
+	} else {
+		w.Nulls(col+13, 1, rep, def)
+	}
+	if x.present.Has(14) {
+		x.Left.writeColumns(w, col+14, rep, def+1, rl)
+	} else {
+		w.Nulls(col+14, 1, rep, def)
+	}
+	if x.present.Has(15) {
+		x.Right.writeColumns(w, col+15, rep, def+1, rl)
+	} else {
+		w.Nulls(col+15, 1, rep, def)
+	}
+	switch {
+	case !x.present.Has(16):
+		w.Nulls(col+16, 1, rep, def)
+	case len(x.Policies) == 0:
+		w.Nulls(col+16, 1, rep, def+1)
+	default:
+		for i := range x.Policies {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			x.Policies[i].writeColumns(w, col+16, r, def+2, rl+1)
+		}
+	}
+	switch {
+	case !x.present.Has(17):
+		w.Nulls(col+17, 1, rep, def)
+	case len(x.Addresses) == 0:
+		w.Nulls(col+17, 1, rep, def+1)
+	default:
+		for i := range x.Addresses {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			x.Addresses[i].writeColumns(w, col+17, r, def+2, rl+1)
+		}
+	}
+}
+
+// writeColumns writes x's fields as the 1 columns from col: x is defined at
+// level def, its values start at repetition level rep, and lists directly
+// inside it repeat at level rl.
+func (x *NamingNode) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
+	if x.present.Has(0) {
+		w.String(col, rep, def+1, x.Name)
+	} else {
+		w.Nulls(col, 1, rep, def)
+	}
+}
+
+// writeColumns writes x's fields as the 1 columns from col: x is defined at
+// level def, its values start at repetition level rep, and lists directly
+// inside it repeat at level rl.
+func (x *NamingOrigin) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
+	if x.present.Has(0) {
+		w.String(col, rep, def+1, x.At)
+	} else {
+		w.Nulls(col, 1, rep, def)
+	}
+}
+
+// writeColumns writes x's fields as the 1 columns from col: x is defined at
+// level def, its values start at repetition level rep, and lists directly
+// inside it repeat at level rl.
+func (x *NamingLeft) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
+	if x.present.Has(0) {
+		x.Node.writeColumns(w, col, rep, def+1, rl)
+	} else {
+		w.Nulls(col, 1, rep, def)
+	}
+}
+
+// writeColumns writes x's fields as the 1 columns from col: x is defined at
+// level def, its values start at repetition level rep, and lists directly
+// inside it repeat at level rl.
+func (x *NamingNode2) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
+	if x.present.Has(0) {
+		w.String(col, rep, def+1, x.X)
+	} else {
+		w.Nulls(col, 1, rep, def)
+	}
+}
+
+// writeColumns writes x's fields as the 1 columns from col: x is defined at
+// level def, its values start at repetition level rep, and lists directly
+// inside it repeat at level rl.
+func (x *NamingRight) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
+	if x.present.Has(0) {
+		x.Node.writeColumns(w, col, rep, def+1, rl)
+	} else {
+		w.Nulls(col, 1, rep, def)
+	}
+}
+
+// writeColumns writes x's fields as the 1 columns from col: x is defined at
+// level def, its values start at repetition level rep, and lists directly
+// inside it repeat at level rl.
+func (x *NamingNode3) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
+	if x.present.Has(0) {
+		w.String(col, rep, def+1, x.Y)
+	} else {
+		w.Nulls(col, 1, rep, def)
+	}
+}
+
+// writeColumns writes x's fields as the 1 columns from col: x is defined at
+// level def, its values start at repetition level rep, and lists directly
+// inside it repeat at level rl.
+func (x *NamingPolicy) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
+	if x.present.Has(0) {
+		w.String(col, rep, def+1, x.Rule)
+	} else {
+		w.Nulls(col, 1, rep, def)
+	}
+}
+
+// writeColumns writes x's fields as the 1 columns from col: x is defined at
+// level def, its values start at repetition level rep, and lists directly
+// inside it repeat at level rl.
+func (x *NamingAddress) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
+	if x.present.Has(0) {
+		w.String(col, rep, def+1, x.IP)
+	} else {
+		w.Nulls(col, 1, rep, def)
+	}
+}
+
+// Columns describes the columns of a Test.Naming row, in the order
+// WriteColumns writes them: the record's fields under their JSON names
+// (objects as groups, arrays as lists, every field optional), then p_log_type,
+// p_event_time, p_parse_time, p_row_id and the p_any_* indicator lists. Each
+// call returns a new tree.
+func (x *Naming) Columns() *jlex.Column {
+	return &jlex.Column{Name: "Naming", Type: jlex.ColGroup, Fields: append([]*jlex.Column{
+		{Name: "userId", Type: jlex.ColString},
+		{Name: "srcIP", Type: jlex.ColString},
+		{Name: "URL", Type: jlex.ColString},
+		{Name: "httpStatus", Type: jlex.ColInt32},
+		{Name: "os", Type: jlex.ColString},
+		{Name: "x509Cert", Type: jlex.ColString},
+		{Name: "2fa", Type: jlex.ColBool},
+		{Name: "snake_case_name", Type: jlex.ColString},
+		{Name: "kebab-name", Type: jlex.ColString},
+		{Name: "ids", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColString}},
+		{Name: "srcNode", Type: jlex.ColGroup, Fields: []*jlex.Column{
+			{Name: "name", Type: jlex.ColString},
+		}},
+		{Name: "dstNodes", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColGroup, Fields: []*jlex.Column{
+			{Name: "name", Type: jlex.ColString},
+		}}},
+		{Name: "origin", Type: jlex.ColGroup, Fields: []*jlex.Column{
+			{Name: "at", Type: jlex.ColString},
+		}},
+		{Name: "target", Type: jlex.ColGroup, Fields: []*jlex.Column{
+			{Name: "at", Type: jlex.ColString},
+		}},
+		{Name: "left", Type: jlex.ColGroup, Fields: []*jlex.Column{
+			{Name: "node", Type: jlex.ColGroup, Fields: []*jlex.Column{
+				{Name: "x", Type: jlex.ColString},
+			}},
+		}},
+		{Name: "right", Type: jlex.ColGroup, Fields: []*jlex.Column{
+			{Name: "node", Type: jlex.ColGroup, Fields: []*jlex.Column{
+				{Name: "y", Type: jlex.ColString},
+			}},
+		}},
+		{Name: "policies", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColGroup, Fields: []*jlex.Column{
+			{Name: "rule", Type: jlex.ColString},
+		}}},
+		{Name: "addresses", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColGroup, Fields: []*jlex.Column{
+			{Name: "ip", Type: jlex.ColString},
+		}}},
+	}, jlex.MetaColumns()...)}
+}
+
+// WriteColumns writes x as one row to w, with the columns of Columns: the same
+// values as AppendRow (m supplies the parse time and row ID and keeps scratch
+// space between rows). The caller ends the row; w must copy what it keeps of
+// strings and byte slices.
+func (x *Naming) WriteColumns(w jlex.ColumnWriter, m *jlex.RowMeta) {
+	x.writeColumns(w, 0, 0, 0, 1)
+	m.WriteMeta(w, 18, "Test.Naming", x.EventTime())
+}

@@ -1249,3 +1249,264 @@ func (x WebAccessSession) MarshalJSON() ([]byte, error) {
 	buf := jlex.MarshalBuffer()
 	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }
+
+// writeColumns writes x's fields as the 29 columns from col: x is defined at
+// level def, its values start at repetition level rep, and lists directly
+// inside it repeat at level rl.
+func (x *WebAccess) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
+	if x.present.Has(0) {
+		w.Time(col, rep, def+1, x.Time)
+	} else {
+		w.Nulls(col, 1, rep, def)
+	}
+	if x.present.Has(1) {
+		w.Time(col+1, rep, def+1, x.Queued)
+	} else {
+		w.Nulls(col+1, 1, rep, def)
+	}
+	if x.present.Has(2) {
+		w.Time(col+2, rep, def+1, x.EdgeStart)
+	} else {
+		w.Nulls(col+2, 1, rep, def)
+	}
+	switch {
+	case !x.present.Has(3):
+		w.Nulls(col+3, 1, rep, def)
+	case len(x.Retries) == 0:
+		w.Nulls(col+3, 1, rep, def+1)
+	default:
+		for i, v := range x.Retries {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			w.Time(col+3, r, def+2, v)
+		}
+	}
+	if x.present.Has(4) {
+		w.String(col+4, rep, def+1, x.ClientIP)
+	} else {
+		w.Nulls(col+4, 1, rep, def)
+	}
+	if x.present.Has(5) {
+		w.String(col+5, rep, def+1, x.Host)
+	} else {
+		w.Nulls(col+5, 1, rep, def)
+	}
+	if x.present.Has(6) {
+		w.String(col+6, rep, def+1, x.Referer)
+	} else {
+		w.Nulls(col+6, 1, rep, def)
+	}
+	if x.present.Has(7) {
+		w.String(col+7, rep, def+1, x.Upstream)
+	} else {
+		w.Nulls(col+7, 1, rep, def)
+	}
+	if x.present.Has(8) {
+		w.String(col+8, rep, def+1, x.Vhost)
+	} else {
+		w.Nulls(col+8, 1, rep, def)
+	}
+	if x.present.Has(9) {
+		w.String(col+9, rep, def+1, x.BodyMd5)
+	} else {
+		w.Nulls(col+9, 1, rep, def)
+	}
+	if x.present.Has(10) {
+		w.String(col+10, rep, def+1, x.BodySha1)
+	} else {
+		w.Nulls(col+10, 1, rep, def)
+	}
+	if x.present.Has(11) {
+		w.String(col+11, rep, def+1, x.BodySha256)
+	} else {
+		w.Nulls(col+11, 1, rep, def)
+	}
+	if x.present.Has(12) {
+		w.String(col+12, rep, def+1, x.TraceID)
+	} else {
+		w.Nulls(col+12, 1, rep, def)
+	}
+	if x.present.Has(13) {
+		w.String(col+13, rep, def+1, x.User)
+	} else {
+		w.Nulls(col+13, 1, rep, def)
+	}
+	if x.present.Has(14) {
+		w.String(col+14, rep, def+1, x.Principal)
+	} else {
+		w.Nulls(col+14, 1, rep, def)
+	}
+	if x.present.Has(15) {
+		w.String(col+15, rep, def+1, x.Role)
+	} else {
+		w.Nulls(col+15, 1, rep, def)
+	}
+	if x.present.Has(16) {
+		w.String(col+16, rep, def+1, x.Bucket)
+	} else {
+		w.Nulls(col+16, 1, rep, def)
+	}
+	if x.present.Has(17) {
+		w.String(col+17, rep, def+1, x.Account)
+	} else {
+		w.Nulls(col+17, 1, rep, def)
+	}
+	if x.present.Has(18) {
+		w.String(col+18, rep, def+1, x.Instance)
+	} else {
+		w.Nulls(col+18, 1, rep, def)
+	}
+	switch {
+	case !x.present.Has(19):
+		w.Nulls(col+19, 1, rep, def)
+	case len(x.Tags) == 0:
+		w.Nulls(col+19, 1, rep, def+1)
+	default:
+		for i, v := range x.Tags {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			w.String(col+19, r, def+2, v)
+		}
+	}
+	switch {
+	case !x.present.Has(20):
+		w.Nulls(col+20, 1, rep, def)
+	case len(x.Peers) == 0:
+		w.Nulls(col+20, 1, rep, def+1)
+	default:
+		for i, v := range x.Peers {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			w.String(col+20, r, def+2, v)
+		}
+	}
+	if x.present.Has(21) {
+		w.String(col+21, rep, def+1, x.Method)
+	} else {
+		w.Nulls(col+21, 1, rep, def)
+	}
+	if x.present.Has(22) {
+		w.String(col+22, rep, def+1, x.Level)
+	} else {
+		w.Nulls(col+22, 1, rep, def)
+	}
+	if x.present.Has(23) {
+		w.String(col+23, rep, def+1, x.ServerIP)
+	} else {
+		w.Nulls(col+23, 1, rep, def)
+	}
+	if x.present.Has(24) {
+		w.String(col+24, rep, def+1, x.Network)
+	} else {
+		w.Nulls(col+24, 1, rep, def)
+	}
+	if x.present.Has(25) {
+		x.Session.writeColumns(w, col+25, rep, def+1, rl)
+	} else {
+		w.Nulls(col+25, 2, rep, def)
+	}
+	switch {
+	case !x.present.Has(26):
+		w.Nulls(col+27, 1, rep, def)
+	case len(x.Headers) == 0:
+		w.Nulls(col+27, 1, rep, def+1)
+	default:
+		for i, v := range x.Headers {
+			r := rep
+			if i > 0 {
+				r = rl
+			}
+			w.String(col+27, r, def+2, v)
+		}
+	}
+	if x.present.Has(27) {
+		w.JSON(col+28, rep, def+1, x.Extra)
+	} else {
+		w.Nulls(col+28, 1, rep, def)
+	}
+}
+
+// writeColumns writes x's fields as the 2 columns from col: x is defined at
+// level def, its values start at repetition level rep, and lists directly
+// inside it repeat at level rl.
+func (x *WebAccessSession) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
+	if x.present.Has(0) {
+		w.String(col, rep, def+1, x.ID)
+	} else {
+		w.Nulls(col, 1, rep, def)
+	}
+	if x.present.Has(1) {
+		w.Time(col+1, rep, def+1, x.Started)
+	} else {
+		w.Nulls(col+1, 1, rep, def)
+	}
+}
+
+// Columns describes the columns of a Custom.WebAccess row, in the order
+// WriteColumns writes them: the record's fields under their JSON names
+// (objects as groups, arrays as lists, every field optional), then p_log_type,
+// p_event_time, p_parse_time, p_row_id and the p_any_* indicator lists. Each
+// call returns a new tree.
+func (x *WebAccess) Columns() *jlex.Column {
+	return &jlex.Column{Name: "WebAccess", Type: jlex.ColGroup, Fields: append([]*jlex.Column{
+		{Name: "time", Type: jlex.ColTimestamp},
+		{Name: "queued", Type: jlex.ColTimestamp},
+		{Name: "edgeStart", Type: jlex.ColTimestamp},
+		{Name: "retries", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColTimestamp}},
+		{Name: "clientIp", Type: jlex.ColString},
+		{Name: "host", Type: jlex.ColString},
+		{Name: "referer", Type: jlex.ColString},
+		{Name: "upstream", Type: jlex.ColString},
+		{Name: "vhost", Type: jlex.ColString},
+		{Name: "bodyMd5", Type: jlex.ColString},
+		{Name: "bodySha1", Type: jlex.ColString},
+		{Name: "bodySha256", Type: jlex.ColString},
+		{Name: "traceId", Type: jlex.ColString},
+		{Name: "user", Type: jlex.ColString},
+		{Name: "principal", Type: jlex.ColString},
+		{Name: "role", Type: jlex.ColString},
+		{Name: "bucket", Type: jlex.ColString},
+		{Name: "account", Type: jlex.ColString},
+		{Name: "instance", Type: jlex.ColString},
+		{Name: "tags", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColString}},
+		{Name: "peers", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColString}},
+		{Name: "method", Type: jlex.ColString},
+		{Name: "level", Type: jlex.ColString},
+		{Name: "serverIp", Type: jlex.ColString},
+		{Name: "network", Type: jlex.ColString},
+		{Name: "session", Type: jlex.ColGroup, Fields: []*jlex.Column{
+			{Name: "id", Type: jlex.ColString},
+			{Name: "started", Type: jlex.ColTimestamp},
+		}},
+		{Name: "headers", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColString}},
+		{Name: "extra", Type: jlex.ColJSON},
+	}, jlex.MetaColumns("p_any_ip_addresses", "p_any_emails", "p_any_actor_ids", "p_any_domain_names", "p_any_usernames", "p_any_trace_ids", "p_any_md5_hashes", "p_any_sha1_hashes", "p_any_sha256_hashes", "p_any_aws_arns", "p_any_aws_account_ids", "p_any_aws_instance_ids", "p_any_aws_tags")...)}
+}
+
+// WriteColumns writes x as one row to w, with the columns of Columns: the same
+// values as AppendRow (m supplies the parse time and row ID and keeps scratch
+// space between rows). The caller ends the row; w must copy what it keeps of
+// strings and byte slices.
+func (x *WebAccess) WriteColumns(w jlex.ColumnWriter, m *jlex.RowMeta) {
+	x.writeColumns(w, 0, 0, 0, 1)
+	m.WriteMeta(w, 29, "Custom.WebAccess", x.EventTime())
+	jlex.WriteAddrList(w, 33, m.Addrs(x.AppendIPAddresses))
+	jlex.WriteStringList(w, 34, m.Strings(x.AppendEmails))
+	jlex.WriteStringList(w, 35, m.Strings(x.AppendActorIDs))
+	jlex.WriteStringList(w, 36, m.Strings(x.AppendDomainNames))
+	jlex.WriteStringList(w, 37, m.Strings(x.AppendUsernames))
+	jlex.WriteStringList(w, 38, m.Strings(x.AppendTraceIDs))
+	jlex.WriteStringList(w, 39, m.Strings(x.AppendMD5Hashes))
+	jlex.WriteStringList(w, 40, m.Strings(x.AppendSHA1Hashes))
+	jlex.WriteStringList(w, 41, m.Strings(x.AppendSHA256Hashes))
+	jlex.WriteStringList(w, 42, m.Strings(x.AppendAWSARNs))
+	jlex.WriteStringList(w, 43, m.Strings(x.AppendAWSAccountIDs))
+	jlex.WriteStringList(w, 44, m.Strings(x.AppendAWSInstanceIDs))
+	jlex.WriteStringList(w, 45, m.Strings(x.AppendAWSTags))
+}

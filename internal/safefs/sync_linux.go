@@ -1,15 +1,15 @@
 //go:build linux
 
-package serve
+package safefs
 
 import (
 	"os"
 	"syscall"
 )
 
-// datasync flushes f's data, and the metadata needed to read it back (its
+// Datasync flushes f's data, and the metadata needed to read it back (its
 // size), to stable storage.
-func datasync(f *os.File) error {
+func Datasync(f *os.File) error {
 	for {
 		err := syscall.Fdatasync(int(f.Fd()))
 		if err != syscall.EINTR {

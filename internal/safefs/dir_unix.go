@@ -1,6 +1,6 @@
 //go:build unix
 
-package serve
+package safefs
 
 import (
 	"errors"
@@ -13,19 +13,22 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// outDir is the output directory, opened once. Every path below it is
-// resolved one component at a time, relative to the directory above, with
-// O_NOFOLLOW: no symbolic link inside OUT is ever followed, so a link
-// planted there cannot make the receiver write (or truncate, or remove)
-// anything elsewhere. Paths are relative and slash-separated.
-type outDir struct {
+// Dir is an output directory, opened once. Every path below it is resolved
+// one component at a time, relative to the directory above, with
+// O_NOFOLLOW: no symbolic link inside it is ever followed, so a link
+// planted there cannot make tslogs write (or truncate, or remove) anything
+// elsewhere. Paths are relative and slash-separated.
+type Dir struct {
 	f        *os.File
 	path     string
 	dirMode  os.FileMode
 	fileMode os.FileMode
 }
 
-func openOutDir(path string, dirMode, fileMode os.FileMode) (*outDir, error) {
+// Open opens (creating it and its parents if needed, with dirMode) the
+// directory path; files created below it get fileMode and directories
+// dirMode, less the umask. path itself may be a symbolic link.
+func Open(path string, dirMode, fileMode os.FileMode) (*Dir, error) {
 	if err := os.MkdirAll(path, dirMode); err != nil {
 		return nil, err
 	}
@@ -33,23 +36,24 @@ func openOutDir(path string, dirMode, fileMode os.FileMode) (*outDir, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &outDir{f: f, path: path, dirMode: dirMode, fileMode: fileMode}, nil
+	return &Dir{f: f, path: path, dirMode: dirMode, fileMode: fileMode}, nil
 }
 
-func (d *outDir) Close() error { return d.f.Close() }
+// Close releases the directory.
+func (d *Dir) Close() error { return d.f.Close() }
 
-// pathErr names rel below OUT in an error, and explains ELOOP.
-func (d *outDir) pathErr(op, rel string, err error) error {
+// pathErr names rel below the directory in an error, and explains ELOOP.
+func (d *Dir) pathErr(op, rel string, err error) error {
 	if errors.Is(err, syscall.ELOOP) || errors.Is(err, syscall.EMLINK) {
-		err = fmt.Errorf("%w (it is a symbolic link: tslogs serve follows none inside its output directory)", err)
+		err = fmt.Errorf("%w (it is a symbolic link: tslogs follows none inside its output directory)", err)
 	}
 	return &os.PathError{Op: op, Path: filepath.Join(d.path, filepath.FromSlash(rel)), Err: err}
 }
 
-// openDir opens the directory rel ("" or "." for OUT itself). With create,
+// OpenDir opens the directory rel ("" or "." for the directory itself). With create,
 // missing directories are made, and the directory above each is fsynced so
 // that the new entry survives a crash.
-func (d *outDir) openDir(rel string, create bool) (*os.File, error) {
+func (d *Dir) OpenDir(rel string, create bool) (*os.File, error) {
 	fd, err := unix.Dup(int(d.f.Fd()))
 	if err != nil {
 		return nil, d.pathErr("open", ".", err)
@@ -91,8 +95,8 @@ func openatRetry(dirfd int, name string, flag int, mode uint32) (int, error) {
 	}
 }
 
-// split returns rel's directory and base name.
-func split(rel string) (dir, base string) {
+// Split returns rel's directory and base name.
+func Split(rel string) (dir, base string) {
 	i := strings.LastIndexByte(rel, '/')
 	if i < 0 {
 		return ".", rel
@@ -100,13 +104,13 @@ func split(rel string) (dir, base string) {
 	return rel[:i], rel[i+1:]
 }
 
-// openFile opens the file rel with flag (os.O_*), with O_NOFOLLOW; with
-// create, its directories are made as openDir does, and a new file gets
+// OpenFile opens the file rel with flag (os.O_*), with O_NOFOLLOW; with
+// create, its directories are made as OpenDir does, and a new file gets
 // the file mode (less the umask) and is made durable by fsyncing its
 // directory.
-func (d *outDir) openFile(rel string, flag int, create bool) (*os.File, error) {
-	dirRel, base := split(rel)
-	dir, err := d.openDir(dirRel, create)
+func (d *Dir) OpenFile(rel string, flag int, create bool) (*os.File, error) {
+	dirRel, base := Split(rel)
+	dir, err := d.OpenDir(dirRel, create)
 	if err != nil {
 		return nil, err
 	}
@@ -129,10 +133,10 @@ func (d *outDir) openFile(rel string, flag int, create bool) (*os.File, error) {
 	return f, nil
 }
 
-// remove removes the file rel (never a directory).
-func (d *outDir) remove(rel string) error {
-	dirRel, base := split(rel)
-	dir, err := d.openDir(dirRel, false)
+// Remove removes the file rel (never a directory).
+func (d *Dir) Remove(rel string) error {
+	dirRel, base := Split(rel)
+	dir, err := d.OpenDir(dirRel, false)
 	if err != nil {
 		return err
 	}
@@ -143,15 +147,15 @@ func (d *outDir) remove(rel string) error {
 	return nil
 }
 
-// rename renames the file from to to, in the same directory, and fsyncs
+// Rename renames the file from to to, in the same directory, and fsyncs
 // the directory.
-func (d *outDir) rename(from, to string) error {
-	dirRel, a := split(from)
-	dirTo, b := split(to)
+func (d *Dir) Rename(from, to string) error {
+	dirRel, a := Split(from)
+	dirTo, b := Split(to)
 	if dirRel != dirTo {
 		return d.pathErr("rename", from, errors.New("rename across directories"))
 	}
-	dir, err := d.openDir(dirRel, false)
+	dir, err := d.OpenDir(dirRel, false)
 	if err != nil {
 		return err
 	}
@@ -165,9 +169,9 @@ func (d *outDir) rename(from, to string) error {
 	return nil
 }
 
-// syncDir fsyncs the directory rel.
-func (d *outDir) syncDir(rel string) error {
-	dir, err := d.openDir(rel, false)
+// SyncDir fsyncs the directory rel.
+func (d *Dir) SyncDir(rel string) error {
+	dir, err := d.OpenDir(rel, false)
 	if err != nil {
 		return err
 	}
@@ -176,4 +180,14 @@ func (d *outDir) syncDir(rel string) error {
 		return d.pathErr("fsync", rel, err)
 	}
 	return nil
+}
+
+// createIn creates the new file name in the open directory dir (O_EXCL,
+// O_NOFOLLOW) with the file mode.
+func (d *Dir) createIn(dir *os.File, name, rel string) (*os.File, error) {
+	fd, err := openatRetry(int(dir.Fd()), name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, uint32(d.fileMode.Perm()))
+	if err != nil {
+		return nil, d.pathErr("create", rel, err)
+	}
+	return os.NewFile(uintptr(fd), filepath.Join(d.path, filepath.FromSlash(rel))), nil
 }

@@ -1,0 +1,286 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tslogs/tslogs/internal/objstore"
+)
+
+// objectFlags are the flags of reading commands for s3:// inputs.
+type objectFlags struct {
+	since, until string
+	state        string
+	workers      int
+}
+
+func (f *objectFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.since, "since", "", "s3:// inputs: only objects written at or after this time (RFC 3339, a date, or a duration before now such as 24h)")
+	fs.StringVar(&f.until, "until", "", "s3:// inputs: only objects written before this time (same forms as --since)")
+	fs.StringVar(&f.state, "state", "", "s3:// inputs: remember the objects read in this file and skip them on the next run (updated only when the run succeeds)")
+	fs.IntVar(&f.workers, "s3-workers", 8, "s3:// inputs: objects downloaded in parallel")
+}
+
+// parseWhen parses a --since/--until value: RFC 3339, a date (UTC), or a
+// duration before now.
+func parseWhen(s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, nil
+	}
+	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+		return now.Add(-d), nil
+	}
+	return time.Time{}, fmt.Errorf("%q is not an RFC 3339 time, a date (2006-01-02) or a duration (24h)", s)
+}
+
+// source is one input to read: a local file, standard input or an object.
+type source struct {
+	name string // as shown in messages: a path, <stdin> or s3://bucket/key
+	open func(ctx context.Context) (io.ReadCloser, error)
+	size int64 // -1 when unknown
+	// For objects: the store, the key and ETag recorded in the state file.
+	store objstore.Store
+	key   string
+	etag  string
+}
+
+// inputSet is the expanded list of inputs of a run and what it read.
+type inputSet struct {
+	sources []source
+	flags   objectFlags
+	state   map[string]string // object URL -> ETag, loaded from --state
+	read    []source          // objects read completely this run
+}
+
+// expandInputs turns the command's arguments into sources: "-" is standard
+// input, s3://bucket/prefix lists the objects under the prefix (filtered by
+// --since/--until and --state), anything else is a local file.
+func expandInputs(ctx context.Context, args []string, flags objectFlags) (*inputSet, error) {
+	if len(args) == 0 {
+		args = []string{"-"}
+	}
+	set := &inputSet{flags: flags, state: map[string]string{}}
+	now := time.Now()
+	since, err := parseWhen(flags.since, now)
+	if err != nil {
+		return nil, fmt.Errorf("--since: %w", err)
+	}
+	until, err := parseWhen(flags.until, now)
+	if err != nil {
+		return nil, fmt.Errorf("--until: %w", err)
+	}
+	if flags.state != "" {
+		if err := set.loadState(flags.state); err != nil {
+			return nil, fmt.Errorf("--state: %w", err)
+		}
+	}
+	for _, arg := range args {
+		if !objstore.IsS3(arg) {
+			name := arg
+			set.sources = append(set.sources, source{name: name, size: -1, open: func(context.Context) (io.ReadCloser, error) {
+				return os.Open(name)
+			}})
+			continue
+		}
+		bucket, prefix, err := objstore.ParseS3(arg)
+		if err != nil {
+			return nil, err
+		}
+		// The store is the bucket; the argument's path is a key prefix,
+		// not necessarily ending at a '/'.
+		st, err := objstore.OpenS3(ctx, "s3://"+bucket)
+		if err != nil {
+			return nil, err
+		}
+		n := 0
+		err = st.List(ctx, prefix, func(in objstore.Info) error {
+			if strings.HasSuffix(in.Key, "/") || in.Size == 0 {
+				return nil // folder markers and empty objects
+			}
+			if !since.IsZero() && in.Modified.Before(since) || !until.IsZero() && !in.Modified.Before(until) {
+				return nil
+			}
+			n++
+			url := "s3://" + bucket + "/" + in.Key
+			if etag, ok := set.state[url]; ok && etag == in.ETag {
+				return nil
+			}
+			key := in.Key
+			set.sources = append(set.sources, source{name: url, size: in.Size, store: st, key: key, etag: in.ETag,
+				open: func(ctx context.Context) (io.ReadCloser, error) { return st.Open(ctx, key) }})
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("%s: no objects", arg)
+		}
+	}
+	return set, nil
+}
+
+// prefetchLimit is the largest object read ahead into memory; larger ones
+// are streamed when their turn comes.
+const prefetchLimit = 64 << 20
+
+// each opens the sources in order and calls fn with each. Objects are
+// downloaded ahead, up to --s3-workers at once, so that their latencies
+// overlap while fn reads them one after the other.
+func (s *inputSet) each(ctx context.Context, stdin io.Reader, fn func(src *source, r io.Reader, size int64) error) error {
+	type fetched struct {
+		data []byte
+		err  error
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ahead := make([]chan fetched, len(s.sources))
+	workers := max(1, s.flags.workers)
+	sem := make(chan struct{}, workers)
+	next := 0
+	// start launches the downloads of the next objects, keeping at most
+	// workers of them ahead of the one being read.
+	start := func(cur int) {
+		for ; next < len(s.sources) && next <= cur+workers; next++ {
+			src := &s.sources[next]
+			if src.store == nil || src.size > prefetchLimit {
+				continue
+			}
+			ch := make(chan fetched, 1)
+			ahead[next] = ch
+			go func() {
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				rc, err := src.open(ctx)
+				if err != nil {
+					ch <- fetched{err: err}
+					return
+				}
+				defer rc.Close()
+				data, err := io.ReadAll(rc)
+				ch <- fetched{data, err}
+			}()
+		}
+	}
+	for i := range s.sources {
+		start(i)
+		src := &s.sources[i]
+		var r io.Reader
+		var closer io.Closer
+		size := src.size
+		switch {
+		case src.name == "-":
+			src.name = "<stdin>"
+			r = stdin
+		case ahead[i] != nil:
+			f := <-ahead[i]
+			ahead[i] = nil
+			if f.err != nil {
+				return fmt.Errorf("%s: %w", src.name, f.err)
+			}
+			r = bytes.NewReader(f.data)
+		default:
+			rc, err := src.open(ctx)
+			if err != nil {
+				return err
+			}
+			r, closer = rc, rc
+			if f, ok := rc.(*os.File); ok && size < 0 {
+				if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+					size = st.Size()
+				}
+			}
+		}
+		err := fn(src, r, size)
+		if closer != nil {
+			closer.Close()
+		}
+		if err != nil {
+			return err
+		}
+		if src.store != nil {
+			s.read = append(s.read, *src)
+		}
+	}
+	return nil
+}
+
+type stateLine struct {
+	Object string `json:"object"`
+	ETag   string `json:"etag"`
+	Size   int64  `json:"size"`
+	Read   string `json:"read"`
+}
+
+func (s *inputSet) loadState(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for line := 1; sc.Scan(); line++ {
+		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+			continue
+		}
+		var l stateLine
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil || l.Object == "" {
+			return fmt.Errorf("%s:%d: not a state line {\"object\",\"etag\"}", path, line)
+		}
+		s.state[l.Object] = l.ETag
+	}
+	return sc.Err()
+}
+
+// saveState records the objects read, with those of earlier runs, in the
+// --state file (replaced atomically). Call it once the run's output is
+// complete.
+func (s *inputSet) saveState() error {
+	if s.flags.state == "" || len(s.read) == 0 {
+		return nil
+	}
+	var buf bytes.Buffer
+	if old, err := os.ReadFile(s.flags.state); err == nil {
+		buf.Write(old)
+		if buf.Len() > 0 && !bytes.HasSuffix(buf.Bytes(), []byte("\n")) {
+			buf.WriteByte('\n')
+		}
+	}
+	now := time.Now().UTC().Format(time.RFC3339)
+	enc := json.NewEncoder(&buf)
+	for _, src := range s.read {
+		enc.Encode(stateLine{Object: src.name, ETag: src.etag, Size: src.size, Read: now})
+	}
+	// The state file's mode: 0600 if it is new (it lists what was read), its
+	// own otherwise.
+	mode := os.FileMode(0o600)
+	if st, err := os.Stat(s.flags.state); err == nil {
+		mode = st.Mode().Perm()
+	}
+	d, err := objstore.OpenDir(filepath.Dir(s.flags.state), mode)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Put(context.Background(), filepath.Base(s.flags.state), buf.Bytes())
+}

@@ -1,0 +1,150 @@
+package pqfile
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/tslogs/tslogs/internal/objstore"
+	"github.com/tslogs/tslogs/jlex"
+)
+
+// PartitionDir is the Hive-style directory of rows of logType whose event
+// time is t: p_log_type=Tailscale.Network/dt=2026-06-03/hour=15.
+func PartitionDir(logType string, t time.Time) string {
+	t = t.UTC()
+	return "p_log_type=" + logType + "/dt=" + t.Format("2006-01-02") + "/hour=" + t.Format("15")
+}
+
+// DefaultMaxOpen is how many partition files a Dataset keeps open at once.
+const DefaultMaxOpen = 8
+
+// DatasetOptions configure a Dataset.
+type DatasetOptions struct {
+	Options
+	// Writer names this writer in file names, which must be unique among
+	// writers of the same store: WRITER-SEQ.parquet. Random when "".
+	Writer string
+	// MaxOpen bounds the partition files open at once (DefaultMaxOpen when
+	// 0). Opening one more closes the least recently written one; rows of
+	// its partition that come later go to a new file.
+	MaxOpen int
+}
+
+// Dataset writes rows into Hive-style partitions of a store, by log type
+// and event date and hour, one Parquet file per partition at a time. A
+// file becomes visible, complete, when it is closed. Memory is bounded by
+// MaxOpen × Options.MemoryBound(columns).
+type Dataset struct {
+	store objstore.Store
+	opt   DatasetOptions
+	open  map[string]*partFile
+	tick  uint64
+	seq   int
+	done  []string
+}
+
+type partFile struct {
+	key  string
+	p    *objstore.Pending
+	w    *Writer
+	used uint64
+}
+
+// NewDataset returns a Dataset writing to store.
+func NewDataset(store objstore.Store, opt DatasetOptions) *Dataset {
+	if opt.Writer == "" {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		opt.Writer = hex.EncodeToString(b[:])
+	}
+	if opt.MaxOpen <= 0 {
+		opt.MaxOpen = DefaultMaxOpen
+	}
+	return &Dataset{store: store, opt: opt, open: map[string]*partFile{}}
+}
+
+// Write adds rec as a row of the partition of logType (Panther's name,
+// Tailscale.Network) and the hour of eventTime (m's parse time when zero,
+// as p_event_time). Every row of a log type must have the same columns.
+func (d *Dataset) Write(ctx context.Context, logType string, eventTime time.Time, rec Record, m *jlex.RowMeta) error {
+	if eventTime.IsZero() {
+		eventTime = m.ParseTime
+	}
+	dir := PartitionDir(logType, eventTime)
+	pf := d.open[dir]
+	if pf == nil {
+		if len(d.open) >= d.opt.MaxOpen {
+			if err := d.closeLRU(ctx); err != nil {
+				return err
+			}
+		}
+		d.seq++
+		key := fmt.Sprintf("%s/%s-%05d.parquet", dir, d.opt.Writer, d.seq)
+		p, err := d.store.Create(key)
+		if err != nil {
+			return err
+		}
+		pf = &partFile{key: key, p: p, w: NewWriter(p, rec.Columns(), d.opt.Options)}
+		d.open[dir] = pf
+	}
+	d.tick++
+	pf.used = d.tick
+	return pf.w.Write(rec, m)
+}
+
+func (d *Dataset) closeLRU(ctx context.Context) error {
+	var lru string
+	for dir, pf := range d.open {
+		if lru == "" || pf.used < d.open[lru].used {
+			lru = dir
+		}
+	}
+	pf := d.open[lru]
+	delete(d.open, lru)
+	return d.commit(ctx, pf)
+}
+
+func (d *Dataset) commit(ctx context.Context, pf *partFile) error {
+	if err := pf.w.Close(); err != nil {
+		pf.p.Abort()
+		return fmt.Errorf("%s: %w", pf.key, err)
+	}
+	if err := pf.p.Commit(ctx); err != nil {
+		return fmt.Errorf("%s: %w", pf.key, err)
+	}
+	d.done = append(d.done, pf.key)
+	return nil
+}
+
+// Close completes every open file, in key order, and returns the first
+// error; the files of later partitions are still completed.
+func (d *Dataset) Close(ctx context.Context) error {
+	var first error
+	keys := make([]string, 0, len(d.open))
+	for dir := range d.open {
+		keys = append(keys, dir)
+	}
+	slices.Sort(keys)
+	for _, dir := range keys {
+		if err := d.commit(ctx, d.open[dir]); err != nil && first == nil {
+			first = err
+		}
+		delete(d.open, dir)
+	}
+	return first
+}
+
+// Abort drops every open file.
+func (d *Dataset) Abort() {
+	for dir, pf := range d.open {
+		pf.p.Abort()
+		delete(d.open, dir)
+	}
+}
+
+// Files returns the keys of the files completed so far.
+func (d *Dataset) Files() []string { return d.done }

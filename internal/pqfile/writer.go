@@ -1,0 +1,463 @@
+// Package pqfile writes rows of generated record types as Parquet files with
+// github.com/parquet-go/parquet-go. It is the adapter between the columnar
+// contract of generated code (jlex.Column, jlex.ColumnWriter) and the
+// Parquet library, which the library packages (tailscale, jlex, gen) never
+// import: the generated WriteColumns methods compute every value's
+// repetition and definition levels, and this package only routes values to
+// the library's column writers.
+//
+// Files use zstd-compressed pages, dictionary encoding for text columns
+// (not JSON text nor row IDs), and row groups flushed when their estimated
+// size reaches Options.RowGroupBytes. A Writer's memory is bounded by (see
+// MemoryBound):
+//
+//	RowGroupBytes + columns × (2 × PageBytes + DictBytes) + footer + batch + one row's values
+package pqfile
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"reflect"
+	"time"
+	"unsafe"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress/zstd"
+	"github.com/tslogs/tslogs/jlex"
+)
+
+// Record is a generated record type (tailscale.Network, tailscale.Audit…).
+type Record interface {
+	Columns() *jlex.Column
+	WriteColumns(w jlex.ColumnWriter, m *jlex.RowMeta)
+}
+
+// Defaults of Options.
+const (
+	// DefaultRowGroupBytes is a row group size analytics engines read well
+	// (DuckDB, Trino and Spark split work by row group) while a writer with
+	// a few files open stays within a few hundred MB.
+	DefaultRowGroupBytes = 64 << 20
+	// DefaultPageBytes bounds the uncompressed values a column buffers
+	// before they are encoded and compressed as one page.
+	DefaultPageBytes = 256 << 10
+	// DefaultDictBytes bounds a column's dictionary; a column whose values
+	// do not repeat enough (src and dst, ports included) switches to plain
+	// encoding beyond it, early, which keeps dictionary lookups off them.
+	DefaultDictBytes = 64 << 10
+)
+
+// Options configure a Writer. Zero values mean the defaults.
+type Options struct {
+	RowGroupBytes int64
+	PageBytes     int
+	DictBytes     int64
+	// Level is the zstd level (default zstd.SpeedFastest, about level 1:
+	// on delta-encoded and dictionary pages it compresses nearly as well as
+	// the default level at half the cost).
+	Level zstd.Level
+	// Metadata is written into the file's key-value metadata.
+	Metadata map[string]string
+}
+
+func (o *Options) defaults() {
+	if o.RowGroupBytes <= 0 {
+		o.RowGroupBytes = DefaultRowGroupBytes
+	}
+	if o.PageBytes <= 0 {
+		o.PageBytes = DefaultPageBytes
+	}
+	if o.DictBytes <= 0 {
+		o.DictBytes = DefaultDictBytes
+	}
+	if o.Level == 0 {
+		o.Level = zstd.SpeedFastest
+	}
+}
+
+// FooterBytesPerColumn is a generous estimate of the footer metadata a
+// Writer keeps per column per row group until Close (column chunk
+// metadata, column and offset indexes, level histograms): about 1.6 KiB was
+// measured on network rows.
+const FooterBytesPerColumn = 2 << 10
+
+// MemoryBound is the most memory a Writer of a schema with the given number
+// of leaf columns holds after writing rowGroups row groups, apart from the
+// values of the row being written:
+//
+//	RowGroupBytes + columns × (2 × PageBytes + DictBytes) + columns × rowGroups × FooterBytesPerColumn + BatchBytes
+//
+// that is the pages of one row group (flushed when the library's estimate
+// of them reaches RowGroupBytes; the check runs after every batch, so a row
+// group exceeds it by at most one batch), per column one page of values,
+// one page being compressed and a dictionary, the footer so far, and the
+// batch of rows not yet handed to the library.
+func (o Options) MemoryBound(columns, rowGroups int) int64 {
+	o.defaults()
+	return o.RowGroupBytes + int64(columns)*(2*int64(o.PageBytes)+o.DictBytes) +
+		int64(columns)*int64(rowGroups)*FooterBytesPerColumn + BatchBytes
+}
+
+// BatchBytes bounds the memory of a batch of rows waiting for the library:
+// its values (24 bytes each) and their text.
+const BatchBytes = batchValues*int64(unsafe.Sizeof(parquet.Value{})) + batchBytes
+
+// Schema returns the Parquet schema of a row type described by c: groups
+// keep their fields in order, lists have the standard three levels
+// (optional group (LIST) { repeated group list { element } }), text and
+// JSON columns are STRING byte arrays with dictionary encoding (which falls
+// back to plain for columns whose values rarely repeat), integers carry
+// their width, timestamps are UTC microseconds, and integers and
+// timestamps are delta-encoded (counters and times of neighbouring rows are
+// close, so zstd gets far fewer bytes to compress).
+func Schema(c *jlex.Column) *parquet.Schema {
+	return parquet.NewSchema(c.Name, groupNode(c.Fields))
+}
+
+func groupNode(fields []*jlex.Column) parquet.Node {
+	g := &ordered{Group: parquet.Group{}}
+	for _, f := range fields {
+		n := node(f)
+		if !f.Required {
+			n = parquet.Optional(n)
+		}
+		g.Group[f.Name] = n
+		g.fields = append(g.fields, &field{Node: n, name: f.Name})
+	}
+	return g
+}
+
+// dictionary reports whether a text column is dictionary-encoded: every
+// one but JSON columns (large values, such as p_enrichment's, that rarely
+// repeat whole: hashing them costs more than zstd gains) and p_row_id
+// (unique).
+func dictionary(t jlex.ColumnType, name string) bool {
+	return t == jlex.ColString && name != "p_row_id"
+}
+
+func isText(t jlex.ColumnType) bool { return t == jlex.ColString || t == jlex.ColJSON }
+
+func node(c *jlex.Column) parquet.Node {
+	switch c.Type {
+	case jlex.ColString, jlex.ColJSON:
+		if !dictionary(c.Type, c.Name) {
+			return parquet.String()
+		}
+		return parquet.Encoded(parquet.String(), &parquet.RLEDictionary)
+	case jlex.ColInt16:
+		return parquet.Encoded(parquet.Int(16), &parquet.DeltaBinaryPacked)
+	case jlex.ColInt32:
+		return parquet.Encoded(parquet.Int(32), &parquet.DeltaBinaryPacked)
+	case jlex.ColInt64:
+		return parquet.Encoded(parquet.Int(64), &parquet.DeltaBinaryPacked)
+	case jlex.ColFloat64:
+		return parquet.Leaf(parquet.DoubleType)
+	case jlex.ColBool:
+		return parquet.Leaf(parquet.BooleanType)
+	case jlex.ColTimestamp:
+		return parquet.Encoded(parquet.TimestampAdjusted(parquet.Microsecond, true), &parquet.DeltaBinaryPacked)
+	case jlex.ColGroup:
+		return groupNode(c.Fields)
+	case jlex.ColList:
+		el := node(c.Element)
+		if c.Element.Optional {
+			el = parquet.Optional(el)
+		}
+		return parquet.List(el)
+	}
+	panic(fmt.Sprintf("pqfile: column %q has unknown type %v", c.Name, c.Type))
+}
+
+// ordered is a group whose fields keep the order they were given in
+// (parquet.Group sorts them by name).
+type ordered struct {
+	parquet.Group
+	fields []parquet.Field
+}
+
+func (g *ordered) Fields() []parquet.Field { return g.fields }
+
+type field struct {
+	parquet.Node
+	name string
+}
+
+func (f *field) Name() string { return f.name }
+
+// Value is used by the library's reflection-based paths, which this package
+// never takes.
+func (f *field) Value(base reflect.Value) reflect.Value {
+	panic("pqfile: reflection over a generated schema")
+}
+
+// Writer writes rows of one record type to one Parquet file.
+//
+// Rows are handed to the library's column writers in batches of up to
+// batchRows rows (or batchBytes of text), one call per column per batch
+// rather than per row: the values of a batch, with their levels, wait in
+// vals, their text copied into the arena.
+type Writer struct {
+	w      *parquet.Writer
+	cols   []*parquet.ColumnWriter
+	vals   [][]parquet.Value // the batch's values, per column
+	mark   []int             // len(vals[i]) when the current row began
+	opt    Options
+	rows   int64
+	batch  int   // rows in the batch
+	nvals  int   // values in the batch
+	group  int64 // rows in the current row group
+	start  int64 // Size when the current row group began
+	groups int   // row groups flushed
+	arena  arena
+	err    error
+}
+
+// A batch ends after batchRows rows, or once its values reach batchValues
+// or its text batchBytes: at most batchValues × 24 + batchBytes bytes (2.5
+// MiB), plus one row.
+const (
+	batchRows   = 256
+	batchValues = 64 << 10
+	batchBytes  = 1 << 20
+)
+
+// ErrShape means generated code wrote a row whose columns do not match its
+// description: a generator bug.
+var ErrShape = errors.New("pqfile: row does not match the schema")
+
+// NewWriter returns a Writer of rows described by c to out. Close it to
+// write the footer.
+func NewWriter(out io.Writer, c *jlex.Column, opt Options) *Writer {
+	opt.defaults()
+	leaves := c.Leaves()
+	schema := Schema(c)
+	wopts := []parquet.WriterOption{
+		schema,
+		parquet.Compression(&zstd.Codec{Level: opt.Level}),
+		parquet.PageBufferSize(opt.PageBytes),
+		parquet.DictionaryMaxBytes(opt.DictBytes),
+		parquet.CreatedBy("tslogs", "", ""),
+	}
+	for k, v := range opt.Metadata {
+		wopts = append(wopts, parquet.KeyValueMetadata(k, v))
+	}
+	// Bounds of JSON text and row IDs prune nothing: none are kept.
+	paths := schema.Columns()
+	for i, l := range leaves {
+		if isText(l.Type) && !dictionary(l.Type, l.Path[len(l.Path)-1]) {
+			wopts = append(wopts, parquet.SkipPageBounds(paths[i]...))
+		}
+	}
+	w := &Writer{
+		w:    parquet.NewWriter(out, wopts...),
+		vals: make([][]parquet.Value, len(leaves)),
+		mark: make([]int, len(leaves)),
+		opt:  opt,
+	}
+	w.cols = w.w.ColumnWriters()
+	return w
+}
+
+// Write writes rec as one row.
+func (w *Writer) Write(rec Record, m *jlex.RowMeta) error {
+	if w.err != nil {
+		return w.err
+	}
+	rec.WriteColumns((*shredder)(w), m)
+	return w.endRow()
+}
+
+// endRow checks that the row gave every column a value, and hands the
+// batch to the column writers when it is full.
+func (w *Writer) endRow() error {
+	for i, v := range w.vals {
+		if len(v) == w.mark[i] {
+			w.err = fmt.Errorf("%w: no value for column %d", ErrShape, i)
+			return w.err
+		}
+		w.nvals += len(v) - w.mark[i]
+		w.mark[i] = len(v)
+	}
+	w.rows++
+	w.group++
+	w.batch++
+	if w.batch < batchRows && w.nvals < batchValues && w.arena.size < batchBytes {
+		return nil
+	}
+	return w.endBatch()
+}
+
+// endBatch hands the batch's rows to the column writers, which copy them,
+// and flushes the row group once it has reached its size.
+func (w *Writer) endBatch() error {
+	if w.batch == 0 {
+		return nil
+	}
+	for i, v := range w.vals {
+		if _, err := w.cols[i].WriteRowValues(v); err != nil {
+			w.err = err
+			return err
+		}
+		clear(v)
+		w.vals[i], w.mark[i] = v[:0], 0
+	}
+	w.arena.reset()
+	w.batch, w.nvals = 0, 0
+	// Size counts the file written so far plus the row group in memory.
+	if w.w.Size()-w.start >= w.opt.RowGroupBytes {
+		return w.Flush()
+	}
+	return nil
+}
+
+// Flush ends the current row group, writing it to the output.
+func (w *Writer) Flush() error {
+	if w.err != nil {
+		return w.err
+	}
+	if err := w.endBatch(); err != nil || w.group == 0 {
+		return err
+	}
+	w.group = 0
+	if err := w.w.Flush(); err != nil {
+		w.err = err
+	}
+	w.start = w.w.Size()
+	w.groups++
+	return w.err
+}
+
+// RowGroups returns the number of row groups written so far.
+func (w *Writer) RowGroups() int { return w.groups }
+
+// Rows returns the number of rows written.
+func (w *Writer) Rows() int64 { return w.rows }
+
+// Size returns the bytes written to the output so far plus the estimated
+// size of the row group in memory, the batch not yet handed over included.
+func (w *Writer) Size() int64 {
+	return w.w.Size() + int64(w.arena.size) + int64(w.nvals)*int64(unsafe.Sizeof(parquet.Value{}))
+}
+
+// Close writes the last row group and the footer. It does not close the
+// output.
+func (w *Writer) Close() error {
+	if w.err != nil {
+		return w.err
+	}
+	if err := w.endBatch(); err != nil {
+		return err
+	}
+	w.err = w.w.Close()
+	if w.err == nil {
+		w.err = errClosed
+		return nil
+	}
+	return w.err
+}
+
+var errClosed = errors.New("pqfile: writer is closed")
+
+// shredder is the jlex.ColumnWriter of a Writer: it turns each call into a
+// parquet.Value with its levels, in the row's value list of its column.
+type shredder Writer
+
+func (s *shredder) add(col int, v parquet.Value) {
+	s.vals[col] = append(s.vals[col], v)
+}
+
+func (s *shredder) Nulls(col, n, rep, def int) {
+	for i := col; i < col+n; i++ {
+		s.vals[i] = append(s.vals[i], parquet.NullValue().Level(rep, def, i))
+	}
+}
+
+func (s *shredder) Bool(col, rep, def int, v bool) {
+	s.add(col, parquet.BooleanValue(v).Level(rep, def, col))
+}
+
+func (s *shredder) Int32(col, rep, def int, v int32) {
+	s.add(col, parquet.Int32Value(v).Level(rep, def, col))
+}
+
+func (s *shredder) Int64(col, rep, def int, v int64) {
+	s.add(col, parquet.Int64Value(v).Level(rep, def, col))
+}
+
+func (s *shredder) Float64(col, rep, def int, v float64) {
+	s.add(col, parquet.DoubleValue(v).Level(rep, def, col))
+}
+
+// String and Bytes copy the caller's text into the arena, where it stays
+// until the batch is handed over.
+func (s *shredder) String(col, rep, def int, v string) {
+	s.add(col, parquet.ByteArrayValue(s.arena.copy(unsafe.Slice(unsafe.StringData(v), len(v)))).Level(rep, def, col))
+}
+
+func (s *shredder) Bytes(col, rep, def int, v []byte) {
+	s.add(col, parquet.ByteArrayValue(s.arena.copy(v)).Level(rep, def, col))
+}
+
+func (s *shredder) Addr(col, rep, def int, v netip.Addr) {
+	s.add(col, parquet.ByteArrayValue(s.arena.take(64, func(b []byte) []byte { return v.AppendTo(b) })).Level(rep, def, col))
+}
+
+func (s *shredder) Time(col, rep, def int, v time.Time) {
+	s.add(col, parquet.Int64Value(v.UnixMicro()).Level(rep, def, col))
+}
+
+func (s *shredder) JSON(col, rep, def int, v []byte) {
+	s.add(col, parquet.ByteArrayValue(s.arena.take(len(v), func(b []byte) []byte { return jlex.AppendCompactJSON(b, v) })).Level(rep, def, col))
+}
+
+// arena holds the text of one batch's values in chunks that never move, so
+// earlier values stay valid while later ones are added.
+type arena struct {
+	chunks [][]byte
+	cur    int
+	size   int // bytes taken since the reset
+}
+
+const chunkSize = 64 << 10
+
+// room returns the index of a chunk with at least n bytes free: the
+// current one, or the next (allocated if need be).
+func (a *arena) room(n int) int {
+	for ; a.cur < len(a.chunks); a.cur++ {
+		if c := a.chunks[a.cur]; cap(c)-len(c) >= n {
+			return a.cur
+		}
+	}
+	a.chunks = append(a.chunks, make([]byte, 0, chunkSize))
+	return a.cur
+}
+
+// take appends a value of at most max bytes with fill and returns it.
+func (a *arena) take(max int, fill func([]byte) []byte) []byte {
+	if max > chunkSize/4 {
+		v := fill(make([]byte, 0, max))
+		a.size += len(v)
+		return v
+	}
+	i := a.room(max)
+	c := a.chunks[i]
+	start := len(c)
+	c = fill(c)
+	a.chunks[i] = c
+	a.size += len(c) - start
+	return c[start:len(c):len(c)]
+}
+
+// copy keeps a copy of v.
+func (a *arena) copy(v []byte) []byte {
+	return a.take(len(v), func(b []byte) []byte { return append(b, v...) })
+}
+
+func (a *arena) reset() {
+	for i := range a.chunks {
+		a.chunks[i] = a.chunks[i][:0]
+	}
+	a.cur, a.size = 0, 0
+}
