@@ -121,7 +121,12 @@ func (e *RecordError) Unwrap() error { return e.Err }
 // logged, else end.
 //
 // The reader's memory is bounded by the largest record, not by the input,
-// and reading allocates nothing per record once its buffers have grown. A
+// and reading allocates nothing per record once its buffers have grown.
+// A record is read once: the decoder finds where it ends as it decodes it,
+// in place in the reader's buffer. The framing rules below are applied by a
+// separate pass over the bytes only where the decoder cannot take a record
+// whole (a bad record, or one not all read yet), to report it and find the
+// next one; a record is read the same either way. A
 // bad record makes Err non-nil for that record only; Raw then holds its bytes
 // for a dead-letter file, and Next goes on with the next record. In NDJSON a
 // line cut short is one bad record: the next line is read on its own. An
@@ -152,15 +157,59 @@ type Reader struct {
 	typ     LogType
 	bare    bool
 	err     error
+	// lex decodes records where the scanner finds them (take).
+	lex *jlex.Lexer
 }
 
 // NewReader returns a Reader of r.
 func NewReader(r io.Reader, opt ReaderOptions) *Reader {
-	return &Reader{opt: opt, sc: stream.NewScanner(r, stream.Options{
+	rd := &Reader{opt: opt, lex: new(jlex.Lexer), sc: stream.NewScanner(r, stream.Options{
 		MaxRecordSize:   opt.MaxRecordSize,
 		MaxDecompressed: opt.MaxDecompressed,
 		MaxZstdWindow:   opt.MaxZstdWindow,
 	})}
+	rd.sc.SetTake(rd.take)
+	return rd
+}
+
+// take decodes the record at the front of data, in place, and returns its
+// length, or 0 if data does not start with a whole good record (see
+// stream.Scanner.SetTake). This is how a record is usually read: the
+// decoder finds where it ends, and the scanner frames a record itself only
+// when take fails, to report and step over a bad one.
+func (r *Reader) take(data []byte) int {
+	l := r.lex
+	typ, bare, err := detect(l, data, r.opt.LogType)
+	if err != nil {
+		return 0
+	}
+	switch typ {
+	case LogTypeNetwork:
+		x := &r.network
+		l.ResetView(data, x.arena[:0])
+		if bare {
+			x.decodeEventFrom(l)
+			x.setBareTime()
+		} else {
+			x.decodeFrom(l)
+		}
+	case LogTypeAudit:
+		x := &r.audit
+		l.ResetView(data, x.arena[:0])
+		if bare {
+			x.decodeEventFrom(l)
+			x.setBareTime()
+		} else {
+			x.decodeFrom(l)
+		}
+	default:
+		return 0
+	}
+	if !l.Ok() {
+		return 0
+	}
+	r.typ, r.bare = typ, bare
+	return l.Pos()
 }
 
 // Reset makes the Reader read r, keeping its memory.
@@ -176,6 +225,12 @@ func (r *Reader) Next() bool {
 	if !r.sc.Next() {
 		return false
 	}
+	if r.sc.Taken() {
+		if r.typ == LogTypeNetwork && r.opt.Nodes != nil {
+			r.opt.Nodes.Learn(&r.network)
+		}
+		return true
+	}
 	if err := r.sc.Err(); err != nil {
 		r.typ, r.bare = r.opt.LogType, false
 		r.fail(err)
@@ -183,7 +238,7 @@ func (r *Reader) Next() bool {
 	}
 	data := r.sc.Bytes()
 	var err error
-	r.typ, r.bare, err = detect(data, r.opt.LogType)
+	r.typ, r.bare, err = detect(r.lex, data, r.opt.LogType)
 	if err != nil {
 		r.fail(err)
 		return true
@@ -269,11 +324,13 @@ func (r *Reader) LogType() LogType { return r.typ }
 func (r *Reader) Bare() bool { return r.bare }
 
 // Network returns the current record when it is a network record. It is
-// reused by the next call to Next.
+// reused by the next call to Next, and its strings may point into the
+// Reader's buffer: they are valid until then (strings.Clone what you keep).
 func (r *Reader) Network() *Network { return &r.network }
 
 // Audit returns the current record when it is an audit record. It is reused
-// by the next call to Next.
+// by the next call to Next, and its strings and raw values may point into
+// the Reader's buffer: they are valid until then.
 func (r *Reader) Audit() *Audit { return &r.audit }
 
 // Raw returns the current record's bytes, valid until the next call to Next.
@@ -363,8 +420,8 @@ func oneOf(key []byte, set []string) bool {
 // only one type. When want is not LogTypeAuto, a record of the other type
 // is an error (*LogTypeError) and a record whose type cannot be told is
 // taken to be of type want.
-func detect(data []byte, want LogType) (typ LogType, bare bool, err error) {
-	typ, bare, key, err := detectType(data)
+func detect(l *jlex.Lexer, data []byte, want LogType) (typ LogType, bare bool, err error) {
+	typ, bare, key, err := detectType(l, data)
 	if want == LogTypeAuto {
 		return typ, bare, err
 	}
@@ -407,10 +464,8 @@ func article(t LogType) string {
 
 // detectType is detect for LogTypeAuto. It also returns the key that told
 // the type; typ is LogTypeAuto (with err set) when it could not be told.
-func detectType(data []byte) (typ LogType, bare bool, typeKey string, err error) {
+func detectType(l *jlex.Lexer, data []byte) (typ LogType, bare bool, typeKey string, err error) {
 	const want = LogTypeAuto
-	l := jlex.GetLexer()
-	defer jlex.PutLexer(l)
 	l.ResetView(data, nil)
 	if !l.BeginObject() {
 		if l.Ok() {
@@ -490,13 +545,19 @@ func (x *Network) DecodeBare(data []byte) error {
 	if err := x.decodeEventOnly(data); err != nil {
 		return err
 	}
+	x.setBareTime()
+	return nil
+}
+
+// setBareTime sets the time of a bare record just decoded: its logged
+// time, else its end. It does nothing to an empty x (a failed decode).
+func (x *Network) setBareTime() {
 	switch {
 	case x.Event.HasLogged():
 		x.SetTime(x.Event.Logged)
 	case x.Event.HasEnd():
 		x.SetTime(x.Event.End)
 	}
-	return nil
 }
 
 // DecodeBare decodes a bare audit record (the event of an envelope, as in S3
@@ -506,11 +567,17 @@ func (x *Audit) DecodeBare(data []byte) error {
 	if err := x.decodeEventOnly(data); err != nil {
 		return err
 	}
+	x.setBareTime()
+	return nil
+}
+
+// setBareTime sets the time of a bare record just decoded: its eventTime,
+// else its logged time. It does nothing to an empty x (a failed decode).
+func (x *Audit) setBareTime() {
 	switch {
 	case x.Event.HasEventTime():
 		x.SetTime(x.Event.EventTime)
 	case x.Event.HasLogged():
 		x.SetTime(x.Event.Logged)
 	}
-	return nil
 }

@@ -926,6 +926,17 @@ func (x *Network) Decode(data []byte) error {
 // decodeRecord decodes a whole record from l, checking that nothing follows it
 // and that no required field is missing. On error x is left empty.
 func (x *Network) decodeRecord(l *jlex.Lexer) {
+	x.decodeFrom(l)
+	l.End()
+	if !l.Ok() {
+		x.reset()
+	}
+}
+
+// decodeFrom decodes a record from the front of l, checking that no required
+// field is missing but not what follows it (l.Pos is then just past the
+// record). On error x is left empty.
+func (x *Network) decodeFrom(l *jlex.Lexer) {
 	x.reset()
 	if !x.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
@@ -939,7 +950,6 @@ func (x *Network) decodeRecord(l *jlex.Lexer) {
 			}
 		}
 	}
-	l.End()
 	x.arena = l.Arena
 	if !l.Ok() {
 		x.reset()
@@ -954,6 +964,18 @@ func (x *Network) decodeEventOnly(data []byte) error {
 	l := jlex.GetLexer()
 	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
+	x.decodeEventFrom(l)
+	l.End()
+	if !l.Ok() {
+		x.reset()
+		return l.Err()
+	}
+	return nil
+}
+
+// decodeEventFrom is decodeEventOnly from the front of l, without looking at what follows
+// the object (l.Pos is then just past it).
+func (x *Network) decodeEventFrom(l *jlex.Lexer) {
 	x.reset()
 	if !x.Event.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
@@ -963,14 +985,12 @@ func (x *Network) decodeEventOnly(data []byte) error {
 			l.FailPath(l.Pos(), p, "required field is missing")
 		}
 	}
-	l.End()
 	x.arena = l.Arena
 	if !l.Ok() {
 		x.reset()
-		return l.Err()
+		return
 	}
 	x.present.Set(1, true)
-	return nil
 }
 
 // decodeFieldsOnly decodes data as the fields object alone, without the rest of the
@@ -981,6 +1001,18 @@ func (x *Network) decodeFieldsOnly(data []byte) error {
 	l := jlex.GetLexer()
 	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
+	x.decodeFieldsFrom(l)
+	l.End()
+	if !l.Ok() {
+		x.reset()
+		return l.Err()
+	}
+	return nil
+}
+
+// decodeFieldsFrom is decodeFieldsOnly from the front of l, without looking at what follows
+// the object (l.Pos is then just past it).
+func (x *Network) decodeFieldsFrom(l *jlex.Lexer) {
 	x.reset()
 	if !x.Fields.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
@@ -990,14 +1022,12 @@ func (x *Network) decodeFieldsOnly(data []byte) error {
 			l.FailPath(l.Pos(), p, "required field is missing")
 		}
 	}
-	l.End()
 	x.arena = l.Arena
 	if !l.Ok() {
 		x.reset()
-		return l.Err()
+		return
 	}
 	x.present.Set(2, true)
-	return nil
 }
 
 // UnmarshalJSON implements json.Unmarshaler with Decode. As the convention for

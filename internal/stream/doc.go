@@ -43,6 +43,16 @@
 // plus one read chunk, whatever the size of the input, and steady-state
 // scanning does not allocate.
 //
+// # Records a decoder takes whole
+//
+// With SetTake, a record that starts with '{' where a record may start is
+// first offered to a decoder, which reads it from the buffer in place and
+// says where it ends; the Scanner checks that its own rules would have
+// found the same record, good, and then reports it without scanning its
+// bytes itself. Only when the decoder cannot take a record (it is bad, or
+// not all of it has been read yet) does the Scanner frame it by the rules
+// above and below. Either way the records reported are the same.
+//
 // # Bad records and resynchronisation
 //
 // A bad record is reported by Next like a good one, with Err set and Bytes

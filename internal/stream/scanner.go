@@ -195,6 +195,19 @@ type Scanner struct {
 	recOff int64
 	recB   []byte
 	recErr *RecordError
+
+	// take, when set, decodes records where they start (see SetTake);
+	// taken reports that it took the current record.
+	take  func([]byte) int
+	taken bool
+	// want is the buffer size fill grows to at once: more than minBuf
+	// after a record that take could not see whole (see noteStraddle).
+	want int
+	// typical is the size of recent records (see noteLen).
+	typical int
+	// missEnd, when positive, is the input offset where the buffered
+	// input ended when take failed on the current record.
+	missEnd int64
 }
 
 // NewScanner returns a Scanner reading r.
@@ -242,13 +255,14 @@ func (s *Scanner) Reset(r io.Reader) {
 	s.eofCut = false
 	s.sp = span{}
 	s.rec, s.recOff, s.recB, s.recErr = 0, 0, nil, nil
+	s.taken, s.missEnd = false, 0
 }
 
 // Next advances to the next record, good or bad. It returns false at the
 // end of the input or when a fatal (I/O or decompression) error stops
 // scanning; see Fatal.
 func (s *Scanner) Next() bool {
-	s.recB, s.recErr = nil, nil
+	s.recB, s.recErr, s.taken, s.missEnd = nil, nil, false, 0
 	if s.state == stStart {
 		s.start()
 	}
@@ -294,6 +308,9 @@ func (s *Scanner) Next() bool {
 			}
 			switch c {
 			case '{':
+				if s.take != nil && s.tryTake(true) {
+					return true
+				}
 				s.beginComposite(true)
 				s.sp.lines = true
 			case '[':
@@ -322,7 +339,13 @@ func (s *Scanner) Next() bool {
 			case ',':
 				s.pos++
 				continue
-			case '{', '[':
+			case '{':
+				if s.take != nil && s.tryTake(false) {
+					s.state = stArrAfter
+					return true
+				}
+				s.beginComposite(true)
+			case '[':
 				s.beginComposite(true)
 			case '"':
 				s.beginString(true)
@@ -472,6 +495,81 @@ func (s *Scanner) Next() bool {
 	return false
 }
 
+// SetTake makes the Scanner hand each record that starts with '{' where a
+// record may start (in a stream or an array, not a value of an API object)
+// to take before framing it: take gets the buffered input from the
+// record's first byte on and returns the length of the record it decoded
+// from the front of it, or 0 when it could not decode one (the record is
+// bad, or not all of it is buffered yet). The Scanner accepts a length
+// only where its own rules would have found the same record, good: the
+// record ends with '}', is within MaxRecordSize, and in a stream holds no
+// '{' right after a newline (which would cut it). It then reports the
+// record without reading its bytes a second time, and Taken returns true;
+// otherwise it frames the record itself, as without take, and the caller
+// decodes Bytes.
+//
+// take must accept only valid JSON objects, ending at their closing
+// brace, nested no deeper than jlex.MaxDepth: then every record it takes is
+// one the Scanner would have framed the same way and found good. It must
+// not keep data. With Options.MaxDepth below jlex.MaxDepth, take is not
+// used. A nil take turns this off.
+func (s *Scanner) SetTake(take func(data []byte) int) {
+	s.take = take
+}
+
+// Taken reports whether the current record was decoded by the function
+// given to SetTake, which has already seen all of it.
+func (s *Scanner) Taken() bool { return s.taken }
+
+// tryTake offers the record starting at s.pos to s.take, and makes it the
+// current record if take decodes it (see SetTake). lines is true in a
+// stream, where a '{' after a newline inside a record cuts it.
+func (s *Scanner) tryTake(lines bool) bool {
+	if s.maxDepth < jlex.MaxDepth {
+		return false
+	}
+	if !s.eof && s.rerr == nil && s.end-s.pos < 2*s.typical {
+		// The record may well go on beyond the input buffered: frame it
+		// rather than have take fail on it, and have fill make room for
+		// records of this size.
+		s.want = min(s.maxBuf, max(s.want, 32*s.typical))
+		return false
+	}
+	view := s.buf[s.pos:min(s.end, s.pos+s.max)]
+	n := s.take(view)
+	if n <= 0 || n > len(view) || view[n-1] != '}' || (lines && bytes.Contains(view[:n], newlineBrace)) {
+		if !s.eof && s.rerr == nil {
+			// Perhaps only part of the record is buffered: finish notes
+			// whether it went on beyond what was.
+			s.missEnd = s.base + int64(s.end)
+		}
+		return false
+	}
+	s.rec++
+	s.recOff = s.base + int64(s.pos)
+	s.recB = view[:n:n]
+	s.pos += n
+	s.taken = true
+	s.noteLen(n)
+	return true
+}
+
+// noteLen follows the sizes of records: typical is the largest of the
+// recent ones (it decays by an eighth per record).
+func (s *Scanner) noteLen(n int) {
+	s.typical = max(n, s.typical-s.typical>>3)
+}
+
+var newlineBrace = []byte("\n{")
+
+// noteStraddle grows the buffer fill aims for after a record of n bytes
+// went on beyond the input buffered when it began: to 32 such records (at
+// most MaxRecordSize plus a read chunk, the bound the buffer always had),
+// so that take seldom sees records cut by the end of the buffer.
+func (s *Scanner) noteStraddle(n int) {
+	s.want = min(s.maxBuf, max(s.want, 32*n))
+}
+
 // Bytes returns the raw bytes of the current record, valid until the next
 // call to Next or Reset (copy them to keep them). For a bad record these are
 // the bytes skipped, at most MaxRecordSize of them (an oversized record's
@@ -573,8 +671,8 @@ func (s *Scanner) fill(keep int) bool {
 	if s.end == len(s.buf) {
 		live := s.end - keep
 		var nb []byte
-		if len(s.buf) < s.maxBuf && (len(s.buf) < readChunk || live > len(s.buf)/2) {
-			nb = make([]byte, min(max(2*len(s.buf), minBuf), s.maxBuf))
+		if len(s.buf) < s.maxBuf && (len(s.buf) < readChunk || live > len(s.buf)/2 || len(s.buf) < s.want) {
+			nb = make([]byte, min(max(2*len(s.buf), minBuf, s.want), s.maxBuf))
 		} else if keep > 0 {
 			nb = s.buf
 		} else { // cannot happen: spans are bounded by MaxRecordSize
@@ -920,6 +1018,13 @@ func (s *Scanner) finish() bool {
 			errKind, msg = ErrRecordTooLarge, fmt.Sprintf("record exceeds the %d-byte limit", s.max)
 		}
 	}
+	if s.missEnd > 0 {
+		if sp.off+length > s.missEnd {
+			s.noteStraddle(int(length))
+		}
+		s.missEnd = 0
+	}
+	s.noteLen(int(length))
 	s.rec++
 	s.recB = s.buf[first : first+int(length)]
 	s.recOff = sp.off

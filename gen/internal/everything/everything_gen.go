@@ -1611,6 +1611,17 @@ func (x *Everything) Decode(data []byte) error {
 // decodeRecord decodes a whole record from l, checking that nothing follows it
 // and that no required field is missing. On error x is left empty.
 func (x *Everything) decodeRecord(l *jlex.Lexer) {
+	x.decodeFrom(l)
+	l.End()
+	if !l.Ok() {
+		x.reset()
+	}
+}
+
+// decodeFrom decodes a record from the front of l, checking that no required
+// field is missing but not what follows it (l.Pos is then just past the
+// record). On error x is left empty.
+func (x *Everything) decodeFrom(l *jlex.Lexer) {
 	x.reset()
 	if !x.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
@@ -1620,7 +1631,6 @@ func (x *Everything) decodeRecord(l *jlex.Lexer) {
 			l.FailPath(l.Pos(), p, "required field is missing")
 		}
 	}
-	l.End()
 	x.arena = l.Arena
 	if !l.Ok() {
 		x.reset()
@@ -1635,6 +1645,18 @@ func (x *Everything) decodeActorOnly(data []byte) error {
 	l := jlex.GetLexer()
 	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
+	x.decodeActorFrom(l)
+	l.End()
+	if !l.Ok() {
+		x.reset()
+		return l.Err()
+	}
+	return nil
+}
+
+// decodeActorFrom is decodeActorOnly from the front of l, without looking at what follows
+// the object (l.Pos is then just past it).
+func (x *Everything) decodeActorFrom(l *jlex.Lexer) {
 	x.reset()
 	if !x.Actor.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
@@ -1644,14 +1666,12 @@ func (x *Everything) decodeActorOnly(data []byte) error {
 			l.FailPath(l.Pos(), p, "required field is missing")
 		}
 	}
-	l.End()
 	x.arena = l.Arena
 	if !l.Ok() {
 		x.reset()
-		return l.Err()
+		return
 	}
 	x.present.Set(18, true)
-	return nil
 }
 
 // decodeQuirksOnly decodes data as the quirks object alone, without the rest of the
@@ -1662,6 +1682,18 @@ func (x *Everything) decodeQuirksOnly(data []byte) error {
 	l := jlex.GetLexer()
 	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
+	x.decodeQuirksFrom(l)
+	l.End()
+	if !l.Ok() {
+		x.reset()
+		return l.Err()
+	}
+	return nil
+}
+
+// decodeQuirksFrom is decodeQuirksOnly from the front of l, without looking at what follows
+// the object (l.Pos is then just past it).
+func (x *Everything) decodeQuirksFrom(l *jlex.Lexer) {
 	x.reset()
 	if !x.Quirks.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
@@ -1671,14 +1703,12 @@ func (x *Everything) decodeQuirksOnly(data []byte) error {
 			l.FailPath(l.Pos(), p, "required field is missing")
 		}
 	}
-	l.End()
 	x.arena = l.Arena
 	if !l.Ok() {
 		x.reset()
-		return l.Err()
+		return
 	}
 	x.present.Set(19, true)
-	return nil
 }
 
 // UnmarshalJSON implements json.Unmarshaler with Decode. As the convention for

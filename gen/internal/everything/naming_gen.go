@@ -963,6 +963,17 @@ func (x *Naming) Decode(data []byte) error {
 // decodeRecord decodes a whole record from l, checking that nothing follows it
 // and that no required field is missing. On error x is left empty.
 func (x *Naming) decodeRecord(l *jlex.Lexer) {
+	x.decodeFrom(l)
+	l.End()
+	if !l.Ok() {
+		x.reset()
+	}
+}
+
+// decodeFrom decodes a record from the front of l, checking that no required
+// field is missing but not what follows it (l.Pos is then just past the
+// record). On error x is left empty.
+func (x *Naming) decodeFrom(l *jlex.Lexer) {
 	x.reset()
 	if !x.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
@@ -972,7 +983,6 @@ func (x *Naming) decodeRecord(l *jlex.Lexer) {
 			l.FailPath(l.Pos(), p, "required field is missing")
 		}
 	}
-	l.End()
 	x.arena = l.Arena
 	if !l.Ok() {
 		x.reset()
@@ -987,6 +997,18 @@ func (x *Naming) decodeSrcNodeOnly(data []byte) error {
 	l := jlex.GetLexer()
 	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
+	x.decodeSrcNodeFrom(l)
+	l.End()
+	if !l.Ok() {
+		x.reset()
+		return l.Err()
+	}
+	return nil
+}
+
+// decodeSrcNodeFrom is decodeSrcNodeOnly from the front of l, without looking at what follows
+// the object (l.Pos is then just past it).
+func (x *Naming) decodeSrcNodeFrom(l *jlex.Lexer) {
 	x.reset()
 	if !x.SrcNode.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
@@ -996,14 +1018,12 @@ func (x *Naming) decodeSrcNodeOnly(data []byte) error {
 			l.FailPath(l.Pos(), p, "required field is missing")
 		}
 	}
-	l.End()
 	x.arena = l.Arena
 	if !l.Ok() {
 		x.reset()
-		return l.Err()
+		return
 	}
 	x.present.Set(10, true)
-	return nil
 }
 
 // decodeOriginOnly decodes data as the origin object alone, without the rest of the
@@ -1014,6 +1034,18 @@ func (x *Naming) decodeOriginOnly(data []byte) error {
 	l := jlex.GetLexer()
 	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
+	x.decodeOriginFrom(l)
+	l.End()
+	if !l.Ok() {
+		x.reset()
+		return l.Err()
+	}
+	return nil
+}
+
+// decodeOriginFrom is decodeOriginOnly from the front of l, without looking at what follows
+// the object (l.Pos is then just past it).
+func (x *Naming) decodeOriginFrom(l *jlex.Lexer) {
 	x.reset()
 	if !x.Origin.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
@@ -1023,14 +1055,12 @@ func (x *Naming) decodeOriginOnly(data []byte) error {
 			l.FailPath(l.Pos(), p, "required field is missing")
 		}
 	}
-	l.End()
 	x.arena = l.Arena
 	if !l.Ok() {
 		x.reset()
-		return l.Err()
+		return
 	}
 	x.present.Set(12, true)
-	return nil
 }
 
 // decodeTargetOnly decodes data as the target object alone, without the rest of the
@@ -1041,6 +1071,18 @@ func (x *Naming) decodeTargetOnly(data []byte) error {
 	l := jlex.GetLexer()
 	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
+	x.decodeTargetFrom(l)
+	l.End()
+	if !l.Ok() {
+		x.reset()
+		return l.Err()
+	}
+	return nil
+}
+
+// decodeTargetFrom is decodeTargetOnly from the front of l, without looking at what follows
+// the object (l.Pos is then just past it).
+func (x *Naming) decodeTargetFrom(l *jlex.Lexer) {
 	x.reset()
 	if !x.Target.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
@@ -1050,14 +1092,12 @@ func (x *Naming) decodeTargetOnly(data []byte) error {
 			l.FailPath(l.Pos(), p, "required field is missing")
 		}
 	}
-	l.End()
 	x.arena = l.Arena
 	if !l.Ok() {
 		x.reset()
-		return l.Err()
+		return
 	}
 	x.present.Set(13, true)
-	return nil
 }
 
 // decodeLeftOnly decodes data as the left object alone, without the rest of the
@@ -1068,6 +1108,18 @@ func (x *Naming) decodeLeftOnly(data []byte) error {
 	l := jlex.GetLexer()
 	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
+	x.decodeLeftFrom(l)
+	l.End()
+	if !l.Ok() {
+		x.reset()
+		return l.Err()
+	}
+	return nil
+}
+
+// decodeLeftFrom is decodeLeftOnly from the front of l, without looking at what follows
+// the object (l.Pos is then just past it).
+func (x *Naming) decodeLeftFrom(l *jlex.Lexer) {
 	x.reset()
 	if !x.Left.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
@@ -1077,14 +1129,12 @@ func (x *Naming) decodeLeftOnly(data []byte) error {
 			l.FailPath(l.Pos(), p, "required field is missing")
 		}
 	}
-	l.End()
 	x.arena = l.Arena
 	if !l.Ok() {
 		x.reset()
-		return l.Err()
+		return
 	}
 	x.present.Set(14, true)
-	return nil
 }
 
 // decodeRightOnly decodes data as the right object alone, without the rest of the
@@ -1095,6 +1145,18 @@ func (x *Naming) decodeRightOnly(data []byte) error {
 	l := jlex.GetLexer()
 	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
+	x.decodeRightFrom(l)
+	l.End()
+	if !l.Ok() {
+		x.reset()
+		return l.Err()
+	}
+	return nil
+}
+
+// decodeRightFrom is decodeRightOnly from the front of l, without looking at what follows
+// the object (l.Pos is then just past it).
+func (x *Naming) decodeRightFrom(l *jlex.Lexer) {
 	x.reset()
 	if !x.Right.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
@@ -1104,14 +1166,12 @@ func (x *Naming) decodeRightOnly(data []byte) error {
 			l.FailPath(l.Pos(), p, "required field is missing")
 		}
 	}
-	l.End()
 	x.arena = l.Arena
 	if !l.Ok() {
 		x.reset()
-		return l.Err()
+		return
 	}
 	x.present.Set(15, true)
-	return nil
 }
 
 // UnmarshalJSON implements json.Unmarshaler with Decode. As the convention for
