@@ -179,9 +179,14 @@ func NewReader(r io.Reader, opt ReaderOptions) *Reader {
 // when take fails, to report and step over a bad one.
 func (r *Reader) take(data []byte) int {
 	l := r.lex
-	typ, bare, err := detect(l, data, r.opt.LogType)
-	if err != nil {
-		return 0
+	typ, bare, ok := detectQuick(data)
+	if !ok {
+		var err error
+		if typ, bare, err = detect(l, data, r.opt.LogType); err != nil {
+			return 0
+		}
+	} else if want := r.opt.LogType; want != LogTypeAuto && typ != want {
+		return 0 // the framed path reports the LogTypeError
 	}
 	switch typ {
 	case LogTypeNetwork:
@@ -536,6 +541,77 @@ func detectType(l *jlex.Lexer, data []byte) (typ LogType, bare bool, typeKey str
 			return want, bare, "", l.Err()
 		}
 	}
+}
+
+// detectQuick is detectType for the shapes records usually have, read
+// straight from compact bytes: an envelope whose first key is "time", with
+// a number or plain string value, followed by "event" whose first key tells
+// the type; or a bare record whose first key tells it. ok is false when it
+// cannot tell so simply (detectType then reads the record).
+func detectQuick(data []byte) (typ LogType, bare bool, ok bool) {
+	if len(data) == 0 || data[0] != '{' {
+		return LogTypeAuto, false, false
+	}
+	key, rest, ok := quickKey(data[1:])
+	if !ok {
+		return LogTypeAuto, false, false
+	}
+	if string(key) == "time" {
+		// Skip a number or a string without escapes.
+		i := 0
+		if len(rest) > 0 && rest[0] == '"' {
+			i = 1
+			for i < len(rest) && rest[i] != '"' && rest[i] != '\\' {
+				i++
+			}
+			if i >= len(rest) || rest[i] != '"' {
+				return LogTypeAuto, false, false
+			}
+			i++
+		} else {
+			for i < len(rest) && (rest[i] >= '0' && rest[i] <= '9' || rest[i] == '.' || rest[i] == '-' || rest[i] == '+' || rest[i] == 'e' || rest[i] == 'E') {
+				i++
+			}
+		}
+		if i == 0 || i+1 >= len(rest) || rest[i] != ',' {
+			return LogTypeAuto, false, false
+		}
+		if key, rest, ok = quickKey(rest[i+1:]); !ok || string(key) != "event" || len(rest) == 0 || rest[0] != '{' {
+			return LogTypeAuto, false, false
+		}
+		if key, _, ok = quickKey(rest[1:]); !ok {
+			return LogTypeAuto, false, false
+		}
+	} else {
+		bare = true
+	}
+	switch {
+	case oneOf(key, detectNetworkKeys):
+		return LogTypeNetwork, bare, true
+	case oneOf(key, detectAuditKeys):
+		return LogTypeAudit, bare, true
+	}
+	return LogTypeAuto, false, false
+}
+
+// quickKey reads `"key":` at the front of b, a key without escapes and with
+// no whitespace around it, and returns the key and what follows the colon.
+func quickKey(b []byte) (key, rest []byte, ok bool) {
+	if len(b) < 3 || b[0] != '"' {
+		return nil, nil, false
+	}
+	for i := 1; i < len(b) && i < 32; i++ {
+		switch b[i] {
+		case '"':
+			if i+1 < len(b) && b[i+1] == ':' {
+				return b[1:i], b[i+2:], true
+			}
+			return nil, nil, false
+		case '\\':
+			return nil, nil, false
+		}
+	}
+	return nil, nil, false
 }
 
 // DecodeBare decodes a bare network record (the event of an envelope, as in

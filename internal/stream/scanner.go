@@ -528,10 +528,12 @@ func (s *Scanner) tryTake(lines bool) bool {
 	if s.maxDepth < jlex.MaxDepth {
 		return false
 	}
-	if !s.eof && s.rerr == nil && s.end-s.pos < 2*s.typical {
+	if !s.eof && s.rerr == nil && s.end-s.pos < 2*s.typical && !s.endsObject() {
 		// The record may well go on beyond the input buffered: frame it
 		// rather than have take fail on it, and have fill make room for
-		// records of this size.
+		// records of this size. (Input that ends with '}', as the end of
+		// a file or a line of NDJSON just written do, is offered: Read
+		// tells the end of the input only once asked for more.)
 		s.want = min(s.maxBuf, max(s.want, 32*s.typical))
 		return false
 	}
@@ -552,6 +554,17 @@ func (s *Scanner) tryTake(lines bool) bool {
 	s.taken = true
 	s.noteLen(n)
 	return true
+}
+
+// endsObject reports whether the buffered input ends with '}' and
+// whitespace.
+func (s *Scanner) endsObject() bool {
+	for j := s.end - 1; j > s.pos; j-- {
+		if c := s.buf[j]; !isWS(c) {
+			return c == '}'
+		}
+	}
+	return false
 }
 
 // noteLen follows the sizes of records: typical is the largest of the
