@@ -1,7 +1,6 @@
 package jlex
 
 import (
-	"bytes"
 	"encoding/binary"
 	"math"
 	"net/netip"
@@ -37,6 +36,45 @@ const hexDigits = "0123456789abcdef"
 // AppendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD;
 // <, > and & are not escaped (rows are not HTML).
 func AppendString(dst []byte, s string) []byte {
+	if plainASCII(s) { // most strings: copied as they are, in one piece
+		n := len(dst)
+		if cap(dst)-n < len(s)+2 {
+			dst = slices.Grow(dst, len(s)+2)
+		}
+		dst = dst[:n+len(s)+2]
+		dst[n] = '"'
+		copy(dst[n+1:], s)
+		dst[n+1+len(s)] = '"'
+		return dst
+	}
+	return appendStringEscaped(dst, s)
+}
+
+// plainASCII reports whether s is printable ASCII without '"' or '\\'.
+func plainASCII(s string) bool {
+	n := len(s)
+	if n < 8 {
+		for i := 0; i < n; i++ {
+			if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+				return false
+			}
+		}
+		return true
+	}
+	b := unsafe.Slice(unsafe.StringData(s), n)
+	var m uint64
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		m |= specialMask(binary.LittleEndian.Uint64(b[i:]))
+	}
+	if i < n { // the last eight bytes, overlapping the words read
+		m |= specialMask(binary.LittleEndian.Uint64(b[n-8:]))
+	}
+	return m == 0
+}
+
+// appendStringEscaped is AppendString for strings that need escapes.
+func appendStringEscaped(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	b := unsafe.Slice(unsafe.StringData(s), len(s)) // a view, not a copy
 	start := 0
@@ -93,7 +131,7 @@ func AppendString(dst []byte, s string) []byte {
 
 // AppendInt appends an integer.
 func AppendInt[T int16 | int32 | int64](dst []byte, v T) []byte {
-	return strconv.AppendInt(dst, int64(v), 10)
+	return appendInt64(dst, int64(v))
 }
 
 // AppendFloat appends a float as encoding/json writes it.
@@ -127,7 +165,7 @@ func AppendBool(dst []byte, b bool) []byte {
 // zeros trimmed.
 func AppendTime(dst []byte, t time.Time) []byte {
 	dst = append(dst, '"')
-	dst = t.UTC().AppendFormat(dst, time.RFC3339Nano)
+	dst = appendTimeUTC(dst, t)
 	return append(dst, '"')
 }
 
@@ -137,7 +175,7 @@ func AppendAddrString(dst []byte, a netip.Addr) []byte {
 		return AppendString(dst, a.String()) // a zone may hold any byte
 	}
 	dst = append(dst, '"')
-	dst = a.AppendTo(dst)
+	dst = appendAddr(dst, a)
 	return append(dst, '"')
 }
 
@@ -203,9 +241,8 @@ type RowMeta struct {
 	RowIDPrefix string // see RowID
 	seq         uint64
 	ips         []netip.Addr
+	addrs       addrSet
 	strs        []string
-	txt         []byte
-	spans       []textSpan
 }
 
 // AppendMeta appends the p_log_type, p_event_time, p_parse_time and p_row_id
@@ -236,42 +273,47 @@ func (m *RowMeta) AppendMeta(dst []byte, logType string, eventTime time.Time) []
 }
 
 // AppendAddrs appends a p_any_* member of addresses collected by fill, when
-// there are any, sorted byte-wise by their canonical text as Panther sorts
-// p_any_ip_addresses. Each address is formatted once.
+// there are any, without duplicates and sorted byte-wise by their canonical
+// text, as Panther sorts p_any_ip_addresses. fill may append them in any
+// order and more than once; each distinct address is formatted once.
 func (m *RowMeta) AppendAddrs(dst []byte, quotedKey string, fill func([]netip.Addr) []netip.Addr) []byte {
-	m.ips = fill(m.ips[:0])
-	if len(m.ips) == 0 {
-		return dst
-	}
-	m.txt = m.txt[:0]
-	m.spans = m.spans[:0]
-	for _, a := range m.ips {
-		start := len(m.txt)
-		m.txt = a.AppendTo(m.txt)
-		m.spans = append(m.spans, textSpan{int32(start), int32(len(m.txt))})
-	}
-	txt := m.txt
-	slices.SortFunc(m.spans, func(x, y textSpan) int {
-		return bytes.Compare(txt[x.start:x.end], txt[y.start:y.end])
-	})
-	dst = AppendKey(dst, quotedKey)
-	dst = append(dst, '[')
-	for i, sp := range m.spans {
-		if i > 0 {
-			if bytes.Equal(txt[sp.start:sp.end], txt[m.spans[i-1].start:m.spans[i-1].end]) {
-				continue
-			}
-			dst = append(dst, ',')
-		}
-		dst = append(dst, '"')
-		dst = appendEscapedASCII(dst, txt[sp.start:sp.end])
-		dst = append(dst, '"')
-	}
-	return append(dst, ']')
+	m.CollectAddrs(fill)
+	return m.AppendCollectedAddrs(dst, quotedKey)
 }
 
-// textSpan is txt[start:end] of RowMeta.txt.
-type textSpan struct{ start, end int32 }
+// CollectAddrs collects the row's p_any_ip_addresses, the addresses fill
+// appends (in any order, duplicates allowed), formatting each distinct one
+// once, for AppendCollectedAddrs and AppendAddrString. Generated AppendRow
+// methods call it before writing the record's fields.
+func (m *RowMeta) CollectAddrs(fill func([]netip.Addr) []netip.Addr) {
+	m.ips = fill(m.ips[:0])
+	m.addrs.collect(m.ips)
+}
+
+// AppendCollectedAddrs appends the member quotedKey with the addresses
+// CollectAddrs collected, sorted as AppendAddrs sorts them, or nothing when
+// there are none.
+func (m *RowMeta) AppendCollectedAddrs(dst []byte, quotedKey string) []byte {
+	return m.addrs.appendJSON(dst, quotedKey)
+}
+
+// AppendAddrString appends a as jlex.AppendAddrString does, copying the
+// text CollectAddrs made when a is one of the row's addresses.
+func (m *RowMeta) AppendAddrString(dst []byte, a netip.Addr) []byte {
+	if !a.Is4() { // IPv4 is as quickly formatted as looked up
+		if txt, ok := m.addrs.text(a); ok && a.Zone() == "" {
+			dst = append(dst, '"')
+			dst = append(dst, txt...)
+			return append(dst, '"')
+		}
+	}
+	return AppendAddrString(dst, a)
+}
+
+// IPAddresses returns the addresses the last call to AppendAddrs wrote, in
+// the order it wrote them (none if it wrote nothing). The slice is reused by
+// the next call.
+func (m *RowMeta) IPAddresses() []netip.Addr { return m.addrs.sorted }
 
 // appendEscapedASCII appends address text, escaping what JSON needs: only a
 // zone can hold such bytes.

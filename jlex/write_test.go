@@ -63,6 +63,24 @@ func checkAppendString(t *testing.T, s string) bool {
 		assert.Equalf(t, want, got, "%q", s)
 }
 
+// TestAppendStringEveryPosition puts each kind of byte that needs care at
+// every position of strings of every length around the word size, where
+// the plain strings' fast path reads words and overlapping tails.
+func TestAppendStringEveryPosition(t *testing.T) {
+	for n := 1; n <= 40; n++ {
+		for pos := 0; pos < n; pos++ {
+			for _, c := range []string{"\"", "\\", "\n", "\x00", "\x1f", "\x7f", "\xff", "é"} {
+				s := strings.Repeat("a", pos) + c + strings.Repeat("b", n-pos-1)
+				checkAppendString(t, s)
+				if c == "\x7f" {
+					assert.Equal(t, `"`+s+`"`, string(jlex.AppendString(nil, s)), "DEL is kept")
+				}
+			}
+		}
+		checkAppendString(t, strings.Repeat("z", n))
+	}
+}
+
 func TestAppendStringRoundTrip(t *testing.T) {
 	for c := 0; c < 256; c++ {
 		checkAppendString(t, string([]byte{byte(c)}))

@@ -125,12 +125,13 @@ const DefaultMaxNodes = 16384
 
 // NodeBytesBound is the most memory one node of a NodeDirectory takes, its
 // map entries included: a directory holds at most
-// maxNodes × NodeBytesBound bytes (about 48 MiB for DefaultMaxNodes). The
+// maxNodes × NodeBytesBound bytes (about 53 MiB for DefaultMaxNodes). The
 // text is MaxNodeText; the rest bounds the node's struct, its tag and
-// address slices (MaxNodeTags × 16 + MaxNodeAddresses × 24 bytes) and its
+// address slices (MaxNodeTags × 16 + MaxNodeAddresses × 24 bytes), its
 // entries in the two maps (up to 1 + MaxNodeAddresses entries of at most 96
-// bytes each with Go's map overhead). TestNodeDirectoryMemory measures it.
-const NodeBytesBound = MaxNodeText + 256 + MaxNodeTags*16 + MaxNodeAddresses*24 + (1+MaxNodeAddresses)*96
+// bytes each with Go's map overhead) and the copy of its p_enrichment
+// members kept written out (512 bytes). TestNodeDirectoryMemory measures it.
+const NodeBytesBound = MaxNodeText + 256 + MaxNodeTags*16 + MaxNodeAddresses*24 + (1+MaxNodeAddresses)*96 + maxNodeJSON
 
 // NodeDirectory remembers the nodes named by the srcNode and dstNodes of
 // network records, so that addresses in records without them (older clients
@@ -152,7 +153,8 @@ type NodeDirectory struct {
 	tail   int32 // least recently named
 	stats  NodeDirectoryStats
 
-	ips []netip.Addr // scratch for AppendEnrichment
+	ips     []netip.Addr // scratch for AppendEnrichment
+	matched []addrMatch
 }
 
 // NodeDirectoryStats counts what a NodeDirectory did.
@@ -166,6 +168,10 @@ type NodeDirectoryStats struct {
 type dirSlot struct {
 	node       Node
 	prev, next int32
+	// json is the node's members as p_enrichment writes them, when
+	// hasJSON (see appendNodeJSON).
+	json    []byte
+	hasJSON bool
 }
 
 // NewNodeDirectory returns a directory that keeps at most maxNodes nodes
@@ -362,6 +368,7 @@ func (d *NodeDirectory) put(id, name, os, user string, tags []string, addrs []ne
 	delete(d.byID, id)
 	d.byID[nd.ID] = i
 	d.slots[i].node = nd
+	d.slots[i].hasJSON = false
 	for _, a := range nd.Addresses {
 		d.byAddr[a] = i
 	}

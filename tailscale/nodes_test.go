@@ -227,11 +227,22 @@ func TestNodeDirectoryEvictsLeastRecentlyNamed(t *testing.T) {
 func TestNodeDirectoryMemory(t *testing.T) {
 	const maxNodes = 2000
 	nameLen := MaxNodeText - 9 - len("linux") - len("tag:a") - len("tag:b")
+	// Every other node has as long a name as leaves its p_enrichment
+	// members short enough to be kept written out (maxNodeJSON).
+	// (The last node's addresses are the longest.)
+	var x Network
+	require.NoError(t, x.Decode(ndNodeRecord(3*maxNodes-1, 0)))
+	d := NewNodeDirectory(1)
+	d.Learn(&x)
+	short := maxNodeJSON - len(d.appendNodeJSON(nil, 0))
 	recs := make([][]byte, 3*maxNodes)
 	for i := range recs {
-		recs[i] = ndNodeRecord(i, nameLen)
+		if i%2 == 0 {
+			recs[i] = ndNodeRecord(i, nameLen)
+		} else {
+			recs[i] = ndNodeRecord(i, short)
+		}
 	}
-	var x Network
 	require.NoError(t, x.Decode(recs[0]))
 	require.Len(t, x.Event.SrcNode.Addresses, MaxNodeAddresses)
 	require.True(t, nodeWithinLimits(&x.Event.SrcNode), "the test nodes are at the limits, not beyond")
@@ -243,13 +254,23 @@ func TestNodeDirectoryMemory(t *testing.T) {
 		runtime.ReadMemStats(&m)
 		return int64(m.HeapAlloc)
 	}
-	d := NewNodeDirectory(maxNodes)
+	d = NewNodeDirectory(maxNodes)
+	var row []byte
 	for _, r := range recs {
 		require.NoError(t, x.Decode(r))
 		d.Learn(&x)
 		require.LessOrEqual(t, d.Len(), maxNodes)
+		row = d.AppendNetworkEnrichment(row[:0], &x) // writes out the node's members
 	}
 	assert.Equal(t, maxNodes, d.Len())
+	kept := 0
+	for i := range d.slots {
+		if d.slots[i].hasJSON {
+			kept++
+			assert.LessOrEqual(t, len(d.slots[i].json), maxNodeJSON)
+		}
+	}
+	assert.Equal(t, maxNodes/2, kept, "nodes whose members are kept written out")
 	assert.Equal(t, 2*maxNodes, d.Stats().Evicted)
 	// The newest nodes are the ones kept.
 	_, ok := d.ByID(fmt.Sprintf("n%08d", len(recs)-1))

@@ -372,24 +372,18 @@ func (r *Reader) EventTime() time.Time {
 // AppendRow appends the current good record as a Panther-style row, with
 // p_enrichment when ReaderOptions.Nodes is set and something resolves.
 func (r *Reader) AppendRow(dst []byte, m *RowMeta) []byte {
-	start := len(dst)
-	switch r.typ {
-	case LogTypeNetwork:
-		dst = r.network.AppendRow(dst, m)
-	case LogTypeAudit:
-		dst = r.audit.AppendRow(dst, m)
-	}
 	d := r.opt.Nodes
-	if d == nil || len(dst) == start || dst[len(dst)-1] != '}' {
-		return dst
+	switch {
+	case r.typ == LogTypeNetwork && d != nil:
+		return d.AppendNetworkRow(dst, &r.network, m)
+	case r.typ == LogTypeNetwork:
+		return r.network.AppendRow(dst, m)
+	case r.typ == LogTypeAudit && d != nil:
+		return d.AppendAuditRow(dst, &r.audit, m)
+	case r.typ == LogTypeAudit:
+		return r.audit.AppendRow(dst, m)
 	}
-	dst = dst[:len(dst)-1] // reopen the row
-	if r.typ == LogTypeNetwork {
-		dst = d.AppendNetworkEnrichment(dst, &r.network)
-	} else {
-		dst = d.AppendAuditEnrichment(dst, &r.audit)
-	}
-	return append(dst, '}')
+	return dst
 }
 
 // Keys that decide a record's shape. The first decisive key wins.

@@ -969,7 +969,7 @@ func (x *Audit) AppendActorIDs(dst []string) []string {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *Audit) appendMembers(dst []byte) []byte {
+func (x *Audit) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"time\":")
 		dst = jlex.AppendTime(dst, x.Time)
@@ -978,7 +978,7 @@ func (x *Audit) appendMembers(dst []byte) []byte {
 		dst = jlex.AppendKey(dst, "\"event\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Event.appendMembers(dst)
+			dst = x.Event.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -986,7 +986,7 @@ func (x *Audit) appendMembers(dst []byte) []byte {
 		dst = jlex.AppendKey(dst, "\"fields\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Fields.appendMembers(dst)
+			dst = x.Fields.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -994,7 +994,7 @@ func (x *Audit) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *AuditEvent) appendMembers(dst []byte) []byte {
+func (x *AuditEvent) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"deferredAt\":")
 		dst = jlex.AppendTime(dst, x.DeferredAt)
@@ -1011,7 +1011,7 @@ func (x *AuditEvent) appendMembers(dst []byte) []byte {
 		dst = jlex.AppendKey(dst, "\"actor\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Actor.appendMembers(dst)
+			dst = x.Actor.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -1019,7 +1019,7 @@ func (x *AuditEvent) appendMembers(dst []byte) []byte {
 		dst = jlex.AppendKey(dst, "\"target\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Target.appendMembers(dst)
+			dst = x.Target.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -1059,7 +1059,7 @@ func (x *AuditEvent) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *AuditActor) appendMembers(dst []byte) []byte {
+func (x *AuditActor) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"id\":")
 		dst = jlex.AppendString(dst, x.ID)
@@ -1091,7 +1091,7 @@ func (x *AuditActor) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *AuditTarget) appendMembers(dst []byte) []byte {
+func (x *AuditTarget) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"id\":")
 		dst = jlex.AppendString(dst, x.ID)
@@ -1116,7 +1116,7 @@ func (x *AuditTarget) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *AuditFields) appendMembers(dst []byte) []byte {
+func (x *AuditFields) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"recorded\":")
 		dst = jlex.AppendTime(dst, x.Recorded)
@@ -1132,7 +1132,7 @@ func (x *AuditFields) appendMembers(dst []byte) []byte {
 // space between rows.
 func (x *Audit) AppendRow(dst []byte, m *jlex.RowMeta) []byte {
 	dst = append(dst, '{')
-	dst = x.appendMembers(dst)
+	dst = x.appendMembers(dst, m)
 	dst = m.AppendMeta(dst, "Tailscale.Audit", x.EventTime())
 	dst = m.AppendStrings(dst, "\"p_any_emails\":", x.AppendEmails)
 	dst = m.AppendStrings(dst, "\"p_any_actor_ids\":", x.AppendActorIDs)

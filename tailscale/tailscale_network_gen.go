@@ -1132,7 +1132,7 @@ func (x *Network) AppendEmails(dst []string) []string {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *Network) appendMembers(dst []byte) []byte {
+func (x *Network) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"time\":")
 		dst = jlex.AppendTime(dst, x.Time)
@@ -1141,7 +1141,7 @@ func (x *Network) appendMembers(dst []byte) []byte {
 		dst = jlex.AppendKey(dst, "\"event\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Event.appendMembers(dst)
+			dst = x.Event.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -1149,7 +1149,7 @@ func (x *Network) appendMembers(dst []byte) []byte {
 		dst = jlex.AppendKey(dst, "\"fields\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Fields.appendMembers(dst)
+			dst = x.Fields.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -1157,7 +1157,7 @@ func (x *Network) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *NetworkEvent) appendMembers(dst []byte) []byte {
+func (x *NetworkEvent) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"nodeId\":")
 		dst = jlex.AppendString(dst, x.NodeID)
@@ -1174,7 +1174,7 @@ func (x *NetworkEvent) appendMembers(dst []byte) []byte {
 		dst = jlex.AppendKey(dst, "\"srcNode\":")
 		{
 			dst = append(dst, '{')
-			dst = x.SrcNode.appendMembers(dst)
+			dst = x.SrcNode.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -1186,7 +1186,7 @@ func (x *NetworkEvent) appendMembers(dst []byte) []byte {
 				dst = jlex.AppendComma(dst)
 				{
 					dst = append(dst, '{')
-					dst = x.DstNodes[i].appendMembers(dst)
+					dst = x.DstNodes[i].appendMembers(dst, m)
 					dst = append(dst, '}')
 				}
 			}
@@ -1201,7 +1201,7 @@ func (x *NetworkEvent) appendMembers(dst []byte) []byte {
 				dst = jlex.AppendComma(dst)
 				{
 					dst = append(dst, '{')
-					dst = x.VirtualTraffic[i].appendMembers(dst)
+					dst = x.VirtualTraffic[i].appendMembers(dst, m)
 					dst = append(dst, '}')
 				}
 			}
@@ -1216,7 +1216,7 @@ func (x *NetworkEvent) appendMembers(dst []byte) []byte {
 				dst = jlex.AppendComma(dst)
 				{
 					dst = append(dst, '{')
-					dst = x.SubnetTraffic[i].appendMembers(dst)
+					dst = x.SubnetTraffic[i].appendMembers(dst, m)
 					dst = append(dst, '}')
 				}
 			}
@@ -1231,7 +1231,7 @@ func (x *NetworkEvent) appendMembers(dst []byte) []byte {
 				dst = jlex.AppendComma(dst)
 				{
 					dst = append(dst, '{')
-					dst = x.ExitTraffic[i].appendMembers(dst)
+					dst = x.ExitTraffic[i].appendMembers(dst, m)
 					dst = append(dst, '}')
 				}
 			}
@@ -1246,7 +1246,7 @@ func (x *NetworkEvent) appendMembers(dst []byte) []byte {
 				dst = jlex.AppendComma(dst)
 				{
 					dst = append(dst, '{')
-					dst = x.PhysicalTraffic[i].appendMembers(dst)
+					dst = x.PhysicalTraffic[i].appendMembers(dst, m)
 					dst = append(dst, '}')
 				}
 			}
@@ -1261,7 +1261,7 @@ func (x *NetworkEvent) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *NetworkNode) appendMembers(dst []byte) []byte {
+func (x *NetworkNode) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"nodeId\":")
 		dst = jlex.AppendString(dst, x.NodeID)
@@ -1304,7 +1304,7 @@ func (x *NetworkNode) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *NetworkTraffic) appendMembers(dst []byte) []byte {
+func (x *NetworkTraffic) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"proto\":")
 		dst = jlex.AppendInt(dst, x.Proto)
@@ -1315,7 +1315,7 @@ func (x *NetworkTraffic) appendMembers(dst []byte) []byte {
 	}
 	if x.present.Has(2) {
 		dst = jlex.AppendKey(dst, "\"srcIp\":")
-		dst = jlex.AppendAddrString(dst, x.SrcIP)
+		dst = m.AppendAddrString(dst, x.SrcIP)
 	}
 	if x.present.Has(3) {
 		dst = jlex.AppendKey(dst, "\"srcPort\":")
@@ -1327,7 +1327,7 @@ func (x *NetworkTraffic) appendMembers(dst []byte) []byte {
 	}
 	if x.present.Has(5) {
 		dst = jlex.AppendKey(dst, "\"dstIp\":")
-		dst = jlex.AppendAddrString(dst, x.DstIP)
+		dst = m.AppendAddrString(dst, x.DstIP)
 	}
 	if x.present.Has(6) {
 		dst = jlex.AppendKey(dst, "\"dstPort\":")
@@ -1353,7 +1353,7 @@ func (x *NetworkTraffic) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *NetworkFields) appendMembers(dst []byte) []byte {
+func (x *NetworkFields) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"recorded\":")
 		dst = jlex.AppendTime(dst, x.Recorded)
@@ -1368,10 +1368,11 @@ func (x *NetworkFields) appendMembers(dst []byte) []byte {
 // indicator arrays. m supplies the parse time and row ID and keeps scratch
 // space between rows.
 func (x *Network) AppendRow(dst []byte, m *jlex.RowMeta) []byte {
+	m.CollectAddrs(x.appendIPAddresses)
 	dst = append(dst, '{')
-	dst = x.appendMembers(dst)
+	dst = x.appendMembers(dst, m)
 	dst = m.AppendMeta(dst, "Tailscale.Network", x.EventTime())
-	dst = m.AppendAddrs(dst, "\"p_any_ip_addresses\":", x.AppendIPAddresses)
+	dst = m.AppendCollectedAddrs(dst, "\"p_any_ip_addresses\":")
 	dst = m.AppendStrings(dst, "\"p_any_emails\":", x.AppendEmails)
 	return append(dst, '}')
 }

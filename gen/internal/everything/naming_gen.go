@@ -1190,7 +1190,7 @@ func (x *Naming) EventTime() time.Time {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *Naming) appendMembers(dst []byte) []byte {
+func (x *Naming) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"userId\":")
 		dst = jlex.AppendString(dst, x.UserID)
@@ -1242,7 +1242,7 @@ func (x *Naming) appendMembers(dst []byte) []byte {
 		dst = jlex.AppendKey(dst, "\"srcNode\":")
 		{
 			dst = append(dst, '{')
-			dst = x.SrcNode.appendMembers(dst)
+			dst = x.SrcNode.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -1254,7 +1254,7 @@ func (x *Naming) appendMembers(dst []byte) []byte {
 				dst = jlex.AppendComma(dst)
 				{
 					dst = append(dst, '{')
-					dst = x.DstNodes[i].appendMembers(dst)
+					dst = x.DstNodes[i].appendMembers(dst, m)
 					dst = append(dst, '}')
 				}
 			}
@@ -1265,7 +1265,7 @@ func (x *Naming) appendMembers(dst []byte) []byte {
 		dst = jlex.AppendKey(dst, "\"origin\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Origin.appendMembers(dst)
+			dst = x.Origin.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -1273,7 +1273,7 @@ func (x *Naming) appendMembers(dst []byte) []byte {
 		dst = jlex.AppendKey(dst, "\"target\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Target.appendMembers(dst)
+			dst = x.Target.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -1281,7 +1281,7 @@ func (x *Naming) appendMembers(dst []byte) []byte {
 		dst = jlex.AppendKey(dst, "\"left\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Left.appendMembers(dst)
+			dst = x.Left.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -1289,7 +1289,7 @@ func (x *Naming) appendMembers(dst []byte) []byte {
 		dst = jlex.AppendKey(dst, "\"right\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Right.appendMembers(dst)
+			dst = x.Right.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -1301,7 +1301,7 @@ func (x *Naming) appendMembers(dst []byte) []byte {
 				dst = jlex.AppendComma(dst)
 				{
 					dst = append(dst, '{')
-					dst = x.Policies[i].appendMembers(dst)
+					dst = x.Policies[i].appendMembers(dst, m)
 					dst = append(dst, '}')
 				}
 			}
@@ -1316,7 +1316,7 @@ func (x *Naming) appendMembers(dst []byte) []byte {
 				dst = jlex.AppendComma(dst)
 				{
 					dst = append(dst, '{')
-					dst = x.Addresses[i].appendMembers(dst)
+					dst = x.Addresses[i].appendMembers(dst, m)
 					dst = append(dst, '}')
 				}
 			}
@@ -1327,7 +1327,7 @@ func (x *Naming) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *NamingNode) appendMembers(dst []byte) []byte {
+func (x *NamingNode) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"name\":")
 		dst = jlex.AppendString(dst, x.Name)
@@ -1336,7 +1336,7 @@ func (x *NamingNode) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *NamingOrigin) appendMembers(dst []byte) []byte {
+func (x *NamingOrigin) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"at\":")
 		dst = jlex.AppendString(dst, x.At)
@@ -1345,12 +1345,12 @@ func (x *NamingOrigin) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *NamingLeft) appendMembers(dst []byte) []byte {
+func (x *NamingLeft) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"node\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Node.appendMembers(dst)
+			dst = x.Node.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -1358,7 +1358,7 @@ func (x *NamingLeft) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *NamingNode2) appendMembers(dst []byte) []byte {
+func (x *NamingNode2) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"x\":")
 		dst = jlex.AppendString(dst, x.X)
@@ -1367,12 +1367,12 @@ func (x *NamingNode2) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *NamingRight) appendMembers(dst []byte) []byte {
+func (x *NamingRight) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"node\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Node.appendMembers(dst)
+			dst = x.Node.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -1380,7 +1380,7 @@ func (x *NamingRight) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *NamingNode3) appendMembers(dst []byte) []byte {
+func (x *NamingNode3) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"y\":")
 		dst = jlex.AppendString(dst, x.Y)
@@ -1389,7 +1389,7 @@ func (x *NamingNode3) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *NamingPolicy) appendMembers(dst []byte) []byte {
+func (x *NamingPolicy) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"rule\":")
 		dst = jlex.AppendString(dst, x.Rule)
@@ -1398,7 +1398,7 @@ func (x *NamingPolicy) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *NamingAddress) appendMembers(dst []byte) []byte {
+func (x *NamingAddress) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"ip\":")
 		dst = jlex.AppendString(dst, x.IP)
@@ -1414,7 +1414,7 @@ func (x *NamingAddress) appendMembers(dst []byte) []byte {
 // space between rows.
 func (x *Naming) AppendRow(dst []byte, m *jlex.RowMeta) []byte {
 	dst = append(dst, '{')
-	dst = x.appendMembers(dst)
+	dst = x.appendMembers(dst, m)
 	dst = m.AppendMeta(dst, "Test.Naming", x.EventTime())
 	return append(dst, '}')
 }

@@ -956,7 +956,7 @@ func (x *WebAccess) AppendAWSTags(dst []string) []string {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *WebAccess) appendMembers(dst []byte) []byte {
+func (x *WebAccess) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"time\":")
 		dst = jlex.AppendTime(dst, x.Time)
@@ -1082,7 +1082,7 @@ func (x *WebAccess) appendMembers(dst []byte) []byte {
 		dst = jlex.AppendKey(dst, "\"session\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Session.appendMembers(dst)
+			dst = x.Session.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -1105,7 +1105,7 @@ func (x *WebAccess) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *WebAccessSession) appendMembers(dst []byte) []byte {
+func (x *WebAccessSession) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"id\":")
 		dst = jlex.AppendString(dst, x.ID)
@@ -1124,10 +1124,11 @@ func (x *WebAccessSession) appendMembers(dst []byte) []byte {
 // indicator arrays. m supplies the parse time and row ID and keeps scratch
 // space between rows.
 func (x *WebAccess) AppendRow(dst []byte, m *jlex.RowMeta) []byte {
+	m.CollectAddrs(x.appendIPAddresses)
 	dst = append(dst, '{')
-	dst = x.appendMembers(dst)
+	dst = x.appendMembers(dst, m)
 	dst = m.AppendMeta(dst, "Custom.WebAccess", x.EventTime())
-	dst = m.AppendAddrs(dst, "\"p_any_ip_addresses\":", x.AppendIPAddresses)
+	dst = m.AppendCollectedAddrs(dst, "\"p_any_ip_addresses\":")
 	dst = m.AppendStrings(dst, "\"p_any_emails\":", x.AppendEmails)
 	dst = m.AppendStrings(dst, "\"p_any_actor_ids\":", x.AppendActorIDs)
 	dst = m.AppendStrings(dst, "\"p_any_domain_names\":", x.AppendDomainNames)
