@@ -1,9 +1,11 @@
 package jlex
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"net/netip"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -78,33 +80,31 @@ func appendAddr(dst []byte, a netip.Addr) []byte {
 
 // appendV4 appends a dotted quad.
 func appendV4(dst []byte, b [4]byte) []byte {
-	dst, buf := grow(dst, 15)
-	n := putOctet(buf, 0, b[0])
-	buf[n] = '.'
-	n = putOctet(buf, n+1, b[1])
-	buf[n] = '.'
-	n = putOctet(buf, n+1, b[2])
-	buf[n] = '.'
-	n = putOctet(buf, n+1, b[3])
-	return dst[:len(dst)-15+n]
+	dst, buf := grow(dst, 16)
+	// Each octet's digits and a dot, stored as one word: the next octet
+	// overwrites what follows them.
+	n := 0
+	for _, c := range b {
+		o := octets[c]
+		binary.LittleEndian.PutUint32(buf[n:], uint32(o))
+		n += int(o >> 32)
+	}
+	return dst[:len(dst)-16+n-1] // without the last dot
 }
 
-// putOctet writes c in decimal at buf[i:] and returns the index after it.
-func putOctet(buf []byte, i int, c byte) int {
-	switch {
-	case c >= 100:
-		h := c / 100
-		r := c - h*100
-		buf[i] = '0' + h
-		buf[i+1], buf[i+2] = pairs[2*int(r)], pairs[2*int(r)+1]
-		return i + 3
-	case c >= 10:
-		buf[i], buf[i+1] = pairs[2*int(c)], pairs[2*int(c)+1]
-		return i + 2
+// octets holds, for each byte value, its decimal digits followed by a dot
+// in its low four bytes, and how many bytes that is above them.
+var octets = func() (t [256]uint64) {
+	for c := range t {
+		s := strconv.Itoa(c) + "."
+		var w uint64
+		for i := len(s) - 1; i >= 0; i-- {
+			w = w<<8 | uint64(s[i])
+		}
+		t[c] = w | uint64(len(s))<<32
 	}
-	buf[i] = '0' + c
-	return i + 1
-}
+	return t
+}()
 
 // appendV6 appends an IPv6 address as RFC 5952 and netip write it: groups
 // in lower-case hex without leading zeros, the first longest run of two or
@@ -165,17 +165,18 @@ func putHex16(buf []byte, i int, x uint16) int {
 // appendTimeUTC appends t, in UTC, as t.UTC().AppendFormat(dst,
 // time.RFC3339Nano) does, without the quotes.
 func appendTimeUTC(dst []byte, t time.Time) []byte {
-	t = t.UTC()
-	year, month, day := t.Date()
-	if year < 0 || year > 9999 {
-		return t.AppendFormat(dst, time.RFC3339Nano)
+	unix := t.Unix()
+	if unix < minRFC3339 || unix > maxRFC3339 {
+		return t.UTC().AppendFormat(dst, time.RFC3339Nano) // years of other than four digits
 	}
-	hour, minute, sec := t.Clock()
+	days, secs := (unix-minRFC3339)/86400, int((unix-minRFC3339)%86400)
+	year, month, day := civil(days)
+	hour, minute, sec := secs/3600, secs/60%60, secs%60
 	dst, buf := grow(dst, 30)
 	buf[0], buf[1] = pairs[2*(year/100)], pairs[2*(year/100)+1]
 	buf[2], buf[3] = pairs[2*(year%100)], pairs[2*(year%100)+1]
 	buf[4] = '-'
-	buf[5], buf[6] = pairs[2*int(month)], pairs[2*int(month)+1]
+	buf[5], buf[6] = pairs[2*month], pairs[2*month+1]
 	buf[7] = '-'
 	buf[8], buf[9] = pairs[2*day], pairs[2*day+1]
 	buf[10] = 'T'
@@ -200,4 +201,34 @@ func appendTimeUTC(dst []byte, t time.Time) []byte {
 	}
 	buf[n] = 'Z'
 	return dst[:len(dst)-30+n+1]
+}
+
+// The Unix seconds of 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
+const (
+	minRFC3339 = -62167219200
+	maxRFC3339 = 253402300799
+)
+
+// civil returns the date days after 0000-01-01 (proleptic Gregorian), as
+// in Howard Hinnant's civil_from_days.
+func civil(days int64) (year, month, day int) {
+	z := int(days) - 60 // days since 0000-03-01
+	era := z / 146097   // z >= -60 > -146097 only for the first two months
+	if z < 0 {
+		era = -1
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	day = doy - (153*mp+2)/5 + 1
+	month = mp + 3
+	if mp >= 10 {
+		month = mp - 9
+	}
+	year = yoe + era*400
+	if month <= 2 {
+		year++
+	}
+	return year, month, day
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -107,6 +108,12 @@ func TestAppendTimeMatchesTime(t *testing.T) {
 		ns := []int64{0, int64(r.IntN(1e9)), int64(r.IntN(1000)) * 1e6, int64(r.IntN(1e6)) * 1e3, 1, 999999999, 100}[r.IntN(7)]
 		check(time.Unix(lo+r.Int64N(hi-lo), ns))
 	}
+	// Every day of the years around leap-year rules and the ends.
+	for _, y := range []int{0, 1, 99, 100, 1600, 1900, 1969, 1970, 2000, 2024, 2100, 9998, 9999} {
+		for d := range 800 {
+			check(time.Date(y, 1, 1, 23, 59, 59, 5e8, time.UTC).AddDate(0, 0, d))
+		}
+	}
 	for _, tm := range []time.Time{
 		time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC),
 		time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
@@ -117,4 +124,48 @@ func TestAppendTimeMatchesTime(t *testing.T) {
 	} {
 		check(tm)
 	}
+}
+
+// TestQuickSortKeys: the addresses' sort orders random, sorted, reversed
+// and few-valued keys like the standard library, and gives up (for
+// slices.SortFunc to finish) rather than go deeper than it is allowed.
+func TestQuickSortKeys(t *testing.T) {
+	less := func(x, y *sortKey) bool { return x.k0 < y.k0 || x.k0 == y.k0 && x.k1 < y.k1 }
+	var s addrSet
+	s.ents = make([]addrEnt, 1000) // all of empty text: the keys decide
+	r := rand.New(rand.NewPCG(9, 10))
+	for round := range 2000 {
+		n := r.IntN(300)
+		keys := make([]sortKey, n)
+		for i := range keys {
+			switch round % 4 {
+			case 0:
+				keys[i] = sortKey{k0: r.Uint64(), k1: r.Uint64()}
+			case 1:
+				keys[i] = sortKey{k0: uint64(i)}
+			case 2:
+				keys[i] = sortKey{k0: uint64(n - i)}
+			default:
+				keys[i] = sortKey{k0: uint64(r.IntN(3)), k1: r.Uint64()}
+			}
+			keys[i].i = int32(i)
+		}
+		want := slices.Clone(keys)
+		slices.SortFunc(want, func(x, y sortKey) int {
+			if less(&x, &y) {
+				return -1
+			}
+			if less(&y, &x) {
+				return 1
+			}
+			return 0
+		})
+		require.True(t, s.quickSort(keys, 2*bitsLen(n)+4))
+		require.Equal(t, want, keys, "round %d", round)
+	}
+	keys := make([]sortKey, 1000)
+	for i := range keys {
+		keys[i].k0 = uint64(r.IntN(1000))
+	}
+	require.False(t, s.quickSort(keys, 1), "too deep for one level")
 }

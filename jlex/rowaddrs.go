@@ -23,6 +23,30 @@ type addrSet struct {
 	// their index in ents once sorted.
 	pos  []int32
 	mask uint64 // len(tab)-1 for the current row
+	// memo remembers the text of addresses of earlier rows: records of
+	// one tailnet name the same nodes over and over.
+	memo *[memoSize]textMemo
+	keys []sortKey // scratch for sorting
+	tmp  []addrEnt
+}
+
+// memoSize is the number of addresses whose text an addrSet remembers
+// (128 KiB).
+const memoSize = 2048
+
+type textMemo struct {
+	hi, lo uint64
+	is4    bool
+	n      uint8 // the text's length; 0 for an empty entry
+	text   [maxMemoText]byte
+}
+
+const maxMemoText = 40 // more than any address without a zone
+
+// sortKey orders ents: the 16 bytes of text after the prefix all share.
+type sortKey struct {
+	k0, k1 uint64
+	i      int32
 }
 
 type addrSlot struct {
@@ -33,10 +57,9 @@ type addrSlot struct {
 
 type addrEnt struct {
 	addr       netip.Addr
-	k0, k1     uint64 // the first 16 bytes of the text, big-endian, zero-padded
-	start, end int32  // the text in txt
-	zoned      bool   // the text has a zone, which may need escaping
-	seen       int32  // the index the address had when first seen
+	start, end int32 // the text in txt
+	zoned      bool  // the text has a zone, which may need escaping
+	seen       int32 // the index the address had when first seen
 }
 
 // collect makes the set the distinct addresses of ips (which may hold
@@ -70,7 +93,7 @@ func (s *addrSet) collect(ips []netip.Addr) {
 			sl := &tab[i]
 			if sl.gen != gen {
 				*sl = addrSlot{hi: hi, lo: lo, ent: int32(len(s.ents)), gen: gen}
-				s.add(a)
+				s.add(a, hi, lo, h)
 				break
 			}
 			// An IPv4 address and its 4-in-6 form share their 16 bytes.
@@ -79,22 +102,7 @@ func (s *addrSet) collect(ips []netip.Addr) {
 			}
 		}
 	}
-	txt := s.txt
-	slices.SortFunc(s.ents, func(x, y addrEnt) int {
-		switch {
-		case x.k0 != y.k0:
-			if x.k0 < y.k0 {
-				return -1
-			}
-			return 1
-		case x.k1 != y.k1:
-			if x.k1 < y.k1 {
-				return -1
-			}
-			return 1
-		}
-		return bytes.Compare(txt[x.start:x.end], txt[y.start:y.end])
-	})
+	s.sort()
 	s.pos = slices.Grow(s.pos[:0], len(s.ents))[:len(s.ents)]
 	for i := range s.ents {
 		s.sorted = append(s.sorted, s.ents[i].addr)
@@ -128,19 +136,153 @@ func (s *addrSet) text(a netip.Addr) ([]byte, bool) {
 	}
 }
 
-// add appends a distinct address and its text.
-func (s *addrSet) add(a netip.Addr) {
+// add appends a distinct address and its text, which it formats or
+// copies from the memo.
+func (s *addrSet) add(a netip.Addr, hi, lo, h uint64) {
 	start := len(s.txt)
-	if a.Zone() == "" {
-		s.txt = appendAddr(s.txt, a)
-	} else {
+	zoned := a.Zone() != ""
+	if zoned {
 		s.txt = a.AppendTo(s.txt)
+	} else {
+		if s.memo == nil {
+			s.memo = new([memoSize]textMemo)
+		}
+		is4 := a.Is4()
+		m := &s.memo[h>>16&(memoSize-1)]
+		if m.n > 0 && m.hi == hi && m.lo == lo && m.is4 == is4 {
+			s.txt = append(s.txt, m.text[:m.n]...)
+		} else {
+			s.txt = appendAddr(s.txt, a)
+			if n := len(s.txt) - start; n <= maxMemoText {
+				*m = textMemo{hi: hi, lo: lo, is4: is4, n: uint8(n)}
+				copy(m.text[:], s.txt[start:])
+			}
+		}
 	}
-	var key [16]byte
-	copy(key[:], s.txt[start:])
-	s.ents = append(s.ents, addrEnt{addr: a,
-		k0: binary.BigEndian.Uint64(key[:8]), k1: binary.BigEndian.Uint64(key[8:]),
-		start: int32(start), end: int32(len(s.txt)), zoned: a.Zone() != "", seen: int32(len(s.ents))})
+	s.ents = append(s.ents, addrEnt{addr: a, start: int32(start), end: int32(len(s.txt)), zoned: zoned, seen: int32(len(s.ents))})
+}
+
+// sort orders ents by their text.
+func (s *addrSet) sort() {
+	ents := s.ents
+	if len(ents) < 2 {
+		return
+	}
+	// The prefix every text shares (often "100." or "fd7a:115c:a1e0:")
+	// tells none apart: the keys are the 16 bytes after it.
+	txt := s.txt
+	first := txt[ents[0].start:ents[0].end]
+	cp := len(first)
+	for i := 1; i < len(ents) && cp > 0; i++ {
+		t := txt[ents[i].start:ents[i].end]
+		k := 0
+		for k < cp && k < len(t) && t[k] == first[k] {
+			k++
+		}
+		cp = k
+	}
+	keys := s.keys[:0]
+	for i := range ents {
+		var b [16]byte
+		copy(b[:], txt[int(ents[i].start)+cp:ents[i].end])
+		keys = append(keys, sortKey{binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:]), int32(i)})
+	}
+	s.keys = keys
+	if !s.quickSort(keys, 2*bitsLen(len(keys))) {
+		// Quicksort went too deep (an input made to defeat its pivots).
+		slices.SortFunc(keys, func(x, y sortKey) int {
+			if s.less(&x, &y) {
+				return -1
+			}
+			if s.less(&y, &x) {
+				return 1
+			}
+			return 0
+		})
+	}
+	s.tmp = append(s.tmp[:0], ents...)
+	for i, k := range keys {
+		ents[i] = s.tmp[k.i]
+	}
+}
+
+func bitsLen(n int) int {
+	b := 0
+	for ; n > 0; n >>= 1 {
+		b++
+	}
+	return b
+}
+
+// less orders keys of ents by their text.
+func (s *addrSet) less(x, y *sortKey) bool {
+	if x.k0 != y.k0 {
+		return x.k0 < y.k0
+	}
+	if x.k1 != y.k1 {
+		return x.k1 < y.k1
+	}
+	ex, ey := &s.ents[x.i], &s.ents[y.i]
+	return bytes.Compare(s.txt[ex.start:ex.end], s.txt[ey.start:ey.end]) < 0
+}
+
+// quickSort sorts keys by less, insertion-sorting short runs. It returns
+// false, leaving keys permuted but unsorted, when it would recurse deeper
+// than depth.
+func (s *addrSet) quickSort(keys []sortKey, depth int) bool {
+	for len(keys) > 12 {
+		if depth == 0 {
+			return false
+		}
+		depth--
+		// Median of three as the pivot, moved to the front.
+		m, l := len(keys)/2, len(keys)-1
+		if s.less(&keys[m], &keys[0]) {
+			keys[m], keys[0] = keys[0], keys[m]
+		}
+		if s.less(&keys[l], &keys[0]) {
+			keys[l], keys[0] = keys[0], keys[l]
+		}
+		if s.less(&keys[l], &keys[m]) {
+			keys[l], keys[m] = keys[m], keys[l]
+		}
+		keys[0], keys[m] = keys[m], keys[0]
+		p := keys[0]
+		i, j := 1, l
+		for {
+			for i <= j && s.less(&keys[i], &p) {
+				i++
+			}
+			for i <= j && s.less(&p, &keys[j]) {
+				j--
+			}
+			if i >= j {
+				break
+			}
+			keys[i], keys[j] = keys[j], keys[i]
+			i++
+			j--
+		}
+		keys[0], keys[j] = keys[j], keys[0]
+		// Recurse into the smaller side, loop on the larger.
+		if j < len(keys)-j {
+			if !s.quickSort(keys[:j], depth) {
+				return false
+			}
+			keys = keys[j+1:]
+		} else {
+			if !s.quickSort(keys[j+1:], depth) {
+				return false
+			}
+			keys = keys[:j]
+		}
+	}
+	for i := 1; i < len(keys); i++ {
+		for j := i; j > 0 && s.less(&keys[j], &keys[j-1]); j-- {
+			keys[j], keys[j-1] = keys[j-1], keys[j]
+		}
+	}
+	return true
 }
 
 // appendJSON appends the member quotedKey with the set as an array of

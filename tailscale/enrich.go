@@ -23,7 +23,7 @@ func (d *NodeDirectory) AppendNetworkRow(dst []byte, x *Network, m *RowMeta) []b
 	if len(dst) == start || dst[len(dst)-1] != '}' {
 		return dst
 	}
-	dst = d.appendNetworkEnrichment(dst[:len(dst)-1], x, m.IPAddresses())
+	dst = d.appendNetworkEnrichment(dst[:len(dst)-1], x, m.IPAddresses(), m)
 	return append(dst, '}')
 }
 
@@ -66,13 +66,13 @@ func (d *NodeDirectory) AppendAuditRow(dst []byte, x *Audit, m *RowMeta) []byte 
 // A Reader with ReaderOptions.Nodes set adds this member to every row.
 func (d *NodeDirectory) AppendNetworkEnrichment(dst []byte, x *Network) []byte {
 	d.ips = x.AppendIPAddresses(d.ips[:0])
-	return d.appendNetworkEnrichment(dst, x, d.ips)
+	return d.appendNetworkEnrichment(dst, x, d.ips, nil)
 }
 
 // appendNetworkEnrichment is AppendNetworkEnrichment with x's distinct
 // indicator addresses given, in any order (a row's p_any_ip_addresses, which
-// AppendRow has just collected).
-func (d *NodeDirectory) appendNetworkEnrichment(dst []byte, x *Network, ips []netip.Addr) []byte {
+// AppendRow has just collected with m, whose text it copies, or m nil).
+func (d *NodeDirectory) appendNetworkEnrichment(dst []byte, x *Network, ips []netip.Addr, m *RowMeta) []byte {
 	// The addresses that name a node, listed in address order.
 	d.matched = d.matched[:0]
 	sorted := true
@@ -103,7 +103,7 @@ func (d *NodeDirectory) appendNetworkEnrichment(dst []byte, x *Network, ips []ne
 		} else {
 			dst = append(dst, ',')
 		}
-		dst = d.appendNodeMatchAddr(dst, a, i)
+		dst = d.appendNodeMatchAddr(dst, a, i, m)
 	}
 	if listed {
 		dst = append(dst, ']')
@@ -151,9 +151,13 @@ func (d *NodeDirectory) appendNodeMatch(dst []byte, match string, slot int32) []
 	return d.appendNodeJSON(dst, slot)
 }
 
-func (d *NodeDirectory) appendNodeMatchAddr(dst []byte, match netip.Addr, slot int32) []byte {
+func (d *NodeDirectory) appendNodeMatchAddr(dst []byte, match netip.Addr, slot int32, m *RowMeta) []byte {
 	dst = append(dst, `{"p_match":`...)
-	dst = jlex.AppendAddrString(dst, match)
+	if m != nil {
+		dst = m.AppendAddrString(dst, match)
+	} else {
+		dst = jlex.AppendAddrString(dst, match)
+	}
 	return d.appendNodeJSON(dst, slot)
 }
 

@@ -376,3 +376,32 @@ func TestReaderEnrichment(t *testing.T) {
 		"event.target.id": with(db1, db1ID),
 	}}, enriched[2]["p_enrichment"])
 }
+
+// TestNodeDirectorySeesChangedAddresses: a node described again with the
+// same addresses, spelled the same or otherwise, is the same node; with
+// one address changed, it is updated (and the address moves).
+func TestNodeDirectorySeesChangedAddresses(t *testing.T) {
+	rec := func(addrs string) *Network {
+		return ndDecode(t, []byte(`{"time":1780600000,"event":{"nodeId":"nA","srcNode":{"nodeId":"nA","name":"a","addresses":[`+addrs+`]}}}`))
+	}
+	d := NewNodeDirectory(0)
+	d.Learn(rec(`"100.64.0.1","fd7a:115c:a1e0::1"`))
+	require.Equal(t, 1, d.Stats().Learned)
+	d.Learn(rec(`"100.64.0.1","fd7a:115c:a1e0::1"`))
+	assert.Equal(t, 1, d.Stats().Learned, "same text: same node")
+	d.Learn(rec(`"100.64.0.1","fd7a:115c:a1e0:0:0::1"`))
+	assert.Equal(t, 1, d.Stats().Learned, "same addresses spelled otherwise: same node")
+	d.Learn(rec(`"100.64.0.1","fd7a:115c:a1e0::2"`))
+	assert.Equal(t, 2, d.Stats().Learned, "an address changed")
+	_, ok := d.Lookup(netip.MustParseAddr("fd7a:115c:a1e0::1"))
+	assert.False(t, ok, "the old address is forgotten")
+	n, ok := d.Lookup(netip.MustParseAddr("fd7a:115c:a1e0::2"))
+	require.True(t, ok)
+	assert.Equal(t, "nA", n.ID)
+	d.Learn(rec(`"100.64.0.1","fd7a:115c:a1e0::2","100.64.0.3"`))
+	assert.Equal(t, 3, d.Stats().Learned, "an address added")
+	d.Learn(rec(`"100.64.0.1","fd7a:115c:a1e0::2","nope"`))
+	assert.Equal(t, 4, d.Stats().Learned, "an address dropped (one does not parse)")
+	d.Learn(rec(`"100.64.0.1","fd7a:115c:a1e0::2","nope"`))
+	assert.Equal(t, 4, d.Stats().Learned, "the same again, parsed again")
+}
