@@ -106,7 +106,9 @@ func genRows(f *jen.File, s *Schema, objs []*Object) {
 				// First, so that the fields' addresses are formatted once;
 				// CollectAddrs orders and de-duplicates them itself (as
 				// text): it takes the walker, which does not.
-				g.Id("m").Dot("CollectAddrs").Call(jen.Id("x").Dot("a" + col.Method[1:]))
+				g.Id("m").Dot("CollectAddrs").Call(jen.Func().Params(jen.Id("dst").Index().Qual(netipPath, "Addr")).Index().Qual(netipPath, "Addr").Block(
+					jen.Return(jen.Id("x").Dot("a"+col.Method[1:]).Call(jen.Id("dst"), jen.Id("m"))),
+				))
 			}
 		}
 		g.Id("dst").Op("=").Append(jen.Id("dst"), jen.LitRune('{'))

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"net/netip"
 	"slices"
+	"unsafe"
 )
 
 // addrSet holds the distinct addresses of one row (p_any_ip_addresses),
@@ -31,8 +32,8 @@ type addrSet struct {
 }
 
 // memoSize is the number of addresses whose text an addrSet remembers
-// (128 KiB).
-const memoSize = 2048
+// (256 KiB).
+const memoSize = 4096
 
 type textMemo struct {
 	hi, lo uint64
@@ -307,4 +308,54 @@ func (s *addrSet) appendJSON(dst []byte, quotedKey string) []byte {
 		dst = append(dst, '"')
 	}
 	return append(dst, ']')
+}
+
+// AppendAddr is jlex.AppendAddr (the ip indicator of a text value) for the
+// row's address walker: it remembers the addresses of 4,096 recent values
+// (288 KiB), as records name the same nodes' addresses over and over. m may
+// be nil.
+func (m *RowMeta) AppendAddr(dst []netip.Addr, s string) []netip.Addr {
+	if m == nil || len(s) > maxMemoText || len(s) == 0 {
+		return AppendAddr(dst, s)
+	}
+	if m.strs2addr == nil {
+		m.strs2addr = new([textAddrMemos]textAddr)
+	}
+	e := &m.strs2addr[textHash(s)&(textAddrMemos-1)]
+	if int(e.n) != len(s) || string(e.text[:e.n]) != s {
+		a, ok := indicatorAddr(s)
+		*e = textAddr{n: uint8(len(s)), addr: a, ok: ok}
+		copy(e.text[:], s)
+	}
+	if e.ok {
+		dst = append(dst, e.addr)
+	}
+	return dst
+}
+
+const textAddrMemos = 4096
+
+// textAddr is a text value remembered by RowMeta.AppendAddr, and whether
+// it is an address.
+type textAddr struct {
+	n    uint8
+	ok   bool
+	text [maxMemoText]byte
+	addr netip.Addr
+}
+
+// textHash hashes s, 1 to maxMemoText bytes: its first and last eight
+// bytes (overlapping or padded) and its length.
+func textHash(s string) uint64 {
+	var a, b uint64
+	if len(s) >= 8 {
+		p := unsafe.Slice(unsafe.StringData(s), len(s)) // a view, not a copy
+		a = binary.LittleEndian.Uint64(p)
+		b = binary.LittleEndian.Uint64(p[len(p)-8:])
+	} else {
+		for i := 0; i < len(s); i++ {
+			a = a<<8 | uint64(s[i])
+		}
+	}
+	return ((a*0x9e3779b97f4a7c15 ^ b) * 0xbf58476d1ce4e5b9 ^ uint64(len(s))) >> 40
 }

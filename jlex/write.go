@@ -36,41 +36,43 @@ const hexDigits = "0123456789abcdef"
 // AppendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD;
 // <, > and & are not escaped (rows are not HTML).
 func AppendString(dst []byte, s string) []byte {
-	if plainASCII(s) { // most strings: copied as they are, in one piece
-		n := len(dst)
-		if cap(dst)-n < len(s)+2 {
-			dst = slices.Grow(dst, len(s)+2)
-		}
-		dst = dst[:n+len(s)+2]
-		dst[n] = '"'
-		copy(dst[n+1:], s)
-		dst[n+1+len(s)] = '"'
-		return dst
-	}
-	return appendStringEscaped(dst, s)
-}
-
-// plainASCII reports whether s is printable ASCII without '"' or '\\'.
-func plainASCII(s string) bool {
 	n := len(s)
 	if n < 8 {
 		for i := 0; i < n; i++ {
 			if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
-				return false
+				return appendStringEscaped(dst, s)
 			}
 		}
-		return true
+		dst = append(dst, '"')
+		dst = append(dst, s...)
+		return append(dst, '"')
 	}
-	b := unsafe.Slice(unsafe.StringData(s), n)
+	// Most strings are plain ASCII: check and copy them a word at a time
+	// in one pass, into room made for whole words.
+	l := len(dst)
+	if cap(dst)-l < n+10 {
+		dst = slices.Grow(dst, n+10)
+	}
+	out := dst[l : l+n+10]
+	b := unsafe.Slice(unsafe.StringData(s), n) // a view, not a copy
+	out[0] = '"'
 	var m uint64
 	i := 0
 	for ; i+8 <= n; i += 8 {
-		m |= specialMask(binary.LittleEndian.Uint64(b[i:]))
+		x := binary.LittleEndian.Uint64(b[i:])
+		m |= specialMask(x)
+		binary.LittleEndian.PutUint64(out[1+i:], x)
 	}
-	if i < n { // the last eight bytes, overlapping the words read
-		m |= specialMask(binary.LittleEndian.Uint64(b[n-8:]))
+	if i < n { // the last eight bytes, overlapping the words copied
+		x := binary.LittleEndian.Uint64(b[n-8:])
+		m |= specialMask(x)
+		binary.LittleEndian.PutUint64(out[1+n-8:], x)
 	}
-	return m == 0
+	if m != 0 {
+		return appendStringEscaped(dst[:l], s)
+	}
+	out[1+n] = '"'
+	return dst[:l+n+2]
 }
 
 // appendStringEscaped is AppendString for strings that need escapes.
@@ -243,6 +245,7 @@ type RowMeta struct {
 	ips         []netip.Addr
 	addrs       addrSet
 	strs        []string
+	strs2addr   *[textAddrMemos]textAddr
 }
 
 // AppendMeta appends the p_log_type, p_event_time, p_parse_time and p_row_id

@@ -3,6 +3,7 @@ package jlex_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"net/netip"
@@ -496,5 +497,29 @@ func TestAppendAddrsMatchesReference(t *testing.T) {
 		for _, a := range append(in, pool(), pool()) {
 			require.Equal(t, string(jlex.AppendAddrString(nil, a)), string(m.AppendAddrString(nil, a)), "%v", a)
 		}
+	}
+}
+
+// TestRowMetaAppendAddrRemembers: RowMeta.AppendAddr, which remembers
+// recent values, finds what jlex.AppendAddr finds, for values seen again,
+// values that share its memory's slots, values it does not keep (long
+// ones) and values that are no address; and a nil RowMeta works.
+func TestRowMetaAppendAddrRemembers(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	var vals []string
+	for i := range 5000 {
+		vals = append(vals, fmt.Sprintf("100.%d.%d.%d", 64+i%64, i/64%256, i%7), fmt.Sprintf("fd7a:115c:a1e0::%x", i))
+	}
+	vals = append(vals, "", " 100.64.0.1 ", "nope", "fe80::1%eth0", "1.2.3", strings.Repeat("1", 41),
+		"fd7a:115c:a1e0:0000:0000:0000:0000:0001", "::ffff:1.2.3.4", "a", "100.64.0.1\t")
+	var m jlex.RowMeta
+	for range 20000 {
+		v := vals[r.IntN(len(vals))]
+		if r.IntN(4) == 0 {
+			v = vals[len(vals)-1-r.IntN(10)]
+		}
+		want := jlex.AppendAddr([]netip.Addr{{}}, v)
+		require.Equal(t, want, m.AppendAddr([]netip.Addr{{}}, v), "%q", v)
+		require.Equal(t, want, (*jlex.RowMeta)(nil).AppendAddr([]netip.Addr{{}}, v), "%q", v)
 	}
 }

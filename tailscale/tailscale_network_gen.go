@@ -1049,42 +1049,42 @@ func (x *Network) EventTime() time.Time {
 }
 
 // appendIPAddresses appends the IP addresses (canonical netip.Addr values) of x and its children.
-func (x *Network) appendIPAddresses(dst []netip.Addr) []netip.Addr {
-	dst = x.Event.appendIPAddresses(dst)
+func (x *Network) appendIPAddresses(dst []netip.Addr, m *jlex.RowMeta) []netip.Addr {
+	dst = x.Event.appendIPAddresses(dst, m)
 	return dst
 }
 
 // appendIPAddresses appends the IP addresses (canonical netip.Addr values) of x and its children.
-func (x *NetworkEvent) appendIPAddresses(dst []netip.Addr) []netip.Addr {
-	dst = x.SrcNode.appendIPAddresses(dst)
+func (x *NetworkEvent) appendIPAddresses(dst []netip.Addr, m *jlex.RowMeta) []netip.Addr {
+	dst = x.SrcNode.appendIPAddresses(dst, m)
 	for i := range x.DstNodes {
-		dst = x.DstNodes[i].appendIPAddresses(dst)
+		dst = x.DstNodes[i].appendIPAddresses(dst, m)
 	}
 	for i := range x.VirtualTraffic {
-		dst = x.VirtualTraffic[i].appendIPAddresses(dst)
+		dst = x.VirtualTraffic[i].appendIPAddresses(dst, m)
 	}
 	for i := range x.SubnetTraffic {
-		dst = x.SubnetTraffic[i].appendIPAddresses(dst)
+		dst = x.SubnetTraffic[i].appendIPAddresses(dst, m)
 	}
 	for i := range x.ExitTraffic {
-		dst = x.ExitTraffic[i].appendIPAddresses(dst)
+		dst = x.ExitTraffic[i].appendIPAddresses(dst, m)
 	}
 	for i := range x.PhysicalTraffic {
-		dst = x.PhysicalTraffic[i].appendIPAddresses(dst)
+		dst = x.PhysicalTraffic[i].appendIPAddresses(dst, m)
 	}
 	return dst
 }
 
 // appendIPAddresses appends the IP addresses (canonical netip.Addr values) of x and its children.
-func (x *NetworkNode) appendIPAddresses(dst []netip.Addr) []netip.Addr {
+func (x *NetworkNode) appendIPAddresses(dst []netip.Addr, m *jlex.RowMeta) []netip.Addr {
 	for _, v := range x.Addresses {
-		dst = jlex.AppendAddr(dst, v)
+		dst = m.AppendAddr(dst, v)
 	}
 	return dst
 }
 
 // appendIPAddresses appends the IP addresses (canonical netip.Addr values) of x and its children.
-func (x *NetworkTraffic) appendIPAddresses(dst []netip.Addr) []netip.Addr {
+func (x *NetworkTraffic) appendIPAddresses(dst []netip.Addr, m *jlex.RowMeta) []netip.Addr {
 	dst = jlex.AppendValidAddr(dst, x.SrcIP)
 	dst = jlex.AppendValidAddr(dst, x.DstIP)
 	return dst
@@ -1096,7 +1096,7 @@ func (x *NetworkTraffic) appendIPAddresses(dst []netip.Addr) []netip.Addr {
 // returns the extended slice. It allocates only when dst lacks capacity.
 func (x *Network) AppendIPAddresses(dst []netip.Addr) []netip.Addr {
 	n := len(dst)
-	dst = x.appendIPAddresses(dst)
+	dst = x.appendIPAddresses(dst, nil)
 	return jlex.SortCompactAddrs(dst, n)
 }
 
@@ -1368,7 +1368,9 @@ func (x *NetworkFields) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 // indicator arrays. m supplies the parse time and row ID and keeps scratch
 // space between rows.
 func (x *Network) AppendRow(dst []byte, m *jlex.RowMeta) []byte {
-	m.CollectAddrs(x.appendIPAddresses)
+	m.CollectAddrs(func(dst []netip.Addr) []netip.Addr {
+		return x.appendIPAddresses(dst, m)
+	})
 	dst = append(dst, '{')
 	dst = x.appendMembers(dst, m)
 	dst = m.AppendMeta(dst, "Tailscale.Network", x.EventTime())

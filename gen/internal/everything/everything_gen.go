@@ -1736,54 +1736,54 @@ func (x *Everything) EventTime() time.Time {
 }
 
 // appendIPAddresses appends the IP addresses (canonical netip.Addr values) of x and its children.
-func (x *Everything) appendIPAddresses(dst []netip.Addr) []netip.Addr {
-	dst = jlex.AppendAddr(dst, x.ClientIP)
-	dst = x.Actor.appendIPAddresses(dst)
-	dst = x.Quirks.appendIPAddresses(dst)
+func (x *Everything) appendIPAddresses(dst []netip.Addr, m *jlex.RowMeta) []netip.Addr {
+	dst = m.AppendAddr(dst, x.ClientIP)
+	dst = x.Actor.appendIPAddresses(dst, m)
+	dst = x.Quirks.appendIPAddresses(dst, m)
 	for i := range x.Flows {
-		dst = x.Flows[i].appendIPAddresses(dst)
+		dst = x.Flows[i].appendIPAddresses(dst, m)
 	}
 	for _, v := range x.Addresses {
-		dst = jlex.AppendAddr(dst, v)
+		dst = m.AppendAddr(dst, v)
 	}
 	for i := range x.SrcPeers {
-		dst = x.SrcPeers[i].appendIPAddresses(dst)
+		dst = x.SrcPeers[i].appendIPAddresses(dst, m)
 	}
 	for i := range x.DstPeers {
-		dst = x.DstPeers[i].appendIPAddresses(dst)
+		dst = x.DstPeers[i].appendIPAddresses(dst, m)
 	}
 	dst = jlex.AppendValidAddr(dst, x.SrcIP)
 	return dst
 }
 
 // appendIPAddresses appends the IP addresses (canonical netip.Addr values) of x and its children.
-func (x *EverythingActor) appendIPAddresses(dst []netip.Addr) []netip.Addr {
-	dst = x.Device.appendIPAddresses(dst)
+func (x *EverythingActor) appendIPAddresses(dst []netip.Addr, m *jlex.RowMeta) []netip.Addr {
+	dst = x.Device.appendIPAddresses(dst, m)
 	return dst
 }
 
 // appendIPAddresses appends the IP addresses (canonical netip.Addr values) of x and its children.
-func (x *EverythingDevice) appendIPAddresses(dst []netip.Addr) []netip.Addr {
+func (x *EverythingDevice) appendIPAddresses(dst []netip.Addr, m *jlex.RowMeta) []netip.Addr {
 	dst = jlex.AppendValidAddr(dst, x.EndpointIP)
 	return dst
 }
 
 // appendIPAddresses appends the IP addresses (canonical netip.Addr values) of x and its children.
-func (x *EverythingQuirks) appendIPAddresses(dst []netip.Addr) []netip.Addr {
+func (x *EverythingQuirks) appendIPAddresses(dst []netip.Addr, m *jlex.RowMeta) []netip.Addr {
 	dst = jlex.AppendValidAddr(dst, x.L)
 	return dst
 }
 
 // appendIPAddresses appends the IP addresses (canonical netip.Addr values) of x and its children.
-func (x *EverythingFlow) appendIPAddresses(dst []netip.Addr) []netip.Addr {
+func (x *EverythingFlow) appendIPAddresses(dst []netip.Addr, m *jlex.RowMeta) []netip.Addr {
 	dst = jlex.AppendValidAddr(dst, x.PeerIP)
 	return dst
 }
 
 // appendIPAddresses appends the IP addresses (canonical netip.Addr values) of x and its children.
-func (x *EverythingPeer) appendIPAddresses(dst []netip.Addr) []netip.Addr {
+func (x *EverythingPeer) appendIPAddresses(dst []netip.Addr, m *jlex.RowMeta) []netip.Addr {
 	for _, v := range x.IPs {
-		dst = jlex.AppendAddr(dst, v)
+		dst = m.AppendAddr(dst, v)
 	}
 	return dst
 }
@@ -1794,7 +1794,7 @@ func (x *EverythingPeer) appendIPAddresses(dst []netip.Addr) []netip.Addr {
 // returns the extended slice. It allocates only when dst lacks capacity.
 func (x *Everything) AppendIPAddresses(dst []netip.Addr) []netip.Addr {
 	n := len(dst)
-	dst = x.appendIPAddresses(dst)
+	dst = x.appendIPAddresses(dst, nil)
 	return jlex.SortCompactAddrs(dst, n)
 }
 
@@ -2370,7 +2370,9 @@ func (x *EverythingPeer) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 // indicator arrays. m supplies the parse time and row ID and keeps scratch
 // space between rows.
 func (x *Everything) AppendRow(dst []byte, m *jlex.RowMeta) []byte {
-	m.CollectAddrs(x.appendIPAddresses)
+	m.CollectAddrs(func(dst []netip.Addr) []netip.Addr {
+		return x.appendIPAddresses(dst, m)
+	})
 	dst = append(dst, '{')
 	dst = x.appendMembers(dst, m)
 	dst = m.AppendMeta(dst, "Test.Everything", x.EventTime())

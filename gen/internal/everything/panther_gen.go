@@ -715,13 +715,13 @@ func (x *WebAccess) EventTime() time.Time {
 }
 
 // appendIPAddresses appends the IP addresses (canonical netip.Addr values) of x and its children.
-func (x *WebAccess) appendIPAddresses(dst []netip.Addr) []netip.Addr {
-	dst = jlex.AppendAddr(dst, x.ClientIP)
-	dst = jlex.AppendAddr(dst, x.Host)
+func (x *WebAccess) appendIPAddresses(dst []netip.Addr, m *jlex.RowMeta) []netip.Addr {
+	dst = m.AppendAddr(dst, x.ClientIP)
+	dst = m.AppendAddr(dst, x.Host)
 	dst = jlex.AppendURLAddr(dst, x.Referer)
 	dst = jlex.AppendNetAddrAddr(dst, x.Upstream)
 	for _, v := range x.Peers {
-		dst = jlex.AppendAddr(dst, v)
+		dst = m.AppendAddr(dst, v)
 		dst = jlex.AppendURLAddr(dst, v)
 	}
 	return dst
@@ -735,7 +735,7 @@ func (x *WebAccess) appendIPAddresses(dst []netip.Addr) []netip.Addr {
 // an upper-case hash) or net/url's parser.
 func (x *WebAccess) AppendIPAddresses(dst []netip.Addr) []netip.Addr {
 	n := len(dst)
-	dst = x.appendIPAddresses(dst)
+	dst = x.appendIPAddresses(dst, nil)
 	return jlex.SortCompactAddrs(dst, n)
 }
 
@@ -1124,7 +1124,9 @@ func (x *WebAccessSession) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 // indicator arrays. m supplies the parse time and row ID and keeps scratch
 // space between rows.
 func (x *WebAccess) AppendRow(dst []byte, m *jlex.RowMeta) []byte {
-	m.CollectAddrs(x.appendIPAddresses)
+	m.CollectAddrs(func(dst []netip.Addr) []netip.Addr {
+		return x.appendIPAddresses(dst, m)
+	})
 	dst = append(dst, '{')
 	dst = x.appendMembers(dst, m)
 	dst = m.AppendMeta(dst, "Custom.WebAccess", x.EventTime())
