@@ -357,5 +357,5 @@ func textHash(s string) uint64 {
 			a = a<<8 | uint64(s[i])
 		}
 	}
-	return ((a*0x9e3779b97f4a7c15 ^ b) * 0xbf58476d1ce4e5b9 ^ uint64(len(s))) >> 40
+	return ((a*0x9e3779b97f4a7c15^b)*0xbf58476d1ce4e5b9 ^ uint64(len(s))) >> 40
 }
