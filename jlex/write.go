@@ -246,6 +246,7 @@ type RowMeta struct {
 	addrs       addrSet
 	strs        []string
 	strs2addr   *[textAddrMemos]textAddr
+	metaEnd     int
 }
 
 // AppendMeta appends the p_log_type, p_event_time, p_parse_time and p_row_id
@@ -260,6 +261,14 @@ func (m *RowMeta) AppendMeta(dst []byte, logType string, eventTime time.Time) []
 	dst = AppendTime(dst, eventTime)
 	dst = AppendKey(dst, `"p_parse_time":`)
 	dst = AppendTime(dst, m.ParseTime)
+	m.metaEnd = len(dst)
+	return m.AppendRowID(dst)
+}
+
+// AppendRowID appends the p_row_id member AppendMeta writes: RowID, or
+// RowIDPrefix and the next number of the counter, or nothing when neither
+// is set.
+func (m *RowMeta) AppendRowID(dst []byte) []byte {
 	switch {
 	case m.RowID != "":
 		dst = AppendKey(dst, `"p_row_id":`)
@@ -274,6 +283,11 @@ func (m *RowMeta) AppendMeta(dst []byte, logType string, eventTime time.Time) []
 	}
 	return dst
 }
+
+// MetaEnd returns where, in the dst of the last call to AppendMeta, its
+// p_row_id member starts (or would, with neither RowID nor RowIDPrefix
+// set): for rows written on one goroutine and numbered on another.
+func (m *RowMeta) MetaEnd() int { return m.metaEnd }
 
 // AppendAddrs appends a p_any_* member of addresses collected by fill, when
 // there are any, without duplicates and sorted byte-wise by their canonical

@@ -23,7 +23,7 @@ func (d *NodeDirectory) AppendNetworkRow(dst []byte, x *Network, m *RowMeta) []b
 	if len(dst) == start || dst[len(dst)-1] != '}' {
 		return dst
 	}
-	dst = d.appendNetworkEnrichment(dst[:len(dst)-1], x, m.IPAddresses(), m)
+	dst = d.appendNetworkEnrichment(dst[:len(dst)-1], x.Event.NodeID, m.IPAddresses(), m)
 	return append(dst, '}')
 }
 
@@ -66,13 +66,13 @@ func (d *NodeDirectory) AppendAuditRow(dst []byte, x *Audit, m *RowMeta) []byte 
 // A Reader with ReaderOptions.Nodes set adds this member to every row.
 func (d *NodeDirectory) AppendNetworkEnrichment(dst []byte, x *Network) []byte {
 	d.ips = x.AppendIPAddresses(d.ips[:0])
-	return d.appendNetworkEnrichment(dst, x, d.ips, nil)
+	return d.appendNetworkEnrichment(dst, x.Event.NodeID, d.ips, nil)
 }
 
 // appendNetworkEnrichment is AppendNetworkEnrichment with x's distinct
 // indicator addresses given, in any order (a row's p_any_ip_addresses, which
 // AppendRow has just collected with m, whose text it copies, or m nil).
-func (d *NodeDirectory) appendNetworkEnrichment(dst []byte, x *Network, ips []netip.Addr, m *RowMeta) []byte {
+func (d *NodeDirectory) appendNetworkEnrichment(dst []byte, nodeID string, ips []netip.Addr, m *RowMeta) []byte {
 	// The addresses that name a node, listed in address order.
 	d.matched = d.matched[:0]
 	sorted := true
@@ -90,9 +90,9 @@ func (d *NodeDirectory) appendNetworkEnrichment(dst []byte, x *Network, ips []ne
 	start := len(dst)
 	dst = jlex.AppendKey(dst, enrichmentOpen)
 	open := len(dst)
-	if i, ok := d.byID[x.Event.NodeID]; ok && x.Event.NodeID != "" {
+	if i, ok := d.byID[nodeID]; ok && nodeID != "" {
 		dst = jlex.AppendKey(dst, `"event.nodeId":`)
-		dst = d.appendNodeMatch(dst, x.Event.NodeID, i)
+		dst = d.appendNodeMatch(dst, nodeID, i)
 	}
 	listed := false
 	for _, mt := range d.matched {
@@ -118,16 +118,20 @@ func (d *NodeDirectory) appendNetworkEnrichment(dst []byte, x *Network, ips []ne
 // selectors are event.actor.id and event.target.id, when they are IDs of
 // nodes the directory knows.
 func (d *NodeDirectory) AppendAuditEnrichment(dst []byte, x *Audit) []byte {
+	return d.appendAuditEnrichment(dst, x.Event.Actor.ID, x.Event.Target.ID)
+}
+
+func (d *NodeDirectory) appendAuditEnrichment(dst []byte, actorID, targetID string) []byte {
 	start := len(dst)
 	dst = jlex.AppendKey(dst, enrichmentOpen)
 	open := len(dst)
-	if id := x.Event.Actor.ID; id != "" {
+	if id := actorID; id != "" {
 		if i, ok := d.byID[id]; ok {
 			dst = jlex.AppendKey(dst, `"event.actor.id":`)
 			dst = d.appendNodeMatch(dst, id, i)
 		}
 	}
-	if id := x.Event.Target.ID; id != "" {
+	if id := targetID; id != "" {
 		if i, ok := d.byID[id]; ok {
 			dst = jlex.AppendKey(dst, `"event.target.id":`)
 			dst = d.appendNodeMatch(dst, id, i)

@@ -203,19 +203,28 @@ func (d *NodeDirectory) Stats() NodeDirectoryStats { return d.stats }
 // again unchanged costs map lookups and no allocation.
 func (d *NodeDirectory) Learn(x *Network) {
 	ev := &x.Event
-	t := x.EventTime()
+	var src *NetworkNode
 	if ev.HasSrcNode() {
-		switch id := ev.SrcNode.NodeID; {
-		case id == ev.NodeID || (id != "" && ev.NodeID == ""):
-			d.learn(&ev.SrcNode, t)
+		src = &ev.SrcNode
+	}
+	d.learnNodes(ev.NodeID, src, ev.DstNodes, x.EventTime())
+}
+
+// learnNodes is Learn from the parts of a record it looks at: its nodeId,
+// srcNode (nil when absent), dstNodes and event time.
+func (d *NodeDirectory) learnNodes(nodeID string, src *NetworkNode, dstNodes []NetworkNode, t time.Time) {
+	if src != nil {
+		switch id := src.NodeID; {
+		case id == nodeID || (id != "" && nodeID == ""):
+			d.learn(src, t)
 		case id != "":
 			d.stats.Spoofed++
 		}
 	}
-	for i := range ev.DstNodes {
-		d.learn(&ev.DstNodes[i], t)
+	for i := range dstNodes {
+		d.learn(&dstNodes[i], t)
 	}
-	if i, ok := d.byID[ev.NodeID]; ok && !ev.HasSrcNode() {
+	if i, ok := d.byID[nodeID]; ok && src == nil {
 		d.touch(i, t)
 	}
 }

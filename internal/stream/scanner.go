@@ -163,11 +163,8 @@ type Scanner struct {
 	maxBuf   int
 
 	src  io.Reader
-	pre  prefixReader
+	dec  decoders
 	rd   io.Reader
-	lim  limitReader
-	gz   *gzip.Reader
-	zd   *zstd.Decoder
 	comp Compression
 
 	buf    []byte
@@ -205,6 +202,11 @@ type Scanner struct {
 	want int
 	// typical is the size of recent records (see noteLen).
 	typical int
+	// readonly: buf is a chunk of the caller's (ResetChunk), not to be
+	// written to.
+	readonly bool
+	// between: Next last stopped between records of a stream.
+	between bool
 	// missEnd, when positive, is the input offset where the buffered
 	// input ended when take failed on the current record.
 	missEnd int64
@@ -233,16 +235,17 @@ func NewScanner(r io.Reader, opt Options) *Scanner {
 // Close releases the Scanner's zstd decoder, if it made one. The Scanner can
 // still be used; it makes a new decoder when it needs one.
 func (s *Scanner) Close() {
-	if s.zd != nil {
-		s.zd.Close()
-		s.zd = nil
-	}
+	s.dec.close()
 	s.Reset(nil)
 }
 
 // Reset makes the Scanner read r from the start, keeping its buffers and
 // decoders.
 func (s *Scanner) Reset(r io.Reader) {
+	if s.readonly {
+		s.buf, s.readonly = nil, false
+	}
+	s.between = false
 	s.src = r
 	s.rd = nil
 	s.comp = None
@@ -263,6 +266,7 @@ func (s *Scanner) Reset(r io.Reader) {
 // scanning; see Fatal.
 func (s *Scanner) Next() bool {
 	s.recB, s.recErr, s.taken, s.missEnd = nil, nil, false, 0
+	s.between = false
 	if s.state == stStart {
 		s.start()
 	}
@@ -303,7 +307,7 @@ func (s *Scanner) Next() bool {
 		case stStream:
 			c, ok := s.peek()
 			if !ok {
-				s.state = stDone
+				s.state, s.between = stDone, true
 				continue
 			}
 			switch c {
@@ -625,43 +629,68 @@ func (s *Scanner) start() {
 		s.state = stDone
 		return
 	}
-	s.pre.reset(s.src)
-	if err := s.pre.peek(); err != nil {
+	var err error
+	s.rd, s.comp, err = s.dec.open(s.src, s.opt)
+	if err != nil {
 		s.fatal = err
-		return
 	}
-	s.comp = detect(s.pre.pre)
-	s.rd = &s.pre
-	switch s.comp {
+}
+
+// decoders opens inputs: it detects their compression and keeps the
+// decompressors for the next input.
+type decoders struct {
+	pre prefixReader
+	lim limitReader
+	gz  *gzip.Reader
+	zd  *zstd.Decoder
+}
+
+// open returns a reader of src's decompressed bytes, limited to
+// opt.MaxDecompressed, and the compression detected.
+func (d *decoders) open(src io.Reader, opt Options) (io.Reader, Compression, error) {
+	d.pre.reset(src)
+	if err := d.pre.peek(); err != nil {
+		return nil, None, err
+	}
+	comp := detect(d.pre.pre)
+	var rd io.Reader = &d.pre
+	switch comp {
 	case Gzip:
 		var err error
-		if s.gz == nil {
-			s.gz, err = gzip.NewReader(&s.pre)
+		if d.gz == nil {
+			d.gz, err = gzip.NewReader(&d.pre)
 		} else {
-			err = s.gz.Reset(&s.pre)
+			err = d.gz.Reset(&d.pre)
 		}
 		if err != nil {
-			s.fatal = fmt.Errorf("gzip: %w", err)
-			return
+			return nil, comp, fmt.Errorf("gzip: %w", err)
 		}
-		s.gz.Multistream(true)
-		s.rd = s.gz
+		d.gz.Multistream(true)
+		rd = d.gz
 	case Zstd:
 		var err error
-		if s.zd == nil {
-			s.zd, err = NewZstdDecoder(&s.pre, s.opt.MaxZstdWindow)
+		if d.zd == nil {
+			d.zd, err = NewZstdDecoder(&d.pre, opt.MaxZstdWindow)
 		} else {
-			err = s.zd.Reset(&s.pre)
+			err = d.zd.Reset(&d.pre)
 		}
 		if err != nil {
-			s.fatal = fmt.Errorf("zstd: %w", err)
-			return
+			return nil, comp, fmt.Errorf("zstd: %w", err)
 		}
-		s.rd = s.zd
+		rd = d.zd
 	}
-	if s.opt.MaxDecompressed > 0 {
-		s.lim = limitReader{r: s.rd, n: s.opt.MaxDecompressed, limit: s.opt.MaxDecompressed}
-		s.rd = &s.lim
+	if opt.MaxDecompressed > 0 {
+		d.lim = limitReader{r: rd, n: opt.MaxDecompressed, limit: opt.MaxDecompressed}
+		rd = &d.lim
+	}
+	return rd, comp, nil
+}
+
+// close releases the zstd decoder.
+func (d *decoders) close() {
+	if d.zd != nil {
+		d.zd.Close()
+		d.zd = nil
 	}
 }
 
@@ -951,6 +980,9 @@ func (s *Scanner) runSpan() bool {
 // bytes are kept at the start of the buffer, and the rest is scanned in the
 // space after them without being kept.
 func (s *Scanner) enterSkip() {
+	if s.readonly { // a chunk of the caller's: work on a copy of it
+		s.buf, s.readonly = append([]byte(nil), s.buf...), false
+	}
 	if s.rs > 0 {
 		n := copy(s.buf, s.buf[s.rs:s.end])
 		s.end = n
