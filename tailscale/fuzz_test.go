@@ -448,7 +448,66 @@ func fzCheckReader(t *testing.T, data []byte, rich string) {
 		if !reflect.DeepEqual(taking, framed) {
 			t.Fatalf("the Reader differs when it frames every record, input %q:\n taking: %+v\n framed: %+v", in, taking, framed)
 		}
+		for _, chunk := range []int{1, 7} {
+			if par := fzReadParallel(t, in, chunk); !reflect.DeepEqual(taking, par) {
+				t.Fatalf("ReadParallel (chunks of %d bytes) differs from the Reader, input %q:\n reader:   %+v\n parallel: %+v", chunk, in, taking, par)
+			}
+		}
 	}
+}
+
+type fzChunk struct {
+	recs  []fzReaderRecord
+	errs  []error
+	rows  tailscale.RowBatch
+	inRow []int // the row of each record in rows, or -1
+}
+
+// fzReadParallel is fzReadAll with ReadParallel, on two goroutines; the
+// rows are written with a RowBatch, their p_enrichment from a directory
+// that learns the records as they are delivered.
+func fzReadParallel(t *testing.T, in string, chunk int) []fzReaderRecord {
+	t.Helper()
+	var out []fzReaderRecord
+	d := tailscale.NewNodeDirectory(0)
+	meta := fzMeta()
+	err := tailscale.ReadParallel(strings.NewReader(in), tailscale.ReaderOptions{}, tailscale.ParallelOptions{Jobs: 2, ChunkSize: chunk},
+		tailscale.ParallelFuncs[*fzChunk]{
+			New: func() *fzChunk { return new(fzChunk) },
+			Reset: func(c *fzChunk) {
+				c.recs, c.errs, c.inRow = c.recs[:0], c.errs[:0], c.inRow[:0]
+				c.rows.Reset()
+			},
+			Record: func(c *fzChunk, r *tailscale.Reader) {
+				g := fzReaderRecord{Offset: r.Offset(), Raw: string(r.Raw()), Type: r.LogType(), Bare: r.Bare()}
+				row := -1
+				if r.Err() == nil {
+					row = c.rows.Len()
+					c.rows.Add(r, fzParseTime)
+					g.EventTime = r.EventTime()
+				}
+				c.recs = append(c.recs, g)
+				c.errs = append(c.errs, r.Err())
+				c.inRow = append(c.inRow, row)
+			},
+			Deliver: func(c *fzChunk, first int) error {
+				for i, g := range c.recs {
+					g.Record = first + i
+					if err := c.errs[i]; err != nil {
+						g.Err = err.Error()
+					}
+					if k := c.inRow[i]; k >= 0 {
+						g.Row = string(c.rows.AppendRow(nil, k, meta, d))
+					}
+					out = append(out, g)
+				}
+				return nil
+			},
+		})
+	if err != nil {
+		t.Fatalf("reading %q in parallel: %v", in, err)
+	}
+	return out
 }
 
 func fzReadAll(t *testing.T, in string, framed bool) []fzReaderRecord {
