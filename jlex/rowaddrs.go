@@ -312,7 +312,7 @@ func (s *addrSet) appendJSON(dst []byte, quotedKey string) []byte {
 
 // AppendAddr is jlex.AppendAddr (the ip indicator of a text value) for the
 // row's address walker: it remembers the addresses of 4,096 recent values
-// (288 KiB), as records name the same nodes' addresses over and over. m may
+// (240 KiB), as records name the same nodes' addresses over and over. m may
 // be nil.
 func (m *RowMeta) AppendAddr(dst []netip.Addr, s string) []netip.Addr {
 	if m == nil || len(s) > maxMemoText || len(s) == 0 {
@@ -324,11 +324,15 @@ func (m *RowMeta) AppendAddr(dst []netip.Addr, s string) []netip.Addr {
 	e := &m.strs2addr[textHash(s)&(textAddrMemos-1)]
 	if int(e.n) != len(s) || string(e.text[:e.n]) != s {
 		a, ok := indicatorAddr(s)
-		*e = textAddr{n: uint8(len(s)), addr: a, ok: ok}
+		*e = textAddr{n: uint8(len(s)), addr: a.As16(), is4: a.Is4(), ok: ok}
 		copy(e.text[:], s)
 	}
-	if e.ok {
-		dst = append(dst, e.addr)
+	switch {
+	case !e.ok:
+	case e.is4:
+		dst = append(dst, netip.AddrFrom4([4]byte(e.addr[12:])))
+	default:
+		dst = append(dst, netip.AddrFrom16(e.addr))
 	}
 	return dst
 }
@@ -340,8 +344,9 @@ const textAddrMemos = 4096
 type textAddr struct {
 	n    uint8
 	ok   bool
+	is4  bool
 	text [maxMemoText]byte
-	addr netip.Addr
+	addr [16]byte // a netip.Addr holds a pointer (its zone): these do not
 }
 
 // textHash hashes s, 1 to maxMemoText bytes: its first and last eight

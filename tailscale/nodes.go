@@ -262,8 +262,11 @@ func (d *NodeDirectory) All() []Node {
 // Merge learns every node of o into d; where both know a node, the one seen
 // in the newer record wins. Merging the directories of workers that read
 // parts of a stream gives what one directory reading it all would hold, but
-// for which nodes are evicted when there are more than maxNodes.
+// for which nodes are evicted when there are more than maxNodes. The node
+// objects o rejected or found spoofed count in d's Stats.
 func (d *NodeDirectory) Merge(o *NodeDirectory) {
+	d.stats.Rejected += o.stats.Rejected
+	d.stats.Spoofed += o.stats.Spoofed
 	for i := o.tail; i >= 0; i = o.slots[i].prev {
 		n := &o.slots[i].node
 		if j, ok := d.byID[n.ID]; ok && d.slots[j].node.Seen.After(n.Seen) {

@@ -159,6 +159,8 @@ type Reader struct {
 	err     error
 	// lex decodes records where the scanner finds them (take).
 	lex *jlex.Lexer
+	// rowMeta writes rows for RowBatch.Add.
+	rowMeta RowMeta
 }
 
 // NewReader returns a Reader of r.

@@ -16,28 +16,45 @@ import (
 type RowBatch struct {
 	buf  []byte
 	rows []batchRow
-	meta RowMeta
 	// Copies of what enrichment needs of the records, made when the rows
-	// are added: the records are gone by the time they are written out.
+	// are added (the records are gone by the time the rows are written
+	// out), as offsets and bytes rather than strings and netip.Addr: a
+	// batch holds no pointers for the garbage collector to follow.
 	text  []byte
-	nodes []NetworkNode
-	strs  []string
-	ips   []netip.Addr
+	nodes []batchNode
+	spans []span
+	ips   []batchAddr
+	// Scratch for AppendRow.
+	dst     []NetworkNode
+	scratch []netip.Addr
+	strs    []string
 }
 
 type batchRow struct {
 	start, idAt, end int // the row in buf; idAt: where p_row_id goes
 	typ              LogType
 	// Network records: what NodeDirectory.Learn and the enrichment use.
-	nodeID   string
-	hasSrc   bool
-	src      NetworkNode
-	dst0     int // dstNodes: nodes[dst0:dst1]
-	dst1     int
-	t        time.Time
-	ip0, ip1 int // the row's addresses: ips[ip0:ip1]
-	// Audit records.
-	actorID, targetID string
+	nodeID           span
+	src              int32 // index in nodes, or -1
+	dst0, dst1       int32 // dstNodes: nodes[dst0:dst1]
+	sec              int64 // event time
+	nsec             int32
+	ip0, ip1         int32 // the row's addresses: ips[ip0:ip1]
+	actorID, targetID span // audit records
+}
+
+// span is text[start:end].
+type span struct{ start, end int32 }
+
+type batchNode struct {
+	id, name, os, user span
+	tags0, tags1       int32 // spans[tags0:tags1]
+	addrs0, addrs1     int32
+}
+
+type batchAddr struct {
+	b   [16]byte
+	is4 bool
 }
 
 // Reset empties the batch, keeping its memory.
@@ -46,7 +63,7 @@ func (b *RowBatch) Reset() {
 	b.rows = b.rows[:0]
 	b.text = b.text[:0]
 	b.nodes = b.nodes[:0]
-	b.strs = b.strs[:0]
+	b.spans = b.spans[:0]
 	b.ips = b.ips[:0]
 }
 
@@ -56,10 +73,10 @@ func (b *RowBatch) Len() int { return len(b.rows) }
 // Add adds the row of r's current good record, with p_parse_time
 // parseTime.
 func (b *RowBatch) Add(r *Reader, parseTime time.Time) {
-	m := &b.meta
+	m := &r.rowMeta // the Reader's: its memory of addresses stays warm
 	m.ParseTime = parseTime
 	m.RowID, m.RowIDPrefix = "", ""
-	row := batchRow{start: len(b.buf), typ: r.typ}
+	row := batchRow{start: len(b.buf), typ: r.typ, src: -1}
 	switch r.typ {
 	case LogTypeNetwork:
 		x := &r.network
@@ -67,18 +84,21 @@ func (b *RowBatch) Add(r *Reader, parseTime time.Time) {
 		ev := &x.Event
 		row.nodeID = b.str(ev.NodeID)
 		if ev.HasSrcNode() {
-			row.hasSrc = true
-			row.src = b.node(&ev.SrcNode)
+			row.src = int32(len(b.nodes))
+			b.nodes = append(b.nodes, b.node(&ev.SrcNode))
 		}
-		row.dst0 = len(b.nodes)
+		row.dst0 = int32(len(b.nodes))
 		for i := range ev.DstNodes {
 			b.nodes = append(b.nodes, b.node(&ev.DstNodes[i]))
 		}
-		row.dst1 = len(b.nodes)
-		row.t = x.EventTime()
-		row.ip0 = len(b.ips)
-		b.ips = append(b.ips, m.IPAddresses()...)
-		row.ip1 = len(b.ips)
+		row.dst1 = int32(len(b.nodes))
+		t := x.EventTime()
+		row.sec, row.nsec = t.Unix(), int32(t.Nanosecond())
+		row.ip0 = int32(len(b.ips))
+		for _, a := range m.IPAddresses() {
+			b.ips = append(b.ips, batchAddr{a.As16(), a.Is4()})
+		}
+		row.ip1 = int32(len(b.ips))
 	case LogTypeAudit:
 		x := &r.audit
 		b.buf = x.AppendRow(b.buf, m)
@@ -91,36 +111,50 @@ func (b *RowBatch) Add(r *Reader, parseTime time.Time) {
 	b.rows = append(b.rows, row)
 }
 
-// str copies s into the batch's text. The copies stay unchanged until
-// Reset: text only grows (into new memory when it must, leaving the old
-// copies where they are).
-func (b *RowBatch) str(s string) string {
-	if s == "" {
-		return ""
-	}
-	start := len(b.text)
+func (b *RowBatch) str(s string) span {
+	start := int32(len(b.text))
 	b.text = append(b.text, s...)
-	return unsafe.String(&b.text[start], len(s))
+	return span{start, int32(len(b.text))}
 }
 
-func (b *RowBatch) strList(list []string) []string {
-	start := len(b.strs)
+func (b *RowBatch) strList(list []string) (int32, int32) {
+	start := int32(len(b.spans))
 	for _, s := range list {
-		b.strs = append(b.strs, b.str(s))
+		b.spans = append(b.spans, b.str(s))
 	}
-	return b.strs[start:len(b.strs):len(b.strs)]
+	return start, int32(len(b.spans))
 }
 
 // node copies what NodeDirectory.Learn reads of n.
-func (b *RowBatch) node(n *NetworkNode) NetworkNode {
-	c := NetworkNode{NodeID: b.str(n.NodeID), Name: b.str(n.Name), OS: b.str(n.OS), User: b.str(n.User)}
-	if len(n.Addresses) > 0 {
-		c.Addresses = b.strList(n.Addresses)
-	}
-	if len(n.Tags) > 0 {
-		c.Tags = b.strList(n.Tags)
-	}
+func (b *RowBatch) node(n *NetworkNode) batchNode {
+	c := batchNode{id: b.str(n.NodeID), name: b.str(n.Name), os: b.str(n.OS), user: b.str(n.User)}
+	c.addrs0, c.addrs1 = b.strList(n.Addresses)
+	c.tags0, c.tags1 = b.strList(n.Tags)
 	return c
+}
+
+// string returns the text of sp, valid until Reset.
+func (b *RowBatch) string(sp span) string {
+	if sp.start == sp.end {
+		return ""
+	}
+	return unsafe.String(&b.text[sp.start], int(sp.end-sp.start))
+}
+
+// networkNode makes a NetworkNode of n's text, its lists in b.strs.
+func (b *RowBatch) networkNode(n *batchNode) NetworkNode {
+	list := func(from, to int32) []string {
+		if from == to {
+			return nil
+		}
+		start := len(b.strs)
+		for _, sp := range b.spans[from:to] {
+			b.strs = append(b.strs, b.string(sp))
+		}
+		return b.strs[start:len(b.strs):len(b.strs)]
+	}
+	return NetworkNode{NodeID: b.string(n.id), Name: b.string(n.name), OS: b.string(n.os), User: b.string(n.user),
+		Addresses: list(n.addrs0, n.addrs1), Tags: list(n.tags0, n.tags1)}
 }
 
 // AppendRow appends row i: its p_row_id from m (as RowMeta.AppendMeta
@@ -131,11 +165,18 @@ func (b *RowBatch) node(n *NetworkNode) NetworkNode {
 func (b *RowBatch) AppendRow(dst []byte, i int, m *RowMeta, d *NodeDirectory) []byte {
 	r := &b.rows[i]
 	if d != nil && r.typ == LogTypeNetwork {
+		b.strs, b.dst = b.strs[:0], b.dst[:0]
 		var src *NetworkNode
-		if r.hasSrc {
-			src = &r.src
+		if r.src >= 0 {
+			n := b.networkNode(&b.nodes[r.src])
+			src = &n
 		}
-		d.learnNodes(r.nodeID, src, b.nodes[r.dst0:r.dst1], r.t)
+		for k := r.dst0; k < r.dst1; k++ {
+			b.dst = append(b.dst, b.networkNode(&b.nodes[k]))
+		}
+		d.learnNodes(b.string(r.nodeID), src, b.dst, time.Unix(r.sec, int64(r.nsec)).UTC())
+		clear(b.dst) // the strings are the batch's: keep none beyond it
+		clear(b.strs)
 	}
 	row := b.buf[r.start:r.end]
 	idAt := r.idAt - r.start
@@ -146,9 +187,17 @@ func (b *RowBatch) AppendRow(dst []byte, i int, m *RowMeta, d *NodeDirectory) []
 	}
 	dst = append(dst, row[idAt:len(row)-1]...) // reopen the row
 	if r.typ == LogTypeNetwork {
-		dst = d.appendNetworkEnrichment(dst, r.nodeID, b.ips[r.ip0:r.ip1], nil)
+		b.scratch = b.scratch[:0]
+		for _, a := range b.ips[r.ip0:r.ip1] {
+			if a.is4 {
+				b.scratch = append(b.scratch, netip.AddrFrom4([4]byte(a.b[12:])))
+			} else {
+				b.scratch = append(b.scratch, netip.AddrFrom16(a.b))
+			}
+		}
+		dst = d.appendNetworkEnrichment(dst, b.string(r.nodeID), b.scratch, nil)
 	} else {
-		dst = d.appendAuditEnrichment(dst, r.actorID, r.targetID)
+		dst = d.appendAuditEnrichment(dst, b.string(r.actorID), b.string(r.targetID))
 	}
 	return append(dst, '}')
 }

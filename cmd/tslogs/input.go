@@ -210,33 +210,46 @@ func (p *progress) finish() {
 // fn for each record, good or bad. It returns the first I/O error.
 func forEachRecord(files []string, opt tailscale.ReaderOptions, stdin io.Reader, stderr io.Writer,
 	fn func(name string, r *tailscale.Reader) error) error {
-	if len(files) == 0 {
-		files = []string{"-"}
-	}
 	var r *tailscale.Reader
-	for _, name := range files {
-		in, err := openInput(name, stdin)
-		if err != nil {
-			return err
-		}
-		p := newProgress(stderr, in)
-		src := p.wrap(in.r)
+	return forEachInput(files, stdin, stderr, func(name string, src io.Reader) (error, error) {
 		if r == nil {
 			r = tailscale.NewReader(src, opt)
 		} else {
 			r.Reset(src)
 		}
 		for r.Next() {
-			if err := fn(in.name, r); err != nil {
-				p.finish()
-				in.Close()
-				return err
+			if err := fn(name, r); err != nil {
+				return err, nil
 			}
 		}
+		return nil, r.Fatal()
+	})
+}
+
+// forEachInput opens every input in turn (standard input when there are
+// none) and hands it to read, with a progress bar when stderr is a
+// terminal. read returns the error of what it does with the records, which
+// ends the reading, and the input's fatal error (I/O, decompression), which
+// ends it too, named after the input.
+func forEachInput(files []string, stdin io.Reader, stderr io.Writer,
+	read func(name string, src io.Reader) (err, fatal error)) error {
+	if len(files) == 0 {
+		files = []string{"-"}
+	}
+	for _, name := range files {
+		in, err := openInput(name, stdin)
+		if err != nil {
+			return err
+		}
+		p := newProgress(stderr, in)
+		err, fatal := read(in.name, p.wrap(in.r))
 		p.finish()
 		in.Close()
-		if err := r.Fatal(); err != nil {
-			return fmt.Errorf("%s: %w", in.name, err)
+		if err != nil {
+			return err
+		}
+		if fatal != nil {
+			return fmt.Errorf("%s: %w", in.name, fatal)
 		}
 	}
 	return nil

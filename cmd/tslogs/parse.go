@@ -10,9 +10,9 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
-	"time"
 
 	"github.com/tslogs/tslogs/internal/deadletter"
 	"github.com/tslogs/tslogs/jlex"
@@ -23,12 +23,14 @@ import (
 type readerFlags struct {
 	logType       string
 	maxRecordSize int
+	jobs          int
 }
 
 // register adds the reader flags to fs.
 func (f *readerFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.logType, "log-type", "auto", "log type of the records: auto (detect per record), audit or network")
 	fs.IntVar(&f.maxRecordSize, "max-record-size", tailscale.DefaultMaxRecordSize, "largest record accepted, in bytes")
+	fs.IntVar(&f.jobs, "jobs", runtime.GOMAXPROCS(0), "records decoded on this many cores at once (output stays in input order; memory grows with it, see README)")
 }
 
 func (f *readerFlags) options() (tailscale.ReaderOptions, error) {
@@ -38,6 +40,9 @@ func (f *readerFlags) options() (tailscale.ReaderOptions, error) {
 	}
 	if f.maxRecordSize < 0 {
 		return tailscale.ReaderOptions{}, fmt.Errorf("--max-record-size must be positive")
+	}
+	if f.jobs < 1 {
+		return tailscale.ReaderOptions{}, fmt.Errorf("--jobs must be at least 1")
 	}
 	return tailscale.ReaderOptions{LogType: t, MaxRecordSize: f.maxRecordSize}, nil
 }
@@ -96,9 +101,9 @@ func newRowMeta() *jlex.RowMeta {
 func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var rf readerFlags
 	var deadLetter string
-	synopsis := cmd + " [--log-type auto|audit|network] [--max-record-size N] [FILE...]"
+	synopsis := cmd + " [--log-type auto|audit|network] [--max-record-size N] [--jobs N] [FILE...]"
 	if cmd == "parse" {
-		synopsis = cmd + " [--log-type auto|audit|network] [--max-record-size N] [--dead-letter FILE] [FILE...]"
+		synopsis = cmd + " [--log-type auto|audit|network] [--max-record-size N] [--jobs N] [--dead-letter FILE] [FILE...]"
 	}
 	var fs = newFlagSet(cmd, synopsis,
 		map[string]string{"parse": parseDesc, "validate": validateDesc}[cmd],
@@ -152,33 +157,53 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 	defer errs.Flush()
 
 	meta := newRowMeta()
-	var row, line []byte
+	var line []byte
 	sum := newSummary()
-	err = forEachRecord(files, opt, stdin, progressTo, func(name string, r *tailscale.Reader) error {
-		if rerr := r.Err(); rerr != nil {
-			sum.bad(name, rerr)
-			if cmd == "parse" {
-				fmt.Fprintf(errs, "tslogs parse: %s: %v\n", name, rerr)
-				if dl != nil {
-					line = appendDeadLetter(line[:0], name, r, rerr)
-					if _, err := dl.Write(line); err != nil {
-						return err
-					}
-				}
-			}
-			return nil
-		}
-		sum.good(r.LogType())
+	// bad handles a rejected record, good a row (parse) or a valid record.
+	bad := func(name string, rerr error, record int, offset int64, raw []byte) error {
+		sum.bad(name, rerr)
 		if cmd == "parse" {
-			meta.ParseTime = time.Now().UTC()
-			row = r.AppendRow(row[:0], meta)
-			row = append(row, '\n')
-			if _, err := out.Write(row); err != nil {
-				return err
+			fmt.Fprintf(errs, "tslogs parse: %s: %v\n", name, rerr)
+			if dl != nil {
+				line = appendDeadLetter(line[:0], name, record, offset, raw, rerr)
+				if _, err := dl.Write(line); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
-	})
+	}
+	// Rows are written into the output's buffer (AvailableBuffer), with
+	// room for most rows made first: Write then has nothing to copy. (A
+	// flush error stays with out, for the next Write.)
+	rowBuf := func() []byte {
+		if out.Available() < 64<<10 {
+			_ = out.Flush()
+		}
+		return out.AvailableBuffer()
+	}
+	good := func(typ tailscale.LogType, row []byte) error {
+		sum.good(typ)
+		if row == nil {
+			return nil
+		}
+		_, err := out.Write(append(row, '\n'))
+		return err
+	}
+	if rf.jobs > 1 {
+		err = parseParallel(files, opt, rf.jobs, stdin, progressTo, cmd == "parse", dl != nil, meta, rowBuf, bad, good)
+	} else {
+		err = forEachRecord(files, opt, stdin, progressTo, func(name string, r *tailscale.Reader) error {
+			if rerr := r.Err(); rerr != nil {
+				return bad(name, rerr, r.Record(), r.Offset(), r.Raw())
+			}
+			if cmd != "parse" {
+				return good(r.LogType(), nil)
+			}
+			meta.ParseTime = now().UTC()
+			return good(r.LogType(), r.AppendRow(rowBuf(), meta))
+		})
+	}
 	if ferr := out.Flush(); err == nil {
 		err = ferr
 	}
@@ -201,17 +226,17 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 }
 
 // appendDeadLetter appends one dead-letter JSON line for a rejected record.
-func appendDeadLetter(dst []byte, file string, r *tailscale.Reader, err error) []byte {
+func appendDeadLetter(dst []byte, file string, record int, offset int64, raw []byte, err error) []byte {
 	dst = append(dst, '{')
 	dst = jlex.AppendKey(dst, `"error":`)
 	dst = jlex.AppendString(dst, err.Error())
 	dst = jlex.AppendKey(dst, `"file":`)
 	dst = jlex.AppendString(dst, file)
 	dst = jlex.AppendKey(dst, `"record":`)
-	dst = strconv.AppendInt(dst, int64(r.Record()), 10)
+	dst = strconv.AppendInt(dst, int64(record), 10)
 	dst = jlex.AppendKey(dst, `"offset":`)
-	dst = strconv.AppendInt(dst, r.Offset(), 10)
-	dst = deadletter.AppendRawMember(dst, r.Raw())
+	dst = strconv.AppendInt(dst, offset, 10)
+	dst = deadletter.AppendRawMember(dst, raw)
 	return append(dst, '}', '\n')
 }
 

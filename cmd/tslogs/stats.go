@@ -34,7 +34,7 @@ const statsExamples = `  tslogs stats testdata/sample/network.log testdata/sampl
 
 func runStats(args []string, stdout, stderr io.Writer) int {
 	var rf readerFlags
-	fs := newFlagSet("stats", "stats [--json] [--top N] [--tolerance F] [--log-type auto|audit|network] [FILE...]", statsDesc, statsExamples, stderr)
+	fs := newFlagSet("stats", "stats [--json] [--top N] [--tolerance F] [--log-type auto|audit|network] [--jobs N] [FILE...]", statsDesc, statsExamples, stderr)
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	timeline := fs.Bool("timeline", false, "with --json: include traffic and audit activity per minute")
 	top := fs.Int("top", 10, "how many entries the top lists show")
@@ -55,7 +55,7 @@ func runStats(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "tslogs stats:", err)
 		return exitUsage
 	}
-	s, err := summarize(files, opt, summ.Options{Tolerance: *tolerance},
+	s, err := summarize(files, opt, rf.jobs, summ.Options{Tolerance: *tolerance},
 		summ.SummaryOptions{Top: *top, Timeline: *timeline && *asJSON}, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "tslogs stats:", err)
@@ -74,13 +74,19 @@ func runStats(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// summarize reads every file into one aggregate and summarises it.
-func summarize(files []string, ropt tailscale.ReaderOptions, aopt summ.Options, sopt summ.SummaryOptions, stderr io.Writer) (*summ.Summary, error) {
+// summarize reads every file into one aggregate and summarises it, on
+// jobs cores.
+func summarize(files []string, ropt tailscale.ReaderOptions, jobs int, aopt summ.Options, sopt summ.SummaryOptions, stderr io.Writer) (*summ.Summary, error) {
 	agg := summ.New(aopt)
-	err := forEachRecord(files, ropt, os.Stdin, stderr, func(_ string, r *tailscale.Reader) error {
-		agg.Add(r)
-		return nil
-	})
+	var err error
+	if jobs > 1 {
+		err = summarizeParallel(files, ropt, jobs, os.Stdin, stderr, agg, aopt)
+	} else {
+		err = forEachRecord(files, ropt, os.Stdin, stderr, func(_ string, r *tailscale.Reader) error {
+			agg.Add(r)
+			return nil
+		})
+	}
 	if err != nil {
 		return nil, err
 	}

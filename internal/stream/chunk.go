@@ -122,6 +122,9 @@ func (sp *Splitter) Next(buf []byte) (chunk []byte, off int64, first, last bool,
 	if sp.end != nil && len(sp.carry) == 0 && !sp.first {
 		return nil, 0, false, false, nil, false
 	}
+	if cap(buf) < sp.size+2*readChunk {
+		buf = make([]byte, 0, sp.size+2*readChunk)
+	}
 	buf = append(buf[:0], sp.carry...)
 	sp.carry = sp.carry[:0]
 	off, first = sp.off, sp.first
