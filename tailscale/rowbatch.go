@@ -34,13 +34,13 @@ type batchRow struct {
 	start, idAt, end int // the row in buf; idAt: where p_row_id goes
 	typ              LogType
 	// Network records: what NodeDirectory.Learn and the enrichment use.
-	nodeID           span
-	src              int32 // index in nodes, or -1
-	dst0, dst1       int32 // dstNodes: nodes[dst0:dst1]
-	sec              int64 // event time
-	nsec             int32
-	ip0, ip1         int32 // the row's addresses: ips[ip0:ip1]
-	actorID, targetID span // audit records
+	nodeID            span
+	src               int32 // index in nodes, or -1
+	dst0, dst1        int32 // dstNodes: nodes[dst0:dst1]
+	sec               int64 // event time
+	nsec              int32
+	ip0, ip1          int32 // the row's addresses: ips[ip0:ip1]
+	actorID, targetID span  // audit records
 }
 
 // span is text[start:end].
