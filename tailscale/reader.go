@@ -190,27 +190,21 @@ func (r *Reader) take(data []byte) int {
 	} else if want := r.opt.LogType; want != LogTypeAuto && typ != want {
 		return 0 // the framed path reports the LogTypeError
 	}
+	var x takeable
 	switch typ {
 	case LogTypeNetwork:
-		x := &r.network
-		l.ResetView(data, x.arena[:0])
-		if bare {
-			x.decodeEventFrom(l)
-			x.setBareTime()
-		} else {
-			x.decodeFrom(l)
-		}
+		x = &r.network
 	case LogTypeAudit:
-		x := &r.audit
-		l.ResetView(data, x.arena[:0])
-		if bare {
-			x.decodeEventFrom(l)
-			x.setBareTime()
-		} else {
-			x.decodeFrom(l)
-		}
+		x = &r.audit
 	default:
 		return 0
+	}
+	l.ResetView(data, x.emptyArena())
+	if bare {
+		x.decodeEventFrom(l)
+		x.setBareTime()
+	} else {
+		x.decodeFrom(l)
 	}
 	if !l.Ok() {
 		return 0
@@ -387,6 +381,17 @@ func (r *Reader) AppendRow(dst []byte, m *RowMeta) []byte {
 	}
 	return dst
 }
+
+// takeable is what take decodes into: Network or Audit.
+type takeable interface {
+	emptyArena() []byte // the value's arena, emptied, for strings that need one
+	decodeFrom(l *jlex.Lexer)
+	decodeEventFrom(l *jlex.Lexer)
+	setBareTime()
+}
+
+func (x *Network) emptyArena() []byte { return x.arena[:0] }
+func (x *Audit) emptyArena() []byte   { return x.arena[:0] }
 
 // Keys that decide a record's shape. The first decisive key wins.
 var (
