@@ -39,8 +39,10 @@
 // path takes 16 bytes at a time, with no branch per quote: it tracks which
 // bytes are inside strings with bit operations, and stops only at brackets
 // outside strings and at what needs a closer look (escapes, control bytes in
-// strings, unusual bytes after a string). The buffer holds at most one record
-// plus one read chunk, whatever the size of the input, and steady-state
+// strings, unusual bytes after a string). The buffer holds at most MaxRecordSize
+// plus one read chunk, whatever the size of the input (it grows to about 32
+// records of the size recently seen, so that few records are cut by its
+// end), and steady-state
 // scanning does not allocate.
 //
 // # Records a decoder takes whole

@@ -619,7 +619,8 @@ func (s *Scanner) Framing() Framing { return s.framing }
 func (s *Scanner) Compression() Compression { return s.comp }
 
 // BytesRead returns the number of decompressed bytes read so far (which may
-// run up to one read chunk ahead of the current record).
+// run ahead of the current record by what the buffer holds: at most
+// MaxRecordSize plus a read chunk).
 func (s *Scanner) BytesRead() int64 { return s.nread }
 
 // start detects the compression and sets up the decompressed reader.
