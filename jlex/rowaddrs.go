@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"net/netip"
 	"slices"
+	"strconv"
 	"unsafe"
 )
 
@@ -28,6 +29,7 @@ type addrSet struct {
 	// one tailnet name the same nodes over and over.
 	memo *[memoSize]textMemo
 	keys []sortKey // scratch for sorting
+	v4   []uint64
 	tmp  []addrEnt
 }
 
@@ -169,26 +171,43 @@ func (s *addrSet) sort() {
 	if len(ents) < 2 {
 		return
 	}
-	// The prefix every text shares (often "100." or "fd7a:115c:a1e0:")
-	// tells none apart: the keys are the 16 bytes after it.
 	txt := s.txt
-	first := txt[ents[0].start:ents[0].end]
-	cp := len(first)
-	for i := 1; i < len(ents) && cp > 0; i++ {
-		t := txt[ents[i].start:ents[i].end]
+	// IPv4 addresses (most of a tailnet's) sort by a number: the text
+	// order of their octets' decimal forms (rank). The others, compared
+	// by text, are sorted apart and the two lists merged.
+	v4 := s.v4[:0]
+	keys := s.keys[:0]
+	cp := -1 // the prefix all the others' text shares
+	var first []byte
+	for i := range ents {
+		e := &ents[i]
+		if a := e.addr; a.Is4() {
+			b := a.As4()
+			r := uint64(octetRank[b[0]])<<24 | uint64(octetRank[b[1]])<<16 | uint64(octetRank[b[2]])<<8 | uint64(octetRank[b[3]])
+			v4 = append(v4, r<<32|uint64(i))
+			continue
+		}
+		t := txt[e.start:e.end]
+		if cp < 0 {
+			first, cp = t, len(t)
+		}
 		k := 0
 		for k < cp && k < len(t) && t[k] == first[k] {
 			k++
 		}
 		cp = k
+		keys = append(keys, sortKey{i: int32(i)})
 	}
-	keys := s.keys[:0]
-	for i := range ents {
+	s.v4, s.keys = v4, keys
+	slices.Sort(v4)
+	// The keys of the others: the 16 bytes after the prefix they share
+	// (often "fd7a:115c:a1e0:"), which tells none apart.
+	for k := range keys {
+		e := &ents[keys[k].i]
 		var b [16]byte
-		copy(b[:], txt[int(ents[i].start)+cp:ents[i].end])
-		keys = append(keys, sortKey{binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:]), int32(i)})
+		copy(b[:], txt[int(e.start)+cp:e.end])
+		keys[k].k0, keys[k].k1 = binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])
 	}
-	s.keys = keys
 	if !s.quickSort(keys, 2*bitsLen(len(keys))) {
 		// Quicksort went too deep (an input made to defeat its pivots).
 		slices.SortFunc(keys, func(x, y sortKey) int {
@@ -202,10 +221,43 @@ func (s *addrSet) sort() {
 		})
 	}
 	s.tmp = append(s.tmp[:0], ents...)
-	for i, k := range keys {
-		ents[i] = s.tmp[k.i]
+	i, j := 0, 0
+	for n := range ents {
+		var from int
+		switch {
+		case j == len(keys):
+			from, i = int(uint32(v4[i])), i+1
+		case i == len(v4):
+			from, j = int(keys[j].i), j+1
+		default:
+			a, b := &s.tmp[uint32(v4[i])], &s.tmp[keys[j].i]
+			if bytes.Compare(txt[a.start:a.end], txt[b.start:b.end]) < 0 {
+				from, i = int(uint32(v4[i])), i+1
+			} else {
+				from, j = int(keys[j].i), j+1
+			}
+		}
+		ents[n] = s.tmp[from]
 	}
 }
+
+// octetRank is the place of each octet's decimal form among those of 0 to
+// 255 in text order ("0" < "1" < "10" < "100" < "101" < … < "99"): since
+// '.' sorts before every digit, dotted quads in text order are in the order
+// of their octets' ranks.
+var octetRank = func() (r [256]uint8) {
+	names := make([]string, 256)
+	for i := range names {
+		names[i] = strconv.Itoa(i)
+	}
+	order := slices.Clone(names)
+	slices.Sort(order)
+	for rank, name := range order {
+		n, _ := strconv.Atoi(name)
+		r[n] = uint8(rank)
+	}
+	return r
+}()
 
 func bitsLen(n int) int {
 	b := 0

@@ -443,9 +443,11 @@ func TestRowMeta(t *testing.T) {
 func TestAppendAddrsMatchesReference(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	pool := func() netip.Addr {
-		switch r.IntN(5) {
+		switch r.IntN(6) {
 		case 0:
 			return netip.AddrFrom4([4]byte{100, byte(64 + r.IntN(2)), byte(r.IntN(3)), byte(r.IntN(300))})
+		case 5: // every octet of every length in every place
+			return netip.AddrFrom4([4]byte{byte(r.IntN(256)), byte(r.IntN(256)), byte(r.IntN(256)), byte(r.IntN(256))})
 		case 1:
 			return netip.AddrFrom16([16]byte{10: 0xff, 11: 0xff, 12: 100, 13: 64, 15: byte(r.IntN(4))}) // 4-in-6
 		case 2:
