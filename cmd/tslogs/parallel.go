@@ -69,7 +69,13 @@ func parseParallel(files []string, opt tailscale.ReaderOptions, jobs int, stdin 
 	good func(typ tailscale.LogType, row []byte) error) error {
 	return forEachInput(files, stdin, stderr, func(name string, src io.Reader) (error, error) {
 		return readParallel(src, opt, jobs, tailscale.ParallelFuncs[*parseChunk]{
-			New: func() *parseChunk { return new(parseChunk) },
+			New: func() *parseChunk {
+				c := new(parseChunk)
+				if rows {
+					c.rows.Grow(3 * parallelChunkSize) // rows are about 2.5 times their records
+				}
+				return c
+			},
 			Reset: func(c *parseChunk) {
 				c.recs, c.raw = c.recs[:0], c.raw[:0]
 				c.rows.Reset()
