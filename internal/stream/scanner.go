@@ -207,6 +207,8 @@ type Scanner struct {
 	readonly bool
 	// between: Next last stopped between records of a stream.
 	between bool
+	// full: the last read returned all it was asked for.
+	full bool
 	// missEnd, when positive, is the input offset where the buffered
 	// input ended when take failed on the current record.
 	missEnd int64
@@ -532,6 +534,15 @@ func (s *Scanner) tryTake(lines bool) bool {
 	if s.maxDepth < jlex.MaxDepth {
 		return false
 	}
+	for s.full && !s.eof && s.rerr == nil && s.end-s.pos < 2*s.typical {
+		// A source that filled the last read (a file, bytes in memory)
+		// most likely has more at once: read on before offering the
+		// record. (A live source that paused right at the end of a full
+		// read delays the record until it sends more or ends.)
+		if !s.fill(s.pos) {
+			break // at the end, or a read error that ends the input here
+		}
+	}
 	if !s.eof && s.rerr == nil && s.end-s.pos < 2*s.typical && !s.endsObject() {
 		// The record may well go on beyond the input buffered: frame it
 		// rather than have take fail on it, and have fill make room for
@@ -730,13 +741,17 @@ func (s *Scanner) fill(keep int) bool {
 		s.base += int64(keep)
 	}
 	for range 100 {
-		n, err := s.rd.Read(s.buf[s.end:])
-		if n < 0 || n > len(s.buf)-s.end {
+		// Reads of a few records at a time: what is decoded next is still
+		// in the cache.
+		want := min(len(s.buf)-s.end, max(4*readChunk, 8*s.typical))
+		n, err := s.rd.Read(s.buf[s.end : s.end+want])
+		if n < 0 || n > want {
 			s.fatal = errors.New("stream: invalid Read count")
 			return false
 		}
 		s.end += n
 		s.nread += int64(n)
+		s.full = n == want
 		if err != nil {
 			if err == io.EOF {
 				s.eof = true
