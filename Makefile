@@ -5,7 +5,7 @@
 #   make generate  regenerate tailscale/*_gen.go from schemas/*.yml
 #   make fuzz      run each fuzz target for FUZZTIME (default 30s)
 #   make bench     every decoder against every serious Go JSON decoder (bench/)
-#   make bench-parse  tslogs parse end to end on a 100 MB stream, one core
+#   make bench-parse  tslogs parse/validate/stats end to end on a 100 MB stream, 1 core and all
 #   make bench-encode the generated encoders against encoding/json, goccy, easyjson
 #   make loadtest  bounded load test of tslogs serve on loopback
 #   make chaos     the receiver's chaos suite (part of make test)
@@ -116,8 +116,9 @@ fuzz:
 	done
 
 # bench: every decoder on every corpus (the nested module bench/, whose
-# peers stay out of tslogs' go.mod); bench-report reruns it interleaved and
-# writes docs/benchmarks.md and docs/benchmarks.png (~10 minutes).
+# peers stay out of tslogs' go.mod); bench-report reruns it interleaved, with
+# tslogs' end-to-end benchmarks on one core and on all, and writes
+# docs/benchmarks.md and docs/benchmarks.png (~15 minutes on 2 cores).
 bench:
 	cd bench && $(GO) test -run '^$$' -bench . -benchmem -benchtime 200ms -count $(COUNT)
 
@@ -145,10 +146,11 @@ bench-encode:
 bench-check:
 	cd bench && $(GO) vet ./... && $(GO) mod tidy -diff && $(GO) test -count=1 ./...
 
-# bench-parse: tslogs parse and validate end to end on a 100 MB synthetic
-# network stream, on one core.
+# bench-parse: tslogs parse, validate and stats end to end on a 100 MB
+# synthetic network stream, with --jobs 1 on one core, then on every core.
 bench-parse:
-	GOMAXPROCS=1 $(GO) test ./cmd/tslogs -run '^$$' -bench EndToEnd -benchmem -benchtime 3x -count 3
+	GOMAXPROCS=1 $(GO) test ./cmd/tslogs -run '^$$' -bench 'EndToEnd/.*/jobs=1$$' -benchmem -benchtime 3x -count 3
+	$(GO) test ./cmd/tslogs -run '^$$' -bench 'EndToEnd/.*/jobs=all$$' -benchmem -benchtime 3x -count 3
 
 loadtest:
 	$(GO) run ./cmd/tslogs/loadtest

@@ -978,6 +978,17 @@ func genRoot(f *jen.File, s *Schema, opt Options) {
 	f.Comment("decodeRecord decodes a whole record from l, checking that nothing follows it")
 	f.Comment("and that no required field is missing. On error x is left empty.")
 	f.Func().Params(x.Clone().Op("*").Id(r)).Id("decodeRecord").Params(jen.Id("l").Op("*").Qual(jlexPath, "Lexer")).Block(
+		jen.Id("x").Dot("decodeFrom").Call(jen.Id("l")),
+		jen.Id("l").Dot("End").Call(),
+		jen.If(jen.Op("!").Id("l").Dot("Ok").Call()).Block(
+			jen.Id("x").Dot("reset").Call(), // never hand out half a record
+		),
+	)
+	f.Line()
+	f.Comment("decodeFrom decodes a record from the front of l, checking that no required")
+	f.Comment("field is missing but not what follows it (l.Pos is then just past the")
+	f.Comment("record). On error x is left empty.")
+	f.Func().Params(x.Clone().Op("*").Id(r)).Id("decodeFrom").Params(jen.Id("l").Op("*").Qual(jlexPath, "Lexer")).Block(
 		jen.Id("x").Dot("reset").Call(),
 		jen.If(jen.Op("!").Id("x").Dot("decode").Call(jen.Id("l")).Op("&&").Id("l").Dot("Ok").Call()).Block(
 			jen.Id("l").Dot("Fail").Call(jen.Lit(0), jen.Lit("expected an object, found null")),
@@ -987,10 +998,9 @@ func genRoot(f *jen.File, s *Schema, opt Options) {
 				missingFail(opt),
 			),
 		),
-		jen.Id("l").Dot("End").Call(),
 		jen.Id("x").Dot("arena").Op("=").Id("l").Dot("Arena"),
 		jen.If(jen.Op("!").Id("l").Dot("Ok").Call()).Block(
-			jen.Id("x").Dot("reset").Call(), // never hand out half a record
+			jen.Id("x").Dot("reset").Call(),
 		),
 	)
 	f.Line()
@@ -1001,6 +1011,7 @@ func genRoot(f *jen.File, s *Schema, opt Options) {
 			continue
 		}
 		name := "decode" + fd.GoName + "Only"
+		from := "decode" + fd.GoName + "From"
 		ev := jen.Id("x").Dot(fd.GoName)
 		f.Commentf("%s decodes data as the %s object alone, without the rest of the", name, fd.Name)
 		f.Comment("record around it (as bare records come), into x, marking it present. It")
@@ -1010,6 +1021,18 @@ func genRoot(f *jen.File, s *Schema, opt Options) {
 			jen.Id("l").Op(":=").Qual(jlexPath, "GetLexer").Call(),
 			jen.Defer().Qual(jlexPath, "PutLexer").Call(jen.Id("l")),
 			jen.Id("l").Dot("Reset").Call(jen.Id("data"), jen.Id("x").Dot("arena")),
+			jen.Id("x").Dot(from).Call(jen.Id("l")),
+			jen.Id("l").Dot("End").Call(),
+			jen.If(jen.Op("!").Id("l").Dot("Ok").Call()).Block(
+				jen.Id("x").Dot("reset").Call(),
+				jen.Return(jen.Id("l").Dot("Err").Call()),
+			),
+			jen.Return(jen.Nil()),
+		)
+		f.Line()
+		f.Commentf("%s is %s from the front of l, without looking at what follows", from, name)
+		f.Comment("the object (l.Pos is then just past it).")
+		f.Func().Params(x.Clone().Op("*").Id(r)).Id(from).Params(jen.Id("l").Op("*").Qual(jlexPath, "Lexer")).Block(
 			jen.Id("x").Dot("reset").Call(),
 			jen.If(jen.Op("!").Add(ev.Clone()).Dot("decode").Call(jen.Id("l")).Op("&&").Id("l").Dot("Ok").Call()).Block(
 				jen.Id("l").Dot("Fail").Call(jen.Lit(0), jen.Lit("expected an object, found null")),
@@ -1019,14 +1042,12 @@ func genRoot(f *jen.File, s *Schema, opt Options) {
 					jen.Id("l").Dot("FailPath").Call(jen.Id("l").Dot("Pos").Call(), jen.Id("p"), jen.Lit("required field is missing")),
 				),
 			),
-			jen.Id("l").Dot("End").Call(),
 			jen.Id("x").Dot("arena").Op("=").Id("l").Dot("Arena"),
 			jen.If(jen.Op("!").Id("l").Dot("Ok").Call()).Block(
 				jen.Id("x").Dot("reset").Call(),
-				jen.Return(jen.Id("l").Dot("Err").Call()),
+				jen.Return(),
 			),
 			jen.Id("x").Dot("present").Dot("Set").Call(jen.Lit(fd.Bit), jen.True()),
-			jen.Return(jen.Nil()),
 		)
 		f.Line()
 	}

@@ -138,6 +138,11 @@ func scanCalls(g *jen.Group, inds []string, col column, v jen.Code) {
 		if sc.Arg != 0 {
 			args = append(args, jen.Lit(sc.Arg))
 		}
+		if sc.Func == "AppendAddr" {
+			// Through the row's memory of recent text values.
+			g.Id("dst").Op("=").Id("m").Dot("AppendAddr").Call(args...)
+			continue
+		}
 		g.Id("dst").Op("=").Qual(jlexPath, sc.Func).Call(args...)
 	}
 }
@@ -196,12 +201,20 @@ func genIndicators(f *jen.File, s *Schema, objs []*Object) {
 			sortFn = "SortCompactAddrs"
 		}
 		walker := "a" + col.Method[1:]
+		// The address walkers take the row's RowMeta (nil outside rows),
+		// which remembers the addresses of recent text values.
+		params := []jen.Code{jen.Id("dst").Index().Add(elem.Clone())}
+		args := func() []jen.Code { return []jen.Code{jen.Id("dst")} }
+		if col.IsAddr {
+			params = append(params, jen.Id("m").Op("*").Qual(jlexPath, "RowMeta"))
+			args = func() []jen.Code { return []jen.Code{jen.Id("dst"), jen.Id("m")} }
+		}
 		for _, o := range objs {
 			if !carries(o, col) {
 				continue
 			}
 			f.Commentf("%s appends the %s of x and its children.", walker, col.Noun)
-			f.Func().Params(jen.Id("x").Op("*").Id(o.GoName)).Id(walker).Params(jen.Id("dst").Index().Add(elem.Clone())).Index().Add(elem.Clone()).BlockFunc(func(g *jen.Group) {
+			f.Func().Params(jen.Id("x").Op("*").Id(o.GoName)).Id(walker).Params(params...).Index().Add(elem.Clone()).BlockFunc(func(g *jen.Group) {
 				for _, fd := range o.Fields {
 					v := jen.Id("x").Dot(fd.GoName)
 					switch {
@@ -214,10 +227,10 @@ func genIndicators(f *jen.File, s *Schema, objs []*Object) {
 							scanCalls(g, fd.Element.Indicators, col, jen.Id("v"))
 						})
 					case fd.Object != nil && carries(fd.Object, col):
-						g.Id("dst").Op("=").Add(v).Dot(walker).Call(jen.Id("dst"))
+						g.Id("dst").Op("=").Add(v).Dot(walker).Call(args()...)
 					case fd.Element != nil && fd.Element.Object != nil && carries(fd.Element.Object, col):
 						g.For(jen.Id("i").Op(":=").Range().Add(v)).Block(
-							jen.Id("dst").Op("=").Add(v.Clone()).Index(jen.Id("i")).Dot(walker).Call(jen.Id("dst")),
+							jen.Id("dst").Op("=").Add(v.Clone()).Index(jen.Id("i")).Dot(walker).Call(args()...),
 						)
 					}
 				}
@@ -232,9 +245,13 @@ func genIndicators(f *jen.File, s *Schema, objs []*Object) {
 			doc += ", and for a value that needs new text (a punycode domain, an upper-case hash) or net/url's parser"
 		}
 		fileComment(f, doc+".")
+		walk := []jen.Code{jen.Id("dst")}
+		if col.IsAddr {
+			walk = append(walk, jen.Nil())
+		}
 		f.Func().Params(jen.Id("x").Op("*").Id(s.Root.GoName)).Id(col.Method).Params(jen.Id("dst").Index().Add(elem.Clone())).Index().Add(elem.Clone()).Block(
 			jen.Id("n").Op(":=").Len(jen.Id("dst")),
-			jen.Id("dst").Op("=").Id("x").Dot(walker).Call(jen.Id("dst")),
+			jen.Id("dst").Op("=").Id("x").Dot(walker).Call(walk...),
 			jen.Return(jen.Qual(jlexPath, sortFn).Call(jen.Id("dst"), jen.Id("n"))),
 		)
 		f.Line()

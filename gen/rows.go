@@ -16,7 +16,8 @@ func appendValue(f *Field, v *jen.Statement) jen.Code {
 	switch f.Kind {
 	case KindString, KindSmallint, KindInt, KindBigint, KindFloat, KindBoolean:
 		if f.IsAddr() {
-			return call("AppendAddrString")
+			// Through the row's addresses, formatted once (CollectAddrs).
+			return dst.Clone().Op("=").Id("m").Dot("AppendAddrString").Call(jen.Id("dst"), v)
 		}
 		return call(scalarWriter(f.Kind))
 	case KindTimestamp:
@@ -26,7 +27,7 @@ func appendValue(f *Field, v *jen.Statement) jen.Code {
 	case KindObject:
 		return jen.Block(
 			dst.Clone().Op("=").Append(jen.Id("dst"), jen.LitRune('{')),
-			dst.Clone().Op("=").Add(v).Dot("appendMembers").Call(jen.Id("dst")),
+			dst.Clone().Op("=").Add(v).Dot("appendMembers").Call(jen.Id("dst"), jen.Id("m")),
 			dst.Clone().Op("=").Append(jen.Id("dst"), jen.LitRune('}')),
 		)
 	case KindArray:
@@ -76,7 +77,7 @@ func appendValue(f *Field, v *jen.Statement) jen.Code {
 func genRows(f *jen.File, s *Schema, objs []*Object) {
 	for _, o := range objs {
 		f.Comment("appendMembers appends x's present fields as JSON object members.")
-		f.Func().Params(jen.Id("x").Op("*").Id(o.GoName)).Id("appendMembers").Params(jen.Id("dst").Index().Byte()).Index().Byte().BlockFunc(func(g *jen.Group) {
+		f.Func().Params(jen.Id("x").Op("*").Id(o.GoName)).Id("appendMembers").Params(jen.Id("dst").Index().Byte(), jen.Id("m").Op("*").Qual(jlexPath, "RowMeta")).Index().Byte().BlockFunc(func(g *jen.Group) {
 			for _, fd := range o.Fields {
 				g.If(jen.Id("x").Dot("present").Dot("Has").Call(jen.Lit(fd.Bit))).Block(
 					jen.Id("dst").Op("=").Qual(jlexPath, "AppendKey").Call(jen.Id("dst"), jen.Lit(strconv.Quote(fd.Name)+":")),
@@ -93,15 +94,27 @@ func genRows(f *jen.File, s *Schema, objs []*Object) {
 		"their source), then p_log_type, p_event_time, p_parse_time, p_row_id and the non-empty p_any_* "+
 		"indicator arrays. m supplies the parse time and row ID and keeps scratch space between rows.")
 	f.Func().Params(jen.Id("x").Op("*").Id(r)).Id("AppendRow").Params(jen.Id("dst").Index().Byte(), jen.Id("m").Op("*").Qual(jlexPath, "RowMeta")).Index().Byte().BlockFunc(func(g *jen.Group) {
-		g.Id("dst").Op("=").Append(jen.Id("dst"), jen.LitRune('{'))
-		g.Id("dst").Op("=").Id("x").Dot("appendMembers").Call(jen.Id("dst"))
-		g.Id("dst").Op("=").Id("m").Dot("AppendMeta").Call(jen.Id("dst"), jen.Lit(s.Name), jen.Id("x").Dot("EventTime").Call())
-		for _, col := range schemaColumns(s) {
-			m := "AppendStrings"
+		cols := schemaColumns(s)
+		for _, col := range cols {
 			if col.IsAddr {
-				m = "AppendAddrs"
+				// First, so that the fields' addresses are formatted once;
+				// CollectAddrs orders and de-duplicates them itself (as
+				// text): it takes the walker, which does not.
+				g.Id("m").Dot("CollectAddrs").Call(jen.Func().Params(jen.Id("dst").Index().Qual(netipPath, "Addr")).Index().Qual(netipPath, "Addr").Block(
+					jen.Return(jen.Id("x").Dot("a"+col.Method[1:]).Call(jen.Id("dst"), jen.Id("m"))),
+				))
 			}
-			g.Id("dst").Op("=").Id("m").Dot(m).Call(jen.Id("dst"), jen.Lit(strconv.Quote(col.Name)+":"), jen.Id("x").Dot(col.Method))
+		}
+		g.Id("dst").Op("=").Append(jen.Id("dst"), jen.LitRune('{'))
+		g.Id("dst").Op("=").Id("x").Dot("appendMembers").Call(jen.Id("dst"), jen.Id("m"))
+		g.Id("dst").Op("=").Id("m").Dot("AppendMeta").Call(jen.Id("dst"), jen.Lit(s.Name), jen.Id("x").Dot("EventTime").Call())
+		for _, col := range cols {
+			key := jen.Lit(strconv.Quote(col.Name) + ":")
+			if col.IsAddr {
+				g.Id("dst").Op("=").Id("m").Dot("AppendCollectedAddrs").Call(jen.Id("dst"), key)
+				continue
+			}
+			g.Id("dst").Op("=").Id("m").Dot("AppendStrings").Call(jen.Id("dst"), key, jen.Id("x").Dot(col.Method))
 		}
 		g.Return(jen.Append(jen.Id("dst"), jen.LitRune('}')))
 	})

@@ -147,14 +147,11 @@ func (m *RowMeta) NextRowID() []byte {
 // text sorted byte-wise, as AppendAddrs writes them, in memory owned by m
 // that the next call reuses.
 func (m *RowMeta) Addrs(fill func([]netip.Addr) []netip.Addr) [][]byte {
-	m.sortAddrs(fill)
+	m.CollectAddrs(fill)
 	m.texts = m.texts[:0]
-	for i, sp := range m.spans {
-		b := m.txt[sp.start:sp.end]
-		if i > 0 && string(b) == string(m.texts[len(m.texts)-1]) {
-			continue
-		}
-		m.texts = append(m.texts, b)
+	for i := range m.addrs.ents {
+		e := &m.addrs.ents[i]
+		m.texts = append(m.texts, m.addrs.txt[e.start:e.end])
 	}
 	return m.texts
 }

@@ -251,9 +251,6 @@ func fraction(data []byte, i int) (nsec int64, n, end int) {
 	return nsec, n, i
 }
 
-// pow10 holds the powers of ten up to 10^15.
-var pow10 = [16]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
-
 // parseTime parses tok, a number's text or a string's decoded content
 // (isString), as a timestamp in the built-in format f.
 func parseTime(f TimeFormat, tok []byte, isString bool) (time.Time, bool) {

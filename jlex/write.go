@@ -1,7 +1,6 @@
 package jlex
 
 import (
-	"bytes"
 	"encoding/binary"
 	"math"
 	"net/netip"
@@ -37,12 +36,49 @@ const hexDigits = "0123456789abcdef"
 // AppendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD;
 // <, > and & are not escaped (rows are not HTML).
 func AppendString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	b := unsafe.Slice(unsafe.StringData(s), len(s)) // a view, not a copy
-	if needsNoEscape(b) {
+	n := len(s)
+	if n < 8 {
+		for i := 0; i < n; i++ {
+			if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+				return appendStringEscaped(dst, s)
+			}
+		}
+		dst = append(dst, '"')
 		dst = append(dst, s...)
 		return append(dst, '"')
 	}
+	// Most strings are plain ASCII: check and copy them a word at a time
+	// in one pass, into room made for whole words.
+	l := len(dst)
+	if cap(dst)-l < n+10 {
+		dst = slices.Grow(dst, n+10)
+	}
+	out := dst[l : l+n+10]
+	b := unsafe.Slice(unsafe.StringData(s), n) // a view, not a copy
+	out[0] = '"'
+	var m uint64
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		m |= specialMask(x)
+		binary.LittleEndian.PutUint64(out[1+i:], x)
+	}
+	if i < n { // the last eight bytes, overlapping the words copied
+		x := binary.LittleEndian.Uint64(b[n-8:])
+		m |= specialMask(x)
+		binary.LittleEndian.PutUint64(out[1+n-8:], x)
+	}
+	if m != 0 {
+		return appendStringEscaped(dst[:l], s)
+	}
+	out[1+n] = '"'
+	return dst[:l+n+2]
+}
+
+// appendStringEscaped is AppendString for strings that need escapes.
+func appendStringEscaped(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	b := unsafe.Slice(unsafe.StringData(s), len(s)) // a view, not a copy
 	start := 0
 	for i := 0; i < len(s); {
 		// Skip 8 plain bytes at a time: no quote, backslash, control
@@ -95,26 +131,9 @@ func AppendString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
-// needsNoEscape reports whether b, of at least 8 bytes, needs no escaping:
-// no quote, backslash, control character or non-ASCII byte, checked 8
-// bytes at a time, the last 8 overlapping the others. Shorter strings are
-// left to AppendString's loop.
-func needsNoEscape(b []byte) bool {
-	n := len(b)
-	if n < 8 {
-		return false
-	}
-	for i := 0; i < n-8; i += 8 {
-		if specialMask(binary.LittleEndian.Uint64(b[i:])) != 0 {
-			return false
-		}
-	}
-	return specialMask(binary.LittleEndian.Uint64(b[n-8:])) == 0
-}
-
 // AppendInt appends an integer.
 func AppendInt[T int16 | int32 | int64](dst []byte, v T) []byte {
-	return strconv.AppendInt(dst, int64(v), 10)
+	return appendInt64(dst, int64(v))
 }
 
 // AppendFloat appends a float as encoding/json writes it.
@@ -148,7 +167,7 @@ func AppendBool(dst []byte, b bool) []byte {
 // zeros trimmed.
 func AppendTime(dst []byte, t time.Time) []byte {
 	dst = append(dst, '"')
-	dst = t.UTC().AppendFormat(dst, time.RFC3339Nano)
+	dst = appendTimeUTC(dst, t)
 	return append(dst, '"')
 }
 
@@ -158,7 +177,7 @@ func AppendAddrString(dst []byte, a netip.Addr) []byte {
 		return AppendString(dst, a.String()) // a zone may hold any byte
 	}
 	dst = append(dst, '"')
-	dst = a.AppendTo(dst)
+	dst = appendAddr(dst, a)
 	return append(dst, '"')
 }
 
@@ -224,9 +243,10 @@ type RowMeta struct {
 	RowIDPrefix string // see RowID
 	seq         uint64
 	ips         []netip.Addr
+	addrs       addrSet
 	strs        []string
-	txt         []byte
-	spans       []textSpan
+	strs2addr   *[textAddrMemos]textAddr
+	metaEnd     int
 	texts       [][]byte // Addrs
 	id          []byte   // NextRowID
 }
@@ -243,6 +263,14 @@ func (m *RowMeta) AppendMeta(dst []byte, logType string, eventTime time.Time) []
 	dst = AppendTime(dst, eventTime)
 	dst = AppendKey(dst, `"p_parse_time":`)
 	dst = AppendTime(dst, m.ParseTime)
+	m.metaEnd = len(dst)
+	return m.AppendRowID(dst)
+}
+
+// AppendRowID appends the p_row_id member AppendMeta writes: RowID, or
+// RowIDPrefix and the next number of the counter, or nothing when neither
+// is set.
+func (m *RowMeta) AppendRowID(dst []byte) []byte {
 	switch {
 	case m.RowID != "":
 		dst = AppendKey(dst, `"p_row_id":`)
@@ -258,51 +286,53 @@ func (m *RowMeta) AppendMeta(dst []byte, logType string, eventTime time.Time) []
 	return dst
 }
 
+// MetaEnd returns where, in the dst of the last call to AppendMeta, its
+// p_row_id member starts (or would, with neither RowID nor RowIDPrefix
+// set): for rows written on one goroutine and numbered on another.
+func (m *RowMeta) MetaEnd() int { return m.metaEnd }
+
 // AppendAddrs appends a p_any_* member of addresses collected by fill, when
-// there are any, sorted byte-wise by their canonical text as Panther sorts
-// p_any_ip_addresses. Each address is formatted once.
+// there are any, without duplicates and sorted byte-wise by their canonical
+// text, as Panther sorts p_any_ip_addresses. fill may append them in any
+// order and more than once; each distinct address is formatted once.
 func (m *RowMeta) AppendAddrs(dst []byte, quotedKey string, fill func([]netip.Addr) []netip.Addr) []byte {
-	if m.sortAddrs(fill) == 0 {
-		return dst
-	}
-	txt := m.txt
-	dst = AppendKey(dst, quotedKey)
-	dst = append(dst, '[')
-	for i, sp := range m.spans {
-		if i > 0 {
-			if bytes.Equal(txt[sp.start:sp.end], txt[m.spans[i-1].start:m.spans[i-1].end]) {
-				continue
-			}
-			dst = append(dst, ',')
-		}
-		dst = append(dst, '"')
-		dst = appendEscapedASCII(dst, txt[sp.start:sp.end])
-		dst = append(dst, '"')
-	}
-	return append(dst, ']')
+	m.CollectAddrs(fill)
+	return m.AppendCollectedAddrs(dst, quotedKey)
 }
 
-// sortAddrs formats the addresses collected by fill into m.txt, once each,
-// and sorts their spans (m.spans) byte-wise by text. It returns how many
-// there are, duplicates included.
-func (m *RowMeta) sortAddrs(fill func([]netip.Addr) []netip.Addr) int {
+// CollectAddrs collects the row's p_any_ip_addresses, the addresses fill
+// appends (in any order, duplicates allowed), formatting each distinct one
+// once, for AppendCollectedAddrs and AppendAddrString. Generated AppendRow
+// methods call it before writing the record's fields.
+func (m *RowMeta) CollectAddrs(fill func([]netip.Addr) []netip.Addr) {
 	m.ips = fill(m.ips[:0])
-	m.txt = m.txt[:0]
-	m.spans = m.spans[:0]
-	for _, a := range m.ips {
-		start := len(m.txt)
-		m.txt = a.AppendTo(m.txt)
-		m.spans = append(m.spans, textSpan{int32(start), int32(len(m.txt))})
-	}
-	txt := m.txt
-	slices.SortFunc(m.spans, func(x, y textSpan) int {
-		return bytes.Compare(txt[x.start:x.end], txt[y.start:y.end])
-	})
-	return len(m.spans)
+	m.addrs.collect(m.ips)
 }
 
-// textSpan is txt[start:end] of RowMeta.txt.
-type textSpan struct{ start, end int32 }
+// AppendCollectedAddrs appends the member quotedKey with the addresses
+// CollectAddrs collected, sorted as AppendAddrs sorts them, or nothing when
+// there are none.
+func (m *RowMeta) AppendCollectedAddrs(dst []byte, quotedKey string) []byte {
+	return m.addrs.appendJSON(dst, quotedKey)
+}
+
+// AppendAddrString appends a as jlex.AppendAddrString does, copying the
+// text CollectAddrs made when a is one of the row's addresses.
+func (m *RowMeta) AppendAddrString(dst []byte, a netip.Addr) []byte {
+	if !a.Is4() { // IPv4 is as quickly formatted as looked up
+		if txt, ok := m.addrs.text(a); ok && a.Zone() == "" {
+			dst = append(dst, '"')
+			dst = append(dst, txt...)
+			return append(dst, '"')
+		}
+	}
+	return AppendAddrString(dst, a)
+}
+
+// IPAddresses returns the addresses the last call to AppendAddrs wrote, in
+// the order it wrote them (none if it wrote nothing). The slice is reused by
+// the next call.
+func (m *RowMeta) IPAddresses() []netip.Addr { return m.addrs.sorted }
 
 // appendEscapedASCII appends address text, escaping what JSON needs: only a
 // zone can hold such bytes.

@@ -3,9 +3,11 @@ package jlex_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -61,6 +63,24 @@ func checkAppendString(t *testing.T, s string) bool {
 		assert.Truef(t, utf8.Valid(out), "%q: not UTF-8", s) &&
 		assert.NoErrorf(t, json.Unmarshal(out, &got), "%q", s) &&
 		assert.Equalf(t, want, got, "%q", s)
+}
+
+// TestAppendStringEveryPosition puts each kind of byte that needs care at
+// every position of strings of every length around the word size, where
+// the plain strings' fast path reads words and overlapping tails.
+func TestAppendStringEveryPosition(t *testing.T) {
+	for n := 1; n <= 40; n++ {
+		for pos := 0; pos < n; pos++ {
+			for _, c := range []string{"\"", "\\", "\n", "\x00", "\x1f", "\x7f", "\xff", "é"} {
+				s := strings.Repeat("a", pos) + c + strings.Repeat("b", n-pos-1)
+				checkAppendString(t, s)
+				if c == "\x7f" {
+					assert.Equal(t, `"`+s+`"`, string(jlex.AppendString(nil, s)), "DEL is kept")
+				}
+			}
+		}
+		checkAppendString(t, strings.Repeat("z", n))
+	}
 }
 
 func TestAppendStringRoundTrip(t *testing.T) {
@@ -414,4 +434,94 @@ func TestRowMeta(t *testing.T) {
 		out = m.AppendStrings([]byte(`{"a":1`), `"p_any_emails":`, func(dst []string) []string { return dst })
 		assert.Equal(t, `{"a":1`, string(out))
 	})
+}
+
+// TestAppendAddrsMatchesReference checks AppendAddrs, IPAddresses and
+// AppendAddrString against a reference (netip's text, sorted as strings,
+// duplicates dropped) on random sets of every size, with duplicates, IPv4,
+// 4-in-6, IPv6 and zoned addresses, reusing one RowMeta throughout.
+func TestAppendAddrsMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	pool := func() netip.Addr {
+		switch r.IntN(6) {
+		case 0:
+			return netip.AddrFrom4([4]byte{100, byte(64 + r.IntN(2)), byte(r.IntN(3)), byte(r.IntN(300))})
+		case 5: // every octet of every length in every place
+			return netip.AddrFrom4([4]byte{byte(r.IntN(256)), byte(r.IntN(256)), byte(r.IntN(256)), byte(r.IntN(256))})
+		case 1:
+			return netip.AddrFrom16([16]byte{10: 0xff, 11: 0xff, 12: 100, 13: 64, 15: byte(r.IntN(4))}) // 4-in-6
+		case 2:
+			return netip.AddrFrom16([16]byte{0: 0xfd, 1: 0x7a, 2: 0x11, 3: 0x5c, 4: 0xa1, 5: 0xe0, 14: byte(r.IntN(3)), 15: byte(r.IntN(50))})
+		case 3:
+			return netip.AddrFrom16([16]byte{0: 0xfe, 1: 0x80, 15: 1}).WithZone([]string{"eth0", "a\"b", ""}[r.IntN(3)])
+		}
+		var b [16]byte
+		for i := range b {
+			b[i] = byte(r.IntN(2) * r.IntN(256))
+		}
+		return netip.AddrFrom16(b)
+	}
+	var m jlex.RowMeta
+	for round := range 3000 {
+		n := r.IntN(40)
+		if round%10 == 0 {
+			n = r.IntN(400)
+		}
+		var in []netip.Addr
+		for range n {
+			in = append(in, pool())
+		}
+		texts := map[string]netip.Addr{}
+		for _, a := range in {
+			texts[a.String()] = a
+		}
+		keys := make([]string, 0, len(texts))
+		for k := range texts {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		var want []byte
+		var wantAddrs []netip.Addr
+		if len(keys) > 0 {
+			want = append(want, `,"ips":[`...)
+			for i, k := range keys {
+				if i > 0 {
+					want = append(want, ',')
+				}
+				want = jlex.AppendString(want, k)
+				wantAddrs = append(wantAddrs, texts[k])
+			}
+			want = append(want, ']')
+		}
+		got := m.AppendAddrs([]byte(`{"a":1`), `"ips":`, func(dst []netip.Addr) []netip.Addr { return append(dst, in...) })
+		require.Equal(t, `{"a":1`+string(want), string(got), "round %d", round)
+		require.Equal(t, wantAddrs, append([]netip.Addr(nil), m.IPAddresses()...), "round %d", round)
+		for _, a := range append(in, pool(), pool()) {
+			require.Equal(t, string(jlex.AppendAddrString(nil, a)), string(m.AppendAddrString(nil, a)), "%v", a)
+		}
+	}
+}
+
+// TestRowMetaAppendAddrRemembers: RowMeta.AppendAddr, which remembers
+// recent values, finds what jlex.AppendAddr finds, for values seen again,
+// values that share its memory's slots, values it does not keep (long
+// ones) and values that are no address; and a nil RowMeta works.
+func TestRowMetaAppendAddrRemembers(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	var vals []string
+	for i := range 5000 {
+		vals = append(vals, fmt.Sprintf("100.%d.%d.%d", 64+i%64, i/64%256, i%7), fmt.Sprintf("fd7a:115c:a1e0::%x", i))
+	}
+	vals = append(vals, "", " 100.64.0.1 ", "nope", "fe80::1%eth0", "1.2.3", strings.Repeat("1", 41),
+		"fd7a:115c:a1e0:0000:0000:0000:0000:0001", "::ffff:1.2.3.4", "a", "100.64.0.1\t")
+	var m jlex.RowMeta
+	for range 20000 {
+		v := vals[r.IntN(len(vals))]
+		if r.IntN(4) == 0 {
+			v = vals[len(vals)-1-r.IntN(10)]
+		}
+		want := jlex.AppendAddr([]netip.Addr{{}}, v)
+		require.Equal(t, want, m.AppendAddr([]netip.Addr{{}}, v), "%q", v)
+		require.Equal(t, want, (*jlex.RowMeta)(nil).AppendAddr([]netip.Addr{{}}, v), "%q", v)
+	}
 }

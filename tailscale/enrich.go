@@ -13,6 +13,33 @@ const EnrichmentTable = "tailscale_nodes"
 
 const enrichmentOpen = `"p_enrichment":{"` + EnrichmentTable + `":{`
 
+// AppendNetworkRow appends x's row (x.AppendRow) with its p_enrichment
+// member (AppendNetworkEnrichment), as a Reader with ReaderOptions.Nodes
+// set writes it. The enrichment reuses the addresses the row has just
+// collected for p_any_ip_addresses.
+func (d *NodeDirectory) AppendNetworkRow(dst []byte, x *Network, m *RowMeta) []byte {
+	start := len(dst)
+	dst = x.AppendRow(dst, m)
+	if len(dst) == start || dst[len(dst)-1] != '}' {
+		return dst
+	}
+	dst = d.appendNetworkEnrichment(dst[:len(dst)-1], x.Event.NodeID, m.IPAddresses(), m)
+	return append(dst, '}')
+}
+
+// AppendAuditRow appends x's row (x.AppendRow) with its p_enrichment member
+// (AppendAuditEnrichment), as a Reader with ReaderOptions.Nodes set writes
+// it.
+func (d *NodeDirectory) AppendAuditRow(dst []byte, x *Audit, m *RowMeta) []byte {
+	start := len(dst)
+	dst = x.AppendRow(dst, m)
+	if len(dst) == start || dst[len(dst)-1] != '}' {
+		return dst
+	}
+	dst = d.AppendAuditEnrichment(dst[:len(dst)-1], x)
+	return append(dst, '}')
+}
+
 // AppendNetworkEnrichment appends to dst, a row being written (a JSON object
 // not yet closed), a p_enrichment member naming the nodes of the current record, in
 // the shape Panther gives lookup-table matches:
@@ -39,28 +66,44 @@ const enrichmentOpen = `"p_enrichment":{"` + EnrichmentTable + `":{`
 // A Reader with ReaderOptions.Nodes set adds this member to every row.
 func (d *NodeDirectory) AppendNetworkEnrichment(dst []byte, x *Network) []byte {
 	d.ips = x.AppendIPAddresses(d.ips[:0])
-	slices.SortFunc(d.ips, netip.Addr.Compare)
-	d.ips = slices.Compact(d.ips)
+	return d.appendNetworkEnrichment(dst, x.Event.NodeID, d.ips, nil)
+}
+
+// appendNetworkEnrichment is AppendNetworkEnrichment with x's distinct
+// indicator addresses given, in any order (a row's p_any_ip_addresses, which
+// AppendRow has just collected with m, whose text it copies, or m nil).
+func (d *NodeDirectory) appendNetworkEnrichment(dst []byte, nodeID string, ips []netip.Addr, m *RowMeta) []byte {
+	// The addresses that name a node, listed in address order.
+	d.matched = d.matched[:0]
+	sorted := true
+	for _, a := range ips {
+		if i, ok := d.byAddr[a]; ok {
+			if n := len(d.matched); n > 0 && d.matched[n-1].addr.Compare(a) > 0 {
+				sorted = false
+			}
+			d.matched = append(d.matched, addrMatch{a, i})
+		}
+	}
+	if !sorted {
+		slices.SortFunc(d.matched, func(p, q addrMatch) int { return p.addr.Compare(q.addr) })
+	}
 	start := len(dst)
 	dst = jlex.AppendKey(dst, enrichmentOpen)
 	open := len(dst)
-	if i, ok := d.byID[x.Event.NodeID]; ok && x.Event.NodeID != "" {
+	if i, ok := d.byID[nodeID]; ok && nodeID != "" {
 		dst = jlex.AppendKey(dst, `"event.nodeId":`)
-		dst = appendNodeMatch(dst, x.Event.NodeID, &d.slots[i].node)
+		dst = d.appendNodeMatch(dst, nodeID, i)
 	}
 	listed := false
-	for _, a := range d.ips {
-		i, ok := d.byAddr[a]
-		if !ok {
-			continue
-		}
+	for _, mt := range d.matched {
+		a, i := mt.addr, mt.slot
 		if !listed {
 			dst = jlex.AppendKey(dst, `"p_any_ip_addresses":[`)
 			listed = true
 		} else {
 			dst = append(dst, ',')
 		}
-		dst = appendNodeMatchAddr(dst, a, &d.slots[i].node)
+		dst = d.appendNodeMatchAddr(dst, a, i, m)
 	}
 	if listed {
 		dst = append(dst, ']')
@@ -75,19 +118,23 @@ func (d *NodeDirectory) AppendNetworkEnrichment(dst []byte, x *Network) []byte {
 // selectors are event.actor.id and event.target.id, when they are IDs of
 // nodes the directory knows.
 func (d *NodeDirectory) AppendAuditEnrichment(dst []byte, x *Audit) []byte {
+	return d.appendAuditEnrichment(dst, x.Event.Actor.ID, x.Event.Target.ID)
+}
+
+func (d *NodeDirectory) appendAuditEnrichment(dst []byte, actorID, targetID string) []byte {
 	start := len(dst)
 	dst = jlex.AppendKey(dst, enrichmentOpen)
 	open := len(dst)
-	if id := x.Event.Actor.ID; id != "" {
+	if id := actorID; id != "" {
 		if i, ok := d.byID[id]; ok {
 			dst = jlex.AppendKey(dst, `"event.actor.id":`)
-			dst = appendNodeMatch(dst, id, &d.slots[i].node)
+			dst = d.appendNodeMatch(dst, id, i)
 		}
 	}
-	if id := x.Event.Target.ID; id != "" {
+	if id := targetID; id != "" {
 		if i, ok := d.byID[id]; ok {
 			dst = jlex.AppendKey(dst, `"event.target.id":`)
-			dst = appendNodeMatch(dst, id, &d.slots[i].node)
+			dst = d.appendNodeMatch(dst, id, i)
 		}
 	}
 	if len(dst) == open {
@@ -96,16 +143,51 @@ func (d *NodeDirectory) AppendAuditEnrichment(dst []byte, x *Audit) []byte {
 	return append(dst, '}', '}')
 }
 
-func appendNodeMatch(dst []byte, match string, n *Node) []byte {
-	dst = append(dst, `{"p_match":`...)
-	dst = jlex.AppendString(dst, match)
-	return appendNodeMembers(dst, n)
+// addrMatch is an address of a record that names node slot.
+type addrMatch struct {
+	addr netip.Addr
+	slot int32
 }
 
-func appendNodeMatchAddr(dst []byte, match netip.Addr, n *Node) []byte {
+func (d *NodeDirectory) appendNodeMatch(dst []byte, match string, slot int32) []byte {
 	dst = append(dst, `{"p_match":`...)
-	dst = jlex.AppendAddrString(dst, match)
-	return appendNodeMembers(dst, n)
+	dst = jlex.AppendString(dst, match)
+	return d.appendNodeJSON(dst, slot)
+}
+
+func (d *NodeDirectory) appendNodeMatchAddr(dst []byte, match netip.Addr, slot int32, m *RowMeta) []byte {
+	dst = append(dst, `{"p_match":`...)
+	if m != nil {
+		dst = m.AppendAddrString(dst, match)
+	} else {
+		dst = jlex.AppendAddrString(dst, match)
+	}
+	return d.appendNodeJSON(dst, slot)
+}
+
+// maxNodeJSON bounds the members of a node (appendNodeMembers) that a
+// directory keeps written out, to copy into every row that names the node
+// rather than write them again: Tailscale's nodes take about 200 bytes. A
+// node that takes more is written each time.
+const maxNodeJSON = 512
+
+// appendNodeJSON appends the members of the node in slot (appendNodeMembers)
+// from the slot's copy, made on first use.
+func (d *NodeDirectory) appendNodeJSON(dst []byte, slot int32) []byte {
+	sl := &d.slots[slot]
+	if sl.hasJSON {
+		return append(dst, sl.json...)
+	}
+	start := len(dst)
+	dst = appendNodeMembers(dst, &sl.node)
+	if n := len(dst) - start; n <= maxNodeJSON {
+		if cap(sl.json) < n {
+			sl.json = make([]byte, 0, maxNodeJSON)
+		}
+		sl.json = append(sl.json[:0], dst[start:]...)
+		sl.hasJSON = true
+	}
+	return dst
 }
 
 // appendNodeMembers appends the node's fields and closes the object.

@@ -1,10 +1,12 @@
 package tailscale_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/tslogs/tslogs/tailscale"
 )
@@ -115,4 +117,54 @@ func ExampleNodeIndex() {
 	// Output:
 	// alice-laptop.example.ts.net (alice@example.com) -> web-1.example.ts.net (tag:prod) port 443
 	// web-1 nR4tV8mZc511CNTRL linux
+}
+
+// ReadParallel decodes chunks of records on several goroutines and hands
+// them back in input order; a RowBatch keeps the rows written on the
+// workers until they are numbered (and, with a NodeDirectory, enriched) in
+// order.
+func ExampleReadParallel() {
+	type chunk struct {
+		rows tailscale.RowBatch
+		errs []error
+	}
+	meta := &tailscale.RowMeta{RowIDPrefix: "run1-"}
+	var rows []byte
+	err := tailscale.ReadParallel(strings.NewReader(exampleStream), tailscale.ReaderOptions{},
+		tailscale.ParallelOptions{Jobs: 4},
+		tailscale.ParallelFuncs[*chunk]{
+			New:   func() *chunk { return new(chunk) },
+			Reset: func(c *chunk) { c.rows.Reset(); c.errs = c.errs[:0] },
+			Record: func(c *chunk, r *tailscale.Reader) { // on a worker
+				if err := r.Err(); err != nil {
+					c.errs = append(c.errs, err) // its number is brought up to date before Deliver
+					return
+				}
+				c.rows.Add(r, time.Date(2026, 6, 3, 16, 0, 0, 0, time.UTC))
+			},
+			Deliver: func(c *chunk, first int) error { // in input order
+				for i := range c.rows.Len() {
+					rows = c.rows.AppendRow(rows[:0], i, meta, nil)
+					var row struct {
+						LogType string `json:"p_log_type"`
+						RowID   string `json:"p_row_id"`
+					}
+					if err := json.Unmarshal(rows, &row); err != nil {
+						return err
+					}
+					fmt.Println(row.LogType, row.RowID)
+				}
+				for _, err := range c.errs {
+					fmt.Println("skipped:", err)
+				}
+				return nil
+			},
+		})
+	if err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// Tailscale.Network run1-1
+	// Tailscale.Audit run1-2
+	// skipped: record 3 at offset 448: time: cannot parse "soon" as a timestamp (unix) at offset 456
 }

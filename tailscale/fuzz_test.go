@@ -224,6 +224,7 @@ func fzCheckNetwork(t *testing.T, data []byte) {
 	}
 	fzCheckReuse(t, data, func() *tailscale.Network { return new(tailscale.Network) }, canonNetwork, fzRichNetwork)
 	fzCheckGeneral(t, data, func() *tailscale.Network { return new(tailscale.Network) }, canonNetwork)
+	fzCheckReader(t, data, fzRichNetwork)
 
 	if stdjson.Valid(data) && fzGoccyFoldsKey(data) {
 		return
@@ -252,6 +253,7 @@ func fzCheckAudit(t *testing.T, data []byte) {
 	}
 	fzCheckReuse(t, data, func() *tailscale.Audit { return new(tailscale.Audit) }, canonAudit, fzRichAudit)
 	fzCheckGeneral(t, data, func() *tailscale.Audit { return new(tailscale.Audit) }, canonAudit)
+	fzCheckReader(t, data, fzRichAudit)
 
 	if stdjson.Valid(data) && fzGoccyFoldsKey(data) {
 		return
@@ -412,6 +414,123 @@ func fzCheckGeneral[T decodable](t *testing.T, data []byte, fresh func() T, cano
 	if f, g := fast.AppendRow(nil, fzMeta()), general.AppendRow(nil, fzMeta()); !bytes.Equal(f, g) {
 		t.Fatalf("rows differ between fast and general paths for input %q:\n fast:    %s\n general: %s", data, f, g)
 	}
+}
+
+// fzReaderRecord is what a Reader reports of one record.
+type fzReaderRecord struct {
+	Record    int
+	Offset    int64
+	Raw       string
+	Err       string
+	Type      tailscale.LogType
+	Bare      bool
+	Row       string
+	EventTime time.Time
+}
+
+// fzCheckReader reads data, in the ways streams carry records (alone,
+// followed by a good record with and without a newline, in an array), with
+// a Reader that decodes records where it finds them and with one that
+// frames each record first, and checks that both report exactly the same:
+// the decoder may only take a record that the framing rules find the same
+// and good.
+func fzCheckReader(t *testing.T, data []byte, rich string) {
+	t.Helper()
+	for _, in := range []string{
+		string(data),
+		string(data) + rich,
+		string(data) + "\n" + rich + "\n",
+		"[" + string(data) + "," + rich + "]",
+		`{"logs":[` + string(data) + "]}",
+	} {
+		taking := fzReadAll(t, in, false)
+		framed := fzReadAll(t, in, true)
+		if !reflect.DeepEqual(taking, framed) {
+			t.Fatalf("the Reader differs when it frames every record, input %q:\n taking: %+v\n framed: %+v", in, taking, framed)
+		}
+		for _, chunk := range []int{1, 7} {
+			if par := fzReadParallel(t, in, chunk); !reflect.DeepEqual(taking, par) {
+				t.Fatalf("ReadParallel (chunks of %d bytes) differs from the Reader, input %q:\n reader:   %+v\n parallel: %+v", chunk, in, taking, par)
+			}
+		}
+	}
+}
+
+type fzChunk struct {
+	recs  []fzReaderRecord
+	errs  []error
+	rows  tailscale.RowBatch
+	inRow []int // the row of each record in rows, or -1
+}
+
+// fzReadParallel is fzReadAll with ReadParallel, on two goroutines; the
+// rows are written with a RowBatch, their p_enrichment from a directory
+// that learns the records as they are delivered.
+func fzReadParallel(t *testing.T, in string, chunk int) []fzReaderRecord {
+	t.Helper()
+	var out []fzReaderRecord
+	d := tailscale.NewNodeDirectory(0)
+	meta := fzMeta()
+	err := tailscale.ReadParallel(strings.NewReader(in), tailscale.ReaderOptions{}, tailscale.ParallelOptions{Jobs: 2, ChunkSize: chunk},
+		tailscale.ParallelFuncs[*fzChunk]{
+			New: func() *fzChunk { return new(fzChunk) },
+			Reset: func(c *fzChunk) {
+				c.recs, c.errs, c.inRow = c.recs[:0], c.errs[:0], c.inRow[:0]
+				c.rows.Reset()
+			},
+			Record: func(c *fzChunk, r *tailscale.Reader) {
+				g := fzReaderRecord{Offset: r.Offset(), Raw: string(r.Raw()), Type: r.LogType(), Bare: r.Bare()}
+				row := -1
+				if r.Err() == nil {
+					row = c.rows.Len()
+					c.rows.Add(r, fzParseTime)
+					g.EventTime = r.EventTime()
+				}
+				c.recs = append(c.recs, g)
+				c.errs = append(c.errs, r.Err())
+				c.inRow = append(c.inRow, row)
+			},
+			Deliver: func(c *fzChunk, first int) error {
+				for i, g := range c.recs {
+					g.Record = first + i
+					if err := c.errs[i]; err != nil {
+						g.Err = err.Error()
+					}
+					if k := c.inRow[i]; k >= 0 {
+						g.Row = string(c.rows.AppendRow(nil, k, meta, d))
+					}
+					out = append(out, g)
+				}
+				return nil
+			},
+		})
+	if err != nil {
+		t.Fatalf("reading %q in parallel: %v", in, err)
+	}
+	return out
+}
+
+func fzReadAll(t *testing.T, in string, framed bool) []fzReaderRecord {
+	t.Helper()
+	r := tailscale.NewReader(strings.NewReader(in), tailscale.ReaderOptions{Nodes: tailscale.NewNodeDirectory(0)})
+	if framed {
+		tailscale.FramedOnlyForTesting(r)
+	}
+	var out []fzReaderRecord
+	for r.Next() {
+		g := fzReaderRecord{Record: r.Record(), Offset: r.Offset(), Raw: string(r.Raw()), Type: r.LogType(), Bare: r.Bare()}
+		if err := r.Err(); err != nil {
+			g.Err = err.Error()
+		} else {
+			g.Row = string(r.AppendRow(nil, fzMeta()))
+			g.EventTime = r.EventTime()
+		}
+		out = append(out, g)
+	}
+	if err := r.Fatal(); err != nil {
+		t.Fatalf("reading %q: %v", in, err)
+	}
+	return out
 }
 
 // fzRichCanon caches the comparable form of each rich record.

@@ -125,12 +125,14 @@ const DefaultMaxNodes = 16384
 
 // NodeBytesBound is the most memory one node of a NodeDirectory takes, its
 // map entries included: a directory holds at most
-// maxNodes × NodeBytesBound bytes (about 48 MiB for DefaultMaxNodes). The
-// text is MaxNodeText; the rest bounds the node's struct, its tag and
-// address slices (MaxNodeTags × 16 + MaxNodeAddresses × 24 bytes) and its
+// maxNodes × NodeBytesBound bytes (about 59 MiB for DefaultMaxNodes). The
+// text is MaxNodeText, and its addresses' text as records gave it at most
+// 384 bytes; the rest bounds the node's struct, its tag and
+// address slices (MaxNodeTags × 16 + MaxNodeAddresses × 24 bytes), its
 // entries in the two maps (up to 1 + MaxNodeAddresses entries of at most 96
-// bytes each with Go's map overhead). TestNodeDirectoryMemory measures it.
-const NodeBytesBound = MaxNodeText + 256 + MaxNodeTags*16 + MaxNodeAddresses*24 + (1+MaxNodeAddresses)*96
+// bytes each with Go's map overhead) and the copy of its p_enrichment
+// members kept written out (512 bytes). TestNodeDirectoryMemory measures it.
+const NodeBytesBound = MaxNodeText + maxRawAddrs + 256 + MaxNodeTags*16 + MaxNodeAddresses*24 + (1+MaxNodeAddresses)*96 + maxNodeJSON
 
 // NodeDirectory remembers the nodes named by the srcNode and dstNodes of
 // network records, so that addresses in records without them (older clients
@@ -152,7 +154,8 @@ type NodeDirectory struct {
 	tail   int32 // least recently named
 	stats  NodeDirectoryStats
 
-	ips []netip.Addr // scratch for AppendEnrichment
+	ips     []netip.Addr // scratch for AppendEnrichment
+	matched []addrMatch
 }
 
 // NodeDirectoryStats counts what a NodeDirectory did.
@@ -166,6 +169,15 @@ type NodeDirectoryStats struct {
 type dirSlot struct {
 	node       Node
 	prev, next int32
+	// json is the node's members as p_enrichment writes them, when
+	// hasJSON (see appendNodeJSON).
+	json    []byte
+	hasJSON bool
+	// raw is the node's addresses as the record that described it gave
+	// them, each followed by a 0 byte, when all parsed and take at most
+	// maxRawAddrs bytes: a record that repeats them is seen to describe
+	// the same node without parsing them again.
+	raw string
 }
 
 // NewNodeDirectory returns a directory that keeps at most maxNodes nodes
@@ -191,19 +203,28 @@ func (d *NodeDirectory) Stats() NodeDirectoryStats { return d.stats }
 // again unchanged costs map lookups and no allocation.
 func (d *NodeDirectory) Learn(x *Network) {
 	ev := &x.Event
-	t := x.EventTime()
+	var src *NetworkNode
 	if ev.HasSrcNode() {
-		switch id := ev.SrcNode.NodeID; {
-		case id == ev.NodeID || (id != "" && ev.NodeID == ""):
-			d.learn(&ev.SrcNode, t)
+		src = &ev.SrcNode
+	}
+	d.learnNodes(ev.NodeID, src, ev.DstNodes, x.EventTime())
+}
+
+// learnNodes is Learn from the parts of a record it looks at: its nodeId,
+// srcNode (nil when absent), dstNodes and event time.
+func (d *NodeDirectory) learnNodes(nodeID string, src *NetworkNode, dstNodes []NetworkNode, t time.Time) {
+	if src != nil {
+		switch id := src.NodeID; {
+		case id == nodeID || (id != "" && nodeID == ""):
+			d.learn(src, t)
 		case id != "":
 			d.stats.Spoofed++
 		}
 	}
-	for i := range ev.DstNodes {
-		d.learn(&ev.DstNodes[i], t)
+	for i := range dstNodes {
+		d.learn(&dstNodes[i], t)
 	}
-	if i, ok := d.byID[ev.NodeID]; ok && !ev.HasSrcNode() {
+	if i, ok := d.byID[nodeID]; ok && src == nil {
 		d.touch(i, t)
 	}
 }
@@ -241,14 +262,17 @@ func (d *NodeDirectory) All() []Node {
 // Merge learns every node of o into d; where both know a node, the one seen
 // in the newer record wins. Merging the directories of workers that read
 // parts of a stream gives what one directory reading it all would hold, but
-// for which nodes are evicted when there are more than maxNodes.
+// for which nodes are evicted when there are more than maxNodes. The node
+// objects o rejected or found spoofed count in d's Stats.
 func (d *NodeDirectory) Merge(o *NodeDirectory) {
+	d.stats.Rejected += o.stats.Rejected
+	d.stats.Spoofed += o.stats.Spoofed
 	for i := o.tail; i >= 0; i = o.slots[i].prev {
 		n := &o.slots[i].node
 		if j, ok := d.byID[n.ID]; ok && d.slots[j].node.Seen.After(n.Seen) {
 			continue
 		}
-		d.put(n.ID, n.Name, n.OS, n.User, n.Tags, n.Addresses, n.Seen)
+		d.put(n.ID, n.Name, n.OS, n.User, n.Tags, n.Addresses, nil, n.Seen)
 	}
 }
 
@@ -270,7 +294,7 @@ func (d *NodeDirectory) learn(n *NetworkNode, t time.Time) {
 		d.stats.Rejected++
 		return
 	}
-	if i, ok := d.byID[n.NodeID]; ok && sameNode(&d.slots[i].node, n) {
+	if i, ok := d.byID[n.NodeID]; ok && sameNode(&d.slots[i], n) {
 		d.touch(i, t)
 		return
 	}
@@ -283,13 +307,37 @@ func (d *NodeDirectory) learn(n *NetworkNode, t time.Time) {
 			addrs = append(addrs, a)
 		}
 	}
-	d.put(n.NodeID, n.Name, n.OS, n.User, n.Tags, addrs, t)
+	raw := n.Addresses
+	if len(addrs) != len(raw) {
+		raw = nil // some did not parse: sameNode parses them each time
+	}
+	d.put(n.NodeID, n.Name, n.OS, n.User, n.Tags, addrs, raw, t)
 }
 
+// maxRawAddrs bounds the text of a node's addresses kept as the records
+// give them (see dirSlot.raw).
+const maxRawAddrs = MaxNodeAddresses * 48
+
 // sameNode reports whether the directory's node equals what n says.
-func sameNode(have *Node, n *NetworkNode) bool {
+func sameNode(sl *dirSlot, n *NetworkNode) bool {
+	have := &sl.node
 	if have.Name != n.Name || have.OS != n.OS || have.User != n.User || !slices.Equal(have.Tags, n.Tags) {
 		return false
+	}
+	if sl.raw != "" && len(n.Addresses) == len(have.Addresses) {
+		// The addresses as the last record gave them: equal text is an
+		// equal list, without parsing it again.
+		raw, same := sl.raw, true
+		for _, a := range n.Addresses {
+			if len(raw) < len(a)+1 || raw[:len(a)] != a || raw[len(a)] != 0 {
+				same = false
+				break
+			}
+			raw = raw[len(a)+1:]
+		}
+		if same {
+			return true
+		}
 	}
 	k := 0
 	for _, s := range n.Addresses {
@@ -308,19 +356,30 @@ func sameNode(have *Node, n *NetworkNode) bool {
 // put stores a node, copying its strings and slices into memory of its
 // own (one string for all its text), replacing an older version of it or
 // evicting the least recently named node when the directory is full.
-func (d *NodeDirectory) put(id, name, os, user string, tags []string, addrs []netip.Addr, t time.Time) {
+func (d *NodeDirectory) put(id, name, os, user string, tags []string, addrs []netip.Addr, raw []string, t time.Time) {
 	d.stats.Learned++
 	size := len(id) + len(name) + len(os) + len(user)
 	for _, tg := range tags {
 		size += len(tg)
 	}
-	buf := make([]byte, 0, size)
+	rawSize := 0
+	for _, a := range raw {
+		rawSize += len(a) + 1
+	}
+	if rawSize > maxRawAddrs {
+		raw, rawSize = nil, 0
+	}
+	buf := make([]byte, 0, size+rawSize)
 	buf = append(buf, id...)
 	buf = append(buf, name...)
 	buf = append(buf, os...)
 	buf = append(buf, user...)
 	for _, tg := range tags {
 		buf = append(buf, tg...)
+	}
+	for _, a := range raw {
+		buf = append(buf, a...)
+		buf = append(buf, 0)
 	}
 	text := string(buf)
 	cut := func(n int) string {
@@ -362,6 +421,8 @@ func (d *NodeDirectory) put(id, name, os, user string, tags []string, addrs []ne
 	delete(d.byID, id)
 	d.byID[nd.ID] = i
 	d.slots[i].node = nd
+	d.slots[i].raw = text // what cut left: the addresses' text
+	d.slots[i].hasJSON = false
 	for _, a := range nd.Addresses {
 		d.byAddr[a] = i
 	}

@@ -227,11 +227,22 @@ func TestNodeDirectoryEvictsLeastRecentlyNamed(t *testing.T) {
 func TestNodeDirectoryMemory(t *testing.T) {
 	const maxNodes = 2000
 	nameLen := MaxNodeText - 9 - len("linux") - len("tag:a") - len("tag:b")
+	// Every other node has as long a name as leaves its p_enrichment
+	// members short enough to be kept written out (maxNodeJSON).
+	// (The last node's addresses are the longest.)
+	var x Network
+	require.NoError(t, x.Decode(ndNodeRecord(3*maxNodes-1, 0)))
+	d := NewNodeDirectory(1)
+	d.Learn(&x)
+	short := maxNodeJSON - len(d.appendNodeJSON(nil, 0))
 	recs := make([][]byte, 3*maxNodes)
 	for i := range recs {
-		recs[i] = ndNodeRecord(i, nameLen)
+		if i%2 == 0 {
+			recs[i] = ndNodeRecord(i, nameLen)
+		} else {
+			recs[i] = ndNodeRecord(i, short)
+		}
 	}
-	var x Network
 	require.NoError(t, x.Decode(recs[0]))
 	require.Len(t, x.Event.SrcNode.Addresses, MaxNodeAddresses)
 	require.True(t, nodeWithinLimits(&x.Event.SrcNode), "the test nodes are at the limits, not beyond")
@@ -243,13 +254,23 @@ func TestNodeDirectoryMemory(t *testing.T) {
 		runtime.ReadMemStats(&m)
 		return int64(m.HeapAlloc)
 	}
-	d := NewNodeDirectory(maxNodes)
+	d = NewNodeDirectory(maxNodes)
+	var row []byte
 	for _, r := range recs {
 		require.NoError(t, x.Decode(r))
 		d.Learn(&x)
 		require.LessOrEqual(t, d.Len(), maxNodes)
+		row = d.AppendNetworkEnrichment(row[:0], &x) // writes out the node's members
 	}
 	assert.Equal(t, maxNodes, d.Len())
+	kept := 0
+	for i := range d.slots {
+		if d.slots[i].hasJSON {
+			kept++
+			assert.LessOrEqual(t, len(d.slots[i].json), maxNodeJSON)
+		}
+	}
+	assert.Equal(t, maxNodes/2, kept, "nodes whose members are kept written out")
 	assert.Equal(t, 2*maxNodes, d.Stats().Evicted)
 	// The newest nodes are the ones kept.
 	_, ok := d.ByID(fmt.Sprintf("n%08d", len(recs)-1))
@@ -354,4 +375,33 @@ func TestReaderEnrichment(t *testing.T) {
 	assert.Equal(t, map[string]any{EnrichmentTable: map[string]any{
 		"event.target.id": with(db1, db1ID),
 	}}, enriched[2]["p_enrichment"])
+}
+
+// TestNodeDirectorySeesChangedAddresses: a node described again with the
+// same addresses, spelled the same or otherwise, is the same node; with
+// one address changed, it is updated (and the address moves).
+func TestNodeDirectorySeesChangedAddresses(t *testing.T) {
+	rec := func(addrs string) *Network {
+		return ndDecode(t, []byte(`{"time":1780600000,"event":{"nodeId":"nA","srcNode":{"nodeId":"nA","name":"a","addresses":[`+addrs+`]}}}`))
+	}
+	d := NewNodeDirectory(0)
+	d.Learn(rec(`"100.64.0.1","fd7a:115c:a1e0::1"`))
+	require.Equal(t, 1, d.Stats().Learned)
+	d.Learn(rec(`"100.64.0.1","fd7a:115c:a1e0::1"`))
+	assert.Equal(t, 1, d.Stats().Learned, "same text: same node")
+	d.Learn(rec(`"100.64.0.1","fd7a:115c:a1e0:0:0::1"`))
+	assert.Equal(t, 1, d.Stats().Learned, "same addresses spelled otherwise: same node")
+	d.Learn(rec(`"100.64.0.1","fd7a:115c:a1e0::2"`))
+	assert.Equal(t, 2, d.Stats().Learned, "an address changed")
+	_, ok := d.Lookup(netip.MustParseAddr("fd7a:115c:a1e0::1"))
+	assert.False(t, ok, "the old address is forgotten")
+	n, ok := d.Lookup(netip.MustParseAddr("fd7a:115c:a1e0::2"))
+	require.True(t, ok)
+	assert.Equal(t, "nA", n.ID)
+	d.Learn(rec(`"100.64.0.1","fd7a:115c:a1e0::2","100.64.0.3"`))
+	assert.Equal(t, 3, d.Stats().Learned, "an address added")
+	d.Learn(rec(`"100.64.0.1","fd7a:115c:a1e0::2","nope"`))
+	assert.Equal(t, 4, d.Stats().Learned, "an address dropped (one does not parse)")
+	d.Learn(rec(`"100.64.0.1","fd7a:115c:a1e0::2","nope"`))
+	assert.Equal(t, 4, d.Stats().Learned, "the same again, parsed again")
 }

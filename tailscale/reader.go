@@ -121,7 +121,12 @@ func (e *RecordError) Unwrap() error { return e.Err }
 // logged, else end.
 //
 // The reader's memory is bounded by the largest record, not by the input,
-// and reading allocates nothing per record once its buffers have grown. A
+// and reading allocates nothing per record once its buffers have grown.
+// A record is read once: the decoder finds where it ends as it decodes it,
+// in place in the reader's buffer. The framing rules below are applied by a
+// separate pass over the bytes only where the decoder cannot take a record
+// whole (a bad record, or one not all read yet), to report it and find the
+// next one; a record is read the same either way. A
 // bad record makes Err non-nil for that record only; Raw then holds its bytes
 // for a dead-letter file, and Next goes on with the next record. In NDJSON a
 // line cut short is one bad record: the next line is read on its own. An
@@ -153,15 +158,60 @@ type Reader struct {
 	bare    bool
 	err     error
 	enr     []byte // scratch of WriteColumns' p_enrichment
+	// lex decodes records where the scanner finds them (take).
+	lex *jlex.Lexer
+	// rowMeta writes rows for RowBatch.Add.
+	rowMeta RowMeta
 }
 
 // NewReader returns a Reader of r.
 func NewReader(r io.Reader, opt ReaderOptions) *Reader {
-	return &Reader{opt: opt, sc: stream.NewScanner(r, stream.Options{
+	rd := &Reader{opt: opt, lex: new(jlex.Lexer), sc: stream.NewScanner(r, stream.Options{
 		MaxRecordSize:   opt.MaxRecordSize,
 		MaxDecompressed: opt.MaxDecompressed,
 		MaxZstdWindow:   opt.MaxZstdWindow,
 	})}
+	rd.sc.SetTake(rd.take)
+	return rd
+}
+
+// take decodes the record at the front of data, in place, and returns its
+// length, or 0 if data does not start with a whole good record (see
+// stream.Scanner.SetTake). This is how a record is usually read: the
+// decoder finds where it ends, and the scanner frames a record itself only
+// when take fails, to report and step over a bad one.
+func (r *Reader) take(data []byte) int {
+	l := r.lex
+	typ, bare, ok := detectQuick(data)
+	if !ok {
+		var err error
+		if typ, bare, err = detect(l, data, r.opt.LogType); err != nil {
+			return 0
+		}
+	} else if want := r.opt.LogType; want != LogTypeAuto && typ != want {
+		return 0 // the framed path reports the LogTypeError
+	}
+	var x takeable
+	switch typ {
+	case LogTypeNetwork:
+		x = &r.network
+	case LogTypeAudit:
+		x = &r.audit
+	default:
+		return 0
+	}
+	l.ResetView(data, x.emptyArena())
+	if bare {
+		x.decodeEventFrom(l)
+		x.setBareTime()
+	} else {
+		x.decodeFrom(l)
+	}
+	if !l.Ok() {
+		return 0
+	}
+	r.typ, r.bare = typ, bare
+	return l.Pos()
 }
 
 // Reset makes the Reader read r, keeping its memory.
@@ -177,6 +227,12 @@ func (r *Reader) Next() bool {
 	if !r.sc.Next() {
 		return false
 	}
+	if r.sc.Taken() {
+		if r.typ == LogTypeNetwork && r.opt.Nodes != nil {
+			r.opt.Nodes.Learn(&r.network)
+		}
+		return true
+	}
 	if err := r.sc.Err(); err != nil {
 		r.typ, r.bare = r.opt.LogType, false
 		r.fail(err)
@@ -184,7 +240,7 @@ func (r *Reader) Next() bool {
 	}
 	data := r.sc.Bytes()
 	var err error
-	r.typ, r.bare, err = detect(data, r.opt.LogType)
+	r.typ, r.bare, err = detect(r.lex, data, r.opt.LogType)
 	if err != nil {
 		r.fail(err)
 		return true
@@ -270,11 +326,13 @@ func (r *Reader) LogType() LogType { return r.typ }
 func (r *Reader) Bare() bool { return r.bare }
 
 // Network returns the current record when it is a network record. It is
-// reused by the next call to Next.
+// reused by the next call to Next, and its strings may point into the
+// Reader's buffer: they are valid until then (strings.Clone what you keep).
 func (r *Reader) Network() *Network { return &r.network }
 
 // Audit returns the current record when it is an audit record. It is reused
-// by the next call to Next.
+// by the next call to Next, and its strings and raw values may point into
+// the Reader's buffer: they are valid until then.
 func (r *Reader) Audit() *Audit { return &r.audit }
 
 // Raw returns the current record's bytes, valid until the next call to Next.
@@ -311,25 +369,30 @@ func (r *Reader) EventTime() time.Time {
 // AppendRow appends the current good record as a Panther-style row, with
 // p_enrichment when ReaderOptions.Nodes is set and something resolves.
 func (r *Reader) AppendRow(dst []byte, m *RowMeta) []byte {
-	start := len(dst)
-	switch r.typ {
-	case LogTypeNetwork:
-		dst = r.network.AppendRow(dst, m)
-	case LogTypeAudit:
-		dst = r.audit.AppendRow(dst, m)
-	}
 	d := r.opt.Nodes
-	if d == nil || len(dst) == start || dst[len(dst)-1] != '}' {
-		return dst
+	switch {
+	case r.typ == LogTypeNetwork && d != nil:
+		return d.AppendNetworkRow(dst, &r.network, m)
+	case r.typ == LogTypeNetwork:
+		return r.network.AppendRow(dst, m)
+	case r.typ == LogTypeAudit && d != nil:
+		return d.AppendAuditRow(dst, &r.audit, m)
+	case r.typ == LogTypeAudit:
+		return r.audit.AppendRow(dst, m)
 	}
-	dst = dst[:len(dst)-1] // reopen the row
-	if r.typ == LogTypeNetwork {
-		dst = d.AppendNetworkEnrichment(dst, &r.network)
-	} else {
-		dst = d.AppendAuditEnrichment(dst, &r.audit)
-	}
-	return append(dst, '}')
+	return dst
 }
+
+// takeable is what take decodes into: Network or Audit.
+type takeable interface {
+	emptyArena() []byte // the value's arena, emptied, for strings that need one
+	decodeFrom(l *jlex.Lexer)
+	decodeEventFrom(l *jlex.Lexer)
+	setBareTime()
+}
+
+func (x *Network) emptyArena() []byte { return x.arena[:0] }
+func (x *Audit) emptyArena() []byte   { return x.arena[:0] }
 
 // Keys that decide a record's shape. The first decisive key wins.
 var (
@@ -364,8 +427,8 @@ func oneOf(key []byte, set []string) bool {
 // only one type. When want is not LogTypeAuto, a record of the other type
 // is an error (*LogTypeError) and a record whose type cannot be told is
 // taken to be of type want.
-func detect(data []byte, want LogType) (typ LogType, bare bool, err error) {
-	typ, bare, key, err := detectType(data)
+func detect(l *jlex.Lexer, data []byte, want LogType) (typ LogType, bare bool, err error) {
+	typ, bare, key, err := detectType(l, data)
 	if want == LogTypeAuto {
 		return typ, bare, err
 	}
@@ -408,10 +471,8 @@ func article(t LogType) string {
 
 // detectType is detect for LogTypeAuto. It also returns the key that told
 // the type; typ is LogTypeAuto (with err set) when it could not be told.
-func detectType(data []byte) (typ LogType, bare bool, typeKey string, err error) {
+func detectType(l *jlex.Lexer, data []byte) (typ LogType, bare bool, typeKey string, err error) {
 	const want = LogTypeAuto
-	l := jlex.GetLexer()
-	defer jlex.PutLexer(l)
 	l.ResetView(data, nil)
 	if !l.BeginObject() {
 		if l.Ok() {
@@ -484,6 +545,77 @@ func detectType(data []byte) (typ LogType, bare bool, typeKey string, err error)
 	}
 }
 
+// detectQuick is detectType for the shapes records usually have, read
+// straight from compact bytes: an envelope whose first key is "time", with
+// a number or plain string value, followed by "event" whose first key tells
+// the type; or a bare record whose first key tells it. ok is false when it
+// cannot tell so simply (detectType then reads the record).
+func detectQuick(data []byte) (typ LogType, bare bool, ok bool) {
+	if len(data) == 0 || data[0] != '{' {
+		return LogTypeAuto, false, false
+	}
+	key, rest, ok := quickKey(data[1:])
+	if !ok {
+		return LogTypeAuto, false, false
+	}
+	if string(key) == "time" {
+		// Skip a number or a string without escapes.
+		i := 0
+		if len(rest) > 0 && rest[0] == '"' {
+			i = 1
+			for i < len(rest) && rest[i] != '"' && rest[i] != '\\' {
+				i++
+			}
+			if i >= len(rest) || rest[i] != '"' {
+				return LogTypeAuto, false, false
+			}
+			i++
+		} else {
+			for i < len(rest) && (rest[i] >= '0' && rest[i] <= '9' || rest[i] == '.' || rest[i] == '-' || rest[i] == '+' || rest[i] == 'e' || rest[i] == 'E') {
+				i++
+			}
+		}
+		if i == 0 || i+1 >= len(rest) || rest[i] != ',' {
+			return LogTypeAuto, false, false
+		}
+		if key, rest, ok = quickKey(rest[i+1:]); !ok || string(key) != "event" || len(rest) == 0 || rest[0] != '{' {
+			return LogTypeAuto, false, false
+		}
+		if key, _, ok = quickKey(rest[1:]); !ok {
+			return LogTypeAuto, false, false
+		}
+	} else {
+		bare = true
+	}
+	switch {
+	case oneOf(key, detectNetworkKeys):
+		return LogTypeNetwork, bare, true
+	case oneOf(key, detectAuditKeys):
+		return LogTypeAudit, bare, true
+	}
+	return LogTypeAuto, false, false
+}
+
+// quickKey reads `"key":` at the front of b, a key without escapes and with
+// no whitespace around it, and returns the key and what follows the colon.
+func quickKey(b []byte) (key, rest []byte, ok bool) {
+	if len(b) < 3 || b[0] != '"' {
+		return nil, nil, false
+	}
+	for i := 1; i < len(b) && i < 32; i++ {
+		switch b[i] {
+		case '"':
+			if i+1 < len(b) && b[i+1] == ':' {
+				return b[1:i], b[i+2:], true
+			}
+			return nil, nil, false
+		case '\\':
+			return nil, nil, false
+		}
+	}
+	return nil, nil, false
+}
+
 // DecodeBare decodes a bare network record (the event of an envelope, as in
 // S3 exports and API responses) into x.Event, and sets x.Time to the
 // record's logged time, else its end.
@@ -491,13 +623,19 @@ func (x *Network) DecodeBare(data []byte) error {
 	if err := x.decodeEventOnly(data); err != nil {
 		return err
 	}
+	x.setBareTime()
+	return nil
+}
+
+// setBareTime sets the time of a bare record just decoded: its logged
+// time, else its end. It does nothing to an empty x (a failed decode).
+func (x *Network) setBareTime() {
 	switch {
 	case x.Event.HasLogged():
 		x.SetTime(x.Event.Logged)
 	case x.Event.HasEnd():
 		x.SetTime(x.Event.End)
 	}
-	return nil
 }
 
 // DecodeBare decodes a bare audit record (the event of an envelope, as in S3
@@ -507,11 +645,17 @@ func (x *Audit) DecodeBare(data []byte) error {
 	if err := x.decodeEventOnly(data); err != nil {
 		return err
 	}
+	x.setBareTime()
+	return nil
+}
+
+// setBareTime sets the time of a bare record just decoded: its eventTime,
+// else its logged time. It does nothing to an empty x (a failed decode).
+func (x *Audit) setBareTime() {
 	switch {
 	case x.Event.HasEventTime():
 		x.SetTime(x.Event.EventTime)
 	case x.Event.HasLogged():
 		x.SetTime(x.Event.Logged)
 	}
-	return nil
 }

@@ -453,6 +453,7 @@ func rtBuild(pieces []rtPiece) ([]byte, []rtWant) {
 // rtCheck reads input and compares every record with want.
 func rtCheck(t *testing.T, input []byte, opt ReaderOptions, want []rtWant) {
 	t.Helper()
+	rtSameInParallel(t, input, opt)
 	r := NewReader(bytes.NewReader(input), opt)
 	got := rtReadAll(t, r)
 	require.NoError(t, r.Fatal())

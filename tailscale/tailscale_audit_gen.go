@@ -794,6 +794,17 @@ func (x *Audit) Decode(data []byte) error {
 // decodeRecord decodes a whole record from l, checking that nothing follows it
 // and that no required field is missing. On error x is left empty.
 func (x *Audit) decodeRecord(l *jlex.Lexer) {
+	x.decodeFrom(l)
+	l.End()
+	if !l.Ok() {
+		x.reset()
+	}
+}
+
+// decodeFrom decodes a record from the front of l, checking that no required
+// field is missing but not what follows it (l.Pos is then just past the
+// record). On error x is left empty.
+func (x *Audit) decodeFrom(l *jlex.Lexer) {
 	x.reset()
 	if !x.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
@@ -807,7 +818,6 @@ func (x *Audit) decodeRecord(l *jlex.Lexer) {
 			}
 		}
 	}
-	l.End()
 	x.arena = l.Arena
 	if !l.Ok() {
 		x.reset()
@@ -822,6 +832,18 @@ func (x *Audit) decodeEventOnly(data []byte) error {
 	l := jlex.GetLexer()
 	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
+	x.decodeEventFrom(l)
+	l.End()
+	if !l.Ok() {
+		x.reset()
+		return l.Err()
+	}
+	return nil
+}
+
+// decodeEventFrom is decodeEventOnly from the front of l, without looking at what follows
+// the object (l.Pos is then just past it).
+func (x *Audit) decodeEventFrom(l *jlex.Lexer) {
 	x.reset()
 	if !x.Event.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
@@ -831,14 +853,12 @@ func (x *Audit) decodeEventOnly(data []byte) error {
 			l.FailPath(l.Pos(), p, "required field is missing")
 		}
 	}
-	l.End()
 	x.arena = l.Arena
 	if !l.Ok() {
 		x.reset()
-		return l.Err()
+		return
 	}
 	x.present.Set(1, true)
-	return nil
 }
 
 // decodeFieldsOnly decodes data as the fields object alone, without the rest of the
@@ -849,6 +869,18 @@ func (x *Audit) decodeFieldsOnly(data []byte) error {
 	l := jlex.GetLexer()
 	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
+	x.decodeFieldsFrom(l)
+	l.End()
+	if !l.Ok() {
+		x.reset()
+		return l.Err()
+	}
+	return nil
+}
+
+// decodeFieldsFrom is decodeFieldsOnly from the front of l, without looking at what follows
+// the object (l.Pos is then just past it).
+func (x *Audit) decodeFieldsFrom(l *jlex.Lexer) {
 	x.reset()
 	if !x.Fields.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
@@ -858,14 +890,12 @@ func (x *Audit) decodeFieldsOnly(data []byte) error {
 			l.FailPath(l.Pos(), p, "required field is missing")
 		}
 	}
-	l.End()
 	x.arena = l.Arena
 	if !l.Ok() {
 		x.reset()
-		return l.Err()
+		return
 	}
 	x.present.Set(2, true)
-	return nil
 }
 
 // UnmarshalJSON implements json.Unmarshaler with Decode. As the convention for
@@ -943,7 +973,7 @@ func (x *Audit) AppendActorIDs(dst []string) []string {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *Audit) appendMembers(dst []byte) []byte {
+func (x *Audit) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"time\":")
 		dst = jlex.AppendTime(dst, x.Time)
@@ -952,7 +982,7 @@ func (x *Audit) appendMembers(dst []byte) []byte {
 		dst = jlex.AppendKey(dst, "\"event\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Event.appendMembers(dst)
+			dst = x.Event.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -960,7 +990,7 @@ func (x *Audit) appendMembers(dst []byte) []byte {
 		dst = jlex.AppendKey(dst, "\"fields\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Fields.appendMembers(dst)
+			dst = x.Fields.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -968,7 +998,7 @@ func (x *Audit) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *AuditEvent) appendMembers(dst []byte) []byte {
+func (x *AuditEvent) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"deferredAt\":")
 		dst = jlex.AppendTime(dst, x.DeferredAt)
@@ -985,7 +1015,7 @@ func (x *AuditEvent) appendMembers(dst []byte) []byte {
 		dst = jlex.AppendKey(dst, "\"actor\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Actor.appendMembers(dst)
+			dst = x.Actor.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -993,7 +1023,7 @@ func (x *AuditEvent) appendMembers(dst []byte) []byte {
 		dst = jlex.AppendKey(dst, "\"target\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Target.appendMembers(dst)
+			dst = x.Target.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -1033,7 +1063,7 @@ func (x *AuditEvent) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *AuditActor) appendMembers(dst []byte) []byte {
+func (x *AuditActor) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"id\":")
 		dst = jlex.AppendString(dst, x.ID)
@@ -1065,7 +1095,7 @@ func (x *AuditActor) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *AuditTarget) appendMembers(dst []byte) []byte {
+func (x *AuditTarget) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"id\":")
 		dst = jlex.AppendString(dst, x.ID)
@@ -1090,7 +1120,7 @@ func (x *AuditTarget) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *AuditFields) appendMembers(dst []byte) []byte {
+func (x *AuditFields) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"recorded\":")
 		dst = jlex.AppendTime(dst, x.Recorded)
@@ -1106,7 +1136,7 @@ func (x *AuditFields) appendMembers(dst []byte) []byte {
 // space between rows.
 func (x *Audit) AppendRow(dst []byte, m *jlex.RowMeta) []byte {
 	dst = append(dst, '{')
-	dst = x.appendMembers(dst)
+	dst = x.appendMembers(dst, m)
 	dst = m.AppendMeta(dst, "Tailscale.Audit", x.EventTime())
 	dst = m.AppendStrings(dst, "\"p_any_emails\":", x.AppendEmails)
 	dst = m.AppendStrings(dst, "\"p_any_actor_ids\":", x.AppendActorIDs)

@@ -980,6 +980,17 @@ func (x *Network) Decode(data []byte) error {
 // decodeRecord decodes a whole record from l, checking that nothing follows it
 // and that no required field is missing. On error x is left empty.
 func (x *Network) decodeRecord(l *jlex.Lexer) {
+	x.decodeFrom(l)
+	l.End()
+	if !l.Ok() {
+		x.reset()
+	}
+}
+
+// decodeFrom decodes a record from the front of l, checking that no required
+// field is missing but not what follows it (l.Pos is then just past the
+// record). On error x is left empty.
+func (x *Network) decodeFrom(l *jlex.Lexer) {
 	x.reset()
 	if !x.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
@@ -993,7 +1004,6 @@ func (x *Network) decodeRecord(l *jlex.Lexer) {
 			}
 		}
 	}
-	l.End()
 	x.arena = l.Arena
 	if !l.Ok() {
 		x.reset()
@@ -1008,6 +1018,18 @@ func (x *Network) decodeEventOnly(data []byte) error {
 	l := jlex.GetLexer()
 	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
+	x.decodeEventFrom(l)
+	l.End()
+	if !l.Ok() {
+		x.reset()
+		return l.Err()
+	}
+	return nil
+}
+
+// decodeEventFrom is decodeEventOnly from the front of l, without looking at what follows
+// the object (l.Pos is then just past it).
+func (x *Network) decodeEventFrom(l *jlex.Lexer) {
 	x.reset()
 	if !x.Event.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
@@ -1017,14 +1039,12 @@ func (x *Network) decodeEventOnly(data []byte) error {
 			l.FailPath(l.Pos(), p, "required field is missing")
 		}
 	}
-	l.End()
 	x.arena = l.Arena
 	if !l.Ok() {
 		x.reset()
-		return l.Err()
+		return
 	}
 	x.present.Set(1, true)
-	return nil
 }
 
 // decodeFieldsOnly decodes data as the fields object alone, without the rest of the
@@ -1035,6 +1055,18 @@ func (x *Network) decodeFieldsOnly(data []byte) error {
 	l := jlex.GetLexer()
 	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
+	x.decodeFieldsFrom(l)
+	l.End()
+	if !l.Ok() {
+		x.reset()
+		return l.Err()
+	}
+	return nil
+}
+
+// decodeFieldsFrom is decodeFieldsOnly from the front of l, without looking at what follows
+// the object (l.Pos is then just past it).
+func (x *Network) decodeFieldsFrom(l *jlex.Lexer) {
 	x.reset()
 	if !x.Fields.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
@@ -1044,14 +1076,12 @@ func (x *Network) decodeFieldsOnly(data []byte) error {
 			l.FailPath(l.Pos(), p, "required field is missing")
 		}
 	}
-	l.End()
 	x.arena = l.Arena
 	if !l.Ok() {
 		x.reset()
-		return l.Err()
+		return
 	}
 	x.present.Set(2, true)
-	return nil
 }
 
 // UnmarshalJSON implements json.Unmarshaler with Decode. As the convention for
@@ -1073,42 +1103,42 @@ func (x *Network) EventTime() time.Time {
 }
 
 // appendIPAddresses appends the IP addresses (canonical netip.Addr values) of x and its children.
-func (x *Network) appendIPAddresses(dst []netip.Addr) []netip.Addr {
-	dst = x.Event.appendIPAddresses(dst)
+func (x *Network) appendIPAddresses(dst []netip.Addr, m *jlex.RowMeta) []netip.Addr {
+	dst = x.Event.appendIPAddresses(dst, m)
 	return dst
 }
 
 // appendIPAddresses appends the IP addresses (canonical netip.Addr values) of x and its children.
-func (x *NetworkEvent) appendIPAddresses(dst []netip.Addr) []netip.Addr {
-	dst = x.SrcNode.appendIPAddresses(dst)
+func (x *NetworkEvent) appendIPAddresses(dst []netip.Addr, m *jlex.RowMeta) []netip.Addr {
+	dst = x.SrcNode.appendIPAddresses(dst, m)
 	for i := range x.DstNodes {
-		dst = x.DstNodes[i].appendIPAddresses(dst)
+		dst = x.DstNodes[i].appendIPAddresses(dst, m)
 	}
 	for i := range x.VirtualTraffic {
-		dst = x.VirtualTraffic[i].appendIPAddresses(dst)
+		dst = x.VirtualTraffic[i].appendIPAddresses(dst, m)
 	}
 	for i := range x.SubnetTraffic {
-		dst = x.SubnetTraffic[i].appendIPAddresses(dst)
+		dst = x.SubnetTraffic[i].appendIPAddresses(dst, m)
 	}
 	for i := range x.ExitTraffic {
-		dst = x.ExitTraffic[i].appendIPAddresses(dst)
+		dst = x.ExitTraffic[i].appendIPAddresses(dst, m)
 	}
 	for i := range x.PhysicalTraffic {
-		dst = x.PhysicalTraffic[i].appendIPAddresses(dst)
+		dst = x.PhysicalTraffic[i].appendIPAddresses(dst, m)
 	}
 	return dst
 }
 
 // appendIPAddresses appends the IP addresses (canonical netip.Addr values) of x and its children.
-func (x *NetworkNode) appendIPAddresses(dst []netip.Addr) []netip.Addr {
+func (x *NetworkNode) appendIPAddresses(dst []netip.Addr, m *jlex.RowMeta) []netip.Addr {
 	for _, v := range x.Addresses {
-		dst = jlex.AppendAddr(dst, v)
+		dst = m.AppendAddr(dst, v)
 	}
 	return dst
 }
 
 // appendIPAddresses appends the IP addresses (canonical netip.Addr values) of x and its children.
-func (x *NetworkTraffic) appendIPAddresses(dst []netip.Addr) []netip.Addr {
+func (x *NetworkTraffic) appendIPAddresses(dst []netip.Addr, m *jlex.RowMeta) []netip.Addr {
 	dst = jlex.AppendValidAddr(dst, x.SrcIP)
 	dst = jlex.AppendValidAddr(dst, x.DstIP)
 	return dst
@@ -1120,7 +1150,7 @@ func (x *NetworkTraffic) appendIPAddresses(dst []netip.Addr) []netip.Addr {
 // returns the extended slice. It allocates only when dst lacks capacity.
 func (x *Network) AppendIPAddresses(dst []netip.Addr) []netip.Addr {
 	n := len(dst)
-	dst = x.appendIPAddresses(dst)
+	dst = x.appendIPAddresses(dst, nil)
 	return jlex.SortCompactAddrs(dst, n)
 }
 
@@ -1156,7 +1186,7 @@ func (x *Network) AppendEmails(dst []string) []string {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *Network) appendMembers(dst []byte) []byte {
+func (x *Network) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"time\":")
 		dst = jlex.AppendTime(dst, x.Time)
@@ -1165,7 +1195,7 @@ func (x *Network) appendMembers(dst []byte) []byte {
 		dst = jlex.AppendKey(dst, "\"event\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Event.appendMembers(dst)
+			dst = x.Event.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -1173,7 +1203,7 @@ func (x *Network) appendMembers(dst []byte) []byte {
 		dst = jlex.AppendKey(dst, "\"fields\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Fields.appendMembers(dst)
+			dst = x.Fields.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -1181,7 +1211,7 @@ func (x *Network) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *NetworkEvent) appendMembers(dst []byte) []byte {
+func (x *NetworkEvent) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"nodeId\":")
 		dst = jlex.AppendString(dst, x.NodeID)
@@ -1198,7 +1228,7 @@ func (x *NetworkEvent) appendMembers(dst []byte) []byte {
 		dst = jlex.AppendKey(dst, "\"srcNode\":")
 		{
 			dst = append(dst, '{')
-			dst = x.SrcNode.appendMembers(dst)
+			dst = x.SrcNode.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -1210,7 +1240,7 @@ func (x *NetworkEvent) appendMembers(dst []byte) []byte {
 				dst = jlex.AppendComma(dst)
 				{
 					dst = append(dst, '{')
-					dst = x.DstNodes[i].appendMembers(dst)
+					dst = x.DstNodes[i].appendMembers(dst, m)
 					dst = append(dst, '}')
 				}
 			}
@@ -1225,7 +1255,7 @@ func (x *NetworkEvent) appendMembers(dst []byte) []byte {
 				dst = jlex.AppendComma(dst)
 				{
 					dst = append(dst, '{')
-					dst = x.VirtualTraffic[i].appendMembers(dst)
+					dst = x.VirtualTraffic[i].appendMembers(dst, m)
 					dst = append(dst, '}')
 				}
 			}
@@ -1240,7 +1270,7 @@ func (x *NetworkEvent) appendMembers(dst []byte) []byte {
 				dst = jlex.AppendComma(dst)
 				{
 					dst = append(dst, '{')
-					dst = x.SubnetTraffic[i].appendMembers(dst)
+					dst = x.SubnetTraffic[i].appendMembers(dst, m)
 					dst = append(dst, '}')
 				}
 			}
@@ -1255,7 +1285,7 @@ func (x *NetworkEvent) appendMembers(dst []byte) []byte {
 				dst = jlex.AppendComma(dst)
 				{
 					dst = append(dst, '{')
-					dst = x.ExitTraffic[i].appendMembers(dst)
+					dst = x.ExitTraffic[i].appendMembers(dst, m)
 					dst = append(dst, '}')
 				}
 			}
@@ -1270,7 +1300,7 @@ func (x *NetworkEvent) appendMembers(dst []byte) []byte {
 				dst = jlex.AppendComma(dst)
 				{
 					dst = append(dst, '{')
-					dst = x.PhysicalTraffic[i].appendMembers(dst)
+					dst = x.PhysicalTraffic[i].appendMembers(dst, m)
 					dst = append(dst, '}')
 				}
 			}
@@ -1285,7 +1315,7 @@ func (x *NetworkEvent) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *NetworkNode) appendMembers(dst []byte) []byte {
+func (x *NetworkNode) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"nodeId\":")
 		dst = jlex.AppendString(dst, x.NodeID)
@@ -1328,7 +1358,7 @@ func (x *NetworkNode) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *NetworkTraffic) appendMembers(dst []byte) []byte {
+func (x *NetworkTraffic) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"proto\":")
 		dst = jlex.AppendInt(dst, x.Proto)
@@ -1339,7 +1369,7 @@ func (x *NetworkTraffic) appendMembers(dst []byte) []byte {
 	}
 	if x.present.Has(2) {
 		dst = jlex.AppendKey(dst, "\"srcIp\":")
-		dst = jlex.AppendAddrString(dst, x.SrcIP)
+		dst = m.AppendAddrString(dst, x.SrcIP)
 	}
 	if x.present.Has(3) {
 		dst = jlex.AppendKey(dst, "\"srcPort\":")
@@ -1351,7 +1381,7 @@ func (x *NetworkTraffic) appendMembers(dst []byte) []byte {
 	}
 	if x.present.Has(5) {
 		dst = jlex.AppendKey(dst, "\"dstIp\":")
-		dst = jlex.AppendAddrString(dst, x.DstIP)
+		dst = m.AppendAddrString(dst, x.DstIP)
 	}
 	if x.present.Has(6) {
 		dst = jlex.AppendKey(dst, "\"dstPort\":")
@@ -1377,7 +1407,7 @@ func (x *NetworkTraffic) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *NetworkFields) appendMembers(dst []byte) []byte {
+func (x *NetworkFields) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"recorded\":")
 		dst = jlex.AppendTime(dst, x.Recorded)
@@ -1392,10 +1422,13 @@ func (x *NetworkFields) appendMembers(dst []byte) []byte {
 // indicator arrays. m supplies the parse time and row ID and keeps scratch
 // space between rows.
 func (x *Network) AppendRow(dst []byte, m *jlex.RowMeta) []byte {
+	m.CollectAddrs(func(dst []netip.Addr) []netip.Addr {
+		return x.appendIPAddresses(dst, m)
+	})
 	dst = append(dst, '{')
-	dst = x.appendMembers(dst)
+	dst = x.appendMembers(dst, m)
 	dst = m.AppendMeta(dst, "Tailscale.Network", x.EventTime())
-	dst = m.AppendAddrs(dst, "\"p_any_ip_addresses\":", x.AppendIPAddresses)
+	dst = m.AppendCollectedAddrs(dst, "\"p_any_ip_addresses\":")
 	dst = m.AppendStrings(dst, "\"p_any_emails\":", x.AppendEmails)
 	return append(dst, '}')
 }

@@ -184,28 +184,44 @@ func (p *progress) finish() {
 // calls once its output is complete.
 func forEachRecord(files []string, obj objectFlags, opt tailscale.ReaderOptions, stdin io.Reader, stderr io.Writer,
 	fn func(name string, r *tailscale.Reader) error) (*inputSet, error) {
+	var r *tailscale.Reader
+	return forEachInput(files, obj, stdin, stderr, func(name string, src io.Reader) (error, error) {
+		if r == nil {
+			r = tailscale.NewReader(src, opt)
+		} else {
+			r.Reset(src)
+		}
+		for r.Next() {
+			if err := fn(name, r); err != nil {
+				return err, nil
+			}
+		}
+		return nil, r.Fatal()
+	})
+}
+
+// forEachInput opens every input in turn (files, s3:// objects, standard
+// input when there are none) and hands it to read, with a progress bar when
+// stderr is a terminal. read returns the error of what it does with the
+// records, which ends the reading, and the input's fatal error (I/O,
+// decompression), which ends it too, named after the input. It returns the
+// inputs, whose saveState the command calls once its output is complete.
+func forEachInput(files []string, obj objectFlags, stdin io.Reader, stderr io.Writer,
+	read func(name string, src io.Reader) (err, fatal error)) (*inputSet, error) {
 	ctx := context.Background()
 	in, err := expandInputs(ctx, files, obj)
 	if err != nil {
 		return nil, err
 	}
-	var r *tailscale.Reader
 	return in, in.each(ctx, stdin, func(src *source, rd io.Reader, size int64) error {
 		p := newProgress(stderr, src.name, size)
 		defer p.finish()
-		rd = p.wrap(rd)
-		if r == nil {
-			r = tailscale.NewReader(rd, opt)
-		} else {
-			r.Reset(rd)
+		err, fatal := read(src.name, p.wrap(rd))
+		if err != nil {
+			return err
 		}
-		for r.Next() {
-			if err := fn(src.name, r); err != nil {
-				return err
-			}
-		}
-		if err := r.Fatal(); err != nil {
-			return fmt.Errorf("%s: %w", src.name, err)
+		if fatal != nil {
+			return fmt.Errorf("%s: %w", src.name, fatal)
 		}
 		return nil
 	})

@@ -11,9 +11,9 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
-	"time"
 
 	"github.com/tslogs/tslogs/internal/deadletter"
 	"github.com/tslogs/tslogs/internal/objstore"
@@ -26,6 +26,7 @@ import (
 type readerFlags struct {
 	logType       string
 	maxRecordSize int
+	jobs          int
 	obj           objectFlags
 }
 
@@ -33,6 +34,7 @@ type readerFlags struct {
 func (f *readerFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.logType, "log-type", "auto", "log type of the records: auto (detect per record), audit or network")
 	fs.IntVar(&f.maxRecordSize, "max-record-size", tailscale.DefaultMaxRecordSize, "largest record accepted, in bytes")
+	fs.IntVar(&f.jobs, "jobs", runtime.GOMAXPROCS(0), "records decoded on this many cores at once (output stays in input order; memory grows with it, see README)")
 	f.obj.register(fs)
 }
 
@@ -118,9 +120,9 @@ func newRowMeta() *jlex.RowMeta {
 func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var rf readerFlags
 	var deadLetter, format, outDir, rowGroup string
-	synopsis := cmd + " [--log-type auto|audit|network] [--max-record-size N] [FILE|s3://...]"
+	synopsis := cmd + " [--log-type auto|audit|network] [--max-record-size N] [--jobs N] [FILE|s3://...]"
 	if cmd == "parse" {
-		synopsis = cmd + " [--log-type auto|audit|network] [--dead-letter FILE] [-o FILE | --format parquet --out DIR|s3://...] [FILE|s3://...]"
+		synopsis = cmd + " [--log-type auto|audit|network] [--jobs N] [--dead-letter FILE] [-o FILE | --format parquet --out DIR|s3://...] [FILE|s3://...]"
 	}
 	var fs = newFlagSet(cmd, synopsis,
 		map[string]string{"parse": parseDesc, "validate": validateDesc}[cmd],
@@ -206,37 +208,61 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 	defer errs.Flush()
 
 	meta := newRowMeta()
-	var row, line []byte
+	var line []byte
 	sum := newSummary()
-	in, err := forEachRecord(files, rf.obj, opt, stdin, progressTo, func(name string, r *tailscale.Reader) error {
-		if rerr := r.Err(); rerr != nil {
-			sum.bad(name, rerr)
-			if cmd == "parse" {
-				fmt.Fprintf(errs, "tslogs parse: %s: %v\n", name, rerr)
-				if dl != nil {
-					line = appendDeadLetter(line[:0], name, r, rerr)
-					if _, err := dl.Write(line); err != nil {
-						return err
-					}
-				}
-			}
-			return nil
-		}
-		sum.good(r.LogType())
-		if ds != nil {
-			meta.ParseTime = time.Now().UTC()
-			return ds.Write(ctx, r.LogType().PantherName(), r.EventTime(), r, meta)
-		}
+	// bad handles a rejected record, good a row (parse) or a valid record.
+	bad := func(name string, rerr error, record int, offset int64, raw []byte) error {
+		sum.bad(name, rerr)
 		if cmd == "parse" {
-			meta.ParseTime = time.Now().UTC()
-			row = r.AppendRow(row[:0], meta)
-			row = append(row, '\n')
-			if _, err := out.Write(row); err != nil {
-				return err
+			fmt.Fprintf(errs, "tslogs parse: %s: %v\n", name, rerr)
+			if dl != nil {
+				line = appendDeadLetter(line[:0], name, record, offset, raw, rerr)
+				if _, err := dl.Write(line); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
-	})
+	}
+	// Rows are written into the output's buffer (AvailableBuffer), with
+	// room for most rows made first: Write then has nothing to copy. (A
+	// flush error stays with out, for the next Write.)
+	rowBuf := func() []byte {
+		if out.Available() < 64<<10 {
+			_ = out.Flush()
+		}
+		return out.AvailableBuffer()
+	}
+	good := func(typ tailscale.LogType, row []byte) error {
+		sum.good(typ)
+		if row == nil {
+			return nil
+		}
+		_, err := out.Write(append(row, '\n'))
+		return err
+	}
+	var in *inputSet
+	// Parquet files are written from the decoded records on one goroutine:
+	// --format parquet reads on one core.
+	if rf.jobs > 1 && ds == nil {
+		in, err = parseParallel(files, rf.obj, opt, rf.jobs, stdin, progressTo, cmd == "parse", dl != nil, meta, rowBuf, bad, good)
+	} else {
+		in, err = forEachRecord(files, rf.obj, opt, stdin, progressTo, func(name string, r *tailscale.Reader) error {
+			if rerr := r.Err(); rerr != nil {
+				return bad(name, rerr, r.Record(), r.Offset(), r.Raw())
+			}
+			if ds != nil {
+				sum.good(r.LogType())
+				meta.ParseTime = now().UTC()
+				return ds.Write(ctx, r.LogType().PantherName(), r.EventTime(), r, meta)
+			}
+			if cmd != "parse" {
+				return good(r.LogType(), nil)
+			}
+			meta.ParseTime = now().UTC()
+			return good(r.LogType(), r.AppendRow(rowBuf(), meta))
+		})
+	}
 	if ferr := out.Flush(); err == nil {
 		err = ferr
 	}
@@ -268,17 +294,17 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 }
 
 // appendDeadLetter appends one dead-letter JSON line for a rejected record.
-func appendDeadLetter(dst []byte, file string, r *tailscale.Reader, err error) []byte {
+func appendDeadLetter(dst []byte, file string, record int, offset int64, raw []byte, err error) []byte {
 	dst = append(dst, '{')
 	dst = jlex.AppendKey(dst, `"error":`)
 	dst = jlex.AppendString(dst, err.Error())
 	dst = jlex.AppendKey(dst, `"file":`)
 	dst = jlex.AppendString(dst, file)
 	dst = jlex.AppendKey(dst, `"record":`)
-	dst = strconv.AppendInt(dst, int64(r.Record()), 10)
+	dst = strconv.AppendInt(dst, int64(record), 10)
 	dst = jlex.AppendKey(dst, `"offset":`)
-	dst = strconv.AppendInt(dst, r.Offset(), 10)
-	dst = deadletter.AppendRawMember(dst, r.Raw())
+	dst = strconv.AppendInt(dst, offset, 10)
+	dst = deadletter.AppendRawMember(dst, raw)
 	return append(dst, '}', '\n')
 }
 

@@ -2,12 +2,16 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/tslogs/tslogs/internal/synth"
 )
@@ -54,21 +58,53 @@ func benchCorpus(b *testing.B) (string, int) {
 	return benchCorpusPath, benchCorpusRecs
 }
 
-// BenchmarkParseEndToEnd runs tslogs parse on a 100 MB synthetic network
-// stream read from a file, writing the rows to io.Discard (as to /dev/null):
-// reading, framing, decoding, row encoding and buffered output.
-// The rows carry p_enrichment, as parse writes them by default.
-func BenchmarkParseEndToEnd(b *testing.B) { benchCommand(b, "parse") }
+// BenchmarkEndToEnd runs tslogs parse (with and without p_enrichment),
+// validate and stats end to end on a 100 MB synthetic network stream read
+// from a file, writing to io.Discard (as to /dev/null): reading, framing,
+// decoding, rows and buffered output, with --jobs 1 and with every core;
+// and parse --format parquet (with and without p_enrichment) to a temporary
+// directory, which reads on one core: the same reading and decoding, then
+// Parquet files (zstd, partitioned by hour, renamed into place when
+// complete) instead of NDJSON rows.
+//
+//	BenchmarkEndToEnd/cmd=parse|parse-plain|validate|stats/jobs=1|all
+//	BenchmarkEndToEnd/cmd=parquet|parquet-plain/jobs=1
+//
+// Besides go test's figures it reports the process' CPU time per op
+// (cpu-ns/op, every thread), records/s and cpu-MB/s.
+func BenchmarkEndToEnd(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"parse", []string{"parse"}},
+		{"parse-plain", []string{"parse", "--enrich=false"}},
+		{"validate", []string{"validate"}},
+		{"stats", []string{"stats"}},
+		{"parquet", []string{"parse", "--format", "parquet"}},
+		{"parquet-plain", []string{"parse", "--format", "parquet", "--enrich=false"}},
+	} {
+		for _, jobs := range []string{"1", "all"} {
+			parquet := strings.HasPrefix(c.name, "parquet")
+			if parquet && jobs == "all" {
+				continue
+			}
+			b.Run("cmd="+c.name+"/jobs="+jobs, func(b *testing.B) {
+				j := runtime.GOMAXPROCS(0)
+				if jobs == "1" {
+					j = 1
+				}
+				args := append(append([]string(nil), c.args...), fmt.Sprintf("--jobs=%d", j))
+				if parquet {
+					args = append(args, "--out", b.TempDir())
+				}
+				benchCommand(b, args...)
+			})
+		}
+	}
+}
 
-// BenchmarkParsePlainEndToEnd is parse --enrich=false: rows without
-// p_enrichment, for the cost of the names beside BenchmarkParseEndToEnd.
-func BenchmarkParsePlainEndToEnd(b *testing.B) { benchCommand(b, "parse", "--enrich=false") }
-
-// BenchmarkValidateEndToEnd is the same reading without rows: the decode-only
-// figure beside parse's.
-func BenchmarkValidateEndToEnd(b *testing.B) { benchCommand(b, "validate") }
-
-func benchCommand(b *testing.B, cmd string, flags ...string) {
+func benchCommand(b *testing.B, args ...string) {
 	path, recs := benchCorpus(b)
 	st, err := os.Stat(path)
 	if err != nil {
@@ -77,25 +113,23 @@ func benchCommand(b *testing.B, cmd string, flags ...string) {
 	b.SetBytes(st.Size())
 	b.ReportAllocs()
 	var errs strings.Builder
+	cpu0 := cpuTime()
 	for b.Loop() {
-		if code := parseOrValidate(cmd, append(flags, path), os.Stdin, io.Discard, &errs); code != exitOK {
+		if code := run(append(args, path), io.Discard, &errs); code != exitOK {
 			b.Fatalf("exit %d: %s", code, errs.String())
 		}
 	}
+	cpu := cpuTime() - cpu0
 	b.ReportMetric(float64(recs)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(st.Size())*float64(b.N)/1e6/cpu.Seconds(), "cpu-MB/s")
 }
 
-// BenchmarkParquetEndToEnd is parse --format parquet to a temporary
-// directory: the same reading and decoding, then Parquet files (zstd,
-// partitioned by hour, renamed into place when complete) instead of NDJSON
-// rows. Its rows carry p_enrichment, like BenchmarkParseEndToEnd's.
-func BenchmarkParquetEndToEnd(b *testing.B) { benchParquet(b) }
-
-// BenchmarkParquetPlainEndToEnd is parse --format parquet --enrich=false,
-// beside BenchmarkParsePlainEndToEnd.
-func BenchmarkParquetPlainEndToEnd(b *testing.B) { benchParquet(b, "--enrich=false") }
-
-func benchParquet(b *testing.B, flags ...string) {
-	dir := b.TempDir()
-	benchCommand(b, "parse", append([]string{"--format", "parquet", "--out", dir}, flags...)...)
+// cpuTime returns the CPU time (user and system) the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -44,7 +44,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	}
 	// Timelines start at one-second buckets and double their width until
 	// at most 2048 cover the input: fine for a minute, a day or a month.
-	s, err := summarize(files, rf.obj, opt, summ.Options{Bucket: time.Second, MaxBuckets: 2048},
+	s, err := summarize(files, rf.obj, opt, rf.jobs, summ.Options{Bucket: time.Second, MaxBuckets: 2048},
 		summ.SummaryOptions{Top: *top, Timeline: true}, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "tslogs report:", err)

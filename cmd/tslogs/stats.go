@@ -35,7 +35,7 @@ const statsExamples = `  tslogs stats testdata/sample/network.log testdata/sampl
 
 func runStats(args []string, stdout, stderr io.Writer) int {
 	var rf readerFlags
-	fs := newFlagSet("stats", "stats [--json] [--top N] [--tolerance F] [--log-type auto|audit|network] [FILE...]", statsDesc, statsExamples, stderr)
+	fs := newFlagSet("stats", "stats [--json] [--top N] [--tolerance F] [--log-type auto|audit|network] [--jobs N] [FILE...]", statsDesc, statsExamples, stderr)
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	timeline := fs.Bool("timeline", false, "with --json: include traffic and audit activity per minute")
 	top := fs.Int("top", 10, "how many entries the top lists show")
@@ -56,7 +56,7 @@ func runStats(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "tslogs stats:", err)
 		return exitUsage
 	}
-	s, err := summarize(files, rf.obj, opt, summ.Options{Tolerance: *tolerance},
+	s, err := summarize(files, rf.obj, opt, rf.jobs, summ.Options{Tolerance: *tolerance},
 		summ.SummaryOptions{Top: *top, Timeline: *timeline && *asJSON}, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "tslogs stats:", err)
@@ -75,14 +75,21 @@ func runStats(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// summarize reads every input into one aggregate and summarises it. With
-// --state, the objects read are recorded once every input is read.
-func summarize(files []string, obj objectFlags, ropt tailscale.ReaderOptions, aopt summ.Options, sopt summ.SummaryOptions, stderr io.Writer) (*summ.Summary, error) {
+// summarize reads every input into one aggregate and summarises it, on
+// jobs cores. With --state, the objects read are recorded once every input
+// is read.
+func summarize(files []string, obj objectFlags, ropt tailscale.ReaderOptions, jobs int, aopt summ.Options, sopt summ.SummaryOptions, stderr io.Writer) (*summ.Summary, error) {
 	agg := summ.New(aopt)
-	in, err := forEachRecord(files, obj, ropt, os.Stdin, stderr, func(_ string, r *tailscale.Reader) error {
-		agg.Add(r)
-		return nil
-	})
+	var in *inputSet
+	var err error
+	if jobs > 1 {
+		in, err = summarizeParallel(files, obj, ropt, jobs, os.Stdin, stderr, agg, aopt)
+	} else {
+		in, err = forEachRecord(files, obj, ropt, os.Stdin, stderr, func(_ string, r *tailscale.Reader) error {
+			agg.Add(r)
+			return nil
+		})
+	}
 	if err == nil {
 		err = in.saveState()
 	}

@@ -215,7 +215,13 @@ func (p *prefixReader) Read(b []byte) (int, error) {
 	if len(p.pre) > 0 {
 		n := copy(b, p.pre)
 		p.pre = p.pre[n:]
-		return n, nil
+		if len(p.pre) > 0 || n == len(b) {
+			return n, nil
+		}
+		// Fill the rest too: the few bytes read ahead hold no record, and
+		// a reader that gets them alone reads again at once.
+		m, err := p.r.Read(b[n:])
+		return n + m, err
 	}
 	return p.r.Read(b)
 }

@@ -39,9 +39,21 @@
 // path takes 16 bytes at a time, with no branch per quote: it tracks which
 // bytes are inside strings with bit operations, and stops only at brackets
 // outside strings and at what needs a closer look (escapes, control bytes in
-// strings, unusual bytes after a string). The buffer holds at most one record
-// plus one read chunk, whatever the size of the input, and steady-state
+// strings, unusual bytes after a string). The buffer holds at most MaxRecordSize
+// plus one read chunk, whatever the size of the input (it grows to about 32
+// records of the size recently seen, so that few records are cut by its
+// end), and steady-state
 // scanning does not allocate.
+//
+// # Records a decoder takes whole
+//
+// With SetTake, a record that starts with '{' where a record may start is
+// first offered to a decoder, which reads it from the buffer in place and
+// says where it ends; the Scanner checks that its own rules would have
+// found the same record, good, and then reports it without scanning its
+// bytes itself. Only when the decoder cannot take a record (it is bad, or
+// not all of it has been read yet) does the Scanner frame it by the rules
+// above and below. Either way the records reported are the same.
 //
 // # Bad records and resynchronisation
 //

@@ -12,12 +12,21 @@ import (
 	"testing/iotest"
 
 	"github.com/stretchr/testify/require"
+	"github.com/tslogs/tslogs/jlex"
 )
 
 // fuzzScan scans data and checks the invariants that hold for any input.
 func fuzzScan(t *testing.T, data []byte, r io.Reader, opt Options) []rec {
 	t.Helper()
+	return fuzzScanTake(t, data, r, opt, nil)
+}
+
+// fuzzScanTake is fuzzScan with take given to SetTake. A record taken must
+// be good.
+func fuzzScanTake(t *testing.T, data []byte, r io.Reader, opt Options, take func([]byte) int) []rec {
+	t.Helper()
 	s := NewScanner(r, opt)
+	s.SetTake(take)
 	max := opt.MaxRecordSize
 	if max <= 0 {
 		max = DefaultMaxRecordSize
@@ -43,6 +52,9 @@ func fuzzScan(t *testing.T, data []byte, r io.Reader, opt Options) []rec {
 			}
 		}
 		r := rec{N: s.Record(), Off: off, B: string(b)}
+		if s.Taken() && (take == nil || s.Err() != nil) {
+			t.Fatalf("record %d: taken (take set: %v), error %v", s.Record(), take != nil, s.Err())
+		}
 		if err := s.Err(); err != nil {
 			re, ok := err.(*RecordError)
 			if !ok || re.Record != s.Record() || re.Offset != off || re.Msg == "" || re.Err == nil {
@@ -59,6 +71,22 @@ func fuzzScan(t *testing.T, data []byte, r io.Reader, opt Options) []rec {
 		t.Fatal("Next after the end returned true")
 	}
 	return out
+}
+
+// jlexTake takes a record as the generated decoders find its end: the
+// object at the front of data, checked by jlex (strings, escapes, nesting
+// up to jlex.MaxDepth), without regard to what follows it.
+func jlexTake(data []byte) int {
+	if len(data) == 0 || data[0] != '{' {
+		return 0
+	}
+	var l jlex.Lexer
+	l.ResetView(data, nil)
+	l.Skip()
+	if !l.Ok() {
+		return 0
+	}
+	return l.Pos()
 }
 
 func sameRecs(t *testing.T, what string, a, b []rec) {
@@ -142,6 +170,8 @@ func FuzzScanner(f *testing.F) {
 		`{"a":1}` + "\n" + `{"a":{"src":` + "\n" + recA + "\n",
 		`[` + recA + `,` + recB,
 		"\xef\xbb\xbf" + `{"\\":"\"}"}`,
+		"    {\"a\":\n{\"b\":1}}\n{\"c\":[\n{}]}",
+		"    " + recA + `{"a":` + strings.Repeat("[", 128) + strings.Repeat("]", 128) + `}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -150,6 +180,10 @@ func FuzzScanner(f *testing.F) {
 		// The result does not depend on how the input is cut into reads.
 		sameRecs(t, "one-byte reads", whole, fuzzScan(t, data, iotest.OneByteReader(bytes.NewReader(data)), Options{}))
 		sameRecs(t, "half reads", whole, fuzzScan(t, data, iotest.HalfReader(bytes.NewReader(data)), Options{}))
+		// Nor on whether a decoder finds the ends of the records it can
+		// decode (SetTake), however the input is cut into reads.
+		sameRecs(t, "take", whole, fuzzScanTake(t, data, bytes.NewReader(data), Options{}, jlexTake))
+		sameRecs(t, "take, half reads", whole, fuzzScanTake(t, data, iotest.HalfReader(bytes.NewReader(data)), Options{}, jlexTake))
 
 		// Nor, with a small limit, on whether the oversized records are
 		// skipped from the buffer or streamed through it.
@@ -226,6 +260,11 @@ func TestRandomDamage(t *testing.T) {
 		sameRecs(t, "one-byte reads", whole, fuzzScan(t, data, iotest.OneByteReader(bytes.NewReader(data)), Options{}))
 		n := 1 + rng.IntN(40)
 		sameRecs(t, "chunked reads", whole, fuzzScan(t, data, &chunkReader{s: string(data), n: n}, Options{}))
+		sameRecs(t, "take", whole, fuzzScanTake(t, data, bytes.NewReader(data), Options{}, jlexTake))
+		sameRecs(t, "take, chunked reads", whole, fuzzScanTake(t, data, &chunkReader{s: string(data), n: n}, Options{}, jlexTake))
+		small2 := Options{MaxRecordSize: 100 + rng.IntN(400)}
+		sameRecs(t, "take, small limit", fuzzScan(t, data, bytes.NewReader(data), small2),
+			fuzzScanTake(t, data, &chunkReader{s: string(data), n: n}, small2, jlexTake))
 		small := Options{MaxRecordSize: 100 + rng.IntN(400)}
 		cut := fuzzScan(t, data, bytes.NewReader(data), small)
 		sameRecs(t, "small limit, chunked reads", cut, fuzzScan(t, data, &chunkReader{s: string(data), n: n}, small))

@@ -163,11 +163,8 @@ type Scanner struct {
 	maxBuf   int
 
 	src  io.Reader
-	pre  prefixReader
+	dec  decoders
 	rd   io.Reader
-	lim  limitReader
-	gz   *gzip.Reader
-	zd   *zstd.Decoder
 	comp Compression
 
 	buf    []byte
@@ -195,6 +192,26 @@ type Scanner struct {
 	recOff int64
 	recB   []byte
 	recErr *RecordError
+
+	// take, when set, decodes records where they start (see SetTake);
+	// taken reports that it took the current record.
+	take  func([]byte) int
+	taken bool
+	// want is the buffer size fill grows to at once: more than minBuf
+	// after a record that take could not see whole (see noteStraddle).
+	want int
+	// typical is the size of recent records (see noteLen).
+	typical int
+	// readonly: buf is a chunk of the caller's (ResetChunk), not to be
+	// written to.
+	readonly bool
+	// between: Next last stopped between records of a stream.
+	between bool
+	// full: the last read returned all it was asked for.
+	full bool
+	// missEnd, when positive, is the input offset where the buffered
+	// input ended when take failed on the current record.
+	missEnd int64
 }
 
 // NewScanner returns a Scanner reading r.
@@ -220,16 +237,17 @@ func NewScanner(r io.Reader, opt Options) *Scanner {
 // Close releases the Scanner's zstd decoder, if it made one. The Scanner can
 // still be used; it makes a new decoder when it needs one.
 func (s *Scanner) Close() {
-	if s.zd != nil {
-		s.zd.Close()
-		s.zd = nil
-	}
+	s.dec.close()
 	s.Reset(nil)
 }
 
 // Reset makes the Scanner read r from the start, keeping its buffers and
 // decoders.
 func (s *Scanner) Reset(r io.Reader) {
+	if s.readonly {
+		s.buf, s.readonly = nil, false
+	}
+	s.between = false
 	s.src = r
 	s.rd = nil
 	s.comp = None
@@ -242,13 +260,15 @@ func (s *Scanner) Reset(r io.Reader) {
 	s.eofCut = false
 	s.sp = span{}
 	s.rec, s.recOff, s.recB, s.recErr = 0, 0, nil, nil
+	s.taken, s.missEnd = false, 0
 }
 
 // Next advances to the next record, good or bad. It returns false at the
 // end of the input or when a fatal (I/O or decompression) error stops
 // scanning; see Fatal.
 func (s *Scanner) Next() bool {
-	s.recB, s.recErr = nil, nil
+	s.recB, s.recErr, s.taken, s.missEnd = nil, nil, false, 0
+	s.between = false
 	if s.state == stStart {
 		s.start()
 	}
@@ -289,11 +309,14 @@ func (s *Scanner) Next() bool {
 		case stStream:
 			c, ok := s.peek()
 			if !ok {
-				s.state = stDone
+				s.state, s.between = stDone, true
 				continue
 			}
 			switch c {
 			case '{':
+				if s.take != nil && s.tryTake(true) {
+					return true
+				}
 				s.beginComposite(true)
 				s.sp.lines = true
 			case '[':
@@ -322,7 +345,13 @@ func (s *Scanner) Next() bool {
 			case ',':
 				s.pos++
 				continue
-			case '{', '[':
+			case '{':
+				if s.take != nil && s.tryTake(false) {
+					s.state = stArrAfter
+					return true
+				}
+				s.beginComposite(true)
+			case '[':
 				s.beginComposite(true)
 			case '"':
 				s.beginString(true)
@@ -472,6 +501,103 @@ func (s *Scanner) Next() bool {
 	return false
 }
 
+// SetTake makes the Scanner hand each record that starts with '{' where a
+// record may start (in a stream or an array, not a value of an API object)
+// to take before framing it: take gets the buffered input from the
+// record's first byte on and returns the length of the record it decoded
+// from the front of it, or 0 when it could not decode one (the record is
+// bad, or not all of it is buffered yet). The Scanner accepts a length
+// only where its own rules would have found the same record, good: the
+// record ends with '}', is within MaxRecordSize, and in a stream holds no
+// '{' right after a newline (which would cut it). It then reports the
+// record without reading its bytes a second time, and Taken returns true;
+// otherwise it frames the record itself, as without take, and the caller
+// decodes Bytes.
+//
+// take must accept only valid JSON objects, ending at their closing
+// brace, nested no deeper than jlex.MaxDepth: then every record it takes is
+// one the Scanner would have framed the same way and found good. It must
+// not keep data. With Options.MaxDepth below jlex.MaxDepth, take is not
+// used. A nil take turns this off.
+func (s *Scanner) SetTake(take func(data []byte) int) {
+	s.take = take
+}
+
+// Taken reports whether the current record was decoded by the function
+// given to SetTake, which has already seen all of it.
+func (s *Scanner) Taken() bool { return s.taken }
+
+// tryTake offers the record starting at s.pos to s.take, and makes it the
+// current record if take decodes it (see SetTake). lines is true in a
+// stream, where a '{' after a newline inside a record cuts it.
+func (s *Scanner) tryTake(lines bool) bool {
+	if s.maxDepth < jlex.MaxDepth {
+		return false
+	}
+	for s.full && !s.eof && s.rerr == nil && s.end-s.pos < 2*s.typical {
+		// A source that filled the last read (a file, bytes in memory)
+		// most likely has more at once: read on before offering the
+		// record. (A live source that paused right at the end of a full
+		// read delays the record until it sends more or ends.)
+		if !s.fill(s.pos) {
+			break // at the end, or a read error that ends the input here
+		}
+	}
+	if !s.eof && s.rerr == nil && s.end-s.pos < 2*s.typical && !s.endsObject() {
+		// The record may well go on beyond the input buffered: frame it
+		// rather than have take fail on it, and have fill make room for
+		// records of this size. (Input that ends with '}', as the end of
+		// a file or a line of NDJSON just written do, is offered: Read
+		// tells the end of the input only once asked for more.)
+		s.want = min(s.maxBuf, max(s.want, 32*s.typical))
+		return false
+	}
+	view := s.buf[s.pos:min(s.end, s.pos+s.max)]
+	n := s.take(view)
+	if n <= 0 || n > len(view) || view[n-1] != '}' || (lines && bytes.Contains(view[:n], newlineBrace)) {
+		if !s.eof && s.rerr == nil {
+			// Perhaps only part of the record is buffered: finish notes
+			// whether it went on beyond what was.
+			s.missEnd = s.base + int64(s.end)
+		}
+		return false
+	}
+	s.rec++
+	s.recOff = s.base + int64(s.pos)
+	s.recB = view[:n:n]
+	s.pos += n
+	s.taken = true
+	s.noteLen(n)
+	return true
+}
+
+// endsObject reports whether the buffered input ends with '}' and
+// whitespace.
+func (s *Scanner) endsObject() bool {
+	for j := s.end - 1; j > s.pos; j-- {
+		if c := s.buf[j]; !isWS(c) {
+			return c == '}'
+		}
+	}
+	return false
+}
+
+// noteLen follows the sizes of records: typical is the largest of the
+// recent ones (it decays by an eighth per record).
+func (s *Scanner) noteLen(n int) {
+	s.typical = max(n, s.typical-s.typical>>3)
+}
+
+var newlineBrace = []byte("\n{")
+
+// noteStraddle grows the buffer fill aims for after a record of n bytes
+// went on beyond the input buffered when it began: to 32 such records (at
+// most MaxRecordSize plus a read chunk, the bound the buffer always had),
+// so that take seldom sees records cut by the end of the buffer.
+func (s *Scanner) noteStraddle(n int) {
+	s.want = min(s.maxBuf, max(s.want, 32*n))
+}
+
 // Bytes returns the raw bytes of the current record, valid until the next
 // call to Next or Reset (copy them to keep them). For a bad record these are
 // the bytes skipped, at most MaxRecordSize of them (an oversized record's
@@ -504,7 +630,8 @@ func (s *Scanner) Framing() Framing { return s.framing }
 func (s *Scanner) Compression() Compression { return s.comp }
 
 // BytesRead returns the number of decompressed bytes read so far (which may
-// run up to one read chunk ahead of the current record).
+// run ahead of the current record by what the buffer holds: at most
+// MaxRecordSize plus a read chunk).
 func (s *Scanner) BytesRead() int64 { return s.nread }
 
 // start detects the compression and sets up the decompressed reader.
@@ -514,43 +641,68 @@ func (s *Scanner) start() {
 		s.state = stDone
 		return
 	}
-	s.pre.reset(s.src)
-	if err := s.pre.peek(); err != nil {
+	var err error
+	s.rd, s.comp, err = s.dec.open(s.src, s.opt)
+	if err != nil {
 		s.fatal = err
-		return
 	}
-	s.comp = detect(s.pre.pre)
-	s.rd = &s.pre
-	switch s.comp {
+}
+
+// decoders opens inputs: it detects their compression and keeps the
+// decompressors for the next input.
+type decoders struct {
+	pre prefixReader
+	lim limitReader
+	gz  *gzip.Reader
+	zd  *zstd.Decoder
+}
+
+// open returns a reader of src's decompressed bytes, limited to
+// opt.MaxDecompressed, and the compression detected.
+func (d *decoders) open(src io.Reader, opt Options) (io.Reader, Compression, error) {
+	d.pre.reset(src)
+	if err := d.pre.peek(); err != nil {
+		return nil, None, err
+	}
+	comp := detect(d.pre.pre)
+	var rd io.Reader = &d.pre
+	switch comp {
 	case Gzip:
 		var err error
-		if s.gz == nil {
-			s.gz, err = gzip.NewReader(&s.pre)
+		if d.gz == nil {
+			d.gz, err = gzip.NewReader(&d.pre)
 		} else {
-			err = s.gz.Reset(&s.pre)
+			err = d.gz.Reset(&d.pre)
 		}
 		if err != nil {
-			s.fatal = fmt.Errorf("gzip: %w", err)
-			return
+			return nil, comp, fmt.Errorf("gzip: %w", err)
 		}
-		s.gz.Multistream(true)
-		s.rd = s.gz
+		d.gz.Multistream(true)
+		rd = d.gz
 	case Zstd:
 		var err error
-		if s.zd == nil {
-			s.zd, err = NewZstdDecoder(&s.pre, s.opt.MaxZstdWindow)
+		if d.zd == nil {
+			d.zd, err = NewZstdDecoder(&d.pre, opt.MaxZstdWindow)
 		} else {
-			err = s.zd.Reset(&s.pre)
+			err = d.zd.Reset(&d.pre)
 		}
 		if err != nil {
-			s.fatal = fmt.Errorf("zstd: %w", err)
-			return
+			return nil, comp, fmt.Errorf("zstd: %w", err)
 		}
-		s.rd = s.zd
+		rd = d.zd
 	}
-	if s.opt.MaxDecompressed > 0 {
-		s.lim = limitReader{r: s.rd, n: s.opt.MaxDecompressed, limit: s.opt.MaxDecompressed}
-		s.rd = &s.lim
+	if opt.MaxDecompressed > 0 {
+		d.lim = limitReader{r: rd, n: opt.MaxDecompressed, limit: opt.MaxDecompressed}
+		rd = &d.lim
+	}
+	return rd, comp, nil
+}
+
+// close releases the zstd decoder.
+func (d *decoders) close() {
+	if d.zd != nil {
+		d.zd.Close()
+		d.zd = nil
 	}
 }
 
@@ -573,8 +725,8 @@ func (s *Scanner) fill(keep int) bool {
 	if s.end == len(s.buf) {
 		live := s.end - keep
 		var nb []byte
-		if len(s.buf) < s.maxBuf && (len(s.buf) < readChunk || live > len(s.buf)/2) {
-			nb = make([]byte, min(max(2*len(s.buf), minBuf), s.maxBuf))
+		if len(s.buf) < s.maxBuf && (len(s.buf) < readChunk || live > len(s.buf)/2 || len(s.buf) < s.want) {
+			nb = make([]byte, min(max(2*len(s.buf), minBuf, s.want), s.maxBuf))
 		} else if keep > 0 {
 			nb = s.buf
 		} else { // cannot happen: spans are bounded by MaxRecordSize
@@ -589,13 +741,17 @@ func (s *Scanner) fill(keep int) bool {
 		s.base += int64(keep)
 	}
 	for range 100 {
-		n, err := s.rd.Read(s.buf[s.end:])
-		if n < 0 || n > len(s.buf)-s.end {
+		// Reads of a few records at a time: what is decoded next is still
+		// in the cache.
+		want := min(len(s.buf)-s.end, max(4*readChunk, 8*s.typical))
+		n, err := s.rd.Read(s.buf[s.end : s.end+want])
+		if n < 0 || n > want {
 			s.fatal = errors.New("stream: invalid Read count")
 			return false
 		}
 		s.end += n
 		s.nread += int64(n)
+		s.full = n == want
 		if err != nil {
 			if err == io.EOF {
 				s.eof = true
@@ -840,6 +996,9 @@ func (s *Scanner) runSpan() bool {
 // bytes are kept at the start of the buffer, and the rest is scanned in the
 // space after them without being kept.
 func (s *Scanner) enterSkip() {
+	if s.readonly { // a chunk of the caller's: work on a copy of it
+		s.buf, s.readonly = append([]byte(nil), s.buf...), false
+	}
 	if s.rs > 0 {
 		n := copy(s.buf, s.buf[s.rs:s.end])
 		s.end = n
@@ -920,6 +1079,13 @@ func (s *Scanner) finish() bool {
 			errKind, msg = ErrRecordTooLarge, fmt.Sprintf("record exceeds the %d-byte limit", s.max)
 		}
 	}
+	if s.missEnd > 0 {
+		if sp.off+length > s.missEnd {
+			s.noteStraddle(int(length))
+		}
+		s.missEnd = 0
+	}
+	s.noteLen(int(length))
 	s.rec++
 	s.recB = s.buf[first : first+int(length)]
 	s.recOff = sp.off

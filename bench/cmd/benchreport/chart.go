@@ -100,7 +100,7 @@ func chart(res results, corpusName string, ci corpusStat) ([]byte, error) {
 		"none":         {0xb8, 0xb8, 0xb8, 0xff},
 	}
 
-	text(img, title, 20, 30, ink, fmt.Sprintf("Decoding one Tailscale network flow record with 30 traffic entries (%s)", size(float64(ci.Bytes))))
+	text(img, title, 20, 30, ink, fmt.Sprintf("Decoding %d distinct Tailscale network flow records (%s, %s)", ci.Records, size(float64(ci.Bytes)), ci.Name))
 	n := 0
 	if s := rs[0].m["MB/s"].sample; s != nil {
 		n = len(s.Values)

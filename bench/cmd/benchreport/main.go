@@ -1,7 +1,9 @@
 // Command benchreport runs the bench module's decoder benchmarks and writes
 // docs/benchmarks.md (tables with medians and 95% confidence intervals
 // computed with golang.org/x/perf's benchmath, benchstat's statistics) and
-// docs/benchmarks.png (MB/s per decoder on the typical network record).
+// docs/benchmarks.png (MB/s per decoder on distinct realistic records), and
+// tslogs' end-to-end benchmarks (cmd/tslogs BenchmarkEndToEnd: parse,
+// validate and stats on one core and on all).
 //
 // Run it from the bench module:
 //
@@ -13,7 +15,9 @@
 // GOEXPERIMENT=jsonv2, then builds two test binaries, the second with
 // GOEXPERIMENT=jsonv2 for encoding/json/v2, and runs them -count times in
 // turn with -test.count 1, so every decoder's runs are spread over the
-// whole run rather than back to back. The raw output goes to
+// whole run rather than back to back; the end-to-end benchmarks run in the
+// same rounds, once with GOMAXPROCS=1 and --jobs 1, once on every core.
+// The raw output goes to
 // results/benchmarks.txt, which benchstat reads as is.
 package main
 
@@ -38,6 +42,7 @@ func main() {
 	bench := flag.String("bench", ".", "go test -bench pattern for the main binary")
 	jsonv2 := flag.Bool("jsonv2", true, "also benchmark encoding/json/v2 (GOEXPERIMENT=jsonv2)")
 	benchv2 := flag.String("bench-jsonv2", jsonv2Bench, "go test -bench pattern for the GOEXPERIMENT=jsonv2 binary")
+	e2e := flag.String("e2e", "2x", "go test -benchtime of tslogs' end-to-end benchmarks (cmd/tslogs BenchmarkEndToEnd, 100 MB per op); empty: leave them out")
 	from := flag.String("from", "", "render this raw benchmark output instead of running")
 	raw := flag.String("raw", "results/benchmarks.txt", "where to write the raw benchmark output")
 	md := flag.String("md", "../docs/benchmarks.md", "Markdown report to write")
@@ -78,7 +83,7 @@ func main() {
 		}
 	} else {
 		start := time.Now()
-		if output, err = runBenchmarks(*count, *benchtime, *bench, *benchv2, *jsonv2, log); err != nil {
+		if output, err = runBenchmarks(*count, *benchtime, *bench, *benchv2, *jsonv2, *e2e, log); err != nil {
 			log("%v", err)
 			os.Exit(1)
 		}
@@ -113,7 +118,7 @@ func main() {
 		os.Exit(1)
 	}
 	log("wrote %s", *md)
-	img, err := chart(res, "net30", info["net30"])
+	img, err := chart(res, chartCorpus, info[chartCorpus])
 	if err != nil {
 		log("chart: %v", err)
 		os.Exit(1)
@@ -149,7 +154,7 @@ func moduleDir() (string, error) {
 // differs from the main binary.
 const jsonv2Bench = "Decode//dec=(jsonv2|encoding-json-v2engine)/"
 
-func runBenchmarks(count int, benchtime, bench, benchv2 string, jsonv2 bool, log func(string, ...any)) ([]byte, error) {
+func runBenchmarks(count int, benchtime, bench, benchv2 string, jsonv2 bool, e2e string, log func(string, ...any)) ([]byte, error) {
 	tmp, err := os.MkdirTemp("", "benchreport")
 	if err != nil {
 		return nil, err
@@ -158,6 +163,7 @@ func runBenchmarks(count int, benchtime, bench, benchv2 string, jsonv2 bool, log
 	type binary struct {
 		name, path, bench string
 		env               []string
+		benchtime         string // "" for benchtime
 	}
 	bins := []binary{{name: "main", path: filepath.Join(tmp, "bench.test"), bench: bench}}
 	if jsonv2 {
@@ -173,13 +179,30 @@ func runBenchmarks(count int, benchtime, bench, benchv2 string, jsonv2 bool, log
 			return nil, fmt.Errorf("%s: building the test binary: %w", b.name, err)
 		}
 	}
+	if e2e != "" {
+		// tslogs parse, validate and stats end to end (the main module's
+		// cmd/tslogs): with --jobs 1 on one core (GOMAXPROCS=1), and on
+		// every core.
+		path := filepath.Join(tmp, "tslogs.test")
+		log("end to end: building %s", path)
+		if err := goCmd(nil, os.Stderr, "test", "-c", "-o", path, "../cmd/tslogs"); err != nil {
+			return nil, fmt.Errorf("end to end: building the test binary: %w", err)
+		}
+		bins = append(bins,
+			binary{name: "end-to-end, 1 core", path: path, bench: "EndToEnd/.*/jobs=1$", env: []string{"GOMAXPROCS=1"}, benchtime: e2e},
+			binary{name: "end-to-end, all cores", path: path, bench: "EndToEnd/.*/jobs=all$", benchtime: e2e})
+	}
 	var out bytes.Buffer
 	start := time.Now()
 	for i := 1; i <= count; i++ {
 		for _, b := range bins {
 			log("run %d/%d: %s (%s elapsed)", i, count, b.name, time.Since(start).Round(time.Second))
+			bt := benchtime
+			if b.benchtime != "" {
+				bt = b.benchtime
+			}
 			cmd := exec.Command(b.path, "-test.run", "^$", "-test.bench", b.bench, "-test.benchmem",
-				"-test.benchtime", benchtime, "-test.count", "1", "-test.timeout", "0")
+				"-test.benchtime", bt, "-test.count", "1", "-test.timeout", "0")
 			cmd.Env = append(os.Environ(), append(b.env, "BENCH_CORPUS_READY=1")...)
 			cmd.Stdout = &out
 			cmd.Stderr = os.Stderr

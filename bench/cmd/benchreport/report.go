@@ -21,7 +21,7 @@ type decoderInfo struct {
 var decoderInfos = map[string]decoderInfo{
 	"tslogs-decode":    {label: "tslogs (*Network).Decode", what: "tslogs' generated decoder, called directly (`(*tailscale.Network).Decode`, `(*tailscale.Audit).Decode`)."},
 	"tslogs-unmarshal": {label: "tslogs via json.Unmarshal", what: "`json.Unmarshal` into `tailscale.Network`/`Audit`: encoding/json scans the whole input first, then calls their `UnmarshalJSON`, which is `Decode`."},
-	"tslogs-reader":    {label: "tslogs tailscale.Reader", what: "stream only: `tailscale.Reader` frames, detects and decodes every record into its reused destination (no splitter)."},
+	"tslogs-reader":    {label: "tslogs tailscale.Reader", what: "stream only: `tailscale.Reader` reads the whole corpus as one input, detecting and decoding every record into its reused destination; the decoder finds each record's end as it reads it (no splitter)."},
 	"encoding-json":    {label: "encoding/json", what: "`encoding/json.Unmarshal` into the mirror structs: the baseline of the ratios."},
 	"jsonv2":           {label: "encoding/json/v2", what: "`encoding/json/v2.Unmarshal` into the mirror structs; built with `GOEXPERIMENT=jsonv2` in a second test binary whose runs alternate with the main binary's."},
 	"encoding-json-v2engine": {label: "encoding/json, GOEXPERIMENT=jsonv2",
@@ -126,28 +126,11 @@ func report(res results, info map[string]corpusStat, m machine, run runInfo, png
 	p("Every decoder is checked to produce the same values as tslogs on every corpus before it is timed\n")
 	p("(`TestSameValues` in [bench/same_test.go](../bench/same_test.go)).\n\n")
 
-	if r, ok := res[key{"net30", "tslogs-decode", "reuse"}]["MB/s"]; ok {
-		if e, ok := res[key{"net30", baseline, "reuse"}]["MB/s"]; ok && e.Center > 0 {
-			p("On the typical 30-entry network record tslogs' `Decode` reads **%s MB/s**, %.1f× encoding/json", mbs(r.Center), r.Center/e.Center)
-			var fastest key
-			fv := 0.0
-			for k, mm := range res {
-				if k.corpus == "net30" && k.dest == "reuse" && !strings.HasPrefix(k.dec, "tslogs") && mm["MB/s"].Center > fv {
-					fastest, fv = k, mm["MB/s"].Center
-				}
-			}
-			if fv > 0 {
-				f := res[fastest]["MB/s"]
-				if c := benchmath.AssumeNothing.Compare(f.sample, r.sample); c.P > c.Alpha {
-					p(" and on a par with the fastest peer, %s (%s MB/s: the difference is not significant)", label(fastest.dec, corpus.Network), mbs(fv))
-				} else {
-					p(" and %.2f× the fastest peer, %s (%s MB/s)", r.Center/fv, label(fastest.dec, corpus.Network), mbs(fv))
-				}
-			}
-			p(", both with a reused destination.\n\n")
-		}
-	}
-	p("![MB/s per decoder, 30-entry network record](%s)\n\n", png)
+	leadDistinct(&b, res, info)
+	p("![MB/s per decoder, %s](%s)\n\n", info[chartCorpus].Desc, png)
+	repeated(&b, res)
+	endToEndTable(&b, res, info)
+	rowTable(&b, res, info)
 
 	p("## Machine and run\n\n")
 	p("| | |\n| --- | --- |\n")
@@ -173,14 +156,17 @@ func report(res results, info map[string]corpusStat, m machine, run runInfo, png
 	p("marks a difference that a Mann-Whitney U test (α = 0.05) does not call significant. The runs alternate:\n")
 	p("each of the %d rounds runs every benchmark once, so a slow spell of the machine touches every decoder alike.\n", max(run.Count, 1))
 	p("*best* is the fastest of the runs: other processes can only slow a run down, so on a shared machine it is\n")
-	p("the closest figure to the uncontended speed.\n\n")
+	p("the closest figure to the uncontended speed. *CPU MB/s* divides the bytes by the CPU time the process spent\n")
+	p("(every thread, the garbage collector's included) rather than by the wall time: other processes disturb it less.\n\n")
 
 	p("Destination: **fresh** decodes every record into a new value; **reuse** decodes into one value, which for\n")
 	p("the peers is reset first (`mirror.Reset`: zeroed, slices' memory kept), as tslogs' `Decode` resets its own.\n")
 	p("**none**: a floor that reads the input without decoding it.\n\n")
 
 	p("## Corpora\n\n")
-	p("Written by `tslogs synth` with fixed seeds into `bench/testdata/corpus/` (not committed; made on first use).\n\n")
+	p("Written into `bench/testdata/corpus/` (not committed; made on first use): the tailnet corpora by\n")
+	p("[bench/corpus/tailnet.go](../bench/corpus/tailnet.go) with Tailscale's own types and marshalling, the others by\n")
+	p("`tslogs synth` with fixed seeds.\n\n")
 	p("| corpus | what | command | size | records |\n| --- | --- | --- | --: | --: |\n")
 	for _, c := range corpus.All {
 		ci := info[c.Name]
@@ -202,15 +188,15 @@ func report(res results, info map[string]corpusStat, m machine, run runInfo, png
 			p("`tailscale.Reader` does its own framing.")
 		}
 		p("\n\n")
-		p("| decoder | dest | MB/s | best MB/s | records/s | B/op | allocs/op | vs encoding/json |\n")
-		p("| --- | --- | --: | --: | --: | --: | --: | --: |\n")
+		p("| decoder | dest | MB/s | best MB/s | CPU MB/s | records/s | B/op | allocs/op | vs encoding/json |\n")
+		p("| --- | --- | --: | --: | --: | --: | --: | --: | --: |\n")
 		for _, r := range rs {
 			l := label(r.dec, c.Kind)
 			if r.dec == "tslogs-decode" || r.dec == "tslogs-reader" {
 				l = "**" + l + "**"
 			}
-			p("| %s | %s | %s | %s | %s | %s | %s | %s |\n", l, r.dest,
-				withCI(r.m["MB/s"], mbs), best(r.m["MB/s"], mbs), withCI(r.m["records/s"], si),
+			p("| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", l, r.dest,
+				withCI(r.m["MB/s"], mbs), best(r.m["MB/s"], mbs), withCI(r.m["cpu-MB/s"], mbs), withCI(r.m["records/s"], si),
 				val(r.m["B/op"], bytesOp), val(r.m["allocs/op"], allocs), ratio(res, r.key))
 		}
 		p("\n")
@@ -218,7 +204,8 @@ func report(res results, info map[string]corpusStat, m machine, run runInfo, png
 
 	p("## The contenders\n\n")
 	for _, d := range []string{"tslogs-decode", "tslogs-unmarshal", "tslogs-reader", "encoding-json", "jsonv2",
-		"encoding-json-v2engine", "goccy", "sonic", "segmentio", "easyjson", "jx", "jx-valid", "fastjson-valid", "bytes-count", "split"} {
+		"encoding-json-v2engine", "goccy", "goccy-netlogtype", "encoding-json-netlogtype", "jsonexp-netlogtype",
+		"sonic", "segmentio", "easyjson", "jx", "jx-valid", "fastjson-valid", "bytes-count", "split"} {
 		p("- **%s**: %s\n", label(d, corpus.Network), decoderInfos[d].what)
 	}
 	p("\n")
@@ -227,7 +214,8 @@ func report(res results, info map[string]corpusStat, m machine, run runInfo, png
 		p("\nThis run left out encoding/json/v2 (`-jsonv2=false`).\n")
 	}
 	p("\n## Reproducing\n\n")
-	p("```sh\ncd bench\ngo run ./cmd/benchreport                    # this page and the chart (about 10 minutes on 2 cores)\n")
+	p("```sh\nmake bench-report                           # this page and the chart, from one run (see the Makefile for its length)\n")
+	p("cd bench\ngo run ./cmd/benchreport -count 3 -e2e ''  # a quicker look, without the end-to-end runs\n")
 	p("go test -run '^$' -bench . -benchmem -count 10   # the benchmarks alone\n")
 	p("GOEXPERIMENT=jsonv2 go test -run '^$' -bench 'Decode//dec=(jsonv2|encoding-json)' -benchmem\n")
 	p("go test -run TestSameValues                 # the equality test\n")
@@ -384,4 +372,156 @@ func commas(v float64) string {
 		return "-" + b.String()
 	}
 	return b.String()
+}
+
+// chartCorpus is the corpus of the chart: distinct realistic records.
+const chartCorpus = "tailnet-mix"
+
+// The peers of the lead table: into Tailscale's own types, and into
+// plain string structs.
+var leadPeers = []struct{ dec, what string }{
+	{"goccy-netlogtype", "goccy/go-json into netlogtype"},
+	{"jsonexp-netlogtype", "go-json-experiment into netlogtype"},
+	{"encoding-json-netlogtype", "encoding/json into netlogtype"},
+	{"goccy", "goccy/go-json into string mirrors"},
+}
+
+// leadDistinct writes the lead: tslogs on the distinct realistic records
+// of the tailnet corpora, divided by the peers' speed in the same run.
+func leadDistinct(b *strings.Builder, res results, info map[string]corpusStat) {
+	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
+	var corpora []string
+	for _, c := range corpus.All {
+		if c.Tailnet != nil {
+			if _, ok := res[key{c.Name, "tslogs-decode", "reuse"}]; ok {
+				corpora = append(corpora, c.Name)
+			}
+		}
+	}
+	if len(corpora) == 0 {
+		return
+	}
+	p("## Distinct realistic records\n\n")
+	p("Records made with Tailscale's own types (`tailscale.com/types/netlogtype`), marshalled as tailscaled marshals\n")
+	p("them, every one different (a simulated tailnet of 3,000 nodes; see [Corpora](#corpora)). tslogs' `Decode`\n")
+	p("with a reused value, its median MB/s (wall) and CPU MB/s, and the ratio of its median to each peer's\n")
+	p("median in the same run (reused destinations). *Reader* is `tailscale.Reader` reading the corpus as one\n")
+	p("stream, divided by `Decode` on the same records already split.\n\n")
+	p("| corpus | records | tslogs MB/s | CPU MB/s |")
+	for _, pe := range leadPeers {
+		p(" ÷ %s |", pe.what)
+	}
+	p(" Reader ÷ Decode |\n| --- | --: | --: | --: |")
+	for range leadPeers {
+		p(" --: |")
+	}
+	p(" --: |\n")
+	for _, c := range corpora {
+		t := res[key{c, "tslogs-decode", "reuse"}]
+		p("| %s | %s | %s | %s |", c, commas(float64(info[c].Records)), withCI(t["MB/s"], mbs), withCI(t["cpu-MB/s"], mbs))
+		for _, pe := range leadPeers {
+			p(" %s |", divide(t, res[key{c, pe.dec, "reuse"}]))
+		}
+		p(" %s |\n", divide(res[key{c, "tslogs-reader", "reuse"}], t))
+	}
+	p("\n")
+}
+
+// divide formats the ratio of a's median MB/s to b's, "~" marking a
+// difference a Mann-Whitney U test does not call significant.
+func divide(a, b map[string]stat) string {
+	x, ok := a["MB/s"]
+	y, ok2 := b["MB/s"]
+	if !ok || !ok2 || y.Center == 0 {
+		return ""
+	}
+	s := fmt.Sprintf("%.2f×", x.Center/y.Center)
+	if c := benchmath.AssumeNothing.Compare(y.sample, x.sample); c.P > c.Alpha {
+		s += " ~"
+	}
+	return s
+}
+
+// repeated writes the figure of one record decoded over and over, as such.
+func repeated(b *strings.Builder, res results) {
+	r, ok := res[key{"net30", "tslogs-decode", "reuse"}]["MB/s"]
+	e, ok2 := res[key{"net30", baseline, "reuse"}]["MB/s"]
+	if !ok || !ok2 || e.Center == 0 {
+		return
+	}
+	fmt.Fprintf(b, "**One record, decoded again and again** (the 30-entry `net30`, whose hosts stay in tslogs' tables of\n")
+	fmt.Fprintf(b, "recent hosts: faster than on distinct records): `Decode` reads %s MB/s, %.1f× encoding/json", mbs(r.Center), r.Center/e.Center)
+	var fastest key
+	fv := 0.0
+	for k, mm := range res {
+		if k.corpus == "net30" && k.dest == "reuse" && !strings.HasPrefix(k.dec, "tslogs") && mm["MB/s"].Center > fv {
+			fastest, fv = k, mm["MB/s"].Center
+		}
+	}
+	if fv > 0 {
+		fmt.Fprintf(b, " and %s the fastest peer there, %s (%s MB/s)", divide(res[key{"net30", "tslogs-decode", "reuse"}], res[fastest]), label(fastest.dec, corpus.Network), mbs(fv))
+	}
+	fmt.Fprintf(b, ".\n\n")
+}
+
+// endToEndTable writes tslogs parse, validate and stats end to end, on one
+// core and on all.
+func endToEndTable(b *strings.Builder, res results, info map[string]corpusStat) {
+	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
+	cmds := []struct{ name, what string }{
+		{"parse", "`tslogs parse` (rows with p_enrichment, the default)"},
+		{"parse-plain", "`tslogs parse --enrich=false`"},
+		{"validate", "`tslogs validate`"},
+		{"stats", "`tslogs stats`"},
+	}
+	if _, ok := res[key{endToEnd, "parse", "1"}]; !ok {
+		return
+	}
+	p("## End to end: parse, validate and stats\n\n")
+	p("The CLI on a 100 MB synthetic network stream (`tslogs synth --size 100MB --seed 1`, records of 1 to 1,500\n")
+	p("entries) read from a file, output to io.Discard (cmd/tslogs `BenchmarkEndToEnd`): with `--jobs 1` on one\n")
+	p("core (GOMAXPROCS=1) and with the default, every core (`--jobs` = GOMAXPROCS). *CPU s/op* is the process'\n")
+	p("CPU time per run. *all ÷ 1 core* divides the wall times: below 1 is faster.\n\n")
+	p("| command | 1 core MB/s | 1 core CPU s/op | all cores MB/s | all cores CPU s/op | all ÷ 1 core (wall) | CPU ÷ validate's (1 core) |\n")
+	p("| --- | --: | --: | --: | --: | --: | --: |\n")
+	v1 := res[key{endToEnd, "validate", "1"}]["cpu-ns/op"].Center
+	for _, c := range cmds {
+		one, all := res[key{endToEnd, c.name, "1"}], res[key{endToEnd, c.name, "all"}]
+		secs := func(v float64) string { return fmt.Sprintf("%.3f", v/1e9) }
+		wall := ""
+		if o, a := one["ns/op"].Center, all["ns/op"].Center; o > 0 && a > 0 {
+			wall = fmt.Sprintf("%.2f", a/o)
+		}
+		cpu := ""
+		if v1 > 0 {
+			cpu = fmt.Sprintf("%.2f×", one["cpu-ns/op"].Center/v1)
+		}
+		p("| %s | %s | %s | %s | %s | %s | %s |\n", c.what, withCI(one["MB/s"], mbs), withCI(one["cpu-ns/op"], secs),
+			withCI(all["MB/s"], mbs), withCI(all["cpu-ns/op"], secs), wall, cpu)
+	}
+	p("\n")
+}
+
+// rowTable writes the rows' figures: AppendRow on the distinct records.
+func rowTable(b *strings.Builder, res results, info map[string]corpusStat) {
+	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
+	var lines []string
+	for _, c := range corpus.All {
+		plain, ok := res[key{rowCorpus + c.Name, "row", "enrich=false"}]
+		if !ok {
+			continue
+		}
+		enr := res[key{rowCorpus + c.Name, "row", "enrich=true"}]
+		lines = append(lines, fmt.Sprintf("| %s | %s | %s | %s | %s |", c.Name, withCI(plain["MB/s"], mbs), withCI(plain["cpu-MB/s"], mbs),
+			withCI(enr["MB/s"], mbs), withCI(enr["cpu-MB/s"], mbs)))
+	}
+	if len(lines) == 0 {
+		return
+	}
+	p("## Rows\n\n")
+	p("Panther-style rows from records already decoded (bench `BenchmarkRow`): `AppendRow` (the record's fields,\n")
+	p("p_log_type … p_row_id, the p_any_* indicators) and, with p_enrichment, `NodeDirectory.AppendNetworkRow` with a\n")
+	p("directory that has learned the corpus, as `tslogs parse` writes them. MB/s of the records' input bytes.\n\n")
+	p("| corpus | AppendRow MB/s | CPU MB/s | with p_enrichment MB/s | CPU MB/s |\n| --- | --: | --: | --: | --: |\n")
+	p("%s\n\n", strings.Join(lines, "\n"))
 }

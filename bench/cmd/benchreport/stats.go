@@ -17,8 +17,17 @@ import (
 	"golang.org/x/perf/benchmath"
 )
 
-// key names one benchmark: BenchmarkDecode/corpus=C/dec=D/dest=X.
+// key names one benchmark: BenchmarkDecode/corpus=C/dec=D/dest=X; for
+// BenchmarkRow/corpus=C/enrich=E, {row:C, row, enrich=E}; for tslogs'
+// BenchmarkEndToEnd/cmd=X/jobs=J, {end-to-end, X, J}.
 type key struct{ corpus, dec, dest string }
+
+// The corpus part of the keys of BenchmarkRow (rowCorpus + corpus) and of
+// tslogs' BenchmarkEndToEnd.
+const (
+	rowCorpus = "row:"
+	endToEnd  = "end-to-end"
+)
 
 // stat is the summary of one metric of one benchmark.
 type stat struct {
@@ -44,20 +53,28 @@ func parse(output []byte) (results, error) {
 			continue // a syntax error or unit metadata
 		}
 		base, parts := res.Name.Parts()
-		if string(base) != "Decode" {
-			continue
-		}
 		var k key
 		for _, p := range parts {
 			name, val, _ := strings.Cut(strings.TrimPrefix(string(p), "/"), "=")
 			switch name {
 			case "corpus":
 				k.corpus = val
-			case "dec":
+			case "dec", "cmd":
 				k.dec = val
-			case "dest":
+			case "dest", "jobs":
 				k.dest = val
+			case "enrich":
+				k.dec, k.dest = "row", "enrich="+val
 			}
+		}
+		switch string(base) {
+		case "Decode":
+		case "Row": // BenchmarkRow/corpus=C/enrich=E
+			k.corpus = rowCorpus + k.corpus
+		case "EndToEnd": // tslogs' BenchmarkEndToEnd/cmd=X/jobs=J
+			k.corpus = endToEnd
+		default:
+			continue
 		}
 		if samples[k] == nil {
 			samples[k] = map[string][]float64{}
@@ -74,7 +91,7 @@ func parse(output []byte) (results, error) {
 		return nil, err
 	}
 	if len(samples) == 0 {
-		return nil, errors.New("no BenchmarkDecode results in the output")
+		return nil, errors.New("no benchmark results in the output")
 	}
 	out := results{}
 	for k, units := range samples {

@@ -1667,6 +1667,17 @@ func (x *Everything) Decode(data []byte) error {
 // decodeRecord decodes a whole record from l, checking that nothing follows it
 // and that no required field is missing. On error x is left empty.
 func (x *Everything) decodeRecord(l *jlex.Lexer) {
+	x.decodeFrom(l)
+	l.End()
+	if !l.Ok() {
+		x.reset()
+	}
+}
+
+// decodeFrom decodes a record from the front of l, checking that no required
+// field is missing but not what follows it (l.Pos is then just past the
+// record). On error x is left empty.
+func (x *Everything) decodeFrom(l *jlex.Lexer) {
 	x.reset()
 	if !x.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
@@ -1676,7 +1687,6 @@ func (x *Everything) decodeRecord(l *jlex.Lexer) {
 			l.FailPath(l.Pos(), p, "required field is missing")
 		}
 	}
-	l.End()
 	x.arena = l.Arena
 	if !l.Ok() {
 		x.reset()
@@ -1691,6 +1701,18 @@ func (x *Everything) decodeActorOnly(data []byte) error {
 	l := jlex.GetLexer()
 	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
+	x.decodeActorFrom(l)
+	l.End()
+	if !l.Ok() {
+		x.reset()
+		return l.Err()
+	}
+	return nil
+}
+
+// decodeActorFrom is decodeActorOnly from the front of l, without looking at what follows
+// the object (l.Pos is then just past it).
+func (x *Everything) decodeActorFrom(l *jlex.Lexer) {
 	x.reset()
 	if !x.Actor.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
@@ -1700,14 +1722,12 @@ func (x *Everything) decodeActorOnly(data []byte) error {
 			l.FailPath(l.Pos(), p, "required field is missing")
 		}
 	}
-	l.End()
 	x.arena = l.Arena
 	if !l.Ok() {
 		x.reset()
-		return l.Err()
+		return
 	}
 	x.present.Set(18, true)
-	return nil
 }
 
 // decodeQuirksOnly decodes data as the quirks object alone, without the rest of the
@@ -1718,6 +1738,18 @@ func (x *Everything) decodeQuirksOnly(data []byte) error {
 	l := jlex.GetLexer()
 	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
+	x.decodeQuirksFrom(l)
+	l.End()
+	if !l.Ok() {
+		x.reset()
+		return l.Err()
+	}
+	return nil
+}
+
+// decodeQuirksFrom is decodeQuirksOnly from the front of l, without looking at what follows
+// the object (l.Pos is then just past it).
+func (x *Everything) decodeQuirksFrom(l *jlex.Lexer) {
 	x.reset()
 	if !x.Quirks.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
@@ -1727,14 +1759,12 @@ func (x *Everything) decodeQuirksOnly(data []byte) error {
 			l.FailPath(l.Pos(), p, "required field is missing")
 		}
 	}
-	l.End()
 	x.arena = l.Arena
 	if !l.Ok() {
 		x.reset()
-		return l.Err()
+		return
 	}
 	x.present.Set(19, true)
-	return nil
 }
 
 // UnmarshalJSON implements json.Unmarshaler with Decode. As the convention for
@@ -1762,54 +1792,54 @@ func (x *Everything) EventTime() time.Time {
 }
 
 // appendIPAddresses appends the IP addresses (canonical netip.Addr values) of x and its children.
-func (x *Everything) appendIPAddresses(dst []netip.Addr) []netip.Addr {
-	dst = jlex.AppendAddr(dst, x.ClientIP)
-	dst = x.Actor.appendIPAddresses(dst)
-	dst = x.Quirks.appendIPAddresses(dst)
+func (x *Everything) appendIPAddresses(dst []netip.Addr, m *jlex.RowMeta) []netip.Addr {
+	dst = m.AppendAddr(dst, x.ClientIP)
+	dst = x.Actor.appendIPAddresses(dst, m)
+	dst = x.Quirks.appendIPAddresses(dst, m)
 	for i := range x.Flows {
-		dst = x.Flows[i].appendIPAddresses(dst)
+		dst = x.Flows[i].appendIPAddresses(dst, m)
 	}
 	for _, v := range x.Addresses {
-		dst = jlex.AppendAddr(dst, v)
+		dst = m.AppendAddr(dst, v)
 	}
 	for i := range x.SrcPeers {
-		dst = x.SrcPeers[i].appendIPAddresses(dst)
+		dst = x.SrcPeers[i].appendIPAddresses(dst, m)
 	}
 	for i := range x.DstPeers {
-		dst = x.DstPeers[i].appendIPAddresses(dst)
+		dst = x.DstPeers[i].appendIPAddresses(dst, m)
 	}
 	dst = jlex.AppendValidAddr(dst, x.SrcIP)
 	return dst
 }
 
 // appendIPAddresses appends the IP addresses (canonical netip.Addr values) of x and its children.
-func (x *EverythingActor) appendIPAddresses(dst []netip.Addr) []netip.Addr {
-	dst = x.Device.appendIPAddresses(dst)
+func (x *EverythingActor) appendIPAddresses(dst []netip.Addr, m *jlex.RowMeta) []netip.Addr {
+	dst = x.Device.appendIPAddresses(dst, m)
 	return dst
 }
 
 // appendIPAddresses appends the IP addresses (canonical netip.Addr values) of x and its children.
-func (x *EverythingDevice) appendIPAddresses(dst []netip.Addr) []netip.Addr {
+func (x *EverythingDevice) appendIPAddresses(dst []netip.Addr, m *jlex.RowMeta) []netip.Addr {
 	dst = jlex.AppendValidAddr(dst, x.EndpointIP)
 	return dst
 }
 
 // appendIPAddresses appends the IP addresses (canonical netip.Addr values) of x and its children.
-func (x *EverythingQuirks) appendIPAddresses(dst []netip.Addr) []netip.Addr {
+func (x *EverythingQuirks) appendIPAddresses(dst []netip.Addr, m *jlex.RowMeta) []netip.Addr {
 	dst = jlex.AppendValidAddr(dst, x.L)
 	return dst
 }
 
 // appendIPAddresses appends the IP addresses (canonical netip.Addr values) of x and its children.
-func (x *EverythingFlow) appendIPAddresses(dst []netip.Addr) []netip.Addr {
+func (x *EverythingFlow) appendIPAddresses(dst []netip.Addr, m *jlex.RowMeta) []netip.Addr {
 	dst = jlex.AppendValidAddr(dst, x.PeerIP)
 	return dst
 }
 
 // appendIPAddresses appends the IP addresses (canonical netip.Addr values) of x and its children.
-func (x *EverythingPeer) appendIPAddresses(dst []netip.Addr) []netip.Addr {
+func (x *EverythingPeer) appendIPAddresses(dst []netip.Addr, m *jlex.RowMeta) []netip.Addr {
 	for _, v := range x.IPs {
-		dst = jlex.AppendAddr(dst, v)
+		dst = m.AppendAddr(dst, v)
 	}
 	return dst
 }
@@ -1820,7 +1850,7 @@ func (x *EverythingPeer) appendIPAddresses(dst []netip.Addr) []netip.Addr {
 // returns the extended slice. It allocates only when dst lacks capacity.
 func (x *Everything) AppendIPAddresses(dst []netip.Addr) []netip.Addr {
 	n := len(dst)
-	dst = x.appendIPAddresses(dst)
+	dst = x.appendIPAddresses(dst, nil)
 	return jlex.SortCompactAddrs(dst, n)
 }
 
@@ -1923,7 +1953,7 @@ func (x *Everything) AppendDomainNames(dst []string) []string {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *Everything) appendMembers(dst []byte) []byte {
+func (x *Everything) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"time\":")
 		dst = jlex.AppendTime(dst, x.Time)
@@ -2000,7 +2030,7 @@ func (x *Everything) appendMembers(dst []byte) []byte {
 		dst = jlex.AppendKey(dst, "\"actor\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Actor.appendMembers(dst)
+			dst = x.Actor.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -2008,7 +2038,7 @@ func (x *Everything) appendMembers(dst []byte) []byte {
 		dst = jlex.AppendKey(dst, "\"quirks\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Quirks.appendMembers(dst)
+			dst = x.Quirks.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -2020,7 +2050,7 @@ func (x *Everything) appendMembers(dst []byte) []byte {
 				dst = jlex.AppendComma(dst)
 				{
 					dst = append(dst, '{')
-					dst = x.Flows[i].appendMembers(dst)
+					dst = x.Flows[i].appendMembers(dst, m)
 					dst = append(dst, '}')
 				}
 			}
@@ -2171,7 +2201,7 @@ func (x *Everything) appendMembers(dst []byte) []byte {
 				dst = jlex.AppendComma(dst)
 				{
 					dst = append(dst, '{')
-					dst = x.SrcPeers[i].appendMembers(dst)
+					dst = x.SrcPeers[i].appendMembers(dst, m)
 					dst = append(dst, '}')
 				}
 			}
@@ -2186,7 +2216,7 @@ func (x *Everything) appendMembers(dst []byte) []byte {
 				dst = jlex.AppendComma(dst)
 				{
 					dst = append(dst, '{')
-					dst = x.DstPeers[i].appendMembers(dst)
+					dst = x.DstPeers[i].appendMembers(dst, m)
 					dst = append(dst, '}')
 				}
 			}
@@ -2199,7 +2229,7 @@ func (x *Everything) appendMembers(dst []byte) []byte {
 	}
 	if x.present.Has(36) {
 		dst = jlex.AppendKey(dst, "\"srcIp\":")
-		dst = jlex.AppendAddrString(dst, x.SrcIP)
+		dst = m.AppendAddrString(dst, x.SrcIP)
 	}
 	if x.present.Has(37) {
 		dst = jlex.AppendKey(dst, "\"srcPort\":")
@@ -2229,7 +2259,7 @@ func (x *Everything) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *EverythingActor) appendMembers(dst []byte) []byte {
+func (x *EverythingActor) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"id\":")
 		dst = jlex.AppendString(dst, x.ID)
@@ -2246,7 +2276,7 @@ func (x *EverythingActor) appendMembers(dst []byte) []byte {
 		dst = jlex.AppendKey(dst, "\"device\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Device.appendMembers(dst)
+			dst = x.Device.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -2254,7 +2284,7 @@ func (x *EverythingActor) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *EverythingDevice) appendMembers(dst []byte) []byte {
+func (x *EverythingDevice) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"hostname\":")
 		dst = jlex.AppendString(dst, x.Hostname)
@@ -2265,7 +2295,7 @@ func (x *EverythingDevice) appendMembers(dst []byte) []byte {
 	}
 	if x.present.Has(2) {
 		dst = jlex.AppendKey(dst, "\"endpointIp\":")
-		dst = jlex.AppendAddrString(dst, x.EndpointIP)
+		dst = m.AppendAddrString(dst, x.EndpointIP)
 	}
 	if x.present.Has(3) {
 		dst = jlex.AppendKey(dst, "\"endpointPort\":")
@@ -2275,7 +2305,7 @@ func (x *EverythingDevice) appendMembers(dst []byte) []byte {
 		dst = jlex.AppendKey(dst, "\"location\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Location.appendMembers(dst)
+			dst = x.Location.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -2283,7 +2313,7 @@ func (x *EverythingDevice) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *EverythingLocation) appendMembers(dst []byte) []byte {
+func (x *EverythingLocation) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"city\":")
 		dst = jlex.AppendString(dst, x.City)
@@ -2296,14 +2326,14 @@ func (x *EverythingLocation) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *EverythingQuirks) appendMembers(dst []byte) []byte {
+func (x *EverythingQuirks) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"s\":")
 		dst = jlex.AppendString(dst, x.S)
 	}
 	if x.present.Has(1) {
 		dst = jlex.AppendKey(dst, "\"l\":")
-		dst = jlex.AppendAddrString(dst, x.L)
+		dst = m.AppendAddrString(dst, x.L)
 	}
 	if x.present.Has(2) {
 		dst = jlex.AppendKey(dst, "\"type\":")
@@ -2313,7 +2343,7 @@ func (x *EverythingQuirks) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *EverythingFlow) appendMembers(dst []byte) []byte {
+func (x *EverythingFlow) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"proto\":")
 		dst = jlex.AppendInt(dst, x.Proto)
@@ -2340,7 +2370,7 @@ func (x *EverythingFlow) appendMembers(dst []byte) []byte {
 	}
 	if x.present.Has(6) {
 		dst = jlex.AppendKey(dst, "\"peerIp\":")
-		dst = jlex.AppendAddrString(dst, x.PeerIP)
+		dst = m.AppendAddrString(dst, x.PeerIP)
 	}
 	if x.present.Has(7) {
 		dst = jlex.AppendKey(dst, "\"peerPort\":")
@@ -2362,7 +2392,7 @@ func (x *EverythingFlow) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *EverythingPeer) appendMembers(dst []byte) []byte {
+func (x *EverythingPeer) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"addr\":")
 		dst = jlex.AppendString(dst, x.Addr)
@@ -2396,10 +2426,13 @@ func (x *EverythingPeer) appendMembers(dst []byte) []byte {
 // indicator arrays. m supplies the parse time and row ID and keeps scratch
 // space between rows.
 func (x *Everything) AppendRow(dst []byte, m *jlex.RowMeta) []byte {
+	m.CollectAddrs(func(dst []netip.Addr) []netip.Addr {
+		return x.appendIPAddresses(dst, m)
+	})
 	dst = append(dst, '{')
-	dst = x.appendMembers(dst)
+	dst = x.appendMembers(dst, m)
 	dst = m.AppendMeta(dst, "Test.Everything", x.EventTime())
-	dst = m.AppendAddrs(dst, "\"p_any_ip_addresses\":", x.AppendIPAddresses)
+	dst = m.AppendCollectedAddrs(dst, "\"p_any_ip_addresses\":")
 	dst = m.AppendStrings(dst, "\"p_any_emails\":", x.AppendEmails)
 	dst = m.AppendStrings(dst, "\"p_any_actor_ids\":", x.AppendActorIDs)
 	dst = m.AppendStrings(dst, "\"p_any_domain_names\":", x.AppendDomainNames)

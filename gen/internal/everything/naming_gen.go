@@ -1056,6 +1056,17 @@ func (x *Naming) Decode(data []byte) error {
 // decodeRecord decodes a whole record from l, checking that nothing follows it
 // and that no required field is missing. On error x is left empty.
 func (x *Naming) decodeRecord(l *jlex.Lexer) {
+	x.decodeFrom(l)
+	l.End()
+	if !l.Ok() {
+		x.reset()
+	}
+}
+
+// decodeFrom decodes a record from the front of l, checking that no required
+// field is missing but not what follows it (l.Pos is then just past the
+// record). On error x is left empty.
+func (x *Naming) decodeFrom(l *jlex.Lexer) {
 	x.reset()
 	if !x.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
@@ -1065,7 +1076,6 @@ func (x *Naming) decodeRecord(l *jlex.Lexer) {
 			l.FailPath(l.Pos(), p, "required field is missing")
 		}
 	}
-	l.End()
 	x.arena = l.Arena
 	if !l.Ok() {
 		x.reset()
@@ -1080,6 +1090,18 @@ func (x *Naming) decodeSrcNodeOnly(data []byte) error {
 	l := jlex.GetLexer()
 	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
+	x.decodeSrcNodeFrom(l)
+	l.End()
+	if !l.Ok() {
+		x.reset()
+		return l.Err()
+	}
+	return nil
+}
+
+// decodeSrcNodeFrom is decodeSrcNodeOnly from the front of l, without looking at what follows
+// the object (l.Pos is then just past it).
+func (x *Naming) decodeSrcNodeFrom(l *jlex.Lexer) {
 	x.reset()
 	if !x.SrcNode.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
@@ -1089,14 +1111,12 @@ func (x *Naming) decodeSrcNodeOnly(data []byte) error {
 			l.FailPath(l.Pos(), p, "required field is missing")
 		}
 	}
-	l.End()
 	x.arena = l.Arena
 	if !l.Ok() {
 		x.reset()
-		return l.Err()
+		return
 	}
 	x.present.Set(10, true)
-	return nil
 }
 
 // decodeOriginOnly decodes data as the origin object alone, without the rest of the
@@ -1107,6 +1127,18 @@ func (x *Naming) decodeOriginOnly(data []byte) error {
 	l := jlex.GetLexer()
 	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
+	x.decodeOriginFrom(l)
+	l.End()
+	if !l.Ok() {
+		x.reset()
+		return l.Err()
+	}
+	return nil
+}
+
+// decodeOriginFrom is decodeOriginOnly from the front of l, without looking at what follows
+// the object (l.Pos is then just past it).
+func (x *Naming) decodeOriginFrom(l *jlex.Lexer) {
 	x.reset()
 	if !x.Origin.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
@@ -1116,14 +1148,12 @@ func (x *Naming) decodeOriginOnly(data []byte) error {
 			l.FailPath(l.Pos(), p, "required field is missing")
 		}
 	}
-	l.End()
 	x.arena = l.Arena
 	if !l.Ok() {
 		x.reset()
-		return l.Err()
+		return
 	}
 	x.present.Set(12, true)
-	return nil
 }
 
 // decodeTargetOnly decodes data as the target object alone, without the rest of the
@@ -1134,6 +1164,18 @@ func (x *Naming) decodeTargetOnly(data []byte) error {
 	l := jlex.GetLexer()
 	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
+	x.decodeTargetFrom(l)
+	l.End()
+	if !l.Ok() {
+		x.reset()
+		return l.Err()
+	}
+	return nil
+}
+
+// decodeTargetFrom is decodeTargetOnly from the front of l, without looking at what follows
+// the object (l.Pos is then just past it).
+func (x *Naming) decodeTargetFrom(l *jlex.Lexer) {
 	x.reset()
 	if !x.Target.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
@@ -1143,14 +1185,12 @@ func (x *Naming) decodeTargetOnly(data []byte) error {
 			l.FailPath(l.Pos(), p, "required field is missing")
 		}
 	}
-	l.End()
 	x.arena = l.Arena
 	if !l.Ok() {
 		x.reset()
-		return l.Err()
+		return
 	}
 	x.present.Set(13, true)
-	return nil
 }
 
 // decodeLeftOnly decodes data as the left object alone, without the rest of the
@@ -1161,6 +1201,18 @@ func (x *Naming) decodeLeftOnly(data []byte) error {
 	l := jlex.GetLexer()
 	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
+	x.decodeLeftFrom(l)
+	l.End()
+	if !l.Ok() {
+		x.reset()
+		return l.Err()
+	}
+	return nil
+}
+
+// decodeLeftFrom is decodeLeftOnly from the front of l, without looking at what follows
+// the object (l.Pos is then just past it).
+func (x *Naming) decodeLeftFrom(l *jlex.Lexer) {
 	x.reset()
 	if !x.Left.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
@@ -1170,14 +1222,12 @@ func (x *Naming) decodeLeftOnly(data []byte) error {
 			l.FailPath(l.Pos(), p, "required field is missing")
 		}
 	}
-	l.End()
 	x.arena = l.Arena
 	if !l.Ok() {
 		x.reset()
-		return l.Err()
+		return
 	}
 	x.present.Set(14, true)
-	return nil
 }
 
 // decodeRightOnly decodes data as the right object alone, without the rest of the
@@ -1188,6 +1238,18 @@ func (x *Naming) decodeRightOnly(data []byte) error {
 	l := jlex.GetLexer()
 	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
+	x.decodeRightFrom(l)
+	l.End()
+	if !l.Ok() {
+		x.reset()
+		return l.Err()
+	}
+	return nil
+}
+
+// decodeRightFrom is decodeRightOnly from the front of l, without looking at what follows
+// the object (l.Pos is then just past it).
+func (x *Naming) decodeRightFrom(l *jlex.Lexer) {
 	x.reset()
 	if !x.Right.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
@@ -1197,14 +1259,12 @@ func (x *Naming) decodeRightOnly(data []byte) error {
 			l.FailPath(l.Pos(), p, "required field is missing")
 		}
 	}
-	l.End()
 	x.arena = l.Arena
 	if !l.Ok() {
 		x.reset()
-		return l.Err()
+		return
 	}
 	x.present.Set(15, true)
-	return nil
 }
 
 // UnmarshalJSON implements json.Unmarshaler with Decode. As the convention for
@@ -1223,7 +1283,7 @@ func (x *Naming) EventTime() time.Time {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *Naming) appendMembers(dst []byte) []byte {
+func (x *Naming) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"userId\":")
 		dst = jlex.AppendString(dst, x.UserID)
@@ -1275,7 +1335,7 @@ func (x *Naming) appendMembers(dst []byte) []byte {
 		dst = jlex.AppendKey(dst, "\"srcNode\":")
 		{
 			dst = append(dst, '{')
-			dst = x.SrcNode.appendMembers(dst)
+			dst = x.SrcNode.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -1287,7 +1347,7 @@ func (x *Naming) appendMembers(dst []byte) []byte {
 				dst = jlex.AppendComma(dst)
 				{
 					dst = append(dst, '{')
-					dst = x.DstNodes[i].appendMembers(dst)
+					dst = x.DstNodes[i].appendMembers(dst, m)
 					dst = append(dst, '}')
 				}
 			}
@@ -1298,7 +1358,7 @@ func (x *Naming) appendMembers(dst []byte) []byte {
 		dst = jlex.AppendKey(dst, "\"origin\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Origin.appendMembers(dst)
+			dst = x.Origin.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -1306,7 +1366,7 @@ func (x *Naming) appendMembers(dst []byte) []byte {
 		dst = jlex.AppendKey(dst, "\"target\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Target.appendMembers(dst)
+			dst = x.Target.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -1314,7 +1374,7 @@ func (x *Naming) appendMembers(dst []byte) []byte {
 		dst = jlex.AppendKey(dst, "\"left\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Left.appendMembers(dst)
+			dst = x.Left.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -1322,7 +1382,7 @@ func (x *Naming) appendMembers(dst []byte) []byte {
 		dst = jlex.AppendKey(dst, "\"right\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Right.appendMembers(dst)
+			dst = x.Right.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -1334,7 +1394,7 @@ func (x *Naming) appendMembers(dst []byte) []byte {
 				dst = jlex.AppendComma(dst)
 				{
 					dst = append(dst, '{')
-					dst = x.Policies[i].appendMembers(dst)
+					dst = x.Policies[i].appendMembers(dst, m)
 					dst = append(dst, '}')
 				}
 			}
@@ -1349,7 +1409,7 @@ func (x *Naming) appendMembers(dst []byte) []byte {
 				dst = jlex.AppendComma(dst)
 				{
 					dst = append(dst, '{')
-					dst = x.Addresses[i].appendMembers(dst)
+					dst = x.Addresses[i].appendMembers(dst, m)
 					dst = append(dst, '}')
 				}
 			}
@@ -1360,7 +1420,7 @@ func (x *Naming) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *NamingNode) appendMembers(dst []byte) []byte {
+func (x *NamingNode) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"name\":")
 		dst = jlex.AppendString(dst, x.Name)
@@ -1369,7 +1429,7 @@ func (x *NamingNode) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *NamingOrigin) appendMembers(dst []byte) []byte {
+func (x *NamingOrigin) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"at\":")
 		dst = jlex.AppendString(dst, x.At)
@@ -1378,12 +1438,12 @@ func (x *NamingOrigin) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *NamingLeft) appendMembers(dst []byte) []byte {
+func (x *NamingLeft) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"node\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Node.appendMembers(dst)
+			dst = x.Node.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -1391,7 +1451,7 @@ func (x *NamingLeft) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *NamingNode2) appendMembers(dst []byte) []byte {
+func (x *NamingNode2) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"x\":")
 		dst = jlex.AppendString(dst, x.X)
@@ -1400,12 +1460,12 @@ func (x *NamingNode2) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *NamingRight) appendMembers(dst []byte) []byte {
+func (x *NamingRight) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"node\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Node.appendMembers(dst)
+			dst = x.Node.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -1413,7 +1473,7 @@ func (x *NamingRight) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *NamingNode3) appendMembers(dst []byte) []byte {
+func (x *NamingNode3) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"y\":")
 		dst = jlex.AppendString(dst, x.Y)
@@ -1422,7 +1482,7 @@ func (x *NamingNode3) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *NamingPolicy) appendMembers(dst []byte) []byte {
+func (x *NamingPolicy) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"rule\":")
 		dst = jlex.AppendString(dst, x.Rule)
@@ -1431,7 +1491,7 @@ func (x *NamingPolicy) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *NamingAddress) appendMembers(dst []byte) []byte {
+func (x *NamingAddress) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"ip\":")
 		dst = jlex.AppendString(dst, x.IP)
@@ -1447,7 +1507,7 @@ func (x *NamingAddress) appendMembers(dst []byte) []byte {
 // space between rows.
 func (x *Naming) AppendRow(dst []byte, m *jlex.RowMeta) []byte {
 	dst = append(dst, '{')
-	dst = x.appendMembers(dst)
+	dst = x.appendMembers(dst, m)
 	dst = m.AppendMeta(dst, "Test.Naming", x.EventTime())
 	return append(dst, '}')
 }

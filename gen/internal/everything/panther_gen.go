@@ -633,6 +633,17 @@ func (x *WebAccess) Decode(data []byte) error {
 // decodeRecord decodes a whole record from l, checking that nothing follows it
 // and that no required field is missing. On error x is left empty.
 func (x *WebAccess) decodeRecord(l *jlex.Lexer) {
+	x.decodeFrom(l)
+	l.End()
+	if !l.Ok() {
+		x.reset()
+	}
+}
+
+// decodeFrom decodes a record from the front of l, checking that no required
+// field is missing but not what follows it (l.Pos is then just past the
+// record). On error x is left empty.
+func (x *WebAccess) decodeFrom(l *jlex.Lexer) {
 	x.reset()
 	if !x.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
@@ -642,7 +653,6 @@ func (x *WebAccess) decodeRecord(l *jlex.Lexer) {
 			l.FailPath(l.Pos(), p, "required field is missing")
 		}
 	}
-	l.End()
 	x.arena = l.Arena
 	if !l.Ok() {
 		x.reset()
@@ -657,6 +667,18 @@ func (x *WebAccess) decodeSessionOnly(data []byte) error {
 	l := jlex.GetLexer()
 	defer jlex.PutLexer(l)
 	l.Reset(data, x.arena)
+	x.decodeSessionFrom(l)
+	l.End()
+	if !l.Ok() {
+		x.reset()
+		return l.Err()
+	}
+	return nil
+}
+
+// decodeSessionFrom is decodeSessionOnly from the front of l, without looking at what follows
+// the object (l.Pos is then just past it).
+func (x *WebAccess) decodeSessionFrom(l *jlex.Lexer) {
 	x.reset()
 	if !x.Session.decode(l) && l.Ok() {
 		l.Fail(0, "expected an object, found null")
@@ -666,14 +688,12 @@ func (x *WebAccess) decodeSessionOnly(data []byte) error {
 			l.FailPath(l.Pos(), p, "required field is missing")
 		}
 	}
-	l.End()
 	x.arena = l.Arena
 	if !l.Ok() {
 		x.reset()
-		return l.Err()
+		return
 	}
 	x.present.Set(25, true)
-	return nil
 }
 
 // UnmarshalJSON implements json.Unmarshaler with Decode. As the convention for
@@ -695,13 +715,13 @@ func (x *WebAccess) EventTime() time.Time {
 }
 
 // appendIPAddresses appends the IP addresses (canonical netip.Addr values) of x and its children.
-func (x *WebAccess) appendIPAddresses(dst []netip.Addr) []netip.Addr {
-	dst = jlex.AppendAddr(dst, x.ClientIP)
-	dst = jlex.AppendAddr(dst, x.Host)
+func (x *WebAccess) appendIPAddresses(dst []netip.Addr, m *jlex.RowMeta) []netip.Addr {
+	dst = m.AppendAddr(dst, x.ClientIP)
+	dst = m.AppendAddr(dst, x.Host)
 	dst = jlex.AppendURLAddr(dst, x.Referer)
 	dst = jlex.AppendNetAddrAddr(dst, x.Upstream)
 	for _, v := range x.Peers {
-		dst = jlex.AppendAddr(dst, v)
+		dst = m.AppendAddr(dst, v)
 		dst = jlex.AppendURLAddr(dst, v)
 	}
 	return dst
@@ -715,7 +735,7 @@ func (x *WebAccess) appendIPAddresses(dst []netip.Addr) []netip.Addr {
 // an upper-case hash) or net/url's parser.
 func (x *WebAccess) AppendIPAddresses(dst []netip.Addr) []netip.Addr {
 	n := len(dst)
-	dst = x.appendIPAddresses(dst)
+	dst = x.appendIPAddresses(dst, nil)
 	return jlex.SortCompactAddrs(dst, n)
 }
 
@@ -936,7 +956,7 @@ func (x *WebAccess) AppendAWSTags(dst []string) []string {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *WebAccess) appendMembers(dst []byte) []byte {
+func (x *WebAccess) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"time\":")
 		dst = jlex.AppendTime(dst, x.Time)
@@ -1062,7 +1082,7 @@ func (x *WebAccess) appendMembers(dst []byte) []byte {
 		dst = jlex.AppendKey(dst, "\"session\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Session.appendMembers(dst)
+			dst = x.Session.appendMembers(dst, m)
 			dst = append(dst, '}')
 		}
 	}
@@ -1085,7 +1105,7 @@ func (x *WebAccess) appendMembers(dst []byte) []byte {
 }
 
 // appendMembers appends x's present fields as JSON object members.
-func (x *WebAccessSession) appendMembers(dst []byte) []byte {
+func (x *WebAccessSession) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"id\":")
 		dst = jlex.AppendString(dst, x.ID)
@@ -1104,10 +1124,13 @@ func (x *WebAccessSession) appendMembers(dst []byte) []byte {
 // indicator arrays. m supplies the parse time and row ID and keeps scratch
 // space between rows.
 func (x *WebAccess) AppendRow(dst []byte, m *jlex.RowMeta) []byte {
+	m.CollectAddrs(func(dst []netip.Addr) []netip.Addr {
+		return x.appendIPAddresses(dst, m)
+	})
 	dst = append(dst, '{')
-	dst = x.appendMembers(dst)
+	dst = x.appendMembers(dst, m)
 	dst = m.AppendMeta(dst, "Custom.WebAccess", x.EventTime())
-	dst = m.AppendAddrs(dst, "\"p_any_ip_addresses\":", x.AppendIPAddresses)
+	dst = m.AppendCollectedAddrs(dst, "\"p_any_ip_addresses\":")
 	dst = m.AppendStrings(dst, "\"p_any_emails\":", x.AppendEmails)
 	dst = m.AppendStrings(dst, "\"p_any_actor_ids\":", x.AppendActorIDs)
 	dst = m.AppendStrings(dst, "\"p_any_domain_names\":", x.AppendDomainNames)

@@ -1,0 +1,210 @@
+package tailscale
+
+import (
+	"net/netip"
+	"slices"
+	"time"
+	"unsafe"
+)
+
+// RowBatch holds rows written on one goroutine, to be numbered and enriched
+// in input order on another: how rows are made in parallel (ReadParallel's
+// Record adds them, its Deliver writes them). A row's p_row_id is given,
+// and its record learned by a NodeDirectory and its p_enrichment added, only
+// when it is written out (AppendRow), since both depend on the rows before
+// it. The rows it writes are exactly those Reader.AppendRow writes. The zero
+// value is ready to use.
+type RowBatch struct {
+	buf  []byte
+	rows []batchRow
+	// Copies of what enrichment needs of the records, made when the rows
+	// are added (the records are gone by the time the rows are written
+	// out), as offsets and bytes rather than strings and netip.Addr: a
+	// batch holds no pointers for the garbage collector to follow.
+	text  []byte
+	nodes []batchNode
+	spans []span
+	ips   []batchAddr
+	// Scratch for AppendRow.
+	dst     []NetworkNode
+	scratch []netip.Addr
+	strs    []string
+}
+
+type batchRow struct {
+	start, idAt, end int // the row in buf; idAt: where p_row_id goes
+	typ              LogType
+	// Network records: what NodeDirectory.Learn and the enrichment use.
+	nodeID            span
+	src               int32 // index in nodes, or -1
+	dst0, dst1        int32 // dstNodes: nodes[dst0:dst1]
+	sec               int64 // event time
+	nsec              int32
+	ip0, ip1          int32 // the row's addresses: ips[ip0:ip1]
+	actorID, targetID span  // audit records
+}
+
+// span is text[start:end].
+type span struct{ start, end int32 }
+
+type batchNode struct {
+	id, name, os, user span
+	tags0, tags1       int32 // spans[tags0:tags1]
+	addrs0, addrs1     int32
+}
+
+type batchAddr struct {
+	b   [16]byte
+	is4 bool
+}
+
+// Reset empties the batch, keeping its memory.
+func (b *RowBatch) Reset() {
+	b.buf = b.buf[:0]
+	b.rows = b.rows[:0]
+	b.text = b.text[:0]
+	b.nodes = b.nodes[:0]
+	b.spans = b.spans[:0]
+	b.ips = b.ips[:0]
+}
+
+// Grow makes room for n more bytes of rows, so that adding them does not
+// allocate (a batch of rows of about 1 MiB of records takes about 3 MiB).
+func (b *RowBatch) Grow(n int) {
+	b.buf = slices.Grow(b.buf, n)
+}
+
+// Len returns the number of rows in the batch.
+func (b *RowBatch) Len() int { return len(b.rows) }
+
+// Add adds the row of r's current good record, with p_parse_time
+// parseTime.
+func (b *RowBatch) Add(r *Reader, parseTime time.Time) {
+	m := &r.rowMeta // the Reader's: its memory of addresses stays warm
+	m.ParseTime = parseTime
+	m.RowID, m.RowIDPrefix = "", ""
+	row := batchRow{start: len(b.buf), typ: r.typ, src: -1}
+	switch r.typ {
+	case LogTypeNetwork:
+		x := &r.network
+		b.buf = x.AppendRow(b.buf, m)
+		ev := &x.Event
+		row.nodeID = b.str(ev.NodeID)
+		if ev.HasSrcNode() {
+			row.src = int32(len(b.nodes))
+			b.nodes = append(b.nodes, b.node(&ev.SrcNode))
+		}
+		row.dst0 = int32(len(b.nodes))
+		for i := range ev.DstNodes {
+			b.nodes = append(b.nodes, b.node(&ev.DstNodes[i]))
+		}
+		row.dst1 = int32(len(b.nodes))
+		t := x.EventTime()
+		row.sec, row.nsec = t.Unix(), int32(t.Nanosecond())
+		row.ip0 = int32(len(b.ips))
+		for _, a := range m.IPAddresses() {
+			b.ips = append(b.ips, batchAddr{a.As16(), a.Is4()})
+		}
+		row.ip1 = int32(len(b.ips))
+	case LogTypeAudit:
+		x := &r.audit
+		b.buf = x.AppendRow(b.buf, m)
+		row.actorID = b.str(x.Event.Actor.ID)
+		row.targetID = b.str(x.Event.Target.ID)
+	default:
+		return
+	}
+	row.idAt, row.end = m.MetaEnd(), len(b.buf)
+	b.rows = append(b.rows, row)
+}
+
+func (b *RowBatch) str(s string) span {
+	start := int32(len(b.text))
+	b.text = append(b.text, s...)
+	return span{start, int32(len(b.text))}
+}
+
+func (b *RowBatch) strList(list []string) (int32, int32) {
+	start := int32(len(b.spans))
+	for _, s := range list {
+		b.spans = append(b.spans, b.str(s))
+	}
+	return start, int32(len(b.spans))
+}
+
+// node copies what NodeDirectory.Learn reads of n.
+func (b *RowBatch) node(n *NetworkNode) batchNode {
+	c := batchNode{id: b.str(n.NodeID), name: b.str(n.Name), os: b.str(n.OS), user: b.str(n.User)}
+	c.addrs0, c.addrs1 = b.strList(n.Addresses)
+	c.tags0, c.tags1 = b.strList(n.Tags)
+	return c
+}
+
+// string returns the text of sp, valid until Reset.
+func (b *RowBatch) string(sp span) string {
+	if sp.start == sp.end {
+		return ""
+	}
+	return unsafe.String(&b.text[sp.start], int(sp.end-sp.start))
+}
+
+// networkNode makes a NetworkNode of n's text, its lists in b.strs.
+func (b *RowBatch) networkNode(n *batchNode) NetworkNode {
+	list := func(from, to int32) []string {
+		if from == to {
+			return nil
+		}
+		start := len(b.strs)
+		for _, sp := range b.spans[from:to] {
+			b.strs = append(b.strs, b.string(sp))
+		}
+		return b.strs[start:len(b.strs):len(b.strs)]
+	}
+	return NetworkNode{NodeID: b.string(n.id), Name: b.string(n.name), OS: b.string(n.os), User: b.string(n.user),
+		Addresses: list(n.addrs0, n.addrs1), Tags: list(n.tags0, n.tags1)}
+}
+
+// AppendRow appends row i: its p_row_id from m (as RowMeta.AppendMeta
+// writes it), and, when d is not nil, with d having learned its record
+// first (a network record), its p_enrichment. Call it for the rows in input
+// order, as a Reader would have read them, for the same p_row_id and
+// p_enrichment.
+func (b *RowBatch) AppendRow(dst []byte, i int, m *RowMeta, d *NodeDirectory) []byte {
+	r := &b.rows[i]
+	if d != nil && r.typ == LogTypeNetwork {
+		b.strs, b.dst = b.strs[:0], b.dst[:0]
+		var src *NetworkNode
+		if r.src >= 0 {
+			n := b.networkNode(&b.nodes[r.src])
+			src = &n
+		}
+		for k := r.dst0; k < r.dst1; k++ {
+			b.dst = append(b.dst, b.networkNode(&b.nodes[k]))
+		}
+		d.learnNodes(b.string(r.nodeID), src, b.dst, time.Unix(r.sec, int64(r.nsec)).UTC())
+		clear(b.dst) // the strings are the batch's: keep none beyond it
+		clear(b.strs)
+	}
+	row := b.buf[r.start:r.end]
+	idAt := r.idAt - r.start
+	dst = append(dst, row[:idAt]...)
+	dst = m.AppendRowID(dst)
+	if d == nil {
+		return append(dst, row[idAt:]...)
+	}
+	dst = append(dst, row[idAt:len(row)-1]...) // reopen the row
+	if r.typ == LogTypeNetwork {
+		b.scratch = b.scratch[:0]
+		for _, a := range b.ips[r.ip0:r.ip1] {
+			if a.is4 {
+				b.scratch = append(b.scratch, netip.AddrFrom4([4]byte(a.b[12:])))
+			} else {
+				b.scratch = append(b.scratch, netip.AddrFrom16(a.b))
+			}
+		}
+		dst = d.appendNetworkEnrichment(dst, b.string(r.nodeID), b.scratch, nil)
+	} else {
+		dst = d.appendAuditEnrichment(dst, b.string(r.actorID), b.string(r.targetID))
+	}
+	return append(dst, '}')
+}
