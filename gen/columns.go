@@ -223,7 +223,12 @@ func genColumns(f *jen.File, s *Schema, objs []*Object) {
 		for i, k := range kinds {
 			col := jen.Lit(n + 4 + i)
 			if k.IsAddr {
-				g.Qual(jlexPath, "WriteAddrList").Call(jen.Id("w"), col, jen.Id("m").Dot("Addrs").Call(jen.Id("x").Dot(k.Method)))
+				// Through the row's address walker, as AppendRow collects
+				// them (Addrs orders and de-duplicates them as text).
+				fill := jen.Func().Params(jen.Id("dst").Index().Qual(netipPath, "Addr")).Index().Qual(netipPath, "Addr").Block(
+					jen.Return(jen.Id("x").Dot("a"+k.Method[1:]).Call(jen.Id("dst"), jen.Id("m"))),
+				)
+				g.Qual(jlexPath, "WriteAddrList").Call(jen.Id("w"), col, jen.Id("m").Dot("Addrs").Call(fill))
 			} else {
 				g.Qual(jlexPath, "WriteStringList").Call(jen.Id("w"), col, jen.Id("m").Dot("Strings").Call(jen.Id("x").Dot(k.Method)))
 			}

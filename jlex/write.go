@@ -329,9 +329,10 @@ func (m *RowMeta) AppendAddrString(dst []byte, a netip.Addr) []byte {
 	return AppendAddrString(dst, a)
 }
 
-// IPAddresses returns the addresses the last call to AppendAddrs wrote, in
-// the order it wrote them (none if it wrote nothing). The slice is reused by
-// the next call.
+// IPAddresses returns the addresses the last call to AppendAddrs,
+// CollectAddrs or Addrs collected, distinct and in the order AppendAddrs
+// writes them (none if there were none). The slice is reused by the next
+// call.
 func (m *RowMeta) IPAddresses() []netip.Addr { return m.addrs.sorted }
 
 // appendEscapedASCII appends address text, escaping what JSON needs: only a

@@ -53,7 +53,9 @@ func (r *Reader) WriteColumns(w jlex.ColumnWriter, m *RowMeta) {
 	const key = `"p_enrichment":`
 	r.enr = append(r.enr[:0], '{')
 	if r.typ == LogTypeNetwork {
-		r.enr = d.AppendNetworkEnrichment(r.enr, &r.network)
+		// WriteColumns has just collected the record's distinct addresses
+		// for p_any_ip_addresses: the enrichment reuses them, and their text.
+		r.enr = d.appendNetworkEnrichment(r.enr, r.network.Event.NodeID, m.IPAddresses(), m)
 	} else {
 		r.enr = d.AppendAuditEnrichment(r.enr, &r.audit)
 	}

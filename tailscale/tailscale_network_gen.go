@@ -1931,6 +1931,8 @@ func (x *Network) Columns() *jlex.Column {
 func (x *Network) WriteColumns(w jlex.ColumnWriter, m *jlex.RowMeta) {
 	x.writeColumns(w, 0, 0, 0, 1)
 	m.WriteMeta(w, 62, "Tailscale.Network", x.EventTime())
-	jlex.WriteAddrList(w, 66, m.Addrs(x.AppendIPAddresses))
+	jlex.WriteAddrList(w, 66, m.Addrs(func(dst []netip.Addr) []netip.Addr {
+		return x.appendIPAddresses(dst, m)
+	}))
 	jlex.WriteStringList(w, 67, m.Strings(x.AppendEmails))
 }

@@ -3363,7 +3363,9 @@ func (x *Everything) Columns() *jlex.Column {
 func (x *Everything) WriteColumns(w jlex.ColumnWriter, m *jlex.RowMeta) {
 	x.writeColumns(w, 0, 0, 0, 1)
 	m.WriteMeta(w, 69, "Test.Everything", x.EventTime())
-	jlex.WriteAddrList(w, 73, m.Addrs(x.AppendIPAddresses))
+	jlex.WriteAddrList(w, 73, m.Addrs(func(dst []netip.Addr) []netip.Addr {
+		return x.appendIPAddresses(dst, m)
+	}))
 	jlex.WriteStringList(w, 74, m.Strings(x.AppendEmails))
 	jlex.WriteStringList(w, 75, m.Strings(x.AppendActorIDs))
 	jlex.WriteStringList(w, 76, m.Strings(x.AppendDomainNames))

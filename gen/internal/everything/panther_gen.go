@@ -1519,7 +1519,9 @@ func (x *WebAccess) Columns() *jlex.Column {
 func (x *WebAccess) WriteColumns(w jlex.ColumnWriter, m *jlex.RowMeta) {
 	x.writeColumns(w, 0, 0, 0, 1)
 	m.WriteMeta(w, 29, "Custom.WebAccess", x.EventTime())
-	jlex.WriteAddrList(w, 33, m.Addrs(x.AppendIPAddresses))
+	jlex.WriteAddrList(w, 33, m.Addrs(func(dst []netip.Addr) []netip.Addr {
+		return x.appendIPAddresses(dst, m)
+	}))
 	jlex.WriteStringList(w, 34, m.Strings(x.AppendEmails))
 	jlex.WriteStringList(w, 35, m.Strings(x.AppendActorIDs))
 	jlex.WriteStringList(w, 36, m.Strings(x.AppendDomainNames))
