@@ -431,7 +431,11 @@ func quoteAll(ss []string) []string {
 //	}
 func genStruct(f *jen.File, s *Schema, o *Object) {
 	if o.Root {
-		fileComment(f, fmt.Sprintf("%s is a %s record: %s.", o.GoName, s.Name, strings.TrimSuffix(s.Description, ".")))
+		doc := fmt.Sprintf("%s is a record of %s", o.GoName, s.Name)
+		if d := strings.TrimSuffix(s.Description, "."); d != "" {
+			doc += ": " + d
+		}
+		fileComment(f, doc+".")
 		if s.ReferenceURL != "" {
 			f.Comment("")
 			f.Comment("Reference: " + s.ReferenceURL)

@@ -14,7 +14,7 @@ import (
 // run go generate.
 const _ = jlex.GeneratedCodeV1
 
-// Audit is a Tailscale.Audit record: Event logs from Tailscale Audit Log
+// Audit is a record of Tailscale.Audit: Event logs from Tailscale Audit Log
 // Stream.
 //
 // Reference: https://tailscale.com/kb/1255/log-streaming/#configuration-audit-log-streaming

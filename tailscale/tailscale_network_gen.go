@@ -14,8 +14,8 @@ import (
 // run go generate.
 const _ = jlex.GeneratedCodeV1
 
-// Network is a Tailscale.Network record: Event logs from Tailscale Network Log
-// Stream.
+// Network is a record of Tailscale.Network: Event logs from Tailscale Network
+// Log Stream.
 //
 // Reference: https://tailscale.com/kb/1255/log-streaming/#network-flow-log-streaming
 //

@@ -473,6 +473,8 @@ func endToEndTable(b *strings.Builder, res results, info map[string]corpusStat) 
 		{"parse-plain", "`tslogs parse --enrich=false`"},
 		{"validate", "`tslogs validate`"},
 		{"stats", "`tslogs stats`"},
+		{"parquet", "`tslogs parse --format parquet` (with p_enrichment; written on one core)"},
+		{"parquet-plain", "`tslogs parse --format parquet --enrich=false`"},
 	}
 	if _, ok := res[key{endToEnd, "parse", "1"}]; !ok {
 		return
@@ -481,7 +483,8 @@ func endToEndTable(b *strings.Builder, res results, info map[string]corpusStat) 
 	p("The CLI on a 100 MB synthetic network stream (`tslogs synth --size 100MB --seed 1`, records of 1 to 1,500\n")
 	p("entries) read from a file, output to io.Discard (cmd/tslogs `BenchmarkEndToEnd`): with `--jobs 1` on one\n")
 	p("core (GOMAXPROCS=1) and with the default, every core (`--jobs` = GOMAXPROCS). *CPU s/op* is the process'\n")
-	p("CPU time per run. *all ÷ 1 core* divides the wall times: below 1 is faster.\n\n")
+	p("CPU time per run. *all ÷ 1 core* divides the wall times: below 1 is faster. Parquet files are written\n")
+	p("from the decoded records on one goroutine, so `--format parquet` has no all-cores run.\n\n")
 	p("| command | 1 core MB/s | 1 core CPU s/op | all cores MB/s | all cores CPU s/op | all ÷ 1 core (wall) | CPU ÷ validate's (1 core) |\n")
 	p("| --- | --: | --: | --: | --: | --: | --: |\n")
 	v1 := res[key{endToEnd, "validate", "1"}]["cpu-ns/op"].Center
@@ -500,6 +503,17 @@ func endToEndTable(b *strings.Builder, res results, info map[string]corpusStat) 
 			withCI(all["MB/s"], mbs), withCI(all["cpu-ns/op"], secs), wall, cpu)
 	}
 	p("\n")
+	ratio := func(a, b string) float64 {
+		x, y := res[key{endToEnd, a, "1"}]["cpu-ns/op"].Center, res[key{endToEnd, b, "1"}]["cpu-ns/op"].Center
+		if x == 0 || y == 0 {
+			return 0
+		}
+		return 100 * y / x
+	}
+	if r, rp := ratio("parquet", "parse"), ratio("parquet-plain", "parse-plain"); r > 0 && rp > 0 {
+		p("On one core, `--format parquet` runs at %.0f%% of NDJSON `parse`'s speed in CPU time (%.0f%% with\n", r, rp)
+		p("`--enrich=false` on both).\n\n")
+	}
 }
 
 // rowTable writes the rows' figures: AppendRow on the distinct records.

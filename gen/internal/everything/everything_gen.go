@@ -15,7 +15,7 @@ import (
 // run go generate.
 const _ = jlex.GeneratedCodeV1
 
-// Everything is a Test.Everything record: Every construct of the schema
+// Everything is a record of Test.Everything: Every construct of the schema
 // language, for the generator's tests.
 //
 // Reference: https://example.com/everything

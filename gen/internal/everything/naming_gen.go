@@ -13,7 +13,7 @@ import (
 // run go generate.
 const _ = jlex.GeneratedCodeV1
 
-// Naming is a Test.Naming record: Field and type names.
+// Naming is a record of Test.Naming: Field and type names.
 //
 // Decode it with Decode or encoding/json. A decoded value owns a buffer that
 // its strings and raw JSON values point into: they stay valid until the value

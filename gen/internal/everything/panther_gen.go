@@ -15,7 +15,7 @@ import (
 // run go generate.
 const _ = jlex.GeneratedCodeV1
 
-// WebAccess is a Custom.WebAccess record: A web server's access log, as a
+// WebAccess is a record of Custom.WebAccess: A web server's access log, as a
 // user's own schema would describe it.
 //
 // Reference: https://example.com/web-access
