@@ -174,3 +174,54 @@ func TestOneNestingLimit(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(readme), fmt.Sprintf("Nesting deeper than %d levels is rejected", jlex.MaxDepth))
 }
+
+// TestReaderRecordsAtTheSizeLimit reads, with one reused Reader, bodies of
+// records just under MaxRecordSize back to back (no newline between them),
+// as a receiver gets them, and small records after them. Reading on before
+// offering a record to the decoder once found the buffer (MaxRecordSize
+// plus a read chunk) full of such records with nothing to drop: the input
+// ended with "internal error: buffer full", and the Reader, reset for the
+// next body, failed on it too.
+func TestReaderRecordsAtTheSizeLimit(t *testing.T) {
+	const max = 512 << 10
+	fill := func(prefix, item, suffix string) []byte {
+		var b strings.Builder
+		b.WriteString(prefix)
+		for b.Len() < max-16-len(suffix)-len(item)-1 {
+			b.WriteString(item + ",")
+		}
+		b.WriteString(item + suffix)
+		return []byte(b.String())
+	}
+	r := NewReader(nil, ReaderOptions{MaxRecordSize: max, MaxDecompressed: 4 << 20})
+	for _, c := range []struct {
+		name      string
+		rec       []byte
+		good, bad int
+	}{
+		{"small records", []byte(`{"nodeId":"n"}`), 299593, 0},
+		{"empty traffic entries", fill(`{"nodeId":"n","virtualTraffic":[`, `{}`, `]}`), 8, 0},
+		{"small records after large ones", []byte(`{"nodeId":"n"}`), 299593, 0},
+		{"empty addresses", fill(`{"nodeId":"n","srcNode":{"addresses":[`, `""`, `]}}`), 8, 0},
+		{"records over the limit", []byte(`{"nodeId":"` + strings.Repeat("a", max+1024) + `"}`), 0, 7},
+		{"empty traffic entries again", fill(`{"nodeId":"n","virtualTraffic":[`, `{}`, `]}`), 8, 0},
+	} {
+		var body []byte
+		for len(body)+len(c.rec) <= 4<<20 {
+			body = append(body, c.rec...)
+		}
+		r.Reset(strings.NewReader(string(body)))
+		good, bad := 0, 0
+		for r.Next() {
+			if r.Err() != nil {
+				bad++
+				assert.ErrorContains(t, r.Err(), "limit", c.name)
+				continue
+			}
+			good++
+		}
+		assert.NoError(t, r.Fatal(), c.name)
+		assert.Equal(t, c.good, good, c.name)
+		assert.Equal(t, c.bad, bad, c.name)
+	}
+}

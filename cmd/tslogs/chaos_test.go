@@ -262,6 +262,7 @@ func TestChaosMemory(t *testing.T) {
 		t.Logf("chaos: one %d-byte body of %s: %v, peak RSS %d MiB, dead letters %d bytes", len(bodies[name]), name, statuses, rss>>20, dead)
 		assert.LessOrEqual(t, rss, bound+procSlack, name)
 		assert.LessOrEqual(t, dead, deadBound, name)
+		assert.Equal(t, map[int]int{wantStatus(name): 1}, statuses, "%s: the answer", name)
 		if rss > worstRSS {
 			worst, worstRSS = name, rss
 		}
@@ -278,5 +279,22 @@ func TestChaosMemory(t *testing.T) {
 		t.Logf("chaos: %d concurrent %d-byte bodies of %s: %v, peak RSS %d MiB (bound %d MiB)", N, len(c.body), c.name, statuses, rss>>20, bound>>20)
 		assert.LessOrEqual(t, rss, bound+procSlack, c.name)
 		assert.Zero(t, statuses[-1]+statuses[http.StatusServiceUnavailable], "every body answered in the end")
+		if c.name != "valid network records" {
+			assert.Equal(t, N, statuses[wantStatus(c.name)], "%s: the answers", c.name)
+		} else {
+			assert.Equal(t, N, statuses[http.StatusOK], "%s: the answers", c.name)
+		}
 	}
+}
+
+// wantStatus is the answer to one body of a hostile kind: 413 when its rows
+// or its decompressed size would pass the limits, else 200 (its bad records
+// dead-lettered, its good ones stored). A record as large as the limit is
+// a good record.
+func wantStatus(kind string) int {
+	switch kind {
+	case "tiny valid records", "gzip bomb (1 GiB)":
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusOK
 }

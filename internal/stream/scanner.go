@@ -534,7 +534,7 @@ func (s *Scanner) tryTake(lines bool) bool {
 	if s.maxDepth < jlex.MaxDepth {
 		return false
 	}
-	for s.full && !s.eof && s.rerr == nil && s.end-s.pos < 2*s.typical {
+	for s.full && !s.eof && s.rerr == nil && s.end-s.pos < 2*s.typical && s.canFill(s.pos) {
 		// A source that filled the last read (a file, bytes in memory)
 		// most likely has more at once: read on before offering the
 		// record. (A live source that paused right at the end of a full
@@ -772,6 +772,15 @@ func (s *Scanner) fill(keep int) bool {
 	}
 	s.fatal = io.ErrNoProgress
 	return false
+}
+
+// canFill reports whether fill(keep) has room to read into: free space at
+// the end of the buffer, bytes before keep to drop, or room to grow. A
+// buffer of MaxRecordSize plus a read chunk always has room while a record
+// is framed, but reading on before offering a record (tryTake) may find it
+// full of records as large as the limit.
+func (s *Scanner) canFill(keep int) bool {
+	return s.end < len(s.buf) || keep > 0 || len(s.buf) < s.maxBuf
 }
 
 func isWS(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' }
