@@ -56,7 +56,7 @@ func BenchmarkWriter(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(out.n), "file-bytes")
-			b.ReportMetric(float64((cpuTime() - cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
 		})
 	}
 }
