@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tslogs/tslogs/internal/syncbuf"
+
 	"github.com/parquet-go/parquet-go"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/assert"
@@ -319,7 +321,7 @@ func TestObjectsSenderGoneKeepsObjects(t *testing.T) {
 	dir := t.TempDir()
 	st, err := objstore.OpenDir(dir, 0)
 	require.NoError(t, err)
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	o, err := OpenObjectStore(ObjectStoreOptions{Store: st, Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	require.NoError(t, err)
 	defer o.Close()
