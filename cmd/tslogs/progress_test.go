@@ -7,10 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tslogs/tslogs/internal/syncbuf"
-
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/tslogs/tslogs/internal/syncbuf"
 )
 
 // A fake clock: the bar's rate is the bytes read over the time the clock

@@ -16,11 +16,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tslogs/tslogs/internal/syncbuf"
-
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 	"github.com/stretchr/testify/require"
+	"github.com/tslogs/tslogs/internal/syncbuf"
 	"github.com/tslogs/tslogs/internal/synth"
 )
 

@@ -17,14 +17,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tslogs/tslogs/internal/syncbuf"
-
 	"github.com/parquet-go/parquet-go"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tslogs/tslogs/internal/objstore"
 	"github.com/tslogs/tslogs/internal/pqfile"
+	"github.com/tslogs/tslogs/internal/syncbuf"
 	"github.com/tslogs/tslogs/tailscale"
 )
 

@@ -15,11 +15,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tslogs/tslogs/internal/syncbuf"
-
 	"github.com/klauspost/compress/gzip"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/tslogs/tslogs/internal/syncbuf"
 )
 
 func openTestSink(t *testing.T, dir string, clock *testClock, gz bool) (*Sink, *syncbuf.Buffer) {
