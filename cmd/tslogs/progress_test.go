@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/tslogs/tslogs/internal/syncbuf"
 )
 
 // A fake clock: the bar's rate is the bytes read over the time the clock
@@ -18,34 +18,9 @@ type fakeClock struct{ t time.Time }
 
 func (c *fakeClock) now() time.Time { return c.t }
 
-// syncBuffer is a bytes.Buffer safe for the bar's own goroutine (which
-// draws the spinner of an input of unknown size) and the test at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func (s *syncBuffer) Reset() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.b.Reset()
-}
-
 func TestProgressRateFromFirstFrame(t *testing.T) {
 	clock := &fakeClock{t: time.Date(2026, 6, 3, 12, 0, 0, 0, time.UTC)}
-	var out syncBuffer
+	var out syncbuf.Buffer
 	p := newProgressTo(&out, "flows.log", 100<<20, clock.now)
 
 	// The first read comes at once and is large: no frame yet (a rate over

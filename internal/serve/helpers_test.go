@@ -19,6 +19,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 	"github.com/stretchr/testify/require"
+	"github.com/tslogs/tslogs/internal/syncbuf"
 	"github.com/tslogs/tslogs/internal/synth"
 )
 
@@ -44,26 +45,8 @@ type testServer struct {
 	url   string // http://127.0.0.1:port
 	dir   string
 	clock *testClock
-	logs  *syncBuffer
+	logs  *syncbuf.Buffer
 	stop  func() error
-}
-
-// syncBuffer is a goroutine-safe buffer for logs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 var testStart = time.Date(2026, 6, 3, 15, 20, 0, 0, time.UTC)
@@ -75,7 +58,7 @@ func startServer(t *testing.T, mod func(*Config)) *testServer {
 
 func startServerIn(t *testing.T, dir string, mod func(*Config)) *testServer {
 	t.Helper()
-	ts := &testServer{t: t, dir: dir, clock: newClock(testStart), logs: &syncBuffer{}}
+	ts := &testServer{t: t, dir: dir, clock: newClock(testStart), logs: &syncbuf.Buffer{}}
 	cfg := Config{
 		Tokens:          []string{testToken},
 		OutDir:          dir,

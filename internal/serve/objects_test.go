@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/tslogs/tslogs/internal/objstore"
 	"github.com/tslogs/tslogs/internal/pqfile"
+	"github.com/tslogs/tslogs/internal/syncbuf"
 	"github.com/tslogs/tslogs/tailscale"
 )
 
@@ -319,7 +320,7 @@ func TestObjectsSenderGoneKeepsObjects(t *testing.T) {
 	dir := t.TempDir()
 	st, err := objstore.OpenDir(dir, 0)
 	require.NoError(t, err)
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	o, err := OpenObjectStore(ObjectStoreOptions{Store: st, Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	require.NoError(t, err)
 	defer o.Close()

@@ -18,16 +18,17 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/tslogs/tslogs/internal/syncbuf"
 )
 
-func openTestSink(t *testing.T, dir string, clock *testClock, gz bool) (*Sink, *syncBuffer) {
+func openTestSink(t *testing.T, dir string, clock *testClock, gz bool) (*Sink, *syncbuf.Buffer) {
 	t.Helper()
 	return openTestSinkWith(t, SinkOptions{Dir: dir, GzipClosed: gz, Now: clock.now})
 }
 
-func openTestSinkWith(t *testing.T, opt SinkOptions) (*Sink, *syncBuffer) {
+func openTestSinkWith(t *testing.T, opt SinkOptions) (*Sink, *syncbuf.Buffer) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	if opt.Host == "" {
 		opt.Host = "h1"
 	}
