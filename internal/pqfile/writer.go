@@ -239,6 +239,11 @@ func NewWriter(out io.Writer, c *jlex.Column, opt Options) *Writer {
 		parquet.PageBufferSize(opt.PageBytes),
 		parquet.DictionaryMaxBytes(opt.DictBytes),
 		parquet.CreatedBy("tslogs", "", ""),
+		// Statistics in page headers are not what engines prune by (they
+		// read the column index and the column chunk's statistics, which
+		// are kept); computing them took the bounds of every page, text in
+		// lists included.
+		parquet.DataPageStatistics(false),
 	}
 	for k, v := range opt.Metadata {
 		wopts = append(wopts, parquet.KeyValueMetadata(k, v))
@@ -366,52 +371,60 @@ var errClosed = errors.New("pqfile: writer is closed")
 // parquet.Value with its levels, in the row's value list of its column.
 type shredder Writer
 
-func (s *shredder) add(col int, v parquet.Value) {
-	s.vals[col] = append(s.vals[col], v)
+// add appends v with its levels to the values of column col. The levels
+// are set in place (Value.Level copies the value twice and is not inlined:
+// a tenth of the writer's time went there).
+func (s *shredder) add(col, rep, def int, v parquet.Value) {
+	vs := append(s.vals[col], v)
+	p := &vs[len(vs)-1]
+	p.SetRepetitionLevel(rep)
+	p.SetDefinitionLevel(def)
+	p.SetColumnIndex(col)
+	s.vals[col] = vs
 }
 
 func (s *shredder) Nulls(col, n, rep, def int) {
 	for i := col; i < col+n; i++ {
-		s.vals[i] = append(s.vals[i], parquet.NullValue().Level(rep, def, i))
+		s.add(i, rep, def, parquet.Value{})
 	}
 }
 
 func (s *shredder) Bool(col, rep, def int, v bool) {
-	s.add(col, parquet.BooleanValue(v).Level(rep, def, col))
+	s.add(col, rep, def, parquet.BooleanValue(v))
 }
 
 func (s *shredder) Int32(col, rep, def int, v int32) {
-	s.add(col, parquet.Int32Value(v).Level(rep, def, col))
+	s.add(col, rep, def, parquet.Int32Value(v))
 }
 
 func (s *shredder) Int64(col, rep, def int, v int64) {
-	s.add(col, parquet.Int64Value(v).Level(rep, def, col))
+	s.add(col, rep, def, parquet.Int64Value(v))
 }
 
 func (s *shredder) Float64(col, rep, def int, v float64) {
-	s.add(col, parquet.DoubleValue(v).Level(rep, def, col))
+	s.add(col, rep, def, parquet.DoubleValue(v))
 }
 
 // String and Bytes copy the caller's text into the arena, where it stays
 // until the batch is handed over.
 func (s *shredder) String(col, rep, def int, v string) {
-	s.add(col, parquet.ByteArrayValue(s.arena.copy(unsafe.Slice(unsafe.StringData(v), len(v)))).Level(rep, def, col))
+	s.add(col, rep, def, parquet.ByteArrayValue(s.arena.copy(unsafe.Slice(unsafe.StringData(v), len(v)))))
 }
 
 func (s *shredder) Bytes(col, rep, def int, v []byte) {
-	s.add(col, parquet.ByteArrayValue(s.arena.copy(v)).Level(rep, def, col))
+	s.add(col, rep, def, parquet.ByteArrayValue(s.arena.copy(v)))
 }
 
 func (s *shredder) Addr(col, rep, def int, v netip.Addr) {
-	s.add(col, parquet.ByteArrayValue(s.arena.take(64, func(b []byte) []byte { return v.AppendTo(b) })).Level(rep, def, col))
+	s.add(col, rep, def, parquet.ByteArrayValue(s.arena.take(64, func(b []byte) []byte { return v.AppendTo(b) })))
 }
 
 func (s *shredder) Time(col, rep, def int, v time.Time) {
-	s.add(col, parquet.Int64Value(v.UnixMicro()).Level(rep, def, col))
+	s.add(col, rep, def, parquet.Int64Value(v.UnixMicro()))
 }
 
 func (s *shredder) JSON(col, rep, def int, v []byte) {
-	s.add(col, parquet.ByteArrayValue(s.arena.take(len(v), func(b []byte) []byte { return jlex.AppendCompactJSON(b, v) })).Level(rep, def, col))
+	s.add(col, rep, def, parquet.ByteArrayValue(s.arena.take(len(v), func(b []byte) []byte { return jlex.AppendCompactJSON(b, v) })))
 }
 
 // arena holds the text of one batch's values in chunks that never move, so

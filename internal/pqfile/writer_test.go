@@ -208,3 +208,61 @@ func TestSchemaText(t *testing.T) {
 		assert.True(t, strings.Contains(s, want), "schema lacks %q:\n%s", want, s)
 	}
 }
+
+// TestPruningStatistics checks that what engines prune row groups and pages
+// by is written, though page headers carry no statistics: the column
+// chunk's min and max of p_event_time and of a text column equal those of
+// the rows, and the column index has a page's bounds for both.
+func TestPruningStatistics(t *testing.T) {
+	data, rows := writeSample(t, tailscale.LogTypeNetwork, false, "../../testdata/sample/network.log")
+	require.NotEmpty(t, rows)
+	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+	require.NoError(t, err)
+	md := f.Metadata()
+	require.Len(t, md.RowGroups, 1)
+	leaves := tailscale.RowColumns(tailscale.LogTypeNetwork, false).Leaves()
+	var minT, maxT time.Time
+	var minID, maxID string
+	for i, r := range rows {
+		ts, err := time.Parse(time.RFC3339Nano, r["p_event_time"].(string))
+		require.NoError(t, err)
+		id, _ := r["event"].(map[string]any)["nodeId"].(string)
+		if i == 0 || ts.Before(minT) {
+			minT = ts
+		}
+		if i == 0 || ts.After(maxT) {
+			maxT = ts
+		}
+		if i == 0 || id < minID {
+			minID = id
+		}
+		if i == 0 || id > maxID {
+			maxID = id
+		}
+	}
+	for _, tc := range []struct {
+		path     string
+		min, max []byte
+	}{
+		{"p_event_time", parquet.Int64Value(minT.UnixMicro()).Bytes(), parquet.Int64Value(maxT.UnixMicro()).Bytes()},
+		{"event.nodeId", []byte(minID), []byte(maxID)},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			col := -1
+			for i, l := range leaves {
+				if strings.Join(l.Path, ".") == tc.path {
+					col = i
+				}
+			}
+			require.GreaterOrEqual(t, col, 0)
+			st := md.RowGroups[0].Columns[col].MetaData.Statistics
+			assert.Equal(t, tc.min, st.MinValue, "chunk min")
+			assert.Equal(t, tc.max, st.MaxValue, "chunk max")
+			ci := f.ColumnIndexes()[col]
+			require.NotEmpty(t, ci.MinValues)
+			// The library truncates long bounds in the column index.
+			assert.True(t, bytes.HasPrefix(tc.min, ci.MinValues[0]), "first page's min %q, want a prefix of %q", ci.MinValues[0], tc.min)
+			assert.NotEmpty(t, ci.MinValues[0], "first page's min")
+		})
+	}
+}
