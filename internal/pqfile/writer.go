@@ -15,6 +15,7 @@
 package pqfile
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -200,19 +201,21 @@ func (f *field) Value(base reflect.Value) reflect.Value {
 // rather than per row: the values of a batch, with their levels, wait in
 // vals, their text copied into the arena.
 type Writer struct {
-	w      *parquet.Writer
-	cols   []*parquet.ColumnWriter
-	vals   [][]parquet.Value // the batch's values, per column
-	mark   []int             // len(vals[i]) when the current row began
-	opt    Options
-	rows   int64
-	batch  int   // rows in the batch
-	nvals  int   // values in the batch
-	group  int64 // rows in the current row group
-	start  int64 // Size when the current row group began
-	groups int   // row groups flushed
-	arena  arena
-	err    error
+	w       *parquet.Writer
+	cols    []*parquet.ColumnWriter
+	vals    [][]parquet.Value // the batch's values, per column
+	mark    []int             // len(vals[i]) when the current row began
+	opt     Options
+	rows    int64
+	batch   int   // rows in the batch
+	nvals   int   // values in the batch
+	group   int64 // rows in the current row group
+	start   int64 // Size when the current row group began
+	groups  int   // row groups flushed
+	arena   arena
+	addrs   addrCache
+	addrGen uint32 // the batch's generation in addrs
+	err     error
 }
 
 // A batch ends after batchRows rows, or once its values reach batchValues
@@ -264,6 +267,7 @@ func NewWriter(out io.Writer, c *jlex.Column, opt Options) *Writer {
 		mark: make([]int, len(leaves)),
 		opt:  opt,
 	}
+	w.addrGen = 1
 	w.cols = w.w.ColumnWriters()
 	return w
 }
@@ -312,6 +316,9 @@ func (w *Writer) endBatch() error {
 		w.vals[i], w.mark[i] = v[:0], 0
 	}
 	w.arena.reset()
+	if w.addrGen++; w.addrGen == 0 {
+		w.addrs, w.addrGen = addrCache{}, 1
+	}
 	w.batch, w.nvals = 0, 0
 	// Size counts the file written so far plus the row group in memory.
 	if w.w.Size()-w.start >= w.opt.RowGroupBytes {
@@ -443,10 +450,35 @@ func (s *shredder) Bytes(col, rep, def int, v []byte) {
 	levels(p, col, rep, def)
 }
 
+// Addr writes the text of v, formatted once per batch: a batch's addresses
+// repeat (a tailnet has few), and formatting an IPv6 address costs more
+// than finding its text again.
 func (s *shredder) Addr(col, rep, def int, v netip.Addr) {
+	e := &s.addrs[addrSlot(v)]
+	if e.gen != s.addrGen || e.addr != v {
+		e.addr, e.gen = v, s.addrGen
+		e.text = s.arena.take(64, func(b []byte) []byte { return v.AppendTo(b) })
+	}
 	p := s.next(col)
-	*p = parquet.ByteArrayValue(s.arena.take(64, func(b []byte) []byte { return v.AppendTo(b) }))
+	*p = parquet.ByteArrayValue(e.text)
 	levels(p, col, rep, def)
+}
+
+// addrCache maps addresses to their text in the arena. An entry is valid
+// only in the batch it was made in (its generation): the arena is reused
+// once the batch is handed over. It is direct-mapped: an address whose slot
+// holds another is formatted again.
+type addrCache [1024]struct {
+	addr netip.Addr
+	text []byte
+	gen  uint32
+}
+
+// addrSlot returns the slot of a in an addrCache.
+func addrSlot(a netip.Addr) int {
+	b := a.As16()
+	h := (binary.LittleEndian.Uint64(b[:8]) ^ binary.LittleEndian.Uint64(b[8:])) * 0x9e3779b97f4a7c15
+	return int(h >> 54)
 }
 
 func (s *shredder) Time(col, rep, def int, v time.Time) {
@@ -501,7 +533,17 @@ func (a *arena) take(max int, fill func([]byte) []byte) []byte {
 
 // copy keeps a copy of v.
 func (a *arena) copy(v []byte) []byte {
-	return a.take(len(v), func(b []byte) []byte { return append(b, v...) })
+	if len(v) > chunkSize/4 {
+		a.size += len(v)
+		return append([]byte(nil), v...)
+	}
+	i := a.room(len(v))
+	c := a.chunks[i]
+	start := len(c)
+	c = append(c, v...)
+	a.chunks[i] = c
+	a.size += len(v)
+	return c[start:len(c):len(c)]
 }
 
 func (a *arena) reset() {
