@@ -383,14 +383,9 @@ type shredder Writer
 // sets its levels: a parquet.Value passed by value to a function that is not
 // inlined was spilled to the stack in small stores and copied back in
 // 16-byte loads, which cannot be forwarded from those stores and stalled
-// on every value (a tenth of the writer's time).
-
-// levels sets the levels and column of p.
-func levels(p *parquet.Value, col, rep, def int) {
-	p.SetRepetitionLevel(rep)
-	p.SetDefinitionLevel(def)
-	p.SetColumnIndex(col)
-}
+// on every value (a tenth of the writer's time). The three level setters
+// are written out in each method, where the compiler inlines them (a
+// function calling all three is too big to be inlined).
 
 // next returns a new value at the end of column col's batch.
 func (s *shredder) next(col int) *parquet.Value {
@@ -408,32 +403,42 @@ func (s *shredder) Nulls(col, n, rep, def int) {
 	for i := col; i < col+n; i++ {
 		p := s.next(i)
 		*p = parquet.Value{}
-		levels(p, i, rep, def)
+		p.SetRepetitionLevel(rep)
+		p.SetDefinitionLevel(def)
+		p.SetColumnIndex(i)
 	}
 }
 
 func (s *shredder) Bool(col, rep, def int, v bool) {
 	p := s.next(col)
 	*p = parquet.BooleanValue(v)
-	levels(p, col, rep, def)
+	p.SetRepetitionLevel(rep)
+	p.SetDefinitionLevel(def)
+	p.SetColumnIndex(col)
 }
 
 func (s *shredder) Int32(col, rep, def int, v int32) {
 	p := s.next(col)
 	*p = parquet.Int32Value(v)
-	levels(p, col, rep, def)
+	p.SetRepetitionLevel(rep)
+	p.SetDefinitionLevel(def)
+	p.SetColumnIndex(col)
 }
 
 func (s *shredder) Int64(col, rep, def int, v int64) {
 	p := s.next(col)
 	*p = parquet.Int64Value(v)
-	levels(p, col, rep, def)
+	p.SetRepetitionLevel(rep)
+	p.SetDefinitionLevel(def)
+	p.SetColumnIndex(col)
 }
 
 func (s *shredder) Float64(col, rep, def int, v float64) {
 	p := s.next(col)
 	*p = parquet.DoubleValue(v)
-	levels(p, col, rep, def)
+	p.SetRepetitionLevel(rep)
+	p.SetDefinitionLevel(def)
+	p.SetColumnIndex(col)
 }
 
 // String and Bytes copy the caller's text into the arena, where it stays
@@ -441,13 +446,17 @@ func (s *shredder) Float64(col, rep, def int, v float64) {
 func (s *shredder) String(col, rep, def int, v string) {
 	p := s.next(col)
 	*p = parquet.ByteArrayValue(s.arena.copy(unsafe.Slice(unsafe.StringData(v), len(v))))
-	levels(p, col, rep, def)
+	p.SetRepetitionLevel(rep)
+	p.SetDefinitionLevel(def)
+	p.SetColumnIndex(col)
 }
 
 func (s *shredder) Bytes(col, rep, def int, v []byte) {
 	p := s.next(col)
 	*p = parquet.ByteArrayValue(s.arena.copy(v))
-	levels(p, col, rep, def)
+	p.SetRepetitionLevel(rep)
+	p.SetDefinitionLevel(def)
+	p.SetColumnIndex(col)
 }
 
 // Addr writes the text of v, formatted once per batch: a batch's addresses
@@ -461,7 +470,9 @@ func (s *shredder) Addr(col, rep, def int, v netip.Addr) {
 	}
 	p := s.next(col)
 	*p = parquet.ByteArrayValue(e.text)
-	levels(p, col, rep, def)
+	p.SetRepetitionLevel(rep)
+	p.SetDefinitionLevel(def)
+	p.SetColumnIndex(col)
 }
 
 // addrCache maps addresses to their text in the arena. An entry is valid
@@ -484,35 +495,43 @@ func addrSlot(a netip.Addr) int {
 func (s *shredder) Time(col, rep, def int, v time.Time) {
 	p := s.next(col)
 	*p = parquet.Int64Value(v.UnixMicro())
-	levels(p, col, rep, def)
+	p.SetRepetitionLevel(rep)
+	p.SetDefinitionLevel(def)
+	p.SetColumnIndex(col)
 }
 
 func (s *shredder) JSON(col, rep, def int, v []byte) {
 	p := s.next(col)
 	*p = parquet.ByteArrayValue(s.arena.take(len(v), func(b []byte) []byte { return jlex.AppendCompactJSON(b, v) }))
-	levels(p, col, rep, def)
+	p.SetRepetitionLevel(rep)
+	p.SetDefinitionLevel(def)
+	p.SetColumnIndex(col)
 }
 
 // arena holds the text of one batch's values in chunks that never move, so
 // earlier values stay valid while later ones are added.
 type arena struct {
-	chunks [][]byte
-	cur    int
-	size   int // bytes taken since the reset
+	buf    []byte   // the chunk being filled
+	chunks [][]byte // every chunk, buf's included
+	next   int      // index in chunks of the chunk after buf
+	size   int      // bytes taken since the reset
 }
 
 const chunkSize = 64 << 10
 
-// room returns the index of a chunk with at least n bytes free: the
-// current one, or the next (allocated if need be).
-func (a *arena) room(n int) int {
-	for ; a.cur < len(a.chunks); a.cur++ {
-		if c := a.chunks[a.cur]; cap(c)-len(c) >= n {
-			return a.cur
+// room makes buf a chunk with at least n bytes free (n <= chunkSize): the
+// next one, allocated if need be.
+func (a *arena) room(n int) {
+	for ; a.next < len(a.chunks); a.next++ {
+		if c := a.chunks[a.next]; cap(c) >= n {
+			a.buf = c[:0]
+			a.next++
+			return
 		}
 	}
-	a.chunks = append(a.chunks, make([]byte, 0, chunkSize))
-	return a.cur
+	a.buf = make([]byte, 0, chunkSize)
+	a.chunks = append(a.chunks, a.buf)
+	a.next = len(a.chunks)
 }
 
 // take appends a value of at most max bytes with fill and returns it.
@@ -522,33 +541,30 @@ func (a *arena) take(max int, fill func([]byte) []byte) []byte {
 		a.size += len(v)
 		return v
 	}
-	i := a.room(max)
-	c := a.chunks[i]
-	start := len(c)
-	c = fill(c)
-	a.chunks[i] = c
-	a.size += len(c) - start
-	return c[start:len(c):len(c)]
+	if cap(a.buf)-len(a.buf) < max {
+		a.room(max)
+	}
+	start := len(a.buf)
+	a.buf = fill(a.buf)
+	a.size += len(a.buf) - start
+	return a.buf[start:len(a.buf):len(a.buf)]
 }
 
 // copy keeps a copy of v.
 func (a *arena) copy(v []byte) []byte {
-	if len(v) > chunkSize/4 {
-		a.size += len(v)
-		return append([]byte(nil), v...)
+	if len(v) > cap(a.buf)-len(a.buf) {
+		if len(v) > chunkSize/4 {
+			a.size += len(v)
+			return append([]byte(nil), v...)
+		}
+		a.room(len(v))
 	}
-	i := a.room(len(v))
-	c := a.chunks[i]
-	start := len(c)
-	c = append(c, v...)
-	a.chunks[i] = c
+	start := len(a.buf)
+	a.buf = append(a.buf, v...)
 	a.size += len(v)
-	return c[start:len(c):len(c)]
+	return a.buf[start:len(a.buf):len(a.buf)]
 }
 
 func (a *arena) reset() {
-	for i := range a.chunks {
-		a.chunks[i] = a.chunks[i][:0]
-	}
-	a.cur, a.size = 0, 0
+	a.buf, a.next, a.size = nil, 0, 0
 }
