@@ -514,26 +514,28 @@ func (s *shredder) JSON(col, rep, def int, v []byte) {
 // arena holds the text of one batch's values in chunks that never move, so
 // earlier values stay valid while later ones are added.
 type arena struct {
-	buf    []byte   // the chunk being filled
-	chunks [][]byte // every chunk, buf's included
-	next   int      // index in chunks of the chunk after buf
+	cur    []byte   // the chunk being filled, at its full length
+	n      int      // bytes of cur taken
+	chunks [][]byte // every chunk, cur's included
+	next   int      // index in chunks of the chunk after cur
 	size   int      // bytes taken since the reset
 }
 
 const chunkSize = 64 << 10
 
-// room makes buf a chunk with at least n bytes free (n <= chunkSize): the
+// room makes cur a chunk with at least n bytes free (n <= chunkSize): the
 // next one, allocated if need be.
 func (a *arena) room(n int) {
+	a.n = 0
 	for ; a.next < len(a.chunks); a.next++ {
-		if c := a.chunks[a.next]; cap(c) >= n {
-			a.buf = c[:0]
+		if c := a.chunks[a.next]; len(c) >= n {
+			a.cur = c
 			a.next++
 			return
 		}
 	}
-	a.buf = make([]byte, 0, chunkSize)
-	a.chunks = append(a.chunks, a.buf)
+	a.cur = make([]byte, chunkSize)
+	a.chunks = append(a.chunks, a.cur)
 	a.next = len(a.chunks)
 }
 
@@ -544,30 +546,34 @@ func (a *arena) take(max int, fill func([]byte) []byte) []byte {
 		a.size += len(v)
 		return v
 	}
-	if cap(a.buf)-len(a.buf) < max {
+	if len(a.cur)-a.n < max {
 		a.room(max)
 	}
-	start := len(a.buf)
-	a.buf = fill(a.buf)
-	a.size += len(a.buf) - start
-	return a.buf[start:len(a.buf):len(a.buf)]
+	v := fill(a.cur[a.n:a.n:len(a.cur)])
+	if len(v) > 0 && &v[0] == &a.cur[a.n] {
+		a.n += len(v) // filled in place (else fill went past max, into memory of its own)
+	}
+	a.size += len(v)
+	return v[:len(v):len(v)]
 }
 
-// copy keeps a copy of v.
+// copy keeps a copy of v. It only moves cur's length: storing the slice
+// back on every string cost more than copying a short one.
 func (a *arena) copy(v []byte) []byte {
-	if len(v) > cap(a.buf)-len(a.buf) {
+	if len(v) > len(a.cur)-a.n {
 		if len(v) > chunkSize/4 {
 			a.size += len(v)
 			return append([]byte(nil), v...)
 		}
 		a.room(len(v))
 	}
-	start := len(a.buf)
-	a.buf = append(a.buf, v...)
+	b := a.cur[a.n : a.n+len(v) : a.n+len(v)]
+	copy(b, v)
+	a.n += len(v)
 	a.size += len(v)
-	return a.buf[start:len(a.buf):len(a.buf)]
+	return b
 }
 
 func (a *arena) reset() {
-	a.buf, a.next, a.size = nil, 0, 0
+	a.cur, a.n, a.next, a.size = nil, 0, 0, 0
 }
