@@ -21,6 +21,7 @@ import (
 	"net/netip"
 	"reflect"
 	"slices"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -102,8 +103,9 @@ func (o Options) MemoryBound(columns, rowGroups int) int64 {
 }
 
 // BatchBytes bounds the memory of a batch of rows waiting for the library:
-// its values (24 bytes each) and their text.
-const BatchBytes = batchValues*int64(unsafe.Sizeof(parquet.Value{})) + batchBytes
+// its values (24 bytes each), their text and the cache of address texts
+// (57 KB).
+const BatchBytes = batchValues*int64(unsafe.Sizeof(parquet.Value{})) + batchBytes + int64(unsafe.Sizeof(addrCache{}))
 
 // Schema returns the Parquet schema of a row type described by c: groups
 // keep their fields in order, lists have the standard three levels
@@ -238,7 +240,7 @@ func NewWriter(out io.Writer, c *jlex.Column, opt Options) *Writer {
 	schema := Schema(c)
 	wopts := []parquet.WriterOption{
 		schema,
-		parquet.Compression(&zstd.Codec{Level: opt.Level}),
+		parquet.Compression(codec(opt.Level)),
 		parquet.PageBufferSize(opt.PageBytes),
 		parquet.DictionaryMaxBytes(opt.DictBytes),
 		parquet.CreatedBy("tslogs", "", ""),
@@ -269,6 +271,20 @@ func NewWriter(out io.Writer, c *jlex.Column, opt Options) *Writer {
 	w.addrGen = 1
 	w.cols = w.w.ColumnWriters()
 	return w
+}
+
+// codecs holds one zstd codec per level for every Writer: a codec keeps a
+// pool of encoders, each with history buffers of several MB, which a codec
+// per Writer allocated again for every file. Codecs are safe for
+// concurrent use.
+var codecs sync.Map // zstd.Level -> *zstd.Codec
+
+func codec(level zstd.Level) *zstd.Codec {
+	if c, ok := codecs.Load(level); ok {
+		return c.(*zstd.Codec)
+	}
+	c, _ := codecs.LoadOrStore(level, &zstd.Codec{Level: level})
+	return c.(*zstd.Codec)
 }
 
 // Write writes rec as one row.
