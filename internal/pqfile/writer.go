@@ -204,8 +204,7 @@ func (f *field) Value(base reflect.Value) reflect.Value {
 type Writer struct {
 	w       *parquet.Writer
 	cols    []*parquet.ColumnWriter
-	vals    [][]parquet.Value // the batch's values, per column
-	mark    []int             // len(vals[i]) when the current row began
+	vals    []batchColumn // the batch's values, per column
 	opt     Options
 	rows    int64
 	batch   int   // rows in the batch
@@ -217,6 +216,15 @@ type Writer struct {
 	addrs   addrCache
 	addrGen uint32 // the batch's generation in addrs
 	err     error
+}
+
+// batchColumn holds the values of one column in a batch: vals[:n], used at
+// its full length so that adding a value stores only n (storing the slice
+// back on every value cost a write-barrier check and two more stores).
+type batchColumn struct {
+	vals []parquet.Value
+	n    int // values in the batch
+	mark int // n when the current row began
 }
 
 // A batch ends after batchRows rows, or once its values reach batchValues
@@ -264,8 +272,7 @@ func NewWriter(out io.Writer, c *jlex.Column, opt Options) *Writer {
 	}
 	w := &Writer{
 		w:    parquet.NewWriter(out, wopts...),
-		vals: make([][]parquet.Value, len(leaves)),
-		mark: make([]int, len(leaves)),
+		vals: make([]batchColumn, len(leaves)),
 		opt:  opt,
 	}
 	w.addrGen = 1
@@ -299,13 +306,14 @@ func (w *Writer) Write(rec Record, m *jlex.RowMeta) error {
 // endRow checks that the row gave every column a value, and hands the
 // batch to the column writers when it is full.
 func (w *Writer) endRow() error {
-	for i, v := range w.vals {
-		if len(v) == w.mark[i] {
+	for i := range w.vals {
+		c := &w.vals[i]
+		if c.n == c.mark {
 			w.err = fmt.Errorf("%w: no value for column %d", ErrShape, i)
 			return w.err
 		}
-		w.nvals += len(v) - w.mark[i]
-		w.mark[i] = len(v)
+		w.nvals += c.n - c.mark
+		c.mark = c.n
 	}
 	w.rows++
 	w.group++
@@ -322,13 +330,14 @@ func (w *Writer) endBatch() error {
 	if w.batch == 0 {
 		return nil
 	}
-	for i, v := range w.vals {
-		if _, err := w.cols[i].WriteRowValues(v); err != nil {
+	for i := range w.vals {
+		c := &w.vals[i]
+		if _, err := w.cols[i].WriteRowValues(c.vals[:c.n]); err != nil {
 			w.err = err
 			return err
 		}
-		clear(v)
-		w.vals[i], w.mark[i] = v[:0], 0
+		clear(c.vals[:c.n]) // drop the values' pointers into the arena
+		c.n, c.mark = 0, 0
 	}
 	w.arena.reset()
 	if w.addrGen++; w.addrGen == 0 {
@@ -404,14 +413,13 @@ type shredder Writer
 
 // next returns a new value at the end of column col's batch.
 func (s *shredder) next(col int) *parquet.Value {
-	vs := s.vals[col]
-	n := len(vs)
-	if n == cap(vs) {
-		vs = slices.Grow(vs, 1)
+	c := &s.vals[col]
+	if c.n == len(c.vals) {
+		c.vals = slices.Grow(c.vals, 1)
+		c.vals = c.vals[:cap(c.vals)]
 	}
-	vs = vs[:n+1]
-	s.vals[col] = vs
-	return &vs[n]
+	c.n++
+	return &c.vals[c.n-1]
 }
 
 func (s *shredder) Nulls(col, n, rep, def int) {
