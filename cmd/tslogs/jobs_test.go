@@ -150,3 +150,18 @@ func TestJobsChangeNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestJobsRefusesNonsense: --jobs 0 or below used to be taken silently (as
+// one job); every reading command now says what is wrong and reads nothing.
+func TestJobsRefusesNonsense(t *testing.T) {
+	for _, cmd := range []string{"parse", "validate", "stats", "report"} {
+		for _, n := range []string{"0", "-3"} {
+			t.Run(cmd+"/jobs="+n, func(t *testing.T) {
+				res := cliRun(t, nil, cmd, "--jobs", n, cliSample("network.log"))
+				assert.Equal(t, exitUsage, res.code, "stderr %q", res.stderr)
+				assert.Contains(t, res.stderr, "--jobs must be at least 1, got "+n)
+				assert.Empty(t, res.stdout)
+			})
+		}
+	}
+}

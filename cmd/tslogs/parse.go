@@ -46,6 +46,9 @@ func (f *readerFlags) options() (tailscale.ReaderOptions, error) {
 	if f.maxRecordSize < 0 {
 		return tailscale.ReaderOptions{}, fmt.Errorf("--max-record-size must be positive")
 	}
+	if f.jobs < 1 {
+		return tailscale.ReaderOptions{}, fmt.Errorf("--jobs must be at least 1, got %d (the default is every core: %d)", f.jobs, runtime.GOMAXPROCS(0))
+	}
 	return tailscale.ReaderOptions{LogType: t, MaxRecordSize: f.maxRecordSize}, nil
 }
 

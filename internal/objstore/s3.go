@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go/logging"
 )
 
 // S3 is a Store under a prefix of an S3 bucket.
@@ -50,7 +51,10 @@ func OpenS3(ctx context.Context, target string) (*S3, error) {
 	if prefix != "" && !strings.HasSuffix(prefix, "/") {
 		prefix += "/"
 	}
-	cfg, err := config.LoadDefaultConfig(ctx)
+	// The SDK's own log lines (an IMDS fallback warning before the error
+	// that says the same) would be printed between tslogs' messages: the
+	// errors it returns say what went wrong.
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithLogger(logging.Nop{}))
 	if err != nil {
 		return nil, fmt.Errorf("AWS configuration: %w", err)
 	}
