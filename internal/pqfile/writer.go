@@ -20,6 +20,8 @@ import (
 	"io"
 	"net/netip"
 	"reflect"
+	"slices"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -101,8 +103,9 @@ func (o Options) MemoryBound(columns, rowGroups int) int64 {
 }
 
 // BatchBytes bounds the memory of a batch of rows waiting for the library:
-// its values (24 bytes each) and their text.
-const BatchBytes = batchValues*int64(unsafe.Sizeof(parquet.Value{})) + batchBytes
+// its values (24 bytes each), their text and the cache of address texts
+// (57 KB).
+const BatchBytes = batchValues*int64(unsafe.Sizeof(parquet.Value{})) + batchBytes + int64(unsafe.Sizeof(addrCache{}))
 
 // Schema returns the Parquet schema of a row type described by c: groups
 // keep their fields in order, lists have the standard three levels
@@ -199,19 +202,29 @@ func (f *field) Value(base reflect.Value) reflect.Value {
 // rather than per row: the values of a batch, with their levels, wait in
 // vals, their text copied into the arena.
 type Writer struct {
-	w      *parquet.Writer
-	cols   []*parquet.ColumnWriter
-	vals   [][]parquet.Value // the batch's values, per column
-	mark   []int             // len(vals[i]) when the current row began
-	opt    Options
-	rows   int64
-	batch  int   // rows in the batch
-	nvals  int   // values in the batch
-	group  int64 // rows in the current row group
-	start  int64 // Size when the current row group began
-	groups int   // row groups flushed
-	arena  arena
-	err    error
+	w       *parquet.Writer
+	cols    []*parquet.ColumnWriter
+	vals    []batchColumn // the batch's values, per column
+	opt     Options
+	rows    int64
+	batch   int   // rows in the batch
+	nvals   int   // values in the batch
+	group   int64 // rows in the current row group
+	start   int64 // Size when the current row group began
+	groups  int   // row groups flushed
+	arena   arena
+	addrs   addrCache
+	addrGen uint32 // the batch's generation in addrs
+	err     error
+}
+
+// batchColumn holds the values of one column in a batch: vals[:n], used at
+// its full length so that adding a value stores only n (storing the slice
+// back on every value cost a write-barrier check and two more stores).
+type batchColumn struct {
+	vals []parquet.Value
+	n    int // values in the batch
+	mark int // n when the current row began
 }
 
 // A batch ends after batchRows rows, or once its values reach batchValues
@@ -235,7 +248,7 @@ func NewWriter(out io.Writer, c *jlex.Column, opt Options) *Writer {
 	schema := Schema(c)
 	wopts := []parquet.WriterOption{
 		schema,
-		parquet.Compression(&zstd.Codec{Level: opt.Level}),
+		parquet.Compression(codec(opt.Level)),
 		parquet.PageBufferSize(opt.PageBytes),
 		parquet.DictionaryMaxBytes(opt.DictBytes),
 		parquet.CreatedBy("tslogs", "", ""),
@@ -259,12 +272,26 @@ func NewWriter(out io.Writer, c *jlex.Column, opt Options) *Writer {
 	}
 	w := &Writer{
 		w:    parquet.NewWriter(out, wopts...),
-		vals: make([][]parquet.Value, len(leaves)),
-		mark: make([]int, len(leaves)),
+		vals: make([]batchColumn, len(leaves)),
 		opt:  opt,
 	}
+	w.addrGen = 1
 	w.cols = w.w.ColumnWriters()
 	return w
+}
+
+// codecs holds one zstd codec per level for every Writer: a codec keeps a
+// pool of encoders, each with history buffers of several MB, which a codec
+// per Writer allocated again for every file. Codecs are safe for
+// concurrent use.
+var codecs sync.Map // zstd.Level -> *zstd.Codec
+
+func codec(level zstd.Level) *zstd.Codec {
+	if c, ok := codecs.Load(level); ok {
+		return c.(*zstd.Codec)
+	}
+	c, _ := codecs.LoadOrStore(level, &zstd.Codec{Level: level})
+	return c.(*zstd.Codec)
 }
 
 // Write writes rec as one row.
@@ -279,13 +306,14 @@ func (w *Writer) Write(rec Record, m *jlex.RowMeta) error {
 // endRow checks that the row gave every column a value, and hands the
 // batch to the column writers when it is full.
 func (w *Writer) endRow() error {
-	for i, v := range w.vals {
-		if len(v) == w.mark[i] {
+	for i := range w.vals {
+		c := &w.vals[i]
+		if c.n == c.mark {
 			w.err = fmt.Errorf("%w: no value for column %d", ErrShape, i)
 			return w.err
 		}
-		w.nvals += len(v) - w.mark[i]
-		w.mark[i] = len(v)
+		w.nvals += c.n - c.mark
+		c.mark = c.n
 	}
 	w.rows++
 	w.group++
@@ -302,15 +330,19 @@ func (w *Writer) endBatch() error {
 	if w.batch == 0 {
 		return nil
 	}
-	for i, v := range w.vals {
-		if _, err := w.cols[i].WriteRowValues(v); err != nil {
+	for i := range w.vals {
+		c := &w.vals[i]
+		if _, err := w.cols[i].WriteRowValues(c.vals[:c.n]); err != nil {
 			w.err = err
 			return err
 		}
-		clear(v)
-		w.vals[i], w.mark[i] = v[:0], 0
+		clear(c.vals[:c.n]) // drop the values' pointers into the arena
+		c.n, c.mark = 0, 0
 	}
 	w.arena.reset()
+	if w.addrGen++; w.addrGen == 0 {
+		w.addrs, w.addrGen = addrCache{}, 1
+	}
 	w.batch, w.nvals = 0, 0
 	// Size counts the file written so far plus the row group in memory.
 	if w.w.Size()-w.start >= w.opt.RowGroupBytes {
@@ -371,82 +403,164 @@ var errClosed = errors.New("pqfile: writer is closed")
 // parquet.Value with its levels, in the row's value list of its column.
 type shredder Writer
 
-// add appends v with its levels to the values of column col. The levels
-// are set in place (Value.Level copies the value twice and is not inlined:
-// a tenth of the writer's time went there).
-func (s *shredder) add(col, rep, def int, v parquet.Value) {
-	vs := append(s.vals[col], v)
-	p := &vs[len(vs)-1]
-	p.SetRepetitionLevel(rep)
-	p.SetDefinitionLevel(def)
-	p.SetColumnIndex(col)
-	s.vals[col] = vs
+// Each method stores its value in place, in the slot next returns, then
+// sets its levels: a parquet.Value passed by value to a function that is not
+// inlined was spilled to the stack in small stores and copied back in
+// 16-byte loads, which cannot be forwarded from those stores and stalled
+// on every value (a tenth of the writer's time). The three level setters
+// are written out in each method, where the compiler inlines them (a
+// function calling all three is too big to be inlined).
+
+// next returns a new value at the end of column col's batch.
+func (s *shredder) next(col int) *parquet.Value {
+	c := &s.vals[col]
+	if c.n == len(c.vals) {
+		c.vals = slices.Grow(c.vals, 1)
+		c.vals = c.vals[:cap(c.vals)]
+	}
+	c.n++
+	return &c.vals[c.n-1]
 }
 
 func (s *shredder) Nulls(col, n, rep, def int) {
 	for i := col; i < col+n; i++ {
-		s.add(i, rep, def, parquet.Value{})
+		p := s.next(i)
+		*p = parquet.Value{}
+		p.SetRepetitionLevel(rep)
+		p.SetDefinitionLevel(def)
+		p.SetColumnIndex(i)
 	}
 }
 
 func (s *shredder) Bool(col, rep, def int, v bool) {
-	s.add(col, rep, def, parquet.BooleanValue(v))
+	p := s.next(col)
+	*p = parquet.BooleanValue(v)
+	p.SetRepetitionLevel(rep)
+	p.SetDefinitionLevel(def)
+	p.SetColumnIndex(col)
 }
 
 func (s *shredder) Int32(col, rep, def int, v int32) {
-	s.add(col, rep, def, parquet.Int32Value(v))
+	p := s.next(col)
+	*p = parquet.Int32Value(v)
+	p.SetRepetitionLevel(rep)
+	p.SetDefinitionLevel(def)
+	p.SetColumnIndex(col)
 }
 
 func (s *shredder) Int64(col, rep, def int, v int64) {
-	s.add(col, rep, def, parquet.Int64Value(v))
+	p := s.next(col)
+	*p = parquet.Int64Value(v)
+	p.SetRepetitionLevel(rep)
+	p.SetDefinitionLevel(def)
+	p.SetColumnIndex(col)
 }
 
 func (s *shredder) Float64(col, rep, def int, v float64) {
-	s.add(col, rep, def, parquet.DoubleValue(v))
+	p := s.next(col)
+	*p = parquet.DoubleValue(v)
+	p.SetRepetitionLevel(rep)
+	p.SetDefinitionLevel(def)
+	p.SetColumnIndex(col)
 }
 
 // String and Bytes copy the caller's text into the arena, where it stays
 // until the batch is handed over.
 func (s *shredder) String(col, rep, def int, v string) {
-	s.add(col, rep, def, parquet.ByteArrayValue(s.arena.copy(unsafe.Slice(unsafe.StringData(v), len(v)))))
+	p := s.next(col)
+	*p = parquet.ByteArrayValue(s.arena.copy(unsafe.Slice(unsafe.StringData(v), len(v))))
+	p.SetRepetitionLevel(rep)
+	p.SetDefinitionLevel(def)
+	p.SetColumnIndex(col)
 }
 
 func (s *shredder) Bytes(col, rep, def int, v []byte) {
-	s.add(col, rep, def, parquet.ByteArrayValue(s.arena.copy(v)))
+	p := s.next(col)
+	*p = parquet.ByteArrayValue(s.arena.copy(v))
+	p.SetRepetitionLevel(rep)
+	p.SetDefinitionLevel(def)
+	p.SetColumnIndex(col)
 }
 
+// Addr writes the text of v, formatted once per batch: a batch's addresses
+// repeat (a tailnet has few), and formatting an IPv6 address costs more
+// than finding its text again.
 func (s *shredder) Addr(col, rep, def int, v netip.Addr) {
-	s.add(col, rep, def, parquet.ByteArrayValue(s.arena.take(64, func(b []byte) []byte { return v.AppendTo(b) })))
+	e := &s.addrs[addrSlot(&v)]
+	if e.gen != s.addrGen || e.addr != v {
+		e.addr, e.gen = v, s.addrGen
+		e.text = s.arena.take(64, func(b []byte) []byte { return v.AppendTo(b) })
+	}
+	p := s.next(col)
+	*p = parquet.ByteArrayValue(e.text)
+	p.SetRepetitionLevel(rep)
+	p.SetDefinitionLevel(def)
+	p.SetColumnIndex(col)
+}
+
+// addrCache maps addresses to their text in the arena. An entry is valid
+// only in the batch it was made in (its generation): the arena is reused
+// once the batch is handed over. It is direct-mapped: an address whose slot
+// holds another is formatted again.
+type addrCache [1024]struct {
+	addr netip.Addr
+	text []byte
+	gen  uint32
+}
+
+// addrSlot returns the slot of a in an addrCache, hashing the first 16
+// bytes of the netip.Addr (its 128 bits in the current layout). Were the
+// layout to change, slots would only be spread worse: Addr compares whole
+// addresses. a.As16() stored its halves to the stack and reloaded them in
+// one 16-byte load, which cannot be forwarded from the two stores: that
+// stall cost more than the formatting the cache saves.
+func addrSlot(a *netip.Addr) int {
+	w := (*[2]uint64)(unsafe.Pointer(a))
+	return int((w[0] ^ w[1]) * 0x9e3779b97f4a7c15 >> 54)
 }
 
 func (s *shredder) Time(col, rep, def int, v time.Time) {
-	s.add(col, rep, def, parquet.Int64Value(v.UnixMicro()))
+	p := s.next(col)
+	*p = parquet.Int64Value(v.UnixMicro())
+	p.SetRepetitionLevel(rep)
+	p.SetDefinitionLevel(def)
+	p.SetColumnIndex(col)
 }
 
 func (s *shredder) JSON(col, rep, def int, v []byte) {
-	s.add(col, rep, def, parquet.ByteArrayValue(s.arena.take(len(v), func(b []byte) []byte { return jlex.AppendCompactJSON(b, v) })))
+	p := s.next(col)
+	*p = parquet.ByteArrayValue(s.arena.take(len(v), func(b []byte) []byte { return jlex.AppendCompactJSON(b, v) }))
+	p.SetRepetitionLevel(rep)
+	p.SetDefinitionLevel(def)
+	p.SetColumnIndex(col)
 }
 
 // arena holds the text of one batch's values in chunks that never move, so
 // earlier values stay valid while later ones are added.
 type arena struct {
-	chunks [][]byte
-	cur    int
-	size   int // bytes taken since the reset
+	cur    []byte   // the chunk being filled, at its full length
+	n      int      // bytes of cur taken
+	chunks [][]byte // every chunk, cur's included
+	next   int      // index in chunks of the chunk after cur
+	size   int      // bytes taken since the reset
 }
 
 const chunkSize = 64 << 10
 
-// room returns the index of a chunk with at least n bytes free: the
-// current one, or the next (allocated if need be).
-func (a *arena) room(n int) int {
-	for ; a.cur < len(a.chunks); a.cur++ {
-		if c := a.chunks[a.cur]; cap(c)-len(c) >= n {
-			return a.cur
+// room makes cur a chunk with at least n bytes free (n <= chunkSize): the
+// next one, allocated if need be.
+func (a *arena) room(n int) {
+	a.n = 0
+	for ; a.next < len(a.chunks); a.next++ {
+		if c := a.chunks[a.next]; len(c) >= n {
+			a.cur = c
+			a.next++
+			return
 		}
 	}
-	a.chunks = append(a.chunks, make([]byte, 0, chunkSize))
-	return a.cur
+	a.cur = make([]byte, chunkSize)
+	a.chunks = append(a.chunks, a.cur)
+	a.next = len(a.chunks)
 }
 
 // take appends a value of at most max bytes with fill and returns it.
@@ -456,23 +570,34 @@ func (a *arena) take(max int, fill func([]byte) []byte) []byte {
 		a.size += len(v)
 		return v
 	}
-	i := a.room(max)
-	c := a.chunks[i]
-	start := len(c)
-	c = fill(c)
-	a.chunks[i] = c
-	a.size += len(c) - start
-	return c[start:len(c):len(c)]
+	if len(a.cur)-a.n < max {
+		a.room(max)
+	}
+	v := fill(a.cur[a.n:a.n:len(a.cur)])
+	if len(v) > 0 && &v[0] == &a.cur[a.n] {
+		a.n += len(v) // filled in place (else fill went past max, into memory of its own)
+	}
+	a.size += len(v)
+	return v[:len(v):len(v)]
 }
 
-// copy keeps a copy of v.
+// copy keeps a copy of v. It only moves cur's length: storing the slice
+// back on every string cost more than copying a short one.
 func (a *arena) copy(v []byte) []byte {
-	return a.take(len(v), func(b []byte) []byte { return append(b, v...) })
+	if len(v) > len(a.cur)-a.n {
+		if len(v) > chunkSize/4 {
+			a.size += len(v)
+			return append([]byte(nil), v...)
+		}
+		a.room(len(v))
+	}
+	b := a.cur[a.n : a.n+len(v) : a.n+len(v)]
+	copy(b, v)
+	a.n += len(v)
+	a.size += len(v)
+	return b
 }
 
 func (a *arena) reset() {
-	for i := range a.chunks {
-		a.chunks[i] = a.chunks[i][:0]
-	}
-	a.cur, a.size = 0, 0
+	a.cur, a.n, a.next, a.size = nil, 0, 0, 0
 }

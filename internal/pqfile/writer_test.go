@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -264,5 +265,23 @@ func TestPruningStatistics(t *testing.T) {
 			assert.True(t, bytes.HasPrefix(tc.min, ci.MinValues[0]), "first page's min %q, want a prefix of %q", ci.MinValues[0], tc.min)
 			assert.NotEmpty(t, ci.MinValues[0], "first page's min")
 		})
+	}
+}
+
+// TestWritersShareCodec writes the network sample with several Writers at
+// once, which share one zstd codec (and its pool of encoders): every file
+// is the same, byte for byte, as the file of a Writer alone.
+func TestWritersShareCodec(t *testing.T) {
+	alone, _ := writeSample(t, tailscale.LogTypeNetwork, true, "../../testdata/sample/network.log")
+	files := make([][]byte, 4)
+	var wg sync.WaitGroup
+	for i := range files {
+		wg.Go(func() {
+			files[i], _ = writeSample(t, tailscale.LogTypeNetwork, true, "../../testdata/sample/network.log")
+		})
+	}
+	wg.Wait()
+	for i, f := range files {
+		assert.True(t, bytes.Equal(alone, f), "file %d differs from the file written alone", i)
 	}
 }
