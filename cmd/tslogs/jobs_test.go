@@ -157,10 +157,16 @@ func TestJobsRefusesNonsense(t *testing.T) {
 	for _, cmd := range []string{"parse", "validate", "stats", "report"} {
 		for _, n := range []string{"0", "-3"} {
 			t.Run(cmd+"/jobs="+n, func(t *testing.T) {
-				res := cliRun(t, nil, cmd, "--jobs", n, cliSample("network.log"))
+				args := []string{cmd, "--jobs", n}
+				page := filepath.Join(t.TempDir(), "report.html")
+				if cmd == "report" {
+					args = append(args, "-o", page)
+				}
+				res := cliRun(t, nil, append(args, cliSample("network.log"))...)
 				assert.Equal(t, exitUsage, res.code, "stderr %q", res.stderr)
 				assert.Contains(t, res.stderr, "--jobs must be at least 1, got "+n)
 				assert.Empty(t, res.stdout)
+				assert.NoFileExists(t, page)
 			})
 		}
 	}
