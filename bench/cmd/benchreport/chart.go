@@ -178,7 +178,7 @@ func chart(res results, corpusName string, ci corpusStat) ([]byte, error) {
 		}
 		y += groupGap - barGap
 	}
-	text(img, small, 20, height-14, grey, "tslogs also splits addresses into netip.Addr and ports and parses the unix time exactly; the peers decode into plain mirror structs. See docs/benchmarks.md.")
+	text(img, small, 20, height-14, grey, "tslogs also splits addresses into netip.Addr and ports and parses the unix time exactly; the peers decode into plain mirror structs, or into netlogtype's types where named. See docs/benchmarks.md.")
 
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
