@@ -514,6 +514,7 @@ func TestParseUsageErrors(t *testing.T) {
 		{"synth", "--bogus"},
 		{"parse", "--log-type", "dns", cliSample("network.log")},
 		{"parse", "--max-record-size", "-1", cliSample("network.log")},
+		{"validate", "--max-record-size", "0", cliSample("network.log")}, // used to mean the default
 		{"stats", "--top", "0", cliSample("network.log")},
 		{"synth", "--records", "3"},                               // no --log-type
 		{"synth", "--log-type", "network"},                        // no --records or --size

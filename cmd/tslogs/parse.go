@@ -43,8 +43,8 @@ func (f *readerFlags) options() (tailscale.ReaderOptions, error) {
 	if err != nil {
 		return tailscale.ReaderOptions{}, err
 	}
-	if f.maxRecordSize < 0 {
-		return tailscale.ReaderOptions{}, fmt.Errorf("--max-record-size must be positive")
+	if f.maxRecordSize < 1 {
+		return tailscale.ReaderOptions{}, fmt.Errorf("--max-record-size must be at least 1 byte, got %d (the default is %d)", f.maxRecordSize, tailscale.DefaultMaxRecordSize)
 	}
 	if f.jobs < 1 {
 		return tailscale.ReaderOptions{}, fmt.Errorf("--jobs must be at least 1, got %d (the default is every core: %d)", f.jobs, runtime.GOMAXPROCS(0))
