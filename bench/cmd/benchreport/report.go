@@ -142,7 +142,7 @@ func report(res results, info map[string]corpusStat, m machine, run runInfo, png
 	p("| date | %s |\n", m.Date.UTC().Format("2006-01-02 15:04 MST"))
 	if run.From == "" {
 		p("| run | `-count %d` runs of every benchmark, `-benchtime %s`, %s in all |\n", run.Count, run.Benchtime, run.Duration.Round(time.Second))
-		p("| load average (1, 5, 15 min) | %s at the start, %s at the end: other processes shared the machine |\n", orDash(m.LoadStart), orDash(m.LoadEnd))
+		p("| load average (1, 5, 15 min) | %s at the start, %s at the end (a one-core benchmark adds about 1 while it runs; more than that means other processes shared the machine) |\n", orDash(m.LoadStart), orDash(m.LoadEnd))
 	} else {
 		p("| run | rendered from %s |\n", run.From)
 	}
