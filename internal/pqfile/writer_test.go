@@ -4,10 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -274,13 +274,16 @@ func TestPruningStatistics(t *testing.T) {
 func TestWritersShareCodec(t *testing.T) {
 	alone, _ := writeSample(t, tailscale.LogTypeNetwork, true, "../../testdata/sample/network.log")
 	files := make([][]byte, 4)
-	var wg sync.WaitGroup
-	for i := range files {
-		wg.Go(func() {
-			files[i], _ = writeSample(t, tailscale.LogTypeNetwork, true, "../../testdata/sample/network.log")
-		})
-	}
-	wg.Wait()
+	// Parallel subtests, so that writeSample's require calls stop their
+	// own test's goroutine; the group returns once all have ended.
+	t.Run("at once", func(t *testing.T) {
+		for i := range files {
+			t.Run(fmt.Sprint(i), func(t *testing.T) {
+				t.Parallel()
+				files[i], _ = writeSample(t, tailscale.LogTypeNetwork, true, "../../testdata/sample/network.log")
+			})
+		}
+	})
 	for i, f := range files {
 		assert.True(t, bytes.Equal(alone, f), "file %d differs from the file written alone", i)
 	}
