@@ -756,3 +756,24 @@ func TestCLIFlagsAfterFiles(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(out), fmt.Sprintf("valid:   %d (audit 0, network %d)", 2*nNet, 2*nNet))
 }
+
+// TestParseOutputFull: rows or dead letters that cannot be written (a full
+// disk: /dev/full) make parse fail with the reason, never exit 0.
+func TestParseOutputFull(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full here")
+	}
+	dir := t.TempDir()
+	good := cliReadFile(t, filepath.Join(cliRecordsDir, "network", "01_time_millis.json"))
+	in := cliWriteFile(t, dir, "in.log", append(append(bytes.TrimSpace(good), '\n'), "garbage\n"...))
+	for name, args := range map[string][]string{
+		"rows":         {"parse", "-o", "/dev/full", in},
+		"dead letters": {"parse", "-o", filepath.Join(dir, "rows.ndjson"), "--dead-letter", "/dev/full", in},
+	} {
+		t.Run(name, func(t *testing.T) {
+			res := cliRun(t, nil, args...)
+			assert.Equal(t, exitUsage, res.code, res.stderr)
+			assert.Contains(t, res.stderr, "no space left on device")
+		})
+	}
+}

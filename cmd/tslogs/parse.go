@@ -184,13 +184,21 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 	}
 	// Rows written to the terminal the progress bar would draw on: no bar.
 	progressTo := stderr
+	// Files closed at the end, where a failed close (a write the file
+	// system reports late) is an error like a failed write.
+	var outFiles []*os.File
+	defer func() {
+		for _, f := range outFiles {
+			f.Close()
+		}
+	}()
 	if outFile != "" {
 		f, err := os.Create(outFile)
 		if err != nil {
 			fmt.Fprintln(stderr, "tslogs "+cmd+":", err)
 			return exitUsage
 		}
-		defer f.Close()
+		outFiles = append(outFiles, f)
 		stdout = f
 	} else if cmd == "parse" && ds == nil && isTerminal(stdout) {
 		progressTo = noProgress{stderr}
@@ -204,7 +212,7 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 			fmt.Fprintln(stderr, "tslogs "+cmd+":", err)
 			return exitUsage
 		}
-		defer f.Close()
+		outFiles = append(outFiles, f)
 		dl = bufio.NewWriter(f)
 	}
 	errs := bufio.NewWriter(stderr)
@@ -274,6 +282,12 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 			err = ferr
 		}
 	}
+	for _, f := range outFiles {
+		if ferr := f.Close(); err == nil {
+			err = ferr
+		}
+	}
+	outFiles = nil
 	if ds != nil && err == nil {
 		err = ds.Close(ctx)
 		if err == nil {
