@@ -777,3 +777,33 @@ func TestParseOutputFull(t *testing.T) {
 		})
 	}
 }
+
+// TestSummaryOutputFull: a summary (stats, validate) or version line that
+// cannot be written to standard output (a full disk: /dev/full) makes the
+// command fail with the reason, never exit 0 as if it had been printed.
+func TestSummaryOutputFull(t *testing.T) {
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip("no /dev/full here:", err)
+	}
+	defer full.Close()
+	for name, args := range map[string][]string{
+		"stats":        {"stats", "--jobs", "1", cliSample("network.log")},
+		"stats jobs 2": {"stats", "--jobs", "2", cliSample("network.log")},
+		"stats json":   {"stats", "--json", cliSample("network.log")},
+		"validate":     {"validate", cliSample("network.log")},
+		"version":      {"version"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			cmd := exec.Command(cliBin, args...)
+			cmd.Env = append(os.Environ(), "CI=1")
+			var errb bytes.Buffer
+			cmd.Stdout, cmd.Stderr = full, &errb
+			err := cmd.Run()
+			var ee *exec.ExitError
+			require.ErrorAs(t, err, &ee, "tslogs %q exited 0 with its output lost; stderr: %s", args, errb.String())
+			assert.Equal(t, exitUsage, ee.ExitCode(), errb.String())
+			assert.Contains(t, errb.String(), "no space left on device")
+		})
+	}
+}

@@ -298,7 +298,12 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 		err = in.saveState()
 	}
 	if cmd == "validate" {
-		sum.print(stdout)
+		// Printed piecemeal: the buffer keeps the first write error.
+		w := bufio.NewWriter(stdout)
+		sum.print(w)
+		if ferr := w.Flush(); err == nil {
+			err = ferr
+		}
 	}
 	if err != nil {
 		fmt.Fprintln(errs, "tslogs "+cmd+":", err)

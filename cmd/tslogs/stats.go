@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -71,7 +72,14 @@ func runStats(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	}
-	printSummary(stdout, s, *tolerance)
+	// The summary is printed piecemeal; the buffer keeps the first write
+	// error (a full disk, a closed pipe) for Flush to report.
+	bw := bufio.NewWriter(stdout)
+	printSummary(bw, s, *tolerance)
+	if err := bw.Flush(); err != nil {
+		fmt.Fprintln(stderr, "tslogs stats:", err)
+		return exitUsage
+	}
 	return exitOK
 }
 
