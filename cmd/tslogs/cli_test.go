@@ -807,3 +807,87 @@ func TestSummaryOutputFull(t *testing.T) {
 		})
 	}
 }
+
+// cliRunLimited runs tslogs with files limited to blocks blocks (ulimit -f;
+// 512 bytes in dash, 1 KiB in bash): a write beyond fails with EFBIG, a
+// disk filling up in the middle of an output file.
+func cliRunLimited(t *testing.T, blocks int, args ...string) cliResult {
+	t.Helper()
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh to set ulimit -f:", err)
+	}
+	cmd := exec.Command(sh, append([]string{"-c", fmt.Sprintf(`ulimit -f %d && exec "$@"`, blocks), "sh", cliBin}, args...)...)
+	cmd.Env = append(os.Environ(), "CI=1")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err = cmd.Run()
+	res := cliResult{stdout: out.String(), stderr: errb.String()}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		res.code = ee.ExitCode()
+	} else {
+		require.NoError(t, err)
+	}
+	return res
+}
+
+// TestOutputFileWhole: -o of parse, report and synth is written under a
+// temporary name and renamed once complete. A run that fails (the file
+// cannot be written whole, or an input cannot be read) leaves no partial
+// file under the final name, the earlier file of that name intact, and no
+// temporary file; its error names the output file, not the temporary one.
+// A run that succeeds keeps an existing file's mode.
+func TestOutputFileWhole(t *testing.T) {
+	sample := cliSample("network.log")
+	for _, tc := range []struct {
+		name    string
+		args    func(out string) []string
+		limited bool   // run with files limited to 8 blocks, 8 KiB at most (the output is larger)
+		want    string // in stderr
+	}{
+		{"parse, write fails", func(out string) []string { return []string{"parse", "-o", out, sample} }, true, "file too large"},
+		{"parse, input missing", func(out string) []string { return []string{"parse", "-o", out, sample, "missing.log"} }, false, "missing.log"},
+		{"report, write fails", func(out string) []string { return []string{"report", "-o", out, sample} }, true, "file too large"},
+		{"synth, write fails", func(out string) []string {
+			return []string{"synth", "--log-type", "network", "--records", "300", "-o", out}
+		}, true, "file too large"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			out := cliWriteFile(t, dir, "out", []byte("earlier output\n"))
+			var res cliResult
+			if tc.limited {
+				res = cliRunLimited(t, 8, tc.args(out)...)
+			} else {
+				res = cliRun(t, nil, tc.args(out)...)
+			}
+			assert.Equal(t, exitUsage, res.code, res.stderr)
+			assert.Contains(t, res.stderr, tc.want)
+			if tc.limited {
+				assert.Contains(t, res.stderr, out+":", "the error names the output file")
+				assert.NotContains(t, res.stderr, ".tmp")
+			}
+			assert.Equal(t, "earlier output\n", string(cliReadFile(t, out)), "the earlier file is intact")
+			entries, err := os.ReadDir(dir)
+			require.NoError(t, err)
+			var names []string
+			for _, e := range entries {
+				names = append(names, e.Name())
+			}
+			assert.Equal(t, []string{"out"}, names, "no temporary file is left")
+
+			// The same run without the limit replaces the file, keeping its mode.
+			require.NoError(t, os.Chmod(out, 0o640))
+			if !tc.limited {
+				return
+			}
+			res = cliRun(t, nil, tc.args(out)...)
+			require.Equal(t, exitOK, res.code, res.stderr)
+			st, err := os.Stat(out)
+			require.NoError(t, err)
+			assert.Equal(t, os.FileMode(0o640), st.Mode().Perm())
+			assert.Greater(t, st.Size(), int64(8<<10))
+		})
+	}
+}

@@ -135,7 +135,7 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 	enrich := true
 	if cmd == "parse" {
 		fs.StringVar(&deadLetter, "dead-letter", "", "append rejected records to this file as JSON lines")
-		fs.StringVar(&outFile, "o", "", "write the rows to this file instead of standard output")
+		fs.StringVar(&outFile, "o", "", `write the rows to this file instead of standard output ("-"), whole or not at all (under a temporary name, renamed once every row is written)`)
 		fs.BoolVar(&enrich, "enrich", true, "add p_enrichment: the nodes (name, user, tags, OS) that the rows' addresses and node IDs resolve to, learned from the records' srcNode/dstNodes")
 		fs.StringVar(&format, "format", "ndjson", "ndjson (rows on standard output or -o) or parquet (files under --out)")
 		fs.StringVar(&outDir, "out", "", "with --format parquet: the directory or s3://bucket/prefix of the partitioned files")
@@ -192,15 +192,18 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 			f.Close()
 		}
 	}()
+	// -o: renamed into place at the end only if every row was written.
+	var rowsFile *outputFile
 	if outFile != "" {
-		f, err := os.Create(outFile)
+		rowsFile, err = createOutput(outFile, stdout)
 		if err != nil {
 			fmt.Fprintln(stderr, "tslogs "+cmd+":", err)
 			return exitUsage
 		}
-		outFiles = append(outFiles, f)
-		stdout = f
-	} else if cmd == "parse" && ds == nil && isTerminal(stdout) {
+		defer rowsFile.abort()
+		stdout = rowsFile
+	}
+	if (outFile == "" || outFile == "-") && cmd == "parse" && ds == nil && isTerminal(stdout) {
 		progressTo = noProgress{stderr}
 	}
 
@@ -288,6 +291,9 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 		}
 	}
 	outFiles = nil
+	if rowsFile != nil && err == nil {
+		err = rowsFile.commit()
+	}
 	if ds != nil && err == nil {
 		err = ds.Close(ctx)
 		if err == nil {

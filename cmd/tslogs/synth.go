@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/tslogs/tslogs/internal/synth"
 )
@@ -38,7 +37,7 @@ func runSynth(args []string, stdout, stderr io.Writer) int {
 	bare := fs.Bool("bare", false, "bare records one per line (S3 export shape) instead of envelopes")
 	entries := fs.Int("entries", 0, "network: exactly this many traffic entries per record, each record drawn on its own (0: simulate connections, a realistic mix)")
 	tamper := fs.Bool("tamper", false, "network: a few records under-report or claim another node's traffic")
-	outFile := fs.String("o", "", "write to this file instead of standard output")
+	outFile := fs.String("o", "", `write to this file instead of standard output ("-"), whole or not at all (under a temporary name, renamed once complete)`)
 	files, exit, ok := parseFlags(fs, args)
 	if !ok {
 		return exit
@@ -69,15 +68,14 @@ func runSynth(args []string, stdout, stderr io.Writer) int {
 	if *entries < 0 {
 		return fail("--entries must not be negative")
 	}
-	w := stdout
-	if *outFile != "" {
-		f, err := os.Create(*outFile)
-		if err != nil {
-			return fail("%v", err)
-		}
-		defer f.Close()
-		w = f
+	if *outFile == "" {
+		*outFile = "-"
 	}
+	w, err := createOutput(*outFile, stdout)
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer w.abort()
 	bw := bufio.NewWriterSize(w, 1<<20)
 	opt := synth.Options{Kind: kind, Seed: *seed, Bare: *bare, Entries: *entries, Tamper: *tamper}
 	if limit > 0 {
@@ -87,6 +85,9 @@ func runSynth(args []string, stdout, stderr io.Writer) int {
 	}
 	if err == nil {
 		err = bw.Flush()
+	}
+	if err == nil {
+		err = w.commit()
 	}
 	if err != nil {
 		return fail("%v", err)
