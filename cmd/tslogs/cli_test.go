@@ -808,16 +808,18 @@ func TestSummaryOutputFull(t *testing.T) {
 	}
 }
 
-// cliRunLimited runs tslogs with files limited to blocks blocks (ulimit -f;
-// 512 bytes in dash, 1 KiB in bash): a write beyond fails with EFBIG, a
-// disk filling up in the middle of an output file.
-func cliRunLimited(t *testing.T, blocks int, args ...string) cliResult {
+// cliRunLimited runs tslogs under sh's ulimit with limits, such as "-f 8"
+// (files of at most 8 blocks, 512 bytes in dash, 1 KiB in bash: a write
+// beyond fails with EFBIG, a disk filling up in the middle of an output
+// file) or "-v 4000000" (a bound on memory, for a run that could take all
+// of it).
+func cliRunLimited(t *testing.T, limits string, args ...string) cliResult {
 	t.Helper()
 	sh, err := exec.LookPath("sh")
 	if err != nil {
-		t.Skip("no sh to set ulimit -f:", err)
+		t.Skip("no sh to set ulimit:", err)
 	}
-	cmd := exec.Command(sh, append([]string{"-c", fmt.Sprintf(`ulimit -f %d && exec "$@"`, blocks), "sh", cliBin}, args...)...)
+	cmd := exec.Command(sh, append([]string{"-c", `ulimit ` + limits + ` && exec "$@"`, "sh", cliBin}, args...)...)
 	cmd.Env = append(os.Environ(), "CI=1")
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -858,7 +860,7 @@ func TestOutputFileWhole(t *testing.T) {
 			out := cliWriteFile(t, dir, "out", []byte("earlier output\n"))
 			var res cliResult
 			if tc.limited {
-				res = cliRunLimited(t, 8, tc.args(out)...)
+				res = cliRunLimited(t, "-f 8", tc.args(out)...)
 			} else {
 				res = cliRun(t, nil, tc.args(out)...)
 			}

@@ -85,6 +85,10 @@ func expandInputs(ctx context.Context, args []string, flags objectFlags) (*input
 	if err != nil {
 		return nil, fmt.Errorf("--until: %w", err)
 	}
+	if !since.IsZero() && !until.IsZero() && !since.Before(until) {
+		return nil, fmt.Errorf("--since (%s) is not before --until (%s): no object could be selected",
+			since.UTC().Format(time.RFC3339), until.UTC().Format(time.RFC3339))
+	}
 	if flags.state != "" {
 		if err := set.loadState(flags.state); err != nil {
 			return nil, fmt.Errorf("--state: %w", err)

@@ -22,6 +22,11 @@ import (
 	"github.com/tslogs/tslogs/tailscale"
 )
 
+// maxJobs bounds --jobs: far more goroutines than any machine has cores,
+// and each holds chunks of input in memory (a billion asked for 8 GB at
+// once and died).
+const maxJobs = 1024
+
 // readerFlags are the flags every reading command shares.
 type readerFlags struct {
 	logType       string
@@ -34,7 +39,7 @@ type readerFlags struct {
 func (f *readerFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.logType, "log-type", "auto", "log type of the records: auto (detect per record), audit or network")
 	fs.IntVar(&f.maxRecordSize, "max-record-size", tailscale.DefaultMaxRecordSize, "largest record accepted, in bytes")
-	fs.IntVar(&f.jobs, "jobs", runtime.GOMAXPROCS(0), "records decoded on this many cores at once (output stays in input order; memory grows with it, see README)")
+	fs.IntVar(&f.jobs, "jobs", runtime.GOMAXPROCS(0), "records decoded on this many cores at once, at most 1024 (output stays in input order; memory grows with it, see README)")
 	f.obj.register(fs)
 }
 
@@ -48,6 +53,9 @@ func (f *readerFlags) options() (tailscale.ReaderOptions, error) {
 	}
 	if f.jobs < 1 {
 		return tailscale.ReaderOptions{}, fmt.Errorf("--jobs must be at least 1, got %d (the default is every core: %d)", f.jobs, runtime.GOMAXPROCS(0))
+	}
+	if f.jobs > maxJobs {
+		return tailscale.ReaderOptions{}, fmt.Errorf("--jobs must be at most %d, got %d (the default is every core: %d; memory grows with each job, see README)", maxJobs, f.jobs, runtime.GOMAXPROCS(0))
 	}
 	return tailscale.ReaderOptions{LogType: t, MaxRecordSize: f.maxRecordSize}, nil
 }

@@ -50,7 +50,7 @@ func runStats(args []string, stdout, stderr io.Writer) int {
 	if err == nil && *top < 1 {
 		err = fmt.Errorf("--top must be at least 1")
 	}
-	if err == nil && (*tolerance <= 0 || *tolerance >= 1) {
+	if err == nil && !(*tolerance > 0 && *tolerance < 1) {
 		err = fmt.Errorf("--tolerance must be between 0 and 1 (0.05 is 5%%)")
 	}
 	if err != nil {

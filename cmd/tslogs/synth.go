@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/tslogs/tslogs/internal/synth"
 )
@@ -110,6 +111,9 @@ func parseSize(s string) (int64, error) {
 	m, ok := mult[upper(unit)]
 	if !ok || n <= 0 {
 		return 0, fmt.Errorf("invalid size %q (want e.g. 100MB)", s)
+	}
+	if n > math.MaxInt64/m {
+		return 0, fmt.Errorf("invalid size %q (more than 8 EiB)", s)
 	}
 	return n * m, nil
 }

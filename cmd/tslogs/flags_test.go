@@ -1,0 +1,55 @@
+package main
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestOddFlagValues: flag values that make no sense are usage errors that
+// say what is wrong, never a run that means something else (a size that
+// wraps around int64, NaN, a time range with its ends swapped) nor one
+// that takes the machine's memory (--jobs in the billions; run with
+// memory bounded, so that a regression fails instead of swapping).
+func TestOddFlagValues(t *testing.T) {
+	sample := cliSample("network.log")
+	out := filepath.Join(t.TempDir(), "pq")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"jobs in the billions", []string{"stats", "--jobs", "1000000000", sample}, "--jobs must be at most 1024"},
+		{"tolerance NaN", []string{"stats", "--tolerance", "NaN", sample}, "--tolerance must be between 0 and 1"},
+		{"size wrapping to 1 GiB", []string{"parse", "--format", "parquet", "--out", out, "--row-group-size", "17179869185G", sample},
+			`--row-group-size: invalid size "17179869185G"`},
+		{"since after until", []string{"parse", "--since", "2026-01-02", "--until", "2026-01-01", sample},
+			"--since (2026-01-02T00:00:00Z) is not before --until (2026-01-01T00:00:00Z)"},
+		{"since equal to until", []string{"stats", "--since", "2026-01-01", "--until", "2026-01-01T00:00:00Z", sample},
+			"is not before --until"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := cliRunLimited(t, "-v 4000000", tc.args...)
+			assert.Equal(t, exitUsage, res.code, res.stderr)
+			assert.Contains(t, res.stderr, tc.want)
+			assert.NotContains(t, res.stderr, "goroutine ", "no crash")
+		})
+	}
+}
+
+// TestParseSizeOverflow: a size whose bytes do not fit in int64 is an
+// error, not the value it wraps around to.
+func TestParseSizeOverflow(t *testing.T) {
+	for _, s := range []string{"17179869185G", "8589934592GiB", "9007199254740992K", "9223372036854775808"} {
+		t.Run(s, func(t *testing.T) {
+			n, err := parseSize(s)
+			require.Error(t, err, "got %d", n)
+			assert.Contains(t, err.Error(), s)
+		})
+	}
+	n, err := parseSize("8589934591G") // the largest count of GiB that fits
+	require.NoError(t, err)
+	assert.Equal(t, int64(8589934591)<<30, n)
+}
