@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/big"
 	"os"
 	"os/exec"
@@ -892,4 +893,22 @@ func TestOutputFileWhole(t *testing.T) {
 			assert.Greater(t, st.Size(), int64(8<<10))
 		})
 	}
+}
+
+// TestParquetOutputFull: Parquet files that cannot be written (the disk
+// fills up while row groups are flushed) make parse fail with an error
+// naming the object's key, and leave no file, complete or temporary.
+func TestParquetOutputFull(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "pq")
+	res := cliRunLimited(t, "-f 8", "parse", "--format", "parquet", "--row-group-size", "1KiB", "--out", out, cliSample("network.log"))
+	assert.Equal(t, exitUsage, res.code, res.stderr)
+	assert.Regexp(t, `tslogs parse: p_log_type=Tailscale\.Network/dt=\d{4}-\d\d-\d\d/hour=\d\d/[0-9a-f]+-\d{5}\.parquet: .*file too large`, res.stderr)
+	var files []string
+	require.NoError(t, filepath.WalkDir(out, func(p string, e fs.DirEntry, err error) error {
+		if err == nil && !e.IsDir() {
+			files = append(files, p)
+		}
+		return err
+	}))
+	assert.Empty(t, files)
 }
