@@ -165,6 +165,22 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if (certFile == "") != (keyFile == "") {
 		return fail("--tls-cert and --tls-key go together")
 	}
+	// Files that cannot be read are found before a token is generated
+	// for a receiver that would not run.
+	for _, f := range []struct{ flag, path string }{{"--tls-cert", certFile}, {"--tls-key", keyFile}} {
+		if f.path == "" {
+			continue
+		}
+		r, err := os.Open(f.path)
+		if err != nil {
+			return fail("%s: %v", f.flag, err)
+		}
+		r.Close()
+	}
+	if listen == "" {
+		// net.Listen would take every interface, on a random port.
+		return fail("--listen: give host:port (default %s; \":8443\" for every interface)", serve.DefaultListen)
+	}
 	objects := objstore.IsS3(out)
 	switch format {
 	case "":

@@ -27,6 +27,12 @@ func TestServeRefusesBadLimits(t *testing.T) {
 		{"--drain-delay", "-1s"},
 		{"--file-mode", "0400"},
 		{"--file-mode", "rw"},
+		// The token was generated before the certificate was found
+		// missing, and the error did not say which flag.
+		{"--tls-cert", "missing-cert.pem", "--tls-key", "missing-key.pem"},
+		{"--tls-key", "missing-key.pem", "--tls-cert", os.DevNull},
+		// "" listened on every interface, on a random port.
+		{"--listen", ""},
 	}
 	for _, args := range cases {
 		t.Run(args[0]+"="+args[1], func(t *testing.T) {
