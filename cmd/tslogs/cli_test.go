@@ -912,3 +912,22 @@ func TestParquetOutputFull(t *testing.T) {
 	}))
 	assert.Empty(t, files)
 }
+
+// TestParseOutputIsDeadLetterFile: -o and --dead-letter naming one file
+// is a usage error: the rows, renamed into place at the end, would replace
+// the dead letters appended to it meanwhile.
+func TestParseOutputIsDeadLetterFile(t *testing.T) {
+	dir := t.TempDir()
+	good := cliReadFile(t, filepath.Join(cliRecordsDir, "network", "01_time_millis.json"))
+	in := cliWriteFile(t, dir, "in.log", append(append(bytes.TrimSpace(good), '\n'), "garbage\n"...))
+	for name, pair := range map[string][2]string{
+		"same name":        {filepath.Join(dir, "all.ndjson"), filepath.Join(dir, "all.ndjson")},
+		"another spelling": {filepath.Join(dir, "all.ndjson"), filepath.Join(dir, ".", "..", filepath.Base(dir), "all.ndjson")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			res := cliRun(t, nil, "parse", "-o", pair[0], "--dead-letter", pair[1], in)
+			assert.Equal(t, exitUsage, res.code, res.stderr)
+			assert.Contains(t, res.stderr, "-o and --dead-letter name the same file")
+		})
+	}
+}

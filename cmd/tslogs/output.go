@@ -121,3 +121,18 @@ func (o *outputFile) abort() {
 		os.Remove(o.tmp)
 	}
 }
+
+// replaces reports whether f is the regular file that commit will
+// replace. (A device written in place, such as the terminal behind
+// /dev/stdout and /dev/stderr, may well be shared.)
+func (o *outputFile) replaces(f *os.File) bool {
+	if o.tmp == "" {
+		return false
+	}
+	a, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	b, err := os.Stat(o.name)
+	return err == nil && os.SameFile(a, b)
+}

@@ -225,6 +225,10 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 		}
 		outFiles = append(outFiles, f)
 		dl = bufio.NewWriter(f)
+		if rowsFile != nil && rowsFile.replaces(f) {
+			fmt.Fprintln(stderr, "tslogs "+cmd+": -o and --dead-letter name the same file:", outFile)
+			return exitUsage
+		}
 	}
 	errs := bufio.NewWriter(stderr)
 	defer errs.Flush()
