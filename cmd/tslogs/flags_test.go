@@ -22,6 +22,8 @@ func TestOddFlagValues(t *testing.T) {
 		want string
 	}{
 		{"jobs in the billions", []string{"stats", "--jobs", "1000000000", sample}, "--jobs must be at most 1024"},
+		{"s3 workers 0", []string{"parse", "--s3-workers", "0", sample}, "--s3-workers must be between 1 and 64, got 0"},
+		{"s3 workers in the millions", []string{"stats", "--s3-workers", "1000000", sample}, "--s3-workers must be between 1 and 64, got 1000000"},
 		{"tolerance NaN", []string{"stats", "--tolerance", "NaN", sample}, "--tolerance must be between 0 and 1"},
 		{"size wrapping to 1 GiB", []string{"parse", "--format", "parquet", "--out", out, "--row-group-size", "17179869185G", sample},
 			`--row-group-size: invalid size "17179869185G"`},

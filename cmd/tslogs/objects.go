@@ -28,7 +28,19 @@ func (f *objectFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.since, "since", "", "s3:// inputs: only objects written at or after this time (RFC 3339, a date, or a duration before now such as 24h)")
 	fs.StringVar(&f.until, "until", "", "s3:// inputs: only objects written before this time (same forms as --since)")
 	fs.StringVar(&f.state, "state", "", "s3:// inputs: remember the objects read in this file and skip them on the next run (updated only when the run succeeds)")
-	fs.IntVar(&f.workers, "s3-workers", 8, "s3:// inputs: objects downloaded in parallel")
+	fs.IntVar(&f.workers, "s3-workers", 8, fmt.Sprintf("s3:// inputs: objects downloaded in parallel, 1 to %d (memory: up to N+1 objects of at most %d MiB are read ahead)", maxS3Workers, prefetchLimit>>20))
+}
+
+// maxS3Workers bounds --s3-workers, which bounds the objects read ahead
+// into memory.
+const maxS3Workers = 64
+
+// check reports a flag value out of range.
+func (f *objectFlags) check() error {
+	if f.workers < 1 || f.workers > maxS3Workers {
+		return fmt.Errorf("--s3-workers must be between 1 and %d, got %d", maxS3Workers, f.workers)
+	}
+	return nil
 }
 
 // parseWhen parses a --since/--until value: RFC 3339, a date (UTC), or a

@@ -57,6 +57,9 @@ func (f *readerFlags) options() (tailscale.ReaderOptions, error) {
 	if f.jobs > maxJobs {
 		return tailscale.ReaderOptions{}, fmt.Errorf("--jobs must be at most %d, got %d (the default is every core: %d; memory grows with each job, see README)", maxJobs, f.jobs, runtime.GOMAXPROCS(0))
 	}
+	if err := f.obj.check(); err != nil {
+		return tailscale.ReaderOptions{}, err
+	}
 	return tailscale.ReaderOptions{LogType: t, MaxRecordSize: f.maxRecordSize}, nil
 }
 
