@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -193,6 +194,16 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	case serve.FormatNDJSON:
 	default:
 		return fail("--format: %q is neither ndjson nor parquet", format)
+	}
+	if !objstore.IsS3(out) {
+		// A directory, made if missing.
+		st, err := os.Stat(out)
+		switch {
+		case err == nil && !st.IsDir():
+			return fail("--out: %s is not a directory", out)
+		case err != nil && !errors.Is(err, os.ErrNotExist):
+			return fail("--out: %v", err)
+		}
 	}
 	if objstore.IsS3(out) && tokenFile == "" {
 		return fail("with --out s3://, give the token(s) in --token-file (there is no local directory to keep a generated one)")

@@ -33,6 +33,9 @@ func TestServeRefusesBadLimits(t *testing.T) {
 		{"--tls-key", "missing-key.pem", "--tls-cert", os.DevNull},
 		// "" listened on every interface, on a random port.
 		{"--listen", ""},
+		// A file: the error was about the token file in it.
+		{"--out", os.DevNull},
+		{"--out", os.DevNull, "--format", "parquet"},
 	}
 	for _, args := range cases {
 		t.Run(args[0]+"="+args[1], func(t *testing.T) {
