@@ -1,6 +1,8 @@
 package tailscale
 
 import (
+	"cmp"
+	"encoding/binary"
 	"net/netip"
 	"slices"
 
@@ -85,7 +87,7 @@ func (d *NodeDirectory) appendNetworkEnrichment(dst []byte, nodeID string, ips [
 		}
 	}
 	if !sorted {
-		slices.SortFunc(d.matched, func(p, q addrMatch) int { return p.addr.Compare(q.addr) })
+		d.sortMatched()
 	}
 	start := len(dst)
 	dst = jlex.AppendKey(dst, enrichmentOpen)
@@ -147,6 +149,53 @@ func (d *NodeDirectory) appendAuditEnrichment(dst []byte, actorID, targetID stri
 type addrMatch struct {
 	addr netip.Addr
 	slot int32
+}
+
+// sortMatched puts d.matched in address order (netip.Addr.Compare's):
+// IPv4 addresses by value, then the others by their 16 bytes, sorted as
+// integers rather than through Compare (which took a tenth of a row's
+// enrichment), or through Compare when one has a zone.
+func (d *NodeDirectory) sortMatched() {
+	v4, v6 := d.v4[:0], d.v6[:0]
+	for _, m := range d.matched {
+		switch a := m.addr; {
+		case a.Is4():
+			b := a.As4()
+			v4 = append(v4, uint64(binary.BigEndian.Uint32(b[:]))<<32|uint64(uint32(m.slot)))
+		case a.Is6() && a.Zone() == "":
+			b := a.As16()
+			v6 = append(v6, addrKey{binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:]), m.slot})
+		default:
+			slices.SortFunc(d.matched, func(p, q addrMatch) int { return p.addr.Compare(q.addr) })
+			return
+		}
+	}
+	d.v4, d.v6 = v4, v6
+	slices.Sort(v4)
+	slices.SortFunc(v6, func(p, q addrKey) int {
+		if c := cmp.Compare(p.hi, q.hi); c != 0 {
+			return c
+		}
+		return cmp.Compare(p.lo, q.lo)
+	})
+	d.matched = d.matched[:0]
+	for _, k := range v4 {
+		var b [4]byte
+		binary.BigEndian.PutUint32(b[:], uint32(k>>32))
+		d.matched = append(d.matched, addrMatch{netip.AddrFrom4(b), int32(uint32(k))})
+	}
+	for _, k := range v6 {
+		var b [16]byte
+		binary.BigEndian.PutUint64(b[:8], k.hi)
+		binary.BigEndian.PutUint64(b[8:], k.lo)
+		d.matched = append(d.matched, addrMatch{netip.AddrFrom16(b), k.slot})
+	}
+}
+
+// addrKey is an IPv6 address of d.matched as integers.
+type addrKey struct {
+	hi, lo uint64
+	slot   int32
 }
 
 func (d *NodeDirectory) appendNodeMatch(dst []byte, match string, slot int32) []byte {

@@ -156,6 +156,8 @@ type NodeDirectory struct {
 
 	ips     []netip.Addr // scratch for AppendEnrichment
 	matched []addrMatch
+	v4      []uint64 // scratch for sortMatched
+	v6      []addrKey
 }
 
 // NodeDirectoryStats counts what a NodeDirectory did.
