@@ -43,7 +43,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	}
 	// Timelines start at one-second buckets and double their width until
 	// at most 2048 cover the input: fine for a minute, a day or a month.
-	s, err := summarize(files, rf.obj, opt, rf.jobs, summ.Options{Bucket: time.Second, MaxBuckets: 2048},
+	s, in, err := summarize(files, rf.obj, opt, rf.jobs, summ.Options{Bucket: time.Second, MaxBuckets: 2048},
 		summ.SummaryOptions{Top: *top, Timeline: true}, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "tslogs report:", err)
@@ -66,6 +66,9 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	}
 	if err == nil {
 		err = w.commit()
+	}
+	if err == nil {
+		err = in.saveState()
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "tslogs report:", err)

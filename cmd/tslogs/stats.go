@@ -57,7 +57,7 @@ func runStats(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "tslogs stats:", err)
 		return exitUsage
 	}
-	s, err := summarize(files, rf.obj, opt, rf.jobs, summ.Options{Tolerance: *tolerance},
+	s, in, err := summarize(files, rf.obj, opt, rf.jobs, summ.Options{Tolerance: *tolerance},
 		summ.SummaryOptions{Top: *top, Timeline: *timeline && *asJSON}, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "tslogs stats:", err)
@@ -66,17 +66,18 @@ func runStats(args []string, stdout, stderr io.Writer) int {
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(s); err != nil {
-			fmt.Fprintln(stderr, "tslogs stats:", err)
-			return exitUsage
-		}
-		return exitOK
+		err = enc.Encode(s)
+	} else {
+		// The summary is printed piecemeal; the buffer keeps the first
+		// write error (a full disk, a closed pipe) for Flush to report.
+		bw := bufio.NewWriter(stdout)
+		printSummary(bw, s, *tolerance)
+		err = bw.Flush()
 	}
-	// The summary is printed piecemeal; the buffer keeps the first write
-	// error (a full disk, a closed pipe) for Flush to report.
-	bw := bufio.NewWriter(stdout)
-	printSummary(bw, s, *tolerance)
-	if err := bw.Flush(); err != nil {
+	if err == nil {
+		err = in.saveState()
+	}
+	if err != nil {
 		fmt.Fprintln(stderr, "tslogs stats:", err)
 		return exitUsage
 	}
@@ -84,9 +85,9 @@ func runStats(args []string, stdout, stderr io.Writer) int {
 }
 
 // summarize reads every input into one aggregate and summarises it, on
-// jobs cores. With --state, the objects read are recorded once every input
-// is read.
-func summarize(files []string, obj objectFlags, ropt tailscale.ReaderOptions, jobs int, aopt summ.Options, sopt summ.SummaryOptions, stderr io.Writer) (*summ.Summary, error) {
+// jobs cores. It returns the inputs, whose saveState (--state) the command
+// calls once its output is written.
+func summarize(files []string, obj objectFlags, ropt tailscale.ReaderOptions, jobs int, aopt summ.Options, sopt summ.SummaryOptions, stderr io.Writer) (*summ.Summary, *inputSet, error) {
 	agg := summ.New(aopt)
 	var in *inputSet
 	var err error
@@ -98,13 +99,10 @@ func summarize(files []string, obj objectFlags, ropt tailscale.ReaderOptions, jo
 			return nil
 		})
 	}
-	if err == nil {
-		err = in.saveState()
-	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return agg.Summarize(sopt), nil
+	return agg.Summarize(sopt), in, nil
 }
 
 // human formats a byte count: 1.5 MiB.
