@@ -3,6 +3,7 @@ package main
 import (
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -54,4 +55,15 @@ func TestParseSizeOverflow(t *testing.T) {
 	n, err := parseSize("8589934591G") // the largest count of GiB that fits
 	require.NoError(t, err)
 	assert.Equal(t, int64(8589934591)<<30, n)
+}
+
+// TestParseWhenNegativeDuration: a negative duration is refused for what it
+// is, not as something that is not a duration at all.
+func TestParseWhenNegativeDuration(t *testing.T) {
+	_, err := parseWhen("-1h", time.Now())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `"-1h": a duration before now must not be negative`)
+	at, err := parseWhen("1h", time.Date(2026, 6, 3, 15, 0, 0, 0, time.UTC))
+	require.NoError(t, err)
+	assert.Equal(t, time.Date(2026, 6, 3, 14, 0, 0, 0, time.UTC), at)
 }
