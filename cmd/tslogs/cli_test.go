@@ -21,6 +21,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -928,6 +929,48 @@ func TestParseOutputIsDeadLetterFile(t *testing.T) {
 			res := cliRun(t, nil, "parse", "-o", pair[0], "--dead-letter", pair[1], in)
 			assert.Equal(t, exitUsage, res.code, res.stderr)
 			assert.Contains(t, res.stderr, "-o and --dead-letter name the same file")
+		})
+	}
+}
+
+// TestOutputFileInterrupted: an interrupted run (SIGINT, SIGTERM) removes
+// the temporary file of -o instead of leaving it behind, and dies of the
+// signal as before.
+func TestOutputFileInterrupted(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			dir := t.TempDir()
+			out := filepath.Join(dir, "big.log")
+			// Far more than is written before the signal comes.
+			cmd := exec.Command(cliBin, "synth", "--log-type", "network", "--size", "50GB", "-o", out)
+			var errb bytes.Buffer
+			cmd.Stderr = &errb
+			require.NoError(t, cmd.Start())
+			defer cmd.Process.Kill()
+			// Wait (boundedly) for the temporary file to grow.
+			started := false
+			for range 1000 {
+				entries, err := os.ReadDir(dir)
+				require.NoError(t, err)
+				if len(entries) == 1 {
+					if info, err := entries[0].Info(); err == nil && info.Size() > 0 {
+						started = true
+						break
+					}
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			require.True(t, started, "synth wrote nothing; stderr: %s", errb.String())
+			require.NoError(t, cmd.Process.Signal(sig))
+			err := cmd.Wait()
+			var ee *exec.ExitError
+			require.ErrorAs(t, err, &ee, "synth ended by itself")
+			ws, ok := ee.Sys().(syscall.WaitStatus)
+			require.True(t, ok)
+			assert.True(t, ws.Signaled() && ws.Signal() == sig, "died of %v: %v (stderr %s)", sig, ee, errb.String())
+			entries, err := os.ReadDir(dir)
+			require.NoError(t, err)
+			assert.Empty(t, entries, "no output and no temporary file is left")
 		})
 	}
 }

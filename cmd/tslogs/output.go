@@ -6,8 +6,11 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
+	"syscall"
+	"time"
 )
 
 // outputFile is the -o output of a command: standard output, or a file
@@ -15,12 +18,16 @@ import (
 // and renamed to it by commit. A run that fails (abort) leaves no partial
 // file under the final name, and an earlier file of that name intact. A
 // name that exists and is not a regular file (a device such as /dev/stdout
-// or /dev/null, a FIFO, a symbolic link) is written in place.
+// or /dev/null, a FIFO, a symbolic link) is written in place. A run
+// interrupted by SIGINT or SIGTERM removes the temporary file and dies of
+// the signal.
 type outputFile struct {
 	w    io.Writer
-	f    *os.File // nil for standard output
-	name string   // the final name
-	tmp  string   // the temporary name; "" when written in place
+	f    *os.File       // nil for standard output
+	name string         // the final name
+	tmp  string         // the temporary name; "" when written in place
+	sigc chan os.Signal // SIGINT and SIGTERM while the temporary file exists
+	done chan struct{}  // closed by commit and abort
 }
 
 // createOutput returns the output name: stdout for "-", else a file.
@@ -59,6 +66,7 @@ func createOutput(name string, stdout io.Writer) (*outputFile, error) {
 		if err != nil {
 			return nil, o.named(err)
 		}
+		o.removeOnSignal()
 		if replacing {
 			if err := f.Chmod(mode); err != nil { // the umask may have taken bits off
 				o.abort()
@@ -93,6 +101,7 @@ func (o *outputFile) commit() error {
 	}
 	f := o.f
 	o.f = nil
+	defer o.stopSignals()
 	if err := f.Close(); err != nil {
 		if o.tmp != "" {
 			os.Remove(o.tmp)
@@ -119,6 +128,43 @@ func (o *outputFile) abort() {
 	o.f = nil
 	if o.tmp != "" {
 		os.Remove(o.tmp)
+	}
+	o.stopSignals()
+}
+
+// removeOnSignal removes the temporary file if SIGINT or SIGTERM comes
+// before commit or abort, then dies of the signal as it would have. (A
+// signal ignored since the start, as by nohup, is left ignored.)
+func (o *outputFile) removeOnSignal() {
+	var sigs []os.Signal
+	for _, s := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		if !signal.Ignored(s) {
+			sigs = append(sigs, s)
+		}
+	}
+	c := make(chan os.Signal, 1)
+	signal.Notify(c, sigs...)
+	o.done = make(chan struct{})
+	o.sigc = c
+	go func(tmp string, done <-chan struct{}) {
+		select {
+		case sig := <-c:
+			os.Remove(tmp)
+			signal.Reset(sigs...)
+			if p, err := os.FindProcess(os.Getpid()); err == nil && p.Signal(sig) == nil {
+				time.Sleep(time.Second) // the signal ends the process
+			}
+			os.Exit(exitUsage)
+		case <-done:
+		}
+	}(o.tmp, o.done)
+}
+
+func (o *outputFile) stopSignals() {
+	if o.done != nil {
+		signal.Stop(o.sigc)
+		close(o.done)
+		o.done = nil
 	}
 }
 
