@@ -943,7 +943,7 @@ func TestOutputFileInterrupted(t *testing.T) {
 			out := filepath.Join(dir, "big.log")
 			// Far more than is written before the signal comes.
 			cmd := exec.Command(cliBin, "synth", "--log-type", "network", "--size", "50GB", "-o", out)
-			var errb bytes.Buffer
+			var errb lockedBuffer // read while the process runs
 			cmd.Stderr = &errb
 			require.NoError(t, cmd.Start())
 			defer cmd.Process.Kill()
