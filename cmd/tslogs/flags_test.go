@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"path/filepath"
 	"testing"
 	"time"
@@ -66,4 +67,23 @@ func TestParseWhenNegativeDuration(t *testing.T) {
 	at, err := parseWhen("1h", time.Date(2026, 6, 3, 15, 0, 0, 0, time.UTC))
 	require.NoError(t, err)
 	assert.Equal(t, time.Date(2026, 6, 3, 14, 0, 0, 0, time.UTC), at)
+}
+
+// TestStateFileErrorsNameIt: a --state file that cannot be read is named
+// in the error, whatever went wrong.
+func TestStateFileErrorsNameIt(t *testing.T) {
+	dir := t.TempDir()
+	long := cliWriteFile(t, dir, "long.jsonl", append(bytes.Repeat([]byte("x"), 2<<20), '\n'))
+	bad := cliWriteFile(t, dir, "bad.jsonl", []byte("{\"object\":\"s3://b/k\",\"etag\":\"e\"}\nnot json\n"))
+	for name, tc := range map[string]struct{ path, want string }{
+		"line too long": {long, long + ": "},
+		"not a state":   {bad, bad + ":2: not a state line"},
+		"a directory":   {dir, "read " + dir + ": is a directory"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			res := cliRun(t, nil, "stats", "--state", tc.path, cliSample("network.log"))
+			assert.Equal(t, exitUsage, res.code, res.stderr)
+			assert.Contains(t, res.stderr, "--state: "+tc.want)
+		})
+	}
 }

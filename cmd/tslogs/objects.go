@@ -268,7 +268,14 @@ func (s *inputSet) loadState(path string) error {
 		}
 		s.state[l.Object] = l.ETag
 	}
-	return sc.Err()
+	if err := sc.Err(); err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			return err // names the file already
+		}
+		return fmt.Errorf("%s: %w", path, err) // such as a line over 1 MiB
+	}
+	return nil
 }
 
 // saveState records the objects read, with those of earlier runs, in the
