@@ -815,7 +815,7 @@ func TestSummaryOutputFull(t *testing.T) {
 // beyond fails with EFBIG, a disk filling up in the middle of an output
 // file) or "-v 4000000" (a bound on memory, for a run that could take all
 // of it).
-func cliRunLimited(t *testing.T, limits string, args ...string) cliResult {
+func cliRunLimited(t *testing.T, limits string, stdin io.Reader, args ...string) cliResult {
 	t.Helper()
 	sh, err := exec.LookPath("sh")
 	if err != nil {
@@ -823,6 +823,7 @@ func cliRunLimited(t *testing.T, limits string, args ...string) cliResult {
 	}
 	cmd := exec.Command(sh, append([]string{"-c", `ulimit ` + limits + ` && exec "$@"`, "sh", cliBin}, args...)...)
 	cmd.Env = append(os.Environ(), "CI=1")
+	cmd.Stdin = stdin
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err = cmd.Run()
@@ -862,7 +863,7 @@ func TestOutputFileWhole(t *testing.T) {
 			out := cliWriteFile(t, dir, "out", []byte("earlier output\n"))
 			var res cliResult
 			if tc.limited {
-				res = cliRunLimited(t, "-f 8", tc.args(out)...)
+				res = cliRunLimited(t, "-f 8", nil, tc.args(out)...)
 			} else {
 				res = cliRun(t, nil, tc.args(out)...)
 			}
@@ -901,7 +902,7 @@ func TestOutputFileWhole(t *testing.T) {
 // naming the object's key, and leave no file, complete or temporary.
 func TestParquetOutputFull(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "pq")
-	res := cliRunLimited(t, "-f 8", "parse", "--format", "parquet", "--row-group-size", "1KiB", "--out", out, cliSample("network.log"))
+	res := cliRunLimited(t, "-f 8", nil, "parse", "--format", "parquet", "--row-group-size", "1KiB", "--out", out, cliSample("network.log"))
 	assert.Equal(t, exitUsage, res.code, res.stderr)
 	assert.Regexp(t, `tslogs parse: p_log_type=Tailscale\.Network/dt=\d{4}-\d\d-\d\d/hour=\d\d/[0-9a-f]+-\d{5}\.parquet: .*file too large`, res.stderr)
 	var files []string
@@ -971,6 +972,37 @@ func TestOutputFileInterrupted(t *testing.T) {
 			entries, err := os.ReadDir(dir)
 			require.NoError(t, err)
 			assert.Empty(t, entries, "no output and no temporary file is left")
+		})
+	}
+}
+
+// TestParseDeadLetterIsInput: --dead-letter naming an input (a file
+// argument, or the file standard input reads) is a usage error. Appended
+// to while it was read, it fed its own dead letters back as bad records,
+// which grew it until the disk was full (the runs here are limited to
+// about 1 MB of file, so that a regression fails instead).
+func TestParseDeadLetterIsInput(t *testing.T) {
+	var bad bytes.Buffer
+	for i := range 2000 {
+		fmt.Fprintf(&bad, "{\"time\":\"bad\",\"n\":%d}\n", i)
+	}
+	for _, viaStdin := range []bool{false, true} {
+		t.Run(fmt.Sprintf("stdin %v", viaStdin), func(t *testing.T) {
+			in := cliWriteFile(t, t.TempDir(), "in.log", bad.Bytes())
+			args := []string{"parse", "--jobs", "1", "--dead-letter", in}
+			var stdin io.Reader
+			if viaStdin {
+				f, err := os.Open(in)
+				require.NoError(t, err)
+				defer f.Close()
+				stdin = f
+			} else {
+				args = append(args, in)
+			}
+			res := cliRunLimited(t, "-f 2000", stdin, args...)
+			assert.Equal(t, exitUsage, res.code, "%.300s", res.stderr)
+			assert.Contains(t, res.stderr, "--dead-letter "+in+" is also an input")
+			assert.Equal(t, bad.Bytes(), cliReadFile(t, in), "the input is left as it was")
 		})
 	}
 }

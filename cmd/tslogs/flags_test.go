@@ -35,7 +35,7 @@ func TestOddFlagValues(t *testing.T) {
 			"is not before --until"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res := cliRunLimited(t, "-v 4000000", tc.args...)
+			res := cliRunLimited(t, "-v 4000000", nil, tc.args...)
 			assert.Equal(t, exitUsage, res.code, res.stderr)
 			assert.Contains(t, res.stderr, tc.want)
 			assert.NotContains(t, res.stderr, "goroutine ", "no crash")

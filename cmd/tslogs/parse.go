@@ -228,6 +228,10 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 		}
 		outFiles = append(outFiles, f)
 		dl = bufio.NewWriter(f)
+		if isInput(f, files, stdin) {
+			fmt.Fprintf(stderr, "tslogs %s: --dead-letter %s is also an input: its dead letters would be read back as bad records\n", cmd, deadLetter)
+			return exitUsage
+		}
 		if rowsFile != nil && rowsFile.replaces(f) {
 			fmt.Fprintln(stderr, "tslogs "+cmd+": -o and --dead-letter name the same file:", outFile)
 			return exitUsage
@@ -334,6 +338,33 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 		return exitRejected
 	}
 	return exitOK
+}
+
+// isInput reports whether f, a regular file, is one of the local inputs: a
+// file argument, or the file standard input reads ("-", or no arguments).
+// (Devices such as /dev/null may well be both.)
+func isInput(f *os.File, files []string, stdin io.Reader) bool {
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		return false
+	}
+	readsStdin := len(files) == 0
+	for _, name := range files {
+		switch {
+		case name == "-":
+			readsStdin = true
+		case !objstore.IsS3(name):
+			if in, err := os.Stat(name); err == nil && os.SameFile(st, in) {
+				return true
+			}
+		}
+	}
+	if sf, ok := stdin.(*os.File); ok && readsStdin {
+		if in, err := sf.Stat(); err == nil && os.SameFile(st, in) {
+			return true
+		}
+	}
+	return false
 }
 
 // appendDeadLetter appends one dead-letter JSON line for a rejected record.
