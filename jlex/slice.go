@@ -30,10 +30,27 @@ func (l *Lexer) ElementsHint() int {
 	if len(rest) > 0 && rest[0] == ']' {
 		return 0
 	}
-	if i := bytes.Index(rest, []byte("}]")); i >= 0 {
+	if i := indexObjectsEnd(rest); i >= 0 {
 		rest = rest[:i]
 	}
 	return min(bytes.Count(rest, []byte{'{'}), maxElementsHint)
+}
+
+// indexObjectsEnd returns the index of the first "}]" in b, or -1. It
+// looks for the ']', rarer in an array of objects than the '}' that ends
+// every element (bytes.Index stopped at each of those).
+func indexObjectsEnd(b []byte) int {
+	for i := 1; i < len(b); {
+		j := bytes.IndexByte(b[i:], ']')
+		if j < 0 {
+			return -1
+		}
+		if i += j; b[i-1] == '}' {
+			return i - 1
+		}
+		i++
+	}
+	return -1
 }
 
 // newStrings is the capacity given to a string slice that has none: the
