@@ -278,9 +278,12 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return fail("%v", err)
 	}
 	if created {
-		fmt.Fprintf(stdout, "Generated a token and stored it in %s (mode 0600). It is shown only this once:\n\n    %s\n\n"+
+		_, err := fmt.Fprintf(stdout, "Generated a token and stored it in %s (mode 0600). It is shown only this once:\n\n    %s\n\n"+
 			"Give it to Tailscale as the Panther destination's token (Bearer) or the Splunk destination's token.\n",
 			tokPath, tokens[0])
+		if err != nil {
+			log.Warn("the generated token could not be shown: read it in its file", "file", tokPath, "err", err)
+		}
 	} else if tokPath != "" {
 		fmt.Fprintf(stdout, "Using the token in %s\n", tokPath)
 	}

@@ -69,3 +69,23 @@ func TestServeNoTokenWhenListenFails(t *testing.T) {
 	_, err = os.Stat(filepath.Join(dir, "token"))
 	assert.True(t, os.IsNotExist(err), "no token stored")
 }
+
+// TestServeTokenNotShown: a generated token that could not be printed
+// (standard output on a full disk) is said so on standard error, with the
+// file that holds it: it was "shown only this once" to no one.
+func TestServeTokenNotShown(t *testing.T) {
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip("no /dev/full here:", err)
+	}
+	defer full.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the receiver stops as soon as it has started
+	dir := t.TempDir()
+	var errb lockedBuffer
+	code := serveMain(ctx, []string{"--listen", "127.0.0.1:0", "--out", dir, "--drain-delay", "0"}, full, &errb)
+	assert.Equal(t, exitOK, code, errb.String())
+	assert.Contains(t, errb.String(), "the generated token could not be shown")
+	assert.Contains(t, errb.String(), filepath.Join(dir, "token"))
+	assert.Contains(t, errb.String(), "no space left on device")
+}
