@@ -1006,3 +1006,19 @@ func TestParseDeadLetterIsInput(t *testing.T) {
 		})
 	}
 }
+
+// TestOutputFileInReadOnlyDirectory: an existing writable file in a
+// directory where no temporary file can be created is still written (in
+// place, as before -o was written under a temporary name).
+func TestOutputFileInReadOnlyDirectory(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("running as root: directory permissions do not bite")
+	}
+	dir := t.TempDir()
+	out := cliWriteFile(t, dir, "rows.ndjson", []byte("earlier\n"))
+	require.NoError(t, os.Chmod(dir, 0o500))
+	defer os.Chmod(dir, 0o700)
+	res := cliRun(t, nil, "parse", "-o", out, cliSample("network.log"))
+	require.Equal(t, exitOK, res.code, res.stderr)
+	assert.Len(t, cliRows(t, string(cliReadFile(t, out))), 300)
+}

@@ -18,7 +18,8 @@ import (
 // and renamed to it by commit. A run that fails (abort) leaves no partial
 // file under the final name, and an earlier file of that name intact. A
 // name that exists and is not a regular file (a device such as /dev/stdout
-// or /dev/null, a FIFO, a symbolic link) is written in place. A run
+// or /dev/null, a FIFO, a symbolic link) is written in place, as is a
+// file in a directory where no other file can be created. A run
 // interrupted by SIGINT or SIGTERM removes the temporary file and dies of
 // the signal.
 type outputFile struct {
@@ -35,16 +36,19 @@ func createOutput(name string, stdout io.Writer) (*outputFile, error) {
 	if name == "-" {
 		return &outputFile{w: stdout, name: "<stdout>"}, nil
 	}
-	st, err := os.Lstat(name)
-	switch {
-	case err == nil && st.IsDir():
-		return nil, &fs.PathError{Op: "open", Path: name, Err: errors.New("is a directory")}
-	case err == nil && !st.Mode().IsRegular():
+	inPlace := func() (*outputFile, error) {
 		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
 		if err != nil {
 			return nil, err
 		}
 		return &outputFile{w: f, f: f, name: name}, nil
+	}
+	st, err := os.Lstat(name)
+	switch {
+	case err == nil && st.IsDir():
+		return nil, &fs.PathError{Op: "open", Path: name, Err: errors.New("is a directory")}
+	case err == nil && !st.Mode().IsRegular():
+		return inPlace()
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		return nil, err
 	}
@@ -61,6 +65,10 @@ func createOutput(name string, stdout io.Writer) (*outputFile, error) {
 		f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
 		if errors.Is(err, fs.ErrExist) {
 			continue
+		}
+		if errors.Is(err, fs.ErrPermission) && replacing {
+			// A writable file in a directory that is not: as before.
+			return inPlace()
 		}
 		o := &outputFile{w: f, f: f, name: name, tmp: tmp}
 		if err != nil {
