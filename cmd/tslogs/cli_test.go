@@ -795,6 +795,7 @@ func TestSummaryOutputFull(t *testing.T) {
 		"stats json":   {"stats", "--json", cliSample("network.log")},
 		"validate":     {"validate", cliSample("network.log")},
 		"version":      {"version"},
+		"help":         {"help"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			cmd := exec.Command(cliBin, args...)
