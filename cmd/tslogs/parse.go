@@ -203,6 +203,9 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 			f.Close()
 		}
 	}()
+	if (outFile == "" || outFile == "-") && cmd == "parse" && ds == nil && isTerminal(stdout) {
+		progressTo = noProgress{stderr}
+	}
 	// -o: renamed into place at the end only if every row was written.
 	var rowsFile *outputFile
 	if outFile != "" {
@@ -213,9 +216,6 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 		}
 		defer rowsFile.abort()
 		stdout = rowsFile
-	}
-	if (outFile == "" || outFile == "-") && cmd == "parse" && ds == nil && isTerminal(stdout) {
-		progressTo = noProgress{stderr}
 	}
 
 	out := bufio.NewWriterSize(stdout, 256<<10)
