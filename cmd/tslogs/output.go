@@ -150,6 +150,9 @@ func (o *outputFile) removeOnSignal() {
 			sigs = append(sigs, s)
 		}
 	}
+	if len(sigs) == 0 {
+		return // (Notify with no signals would relay every one)
+	}
 	c := make(chan os.Signal, 1)
 	signal.Notify(c, sigs...)
 	o.done = make(chan struct{})
