@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -135,4 +136,56 @@ func TestParseS3Export(t *testing.T) {
 	var st struct{ Records int64 }
 	require.NoError(t, json.Unmarshal(tslogs(t, nil, 0, "stats", "--json", "s3://exports/tailscale/network/2026/06/03/12/"), &st))
 	assert.Equal(t, int64(550), st.Records)
+}
+
+// TestStateOnlyAfterOutput: --state records the objects read only once
+// the run's output is written. report and stats saved it before writing
+// theirs, so a report that could not be written (or a summary lost to a
+// full disk) still marked its objects read, and the next run skipped them.
+func TestStateOnlyAfterOutput(t *testing.T) {
+	srv := startS3(t, "exports")
+	useS3(t, srv)
+	ctx := context.Background()
+	exports, err := objstore.OpenS3(ctx, "s3://exports/tailscale")
+	require.NoError(t, err)
+	dir := t.TempDir()
+	data, err := os.ReadFile(synth(t, dir, "part.ndjson", "--log-type", "network", "--records", "40", "--seed", "1", "--bare"))
+	require.NoError(t, err)
+	require.NoError(t, exports.Put(ctx, "network/part-0001.ndjson", data))
+	const input = "s3://exports/tailscale/network/"
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip("no /dev/full here:", err)
+	}
+	defer full.Close()
+
+	for name, args := range map[string][]string{
+		"report": {"report", "-o", "/dev/full", input},
+		"parse":  {"parse", "-o", "/dev/full", input},
+		"stats":  {"stats", input},
+	} {
+		t.Run(name, func(t *testing.T) {
+			state := filepath.Join(t.TempDir(), "state.jsonl")
+			cmd := exec.Command(tslogsBin, append(args, "--state", state)...)
+			var stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = full, &stderr
+			err := cmd.Run()
+			var ee *exec.ExitError
+			require.ErrorAs(t, err, &ee, "the output was lost; stderr: %s", stderr.String())
+			assert.Equal(t, 2, ee.ExitCode(), stderr.String())
+			assert.Contains(t, stderr.String(), "no space left on device")
+			_, err = os.Stat(state)
+			assert.True(t, os.IsNotExist(err), "the state file was written by a run whose output was lost")
+
+			// The same run with its output written records the object.
+			args := append(args, "--state", state)
+			if args[1] == "-o" {
+				args[2] = filepath.Join(t.TempDir(), "out")
+			}
+			tslogs(t, nil, 0, args...)
+			saved, err := os.ReadFile(state)
+			require.NoError(t, err)
+			assert.Contains(t, string(saved), `"object":"s3://exports/tailscale/network/part-0001.ndjson"`)
+		})
+	}
 }

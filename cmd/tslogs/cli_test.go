@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/big"
 	"os"
 	"os/exec"
@@ -20,6 +21,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -776,4 +778,248 @@ func TestParseOutputFull(t *testing.T) {
 			assert.Contains(t, res.stderr, "no space left on device")
 		})
 	}
+}
+
+// TestSummaryOutputFull: a summary (stats, validate) or version line that
+// cannot be written to standard output (a full disk: /dev/full) makes the
+// command fail with the reason, never exit 0 as if it had been printed.
+func TestSummaryOutputFull(t *testing.T) {
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip("no /dev/full here:", err)
+	}
+	defer full.Close()
+	for name, args := range map[string][]string{
+		"stats":        {"stats", "--jobs", "1", cliSample("network.log")},
+		"stats jobs 2": {"stats", "--jobs", "2", cliSample("network.log")},
+		"stats json":   {"stats", "--json", cliSample("network.log")},
+		"validate":     {"validate", cliSample("network.log")},
+		"version":      {"version"},
+		"help":         {"help"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			cmd := exec.Command(cliBin, args...)
+			cmd.Env = append(os.Environ(), "CI=1")
+			var errb bytes.Buffer
+			cmd.Stdout, cmd.Stderr = full, &errb
+			err := cmd.Run()
+			var ee *exec.ExitError
+			require.ErrorAs(t, err, &ee, "tslogs %q exited 0 with its output lost; stderr: %s", args, errb.String())
+			assert.Equal(t, exitUsage, ee.ExitCode(), errb.String())
+			assert.Contains(t, errb.String(), "no space left on device")
+		})
+	}
+}
+
+// cliRunLimited runs tslogs under sh's ulimit with limits, such as "-f 8"
+// (files of at most 8 blocks, 512 bytes in dash, 1 KiB in bash: a write
+// beyond fails with EFBIG, a disk filling up in the middle of an output
+// file) or "-v 4000000" (a bound on memory, for a run that could take all
+// of it).
+func cliRunLimited(t *testing.T, limits string, stdin io.Reader, args ...string) cliResult {
+	t.Helper()
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh to set ulimit:", err)
+	}
+	cmd := exec.Command(sh, append([]string{"-c", `ulimit ` + limits + ` && exec "$@"`, "sh", cliBin}, args...)...)
+	cmd.Env = append(os.Environ(), "CI=1")
+	cmd.Stdin = stdin
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err = cmd.Run()
+	res := cliResult{stdout: out.String(), stderr: errb.String()}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		res.code = ee.ExitCode()
+	} else {
+		require.NoError(t, err)
+	}
+	return res
+}
+
+// TestOutputFileWhole: -o of parse, report and synth is written under a
+// temporary name and renamed once complete. A run that fails (the file
+// cannot be written whole, or an input cannot be read) leaves no partial
+// file under the final name, the earlier file of that name intact, and no
+// temporary file; its error names the output file, not the temporary one.
+// A run that succeeds keeps an existing file's mode.
+func TestOutputFileWhole(t *testing.T) {
+	sample := cliSample("network.log")
+	for _, tc := range []struct {
+		name    string
+		args    func(out string) []string
+		limited bool   // run with files limited to 8 blocks, 8 KiB at most (the output is larger)
+		want    string // in stderr
+	}{
+		{"parse, write fails", func(out string) []string { return []string{"parse", "-o", out, sample} }, true, "file too large"},
+		{"parse, input missing", func(out string) []string { return []string{"parse", "-o", out, sample, "missing.log"} }, false, "missing.log"},
+		{"report, write fails", func(out string) []string { return []string{"report", "-o", out, sample} }, true, "file too large"},
+		{"synth, write fails", func(out string) []string {
+			return []string{"synth", "--log-type", "network", "--records", "300", "-o", out}
+		}, true, "file too large"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			out := cliWriteFile(t, dir, "out", []byte("earlier output\n"))
+			var res cliResult
+			if tc.limited {
+				res = cliRunLimited(t, "-f 8", nil, tc.args(out)...)
+			} else {
+				res = cliRun(t, nil, tc.args(out)...)
+			}
+			assert.Equal(t, exitUsage, res.code, res.stderr)
+			assert.Contains(t, res.stderr, tc.want)
+			if tc.limited {
+				assert.Contains(t, res.stderr, out+":", "the error names the output file")
+				assert.NotContains(t, res.stderr, ".tmp")
+			}
+			assert.Equal(t, "earlier output\n", string(cliReadFile(t, out)), "the earlier file is intact")
+			entries, err := os.ReadDir(dir)
+			require.NoError(t, err)
+			var names []string
+			for _, e := range entries {
+				names = append(names, e.Name())
+			}
+			assert.Equal(t, []string{"out"}, names, "no temporary file is left")
+
+			// The same run without the limit replaces the file, keeping its mode.
+			require.NoError(t, os.Chmod(out, 0o640))
+			if !tc.limited {
+				return
+			}
+			res = cliRun(t, nil, tc.args(out)...)
+			require.Equal(t, exitOK, res.code, res.stderr)
+			st, err := os.Stat(out)
+			require.NoError(t, err)
+			assert.Equal(t, os.FileMode(0o640), st.Mode().Perm())
+			assert.Greater(t, st.Size(), int64(8<<10))
+		})
+	}
+}
+
+// TestParquetOutputFull: Parquet files that cannot be written (the disk
+// fills up while row groups are flushed) make parse fail with an error
+// naming the object's key, and leave no file, complete or temporary.
+func TestParquetOutputFull(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "pq")
+	res := cliRunLimited(t, "-f 8", nil, "parse", "--format", "parquet", "--row-group-size", "1KiB", "--out", out, cliSample("network.log"))
+	assert.Equal(t, exitUsage, res.code, res.stderr)
+	assert.Regexp(t, `tslogs parse: p_log_type=Tailscale\.Network/dt=\d{4}-\d\d-\d\d/hour=\d\d/[0-9a-f]+-\d{5}\.parquet: .*file too large`, res.stderr)
+	var files []string
+	require.NoError(t, filepath.WalkDir(out, func(p string, e fs.DirEntry, err error) error {
+		if err == nil && !e.IsDir() {
+			files = append(files, p)
+		}
+		return err
+	}))
+	assert.Empty(t, files)
+}
+
+// TestParseOutputIsDeadLetterFile: -o and --dead-letter naming one file
+// is a usage error: the rows, renamed into place at the end, would replace
+// the dead letters appended to it meanwhile.
+func TestParseOutputIsDeadLetterFile(t *testing.T) {
+	dir := t.TempDir()
+	good := cliReadFile(t, filepath.Join(cliRecordsDir, "network", "01_time_millis.json"))
+	in := cliWriteFile(t, dir, "in.log", append(append(bytes.TrimSpace(good), '\n'), "garbage\n"...))
+	for name, pair := range map[string][2]string{
+		"same name":        {filepath.Join(dir, "all.ndjson"), filepath.Join(dir, "all.ndjson")},
+		"another spelling": {filepath.Join(dir, "all.ndjson"), filepath.Join(dir, ".", "..", filepath.Base(dir), "all.ndjson")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			res := cliRun(t, nil, "parse", "-o", pair[0], "--dead-letter", pair[1], in)
+			assert.Equal(t, exitUsage, res.code, res.stderr)
+			assert.Contains(t, res.stderr, "-o and --dead-letter name the same file")
+		})
+	}
+}
+
+// TestOutputFileInterrupted: an interrupted run (SIGINT, SIGTERM) removes
+// the temporary file of -o instead of leaving it behind, and dies of the
+// signal as before.
+func TestOutputFileInterrupted(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			dir := t.TempDir()
+			out := filepath.Join(dir, "big.log")
+			// Far more than is written before the signal comes.
+			cmd := exec.Command(cliBin, "synth", "--log-type", "network", "--size", "50GB", "-o", out)
+			var errb lockedBuffer // read while the process runs
+			cmd.Stderr = &errb
+			require.NoError(t, cmd.Start())
+			defer cmd.Process.Kill()
+			// Wait (boundedly) for the temporary file to grow.
+			started := false
+			for range 1000 {
+				entries, err := os.ReadDir(dir)
+				require.NoError(t, err)
+				if len(entries) == 1 {
+					if info, err := entries[0].Info(); err == nil && info.Size() > 0 {
+						started = true
+						break
+					}
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			require.True(t, started, "synth wrote nothing; stderr: %s", errb.String())
+			require.NoError(t, cmd.Process.Signal(sig))
+			err := cmd.Wait()
+			var ee *exec.ExitError
+			require.ErrorAs(t, err, &ee, "synth ended by itself")
+			ws, ok := ee.Sys().(syscall.WaitStatus)
+			require.True(t, ok)
+			assert.True(t, ws.Signaled() && ws.Signal() == sig, "died of %v: %v (stderr %s)", sig, ee, errb.String())
+			entries, err := os.ReadDir(dir)
+			require.NoError(t, err)
+			assert.Empty(t, entries, "no output and no temporary file is left")
+		})
+	}
+}
+
+// TestParseDeadLetterIsInput: --dead-letter naming an input (a file
+// argument, or the file standard input reads) is a usage error. Appended
+// to while it was read, it fed its own dead letters back as bad records,
+// which grew it until the disk was full (the runs here are limited to
+// about 1 MB of file, so that a regression fails instead).
+func TestParseDeadLetterIsInput(t *testing.T) {
+	var bad bytes.Buffer
+	for i := range 2000 {
+		fmt.Fprintf(&bad, "{\"time\":\"bad\",\"n\":%d}\n", i)
+	}
+	for _, viaStdin := range []bool{false, true} {
+		t.Run(fmt.Sprintf("stdin %v", viaStdin), func(t *testing.T) {
+			in := cliWriteFile(t, t.TempDir(), "in.log", bad.Bytes())
+			args := []string{"parse", "--jobs", "1", "--dead-letter", in}
+			var stdin io.Reader
+			if viaStdin {
+				f, err := os.Open(in)
+				require.NoError(t, err)
+				defer f.Close()
+				stdin = f
+			} else {
+				args = append(args, in)
+			}
+			res := cliRunLimited(t, "-f 2000", stdin, args...)
+			assert.Equal(t, exitUsage, res.code, "%.300s", res.stderr)
+			assert.Contains(t, res.stderr, "--dead-letter "+in+" is also an input")
+			assert.Equal(t, bad.Bytes(), cliReadFile(t, in), "the input is left as it was")
+		})
+	}
+}
+
+// TestOutputFileInReadOnlyDirectory: an existing writable file in a
+// directory where no temporary file can be created is still written (in
+// place, as before -o was written under a temporary name).
+func TestOutputFileInReadOnlyDirectory(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("running as root: directory permissions do not bite")
+	}
+	dir := t.TempDir()
+	out := cliWriteFile(t, dir, "rows.ndjson", []byte("earlier\n"))
+	require.NoError(t, os.Chmod(dir, 0o500))
+	defer os.Chmod(dir, 0o700)
+	res := cliRun(t, nil, "parse", "-o", out, cliSample("network.log"))
+	require.Equal(t, exitOK, res.code, res.stderr)
+	assert.Len(t, cliRows(t, string(cliReadFile(t, out))), 300)
 }

@@ -53,12 +53,13 @@ FILE reads standard input.
 Run "tslogs <command> -h" for a command's flags and examples.
 `
 
-func usage(w io.Writer) {
+func usage(w io.Writer) error {
 	list := ""
 	for _, c := range commands {
 		list += fmt.Sprintf("  %-9s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintf(w, mainUsage, list)
+	_, err := fmt.Fprintf(w, mainUsage, list)
+	return err
 }
 
 func main() {
@@ -84,7 +85,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}
 			return unknownCommand(args[1], stderr)
 		}
-		usage(stdout)
+		if err := usage(stdout); err != nil {
+			fmt.Fprintln(stderr, "tslogs:", err)
+			return exitUsage
+		}
 		return exitOK
 	}
 	if c := lookup(name); c != nil {

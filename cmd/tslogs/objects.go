@@ -28,7 +28,19 @@ func (f *objectFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.since, "since", "", "s3:// inputs: only objects written at or after this time (RFC 3339, a date, or a duration before now such as 24h)")
 	fs.StringVar(&f.until, "until", "", "s3:// inputs: only objects written before this time (same forms as --since)")
 	fs.StringVar(&f.state, "state", "", "s3:// inputs: remember the objects read in this file and skip them on the next run (updated only when the run succeeds)")
-	fs.IntVar(&f.workers, "s3-workers", 8, "s3:// inputs: objects downloaded in parallel")
+	fs.IntVar(&f.workers, "s3-workers", 8, fmt.Sprintf("s3:// inputs: objects downloaded in parallel, 1 to %d (memory: up to N+1 objects of at most %d MiB are read ahead)", maxS3Workers, prefetchLimit>>20))
+}
+
+// maxS3Workers bounds --s3-workers, which bounds the objects read ahead
+// into memory.
+const maxS3Workers = 64
+
+// check reports a flag value out of range.
+func (f *objectFlags) check() error {
+	if f.workers < 1 || f.workers > maxS3Workers {
+		return fmt.Errorf("--s3-workers must be between 1 and %d, got %d", maxS3Workers, f.workers)
+	}
+	return nil
 }
 
 // parseWhen parses a --since/--until value: RFC 3339, a date (UTC), or a
@@ -43,7 +55,10 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 	if t, err := time.Parse("2006-01-02", s); err == nil {
 		return t, nil
 	}
-	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+	if d, err := time.ParseDuration(s); err == nil {
+		if d < 0 {
+			return time.Time{}, fmt.Errorf("%q: a duration before now must not be negative (24h means a day ago)", s)
+		}
 		return now.Add(-d), nil
 	}
 	return time.Time{}, fmt.Errorf("%q is not an RFC 3339 time, a date (2006-01-02) or a duration (24h)", s)
@@ -84,6 +99,10 @@ func expandInputs(ctx context.Context, args []string, flags objectFlags) (*input
 	until, err := parseWhen(flags.until, now)
 	if err != nil {
 		return nil, fmt.Errorf("--until: %w", err)
+	}
+	if !since.IsZero() && !until.IsZero() && !since.Before(until) {
+		return nil, fmt.Errorf("--since (%s) is not before --until (%s): no object could be selected",
+			since.UTC().Format(time.RFC3339), until.UTC().Format(time.RFC3339))
 	}
 	if flags.state != "" {
 		if err := set.loadState(flags.state); err != nil {
@@ -249,7 +268,14 @@ func (s *inputSet) loadState(path string) error {
 		}
 		s.state[l.Object] = l.ETag
 	}
-	return sc.Err()
+	if err := sc.Err(); err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			return err // names the file already
+		}
+		return fmt.Errorf("%s: %w", path, err) // such as a line over 1 MiB
+	}
+	return nil
 }
 
 // saveState records the objects read, with those of earlier runs, in the

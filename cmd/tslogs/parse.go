@@ -22,6 +22,11 @@ import (
 	"github.com/tslogs/tslogs/tailscale"
 )
 
+// maxJobs bounds --jobs: far more goroutines than any machine has cores,
+// and each holds chunks of input in memory (a billion asked for 8 GB at
+// once and died).
+const maxJobs = 1024
+
 // readerFlags are the flags every reading command shares.
 type readerFlags struct {
 	logType       string
@@ -34,7 +39,7 @@ type readerFlags struct {
 func (f *readerFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.logType, "log-type", "auto", "log type of the records: auto (detect per record), audit or network")
 	fs.IntVar(&f.maxRecordSize, "max-record-size", tailscale.DefaultMaxRecordSize, "largest record accepted, in bytes")
-	fs.IntVar(&f.jobs, "jobs", runtime.GOMAXPROCS(0), "records decoded on this many cores at once (output stays in input order; memory grows with it, see README)")
+	fs.IntVar(&f.jobs, "jobs", runtime.GOMAXPROCS(0), "records decoded on this many cores at once, at most 1024 (output stays in input order; memory grows with it, see README)")
 	f.obj.register(fs)
 }
 
@@ -48,6 +53,12 @@ func (f *readerFlags) options() (tailscale.ReaderOptions, error) {
 	}
 	if f.jobs < 1 {
 		return tailscale.ReaderOptions{}, fmt.Errorf("--jobs must be at least 1, got %d (the default is every core: %d)", f.jobs, runtime.GOMAXPROCS(0))
+	}
+	if f.jobs > maxJobs {
+		return tailscale.ReaderOptions{}, fmt.Errorf("--jobs must be at most %d, got %d (the default is every core: %d; memory grows with each job, see README)", maxJobs, f.jobs, runtime.GOMAXPROCS(0))
+	}
+	if err := f.obj.check(); err != nil {
+		return tailscale.ReaderOptions{}, err
 	}
 	return tailscale.ReaderOptions{LogType: t, MaxRecordSize: f.maxRecordSize}, nil
 }
@@ -135,7 +146,7 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 	enrich := true
 	if cmd == "parse" {
 		fs.StringVar(&deadLetter, "dead-letter", "", "append rejected records to this file as JSON lines")
-		fs.StringVar(&outFile, "o", "", "write the rows to this file instead of standard output")
+		fs.StringVar(&outFile, "o", "", `write the rows to this file instead of standard output ("-"), whole or not at all (under a temporary name, renamed once every row is written)`)
 		fs.BoolVar(&enrich, "enrich", true, "add p_enrichment: the nodes (name, user, tags, OS) that the rows' addresses and node IDs resolve to, learned from the records' srcNode/dstNodes")
 		fs.StringVar(&format, "format", "ndjson", "ndjson (rows on standard output or -o) or parquet (files under --out)")
 		fs.StringVar(&outDir, "out", "", "with --format parquet: the directory or s3://bucket/prefix of the partitioned files")
@@ -192,16 +203,19 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 			f.Close()
 		}
 	}()
+	if (outFile == "" || outFile == "-") && cmd == "parse" && ds == nil && isTerminal(stdout) {
+		progressTo = noProgress{stderr}
+	}
+	// -o: renamed into place at the end only if every row was written.
+	var rowsFile *outputFile
 	if outFile != "" {
-		f, err := os.Create(outFile)
+		rowsFile, err = createOutput(outFile, stdout)
 		if err != nil {
 			fmt.Fprintln(stderr, "tslogs "+cmd+":", err)
 			return exitUsage
 		}
-		outFiles = append(outFiles, f)
-		stdout = f
-	} else if cmd == "parse" && ds == nil && isTerminal(stdout) {
-		progressTo = noProgress{stderr}
+		defer rowsFile.abort()
+		stdout = rowsFile
 	}
 
 	out := bufio.NewWriterSize(stdout, 256<<10)
@@ -214,6 +228,14 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 		}
 		outFiles = append(outFiles, f)
 		dl = bufio.NewWriter(f)
+		if isInput(f, files, stdin) {
+			fmt.Fprintf(stderr, "tslogs %s: --dead-letter %s is also an input: its dead letters would be read back as bad records\n", cmd, deadLetter)
+			return exitUsage
+		}
+		if rowsFile != nil && rowsFile.replaces(f) {
+			fmt.Fprintln(stderr, "tslogs "+cmd+": -o and --dead-letter name the same file:", outFile)
+			return exitUsage
+		}
 	}
 	errs := bufio.NewWriter(stderr)
 	defer errs.Flush()
@@ -288,6 +310,9 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 		}
 	}
 	outFiles = nil
+	if rowsFile != nil && err == nil {
+		err = rowsFile.commit()
+	}
 	if ds != nil && err == nil {
 		err = ds.Close(ctx)
 		if err == nil {
@@ -298,7 +323,12 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 		err = in.saveState()
 	}
 	if cmd == "validate" {
-		sum.print(stdout)
+		// Printed piecemeal: the buffer keeps the first write error.
+		w := bufio.NewWriter(stdout)
+		sum.print(w)
+		if ferr := w.Flush(); err == nil {
+			err = ferr
+		}
 	}
 	if err != nil {
 		fmt.Fprintln(errs, "tslogs "+cmd+":", err)
@@ -308,6 +338,33 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 		return exitRejected
 	}
 	return exitOK
+}
+
+// isInput reports whether f, a regular file, is one of the local inputs: a
+// file argument, or the file standard input reads ("-", or no arguments).
+// (Devices such as /dev/null may well be both.)
+func isInput(f *os.File, files []string, stdin io.Reader) bool {
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		return false
+	}
+	readsStdin := len(files) == 0
+	for _, name := range files {
+		switch {
+		case name == "-":
+			readsStdin = true
+		case !objstore.IsS3(name):
+			if in, err := os.Stat(name); err == nil && os.SameFile(st, in) {
+				return true
+			}
+		}
+	}
+	if sf, ok := stdin.(*os.File); ok && readsStdin {
+		if in, err := sf.Stat(); err == nil && os.SameFile(st, in) {
+			return true
+		}
+	}
+	return false
 }
 
 // appendDeadLetter appends one dead-letter JSON line for a rejected record.

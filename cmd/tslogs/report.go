@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/tslogs/tslogs/internal/report"
@@ -26,7 +25,7 @@ const reportExamples = `  tslogs report testdata/sample/network.log testdata/sam
 func runReport(args []string, stdout, stderr io.Writer) int {
 	var rf readerFlags
 	fs := newFlagSet("report", "report [-o FILE] [--top N] [--title T] [FILE...]", reportDesc, reportExamples, stderr)
-	out := fs.String("o", "tslogs-report.html", `write the page to this file ("-" for standard output)`)
+	out := fs.String("o", "tslogs-report.html", `write the page to this file ("-" for standard output), whole or not at all (under a temporary name, renamed once complete)`)
 	top := fs.Int("top", 15, "how many entries the top charts show")
 	title := fs.String("title", "Tailscale logs", "the page's title")
 	rf.register(fs)
@@ -44,17 +43,18 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	}
 	// Timelines start at one-second buckets and double their width until
 	// at most 2048 cover the input: fine for a minute, a day or a month.
-	s, err := summarize(files, rf.obj, opt, rf.jobs, summ.Options{Bucket: time.Second, MaxBuckets: 2048},
+	s, in, err := summarize(files, rf.obj, opt, rf.jobs, summ.Options{Bucket: time.Second, MaxBuckets: 2048},
 		summ.SummaryOptions{Top: *top, Timeline: true}, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "tslogs report:", err)
 		return exitUsage
 	}
-	w, closeOut, err := createOutput(*out, stdout)
+	w, err := createOutput(*out, stdout)
 	if err != nil {
 		fmt.Fprintln(stderr, "tslogs report:", err)
 		return exitUsage
 	}
+	defer w.abort()
 	bw := bufio.NewWriter(w)
 	inputs := files
 	if len(inputs) == 0 {
@@ -64,8 +64,11 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		err = bw.Flush()
 	}
-	if cerr := closeOut(); err == nil {
-		err = cerr
+	if err == nil {
+		err = w.commit()
+	}
+	if err == nil {
+		err = in.saveState()
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "tslogs report:", err)
@@ -75,16 +78,4 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "Wrote %s: open it in a browser.\n", *out)
 	}
 	return exitOK
-}
-
-// createOutput opens name for writing, or returns stdout for "-".
-func createOutput(name string, stdout io.Writer) (io.Writer, func() error, error) {
-	if name == "-" {
-		return stdout, func() error { return nil }, nil
-	}
-	f, err := os.Create(name)
-	if err != nil {
-		return nil, nil, err
-	}
-	return f, f.Close, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -165,6 +166,22 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if (certFile == "") != (keyFile == "") {
 		return fail("--tls-cert and --tls-key go together")
 	}
+	// Files that cannot be read are found before a token is generated
+	// for a receiver that would not run.
+	for _, f := range []struct{ flag, path string }{{"--tls-cert", certFile}, {"--tls-key", keyFile}} {
+		if f.path == "" {
+			continue
+		}
+		r, err := os.Open(f.path)
+		if err != nil {
+			return fail("%s: %v", f.flag, err)
+		}
+		r.Close()
+	}
+	if listen == "" {
+		// net.Listen would take every interface, on a random port.
+		return fail("--listen: give host:port (default %s; \":8443\" for every interface)", serve.DefaultListen)
+	}
 	objects := objstore.IsS3(out)
 	switch format {
 	case "":
@@ -177,6 +194,16 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	case serve.FormatNDJSON:
 	default:
 		return fail("--format: %q is neither ndjson nor parquet", format)
+	}
+	if !objstore.IsS3(out) {
+		// A directory, made if missing.
+		st, err := os.Stat(out)
+		switch {
+		case err == nil && !st.IsDir():
+			return fail("--out: %s is not a directory", out)
+		case err != nil && !errors.Is(err, os.ErrNotExist):
+			return fail("--out: %v", err)
+		}
 	}
 	if objstore.IsS3(out) && tokenFile == "" {
 		return fail("with --out s3://, give the token(s) in --token-file (there is no local directory to keep a generated one)")
@@ -251,9 +278,12 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return fail("%v", err)
 	}
 	if created {
-		fmt.Fprintf(stdout, "Generated a token and stored it in %s (mode 0600). It is shown only this once:\n\n    %s\n\n"+
+		_, err := fmt.Fprintf(stdout, "Generated a token and stored it in %s (mode 0600). It is shown only this once:\n\n    %s\n\n"+
 			"Give it to Tailscale as the Panther destination's token (Bearer) or the Splunk destination's token.\n",
 			tokPath, tokens[0])
+		if err != nil {
+			log.Warn("the generated token could not be shown: read it in its file", "file", tokPath, "err", err)
+		}
 	} else if tokPath != "" {
 		fmt.Fprintf(stdout, "Using the token in %s\n", tokPath)
 	}

@@ -27,6 +27,15 @@ func TestServeRefusesBadLimits(t *testing.T) {
 		{"--drain-delay", "-1s"},
 		{"--file-mode", "0400"},
 		{"--file-mode", "rw"},
+		// The token was generated before the certificate was found
+		// missing, and the error did not say which flag.
+		{"--tls-cert", "missing-cert.pem", "--tls-key", "missing-key.pem"},
+		{"--tls-key", "missing-key.pem", "--tls-cert", os.DevNull},
+		// "" listened on every interface, on a random port.
+		{"--listen", ""},
+		// A file: the error was about the token file in it.
+		{"--out", os.DevNull},
+		{"--out", os.DevNull, "--format", "parquet"},
 	}
 	for _, args := range cases {
 		t.Run(args[0]+"="+args[1], func(t *testing.T) {
@@ -59,4 +68,24 @@ func TestServeNoTokenWhenListenFails(t *testing.T) {
 	assert.NotContains(t, out.String(), "Generated a token")
 	_, err = os.Stat(filepath.Join(dir, "token"))
 	assert.True(t, os.IsNotExist(err), "no token stored")
+}
+
+// TestServeTokenNotShown: a generated token that could not be printed
+// (standard output on a full disk) is said so on standard error, with the
+// file that holds it: it was "shown only this once" to no one.
+func TestServeTokenNotShown(t *testing.T) {
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip("no /dev/full here:", err)
+	}
+	defer full.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the receiver stops as soon as it has started
+	dir := t.TempDir()
+	var errb lockedBuffer
+	code := serveMain(ctx, []string{"--listen", "127.0.0.1:0", "--out", dir, "--drain-delay", "0"}, full, &errb)
+	assert.Equal(t, exitOK, code, errb.String())
+	assert.Contains(t, errb.String(), "the generated token could not be shown")
+	assert.Contains(t, errb.String(), filepath.Join(dir, "token"))
+	assert.Contains(t, errb.String(), "no space left on device")
 }

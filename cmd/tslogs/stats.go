@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -49,14 +50,14 @@ func runStats(args []string, stdout, stderr io.Writer) int {
 	if err == nil && *top < 1 {
 		err = fmt.Errorf("--top must be at least 1")
 	}
-	if err == nil && (*tolerance <= 0 || *tolerance >= 1) {
+	if err == nil && !(*tolerance > 0 && *tolerance < 1) {
 		err = fmt.Errorf("--tolerance must be between 0 and 1 (0.05 is 5%%)")
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "tslogs stats:", err)
 		return exitUsage
 	}
-	s, err := summarize(files, rf.obj, opt, rf.jobs, summ.Options{Tolerance: *tolerance},
+	s, in, err := summarize(files, rf.obj, opt, rf.jobs, summ.Options{Tolerance: *tolerance},
 		summ.SummaryOptions{Top: *top, Timeline: *timeline && *asJSON}, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "tslogs stats:", err)
@@ -65,20 +66,28 @@ func runStats(args []string, stdout, stderr io.Writer) int {
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(s); err != nil {
-			fmt.Fprintln(stderr, "tslogs stats:", err)
-			return exitUsage
-		}
-		return exitOK
+		err = enc.Encode(s)
+	} else {
+		// The summary is printed piecemeal; the buffer keeps the first
+		// write error (a full disk, a closed pipe) for Flush to report.
+		bw := bufio.NewWriter(stdout)
+		printSummary(bw, s, *tolerance)
+		err = bw.Flush()
 	}
-	printSummary(stdout, s, *tolerance)
+	if err == nil {
+		err = in.saveState()
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "tslogs stats:", err)
+		return exitUsage
+	}
 	return exitOK
 }
 
 // summarize reads every input into one aggregate and summarises it, on
-// jobs cores. With --state, the objects read are recorded once every input
-// is read.
-func summarize(files []string, obj objectFlags, ropt tailscale.ReaderOptions, jobs int, aopt summ.Options, sopt summ.SummaryOptions, stderr io.Writer) (*summ.Summary, error) {
+// jobs cores. It returns the inputs, whose saveState (--state) the command
+// calls once its output is written.
+func summarize(files []string, obj objectFlags, ropt tailscale.ReaderOptions, jobs int, aopt summ.Options, sopt summ.SummaryOptions, stderr io.Writer) (*summ.Summary, *inputSet, error) {
 	agg := summ.New(aopt)
 	var in *inputSet
 	var err error
@@ -90,13 +99,10 @@ func summarize(files []string, obj objectFlags, ropt tailscale.ReaderOptions, jo
 			return nil
 		})
 	}
-	if err == nil {
-		err = in.saveState()
-	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return agg.Summarize(sopt), nil
+	return agg.Summarize(sopt), in, nil
 }
 
 // human formats a byte count: 1.5 MiB.

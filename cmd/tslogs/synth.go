@@ -4,7 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"os"
+	"math"
 
 	"github.com/tslogs/tslogs/internal/synth"
 )
@@ -38,7 +38,7 @@ func runSynth(args []string, stdout, stderr io.Writer) int {
 	bare := fs.Bool("bare", false, "bare records one per line (S3 export shape) instead of envelopes")
 	entries := fs.Int("entries", 0, "network: exactly this many traffic entries per record, each record drawn on its own (0: simulate connections, a realistic mix)")
 	tamper := fs.Bool("tamper", false, "network: a few records under-report or claim another node's traffic")
-	outFile := fs.String("o", "", "write to this file instead of standard output")
+	outFile := fs.String("o", "", `write to this file instead of standard output ("-"), whole or not at all (under a temporary name, renamed once complete)`)
 	files, exit, ok := parseFlags(fs, args)
 	if !ok {
 		return exit
@@ -69,15 +69,14 @@ func runSynth(args []string, stdout, stderr io.Writer) int {
 	if *entries < 0 {
 		return fail("--entries must not be negative")
 	}
-	w := stdout
-	if *outFile != "" {
-		f, err := os.Create(*outFile)
-		if err != nil {
-			return fail("%v", err)
-		}
-		defer f.Close()
-		w = f
+	if *outFile == "" {
+		*outFile = "-"
 	}
+	w, err := createOutput(*outFile, stdout)
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer w.abort()
 	bw := bufio.NewWriterSize(w, 1<<20)
 	opt := synth.Options{Kind: kind, Seed: *seed, Bare: *bare, Entries: *entries, Tamper: *tamper}
 	if limit > 0 {
@@ -87,6 +86,9 @@ func runSynth(args []string, stdout, stderr io.Writer) int {
 	}
 	if err == nil {
 		err = bw.Flush()
+	}
+	if err == nil {
+		err = w.commit()
 	}
 	if err != nil {
 		return fail("%v", err)
@@ -109,6 +111,9 @@ func parseSize(s string) (int64, error) {
 	m, ok := mult[upper(unit)]
 	if !ok || n <= 0 {
 		return 0, fmt.Errorf("invalid size %q (want e.g. 100MB)", s)
+	}
+	if n > math.MaxInt64/m {
+		return 0, fmt.Errorf("invalid size %q (more than 8 EiB)", s)
 	}
 	return n * m, nil
 }

@@ -73,6 +73,9 @@ func runVersion(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tslogs version: unexpected argument %q\n", files[0])
 		return exitUsage
 	}
-	fmt.Fprintln(stdout, versionString())
+	if _, err := fmt.Fprintln(stdout, versionString()); err != nil {
+		fmt.Fprintln(stderr, "tslogs version:", err)
+		return exitUsage
+	}
 	return exitOK
 }

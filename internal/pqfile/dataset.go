@@ -92,14 +92,18 @@ func (d *Dataset) Write(ctx context.Context, logType string, eventTime time.Time
 		key := fmt.Sprintf("%s/%s-%05d.parquet", dir, d.opt.Writer, d.seq)
 		p, err := d.store.Create(key)
 		if err != nil {
-			return err
+			return fmt.Errorf("%s: %w", key, err)
 		}
 		pf = &partFile{key: key, p: p, w: NewWriter(p, rec.Columns(), d.opt.Options)}
 		d.open[dir] = pf
 	}
 	d.tick++
 	pf.used = d.tick
-	return pf.w.Write(rec, m)
+	if err := pf.w.Write(rec, m); err != nil {
+		// The file's own name is a temporary one (S3: in the spool).
+		return fmt.Errorf("%s: %w", pf.key, err)
+	}
+	return nil
 }
 
 // partition returns PartitionDir(logType, t), the last one again when
