@@ -70,6 +70,7 @@ check:
 	@echo "== gofmt"; out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 		if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	@echo "== go mod tidy"; $(GO) mod tidy -diff
+	@echo "== builds for macOS and Windows"; GOOS=darwin $(GO) build ./... && GOOS=windows $(GO) build ./...
 	@echo "== generated code current"; $(GO) generate ./... && \
 		if git rev-parse --git-dir >/dev/null 2>&1; then git diff --exit-code -- '*_gen.go' || \
 		{ echo "generated code is stale: run make generate and commit"; exit 1; }; fi

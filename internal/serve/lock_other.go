@@ -2,7 +2,11 @@
 
 package serve
 
-import "os"
+import (
+	"os"
+
+	"github.com/tslogs/tslogs/internal/safefs"
+)
 
 // lockFile creates rel below OUT; advisory locking is not available on this
 // system.
