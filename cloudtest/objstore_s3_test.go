@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -88,4 +89,43 @@ func TestObjstoreS3(t *testing.T) {
 	spool, err := os.ReadDir(st.Spool)
 	require.NoError(t, err)
 	assert.Empty(t, spool, "spool files removed after commit and abort")
+}
+
+// TestObjstoreS3SpoolNotRemovable: once an object's PUT has completed, its
+// commit succeeds even if the local spool file cannot be removed (here a
+// spool directory made append-only with chattr +a, which root cannot
+// remove files from either): the object is stored, and reporting it as
+// failed would have a rerun store it again.
+func TestObjstoreS3SpoolNotRemovable(t *testing.T) {
+	chattr, err := exec.LookPath("chattr")
+	if err != nil {
+		t.Skip("no chattr:", err)
+	}
+	srv := startS3(t, "spooltest")
+	useS3(t, srv)
+	ctx := context.Background()
+	st, err := objstore.OpenS3(ctx, "s3://spooltest/")
+	require.NoError(t, err)
+	st.Spool = t.TempDir()
+	p, err := st.Create("k")
+	require.NoError(t, err)
+	_, err = p.WriteString("stored")
+	require.NoError(t, err)
+	probe := filepath.Join(st.Spool, "probe")
+	require.NoError(t, os.WriteFile(probe, nil, 0o600))
+	if out, err := exec.Command(chattr, "+a", st.Spool).CombinedOutput(); err != nil {
+		t.Skipf("chattr +a not supported here: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command(chattr, "-a", st.Spool).Run() })
+	if os.Remove(probe) == nil {
+		t.Skip("files can still be removed from an append-only directory here")
+	}
+
+	require.NoError(t, p.Commit(ctx), "the object was stored")
+	rc, err := st.Open(ctx, "k")
+	require.NoError(t, err)
+	b, err := io.ReadAll(rc)
+	rc.Close()
+	require.NoError(t, err)
+	assert.Equal(t, "stored", string(b))
 }

@@ -299,7 +299,10 @@ func (d *Dir) Create(key string) (*Pending, error) {
 }
 
 // Create starts a new object in a temporary file of s.Spool, uploaded by
-// Commit and then removed.
+// Commit and then removed. Once the upload has completed, Commit succeeds
+// even if the file cannot be removed: the object is stored, and calling it
+// failed would have the caller store it again (a rerun of parse writes new
+// keys).
 func (s *S3) Create(key string) (*Pending, error) {
 	f, err := os.CreateTemp(s.Spool, "tslogs-upload-*.tmp")
 	if err != nil {
@@ -308,11 +311,11 @@ func (s *S3) Create(key string) (*Pending, error) {
 	name := f.Name()
 	return &Pending{File: f,
 		commit: func(ctx context.Context) error {
-			err := s.PutFile(ctx, key, name)
-			if err == nil {
-				err = os.Remove(name)
+			if err := s.PutFile(ctx, key, name); err != nil {
+				return err
 			}
-			return err
+			os.Remove(name)
+			return nil
 		},
 		abort: func() { os.Remove(name) },
 	}, nil
