@@ -751,7 +751,8 @@ func TestCLIFlagsAfterFiles(t *testing.T) {
 	// flag.
 	dir := t.TempDir()
 	odd := cliWriteFile(t, dir, "-odd.log", cliReadFile(t, net))
-	cmd := exec.Command(cliBin, "validate", "--log-type", "network", "--", filepath.Base(odd), "-h", filepath.Base(odd))
+	odd2 := cliWriteFile(t, dir, "-odd2.log", cliReadFile(t, net))
+	cmd := exec.Command(cliBin, "validate", "--log-type", "network", "--", filepath.Base(odd), "-h", filepath.Base(odd2))
 	cmd.Dir = dir
 	cliWriteFile(t, dir, "-h", nil)
 	out, err := cmd.Output()
@@ -1022,4 +1023,34 @@ func TestOutputFileInReadOnlyDirectory(t *testing.T) {
 	res := cliRun(t, nil, "parse", "-o", out, cliSample("network.log"))
 	require.Equal(t, exitOK, res.code, res.stderr)
 	assert.Len(t, cliRows(t, string(cliReadFile(t, out))), 300)
+}
+
+// TestInputsNamedTwice: an input named twice (the same file under two
+// names, standard input twice, or S3 prefixes of which one contains the
+// other) is a usage error: its rows would be written twice.
+func TestInputsNamedTwice(t *testing.T) {
+	sample := cliSample("network.log")
+	dir := t.TempDir()
+	link := filepath.Join(dir, "link.log")
+	abs, err := filepath.Abs(sample)
+	require.NoError(t, err)
+	require.NoError(t, os.Symlink(abs, link))
+	for name, tc := range map[string]struct {
+		args []string
+		want string
+	}{
+		"same name":       {[]string{"parse", sample, sample}, "are the same file"},
+		"another name":    {[]string{"validate", sample, link}, "are the same file"},
+		"standard input":  {[]string{"stats", "-", "-"}, "standard input (-) is named twice"},
+		"nested prefixes": {[]string{"parse", "s3://bucket/logs/", "s3://bucket/logs/2026/"}, "name the same objects"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			res := cliRun(t, nil, tc.args...)
+			assert.Equal(t, exitUsage, res.code, res.stderr)
+			assert.Contains(t, res.stderr, tc.want)
+			assert.NotContains(t, res.stdout, "{", "no rows")
+		})
+	}
+	res := cliRun(t, nil, "validate", sample, cliSample("audit.log"))
+	assert.Equal(t, exitOK, res.code, "distinct inputs: %s", res.stderr)
 }

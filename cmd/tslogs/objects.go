@@ -109,6 +109,9 @@ func expandInputs(ctx context.Context, args []string, flags objectFlags) (*input
 			return nil, fmt.Errorf("--state: %w", err)
 		}
 	}
+	if err := checkDistinctInputs(args); err != nil {
+		return nil, err
+	}
 	for _, arg := range args {
 		if !objstore.IsS3(arg) {
 			name := arg
@@ -309,4 +312,50 @@ func (s *inputSet) saveState() error {
 	}
 	defer d.Close()
 	return d.Put(context.Background(), filepath.Base(s.flags.state), buf.Bytes())
+}
+
+// checkDistinctInputs refuses inputs that name the same records twice,
+// whose rows would be written twice: one file under two names (or standard
+// input twice), or S3 prefixes of one bucket of which one contains the
+// other.
+func checkDistinctInputs(args []string) error {
+	type local struct {
+		name string
+		st   os.FileInfo
+	}
+	var files []local
+	var prefixes [][3]string // bucket, prefix, argument
+	stdin := false
+	for _, arg := range args {
+		switch {
+		case arg == "-":
+			if stdin {
+				return errors.New("standard input (-) is named twice: its records would be read twice")
+			}
+			stdin = true
+		case objstore.IsS3(arg):
+			bucket, prefix, err := objstore.ParseS3(arg)
+			if err != nil {
+				return err
+			}
+			for _, p := range prefixes {
+				if p[0] == bucket && (strings.HasPrefix(prefix, p[1]) || strings.HasPrefix(p[1], prefix)) {
+					return fmt.Errorf("%s and %s name the same objects: their records would be read twice", p[2], arg)
+				}
+			}
+			prefixes = append(prefixes, [3]string{bucket, prefix, arg})
+		default:
+			st, err := os.Stat(arg)
+			if err != nil {
+				continue // opening it says why
+			}
+			for _, f := range files {
+				if os.SameFile(f.st, st) {
+					return fmt.Errorf("%s and %s are the same file: its records would be read twice", f.name, arg)
+				}
+			}
+			files = append(files, local{arg, st})
+		}
+	}
+	return nil
 }
