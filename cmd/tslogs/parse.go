@@ -195,14 +195,6 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 	}
 	// Rows written to the terminal the progress bar would draw on: no bar.
 	progressTo := stderr
-	// Files closed at the end, where a failed close (a write the file
-	// system reports late) is an error like a failed write.
-	var outFiles []*os.File
-	defer func() {
-		for _, f := range outFiles {
-			f.Close()
-		}
-	}()
 	if (outFile == "" || outFile == "-") && cmd == "parse" && ds == nil && isTerminal(stdout) {
 		progressTo = noProgress{stderr}
 	}
@@ -220,13 +212,21 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 
 	out := bufio.NewWriterSize(stdout, 256<<10)
 	var dl *bufio.Writer
+	// The dead-letter file is closed at the end, where a failed close (a
+	// write the file system reports late) is an error like a failed write.
+	var dlFile *os.File
+	defer func() {
+		if dlFile != nil {
+			dlFile.Close()
+		}
+	}()
 	if deadLetter != "" {
 		f, err := os.OpenFile(deadLetter, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 		if err != nil {
 			fmt.Fprintln(stderr, "tslogs "+cmd+":", err)
 			return exitUsage
 		}
-		outFiles = append(outFiles, f)
+		dlFile = f
 		dl = bufio.NewWriter(f)
 		if isInput(f, files, stdin) {
 			fmt.Fprintf(stderr, "tslogs %s: --dead-letter %s is also an input: its dead letters would be read back as bad records\n", cmd, deadLetter)
@@ -304,12 +304,12 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 			err = ferr
 		}
 	}
-	for _, f := range outFiles {
-		if ferr := f.Close(); err == nil {
+	if dlFile != nil {
+		if ferr := dlFile.Close(); err == nil {
 			err = ferr
 		}
+		dlFile = nil
 	}
-	outFiles = nil
 	if rowsFile != nil && err == nil {
 		err = rowsFile.commit()
 	}
