@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -72,6 +73,14 @@ func benchCorpus(b *testing.B) (string, int) {
 //
 //	BenchmarkEndToEnd/cmd=parse|parse-plain|validate|stats/jobs=1|all
 //	BenchmarkEndToEnd/cmd=parse-file|parquet|parquet-plain/jobs=1
+//	BenchmarkEndToEnd/cmd=parse-ideal/jobs=all
+//
+// parse-ideal is the ceiling the machine sets on parse's all-cores run:
+// GOMAXPROCS independent `parse --jobs 1`, at once, each on its own part of
+// the stream (split between records), with nothing shared and nothing put
+// back in order. Its wall time over parse's 1-core one is the best that
+// every core can give this work here (a second vCPU of a shared machine may
+// give much less than a second core's worth).
 //
 // Besides go test's figures it reports the process' CPU time per op
 // (cpu-ns/op, every thread), records/s and cpu-MB/s.
@@ -87,11 +96,15 @@ func BenchmarkEndToEnd(b *testing.B) {
 		{"parse-file", []string{"parse"}},
 		{"parquet", []string{"parse", "--format", "parquet"}},
 		{"parquet-plain", []string{"parse", "--format", "parquet", "--enrich=false"}},
+		{"parse-ideal", []string{"parse"}},
 	} {
 		for _, jobs := range []string{"1", "all"} {
 			parquet := strings.HasPrefix(c.name, "parquet")
 			file := c.name == "parse-file"
 			if (parquet || file) && jobs == "all" {
+				continue
+			}
+			if c.name == "parse-ideal" && jobs == "1" {
 				continue
 			}
 			b.Run("cmd="+c.name+"/jobs="+jobs, func(b *testing.B) {
@@ -101,6 +114,9 @@ func BenchmarkEndToEnd(b *testing.B) {
 				}
 				args := append(append([]string(nil), c.args...), fmt.Sprintf("--jobs=%d", j))
 				switch {
+				case c.name == "parse-ideal":
+					benchIdeal(b, j, "parse", "--jobs=1")
+					return
 				case parquet:
 					args = append(args, "--out", b.TempDir())
 				case file:
@@ -131,6 +147,70 @@ func benchCommand(b *testing.B, args ...string) {
 	b.ReportMetric(float64(recs)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	b.ReportMetric(float64(st.Size())*float64(b.N)/1e6/cpu.Seconds(), "cpu-MB/s")
+}
+
+// benchIdeal runs n copies of the command given by args at once, each on
+// its own n-th of the corpus, split between records.
+func benchIdeal(b *testing.B, n int, args ...string) {
+	path, recs := benchCorpus(b)
+	parts, size, err := splitCorpus(path, n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	cpu0 := cpuTime()
+	for b.Loop() {
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i, part := range parts {
+			wg.Go(func() {
+				var stderr strings.Builder
+				if code := run(append(args, part), io.Discard, &stderr); code != exitOK {
+					errs[i] = fmt.Errorf("%s: exit %d: %s", part, code, stderr.String())
+				}
+			})
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	cpu := cpuTime() - cpu0
+	b.ReportMetric(float64(recs)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(size)*float64(b.N)/1e6/cpu.Seconds(), "cpu-MB/s")
+}
+
+// splitCorpus writes the corpus at path as n files beside it, split where
+// a record begins (the synthetic stream's records follow one another, each
+// starting with its "time" key), and returns their names and total size.
+func splitCorpus(path string, n int) ([]string, int64, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	var names []string
+	start := 0
+	for i := 1; i <= n; i++ {
+		end := len(data)
+		if i < n {
+			at := bytes.Index(data[len(data)*i/n:], []byte(`}{"time":`))
+			if at < 0 {
+				return nil, 0, fmt.Errorf("%s: no record boundary after byte %d", path, len(data)*i/n)
+			}
+			end = len(data)*i/n + at + 1
+		}
+		name := fmt.Sprintf("%s.part%dof%d", path, i, n)
+		if err := os.WriteFile(name, data[start:end], 0o644); err != nil {
+			return nil, 0, err
+		}
+		names = append(names, name)
+		start = end
+	}
+	return names, int64(len(data)), nil
 }
 
 // cpuTime returns the CPU time (user and system) the process has used.
