@@ -17,7 +17,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tslogs/tslogs/internal/synth"
-	"github.com/tslogs/tslogs/tailscale"
 )
 
 // jobsMemoryBound is the memory bound of parse --jobs J that the README
@@ -88,7 +87,7 @@ func TestJobsMemoryBounded(t *testing.T) {
 	small, large := write("small.log", 16<<20), write("large.log", 64<<20)
 	const jobs, chunk = 4, 256 << 10
 	parallelChunkSize = chunk
-	defer func() { parallelChunkSize = tailscale.DefaultChunkSize }()
+	defer func() { parallelChunkSize = 0 }()
 	parse := func(path string) int64 {
 		return peakHeap(func() {
 			var errs strings.Builder

@@ -81,7 +81,7 @@ func runInProcess(t *testing.T, jobs, chunk int, args ...string) (int, string, s
 	t.Helper()
 	parallelChunkSize = chunk
 	now = func() time.Time { return time.Date(2026, 6, 5, 1, 2, 3, 4, time.UTC) }
-	defer func() { parallelChunkSize, now = 1<<20, time.Now }()
+	defer func() { parallelChunkSize, now = 0, time.Now }()
 	dl := filepath.Join(t.TempDir(), "dead.ndjson")
 	if args[0] == "parse" {
 		args = append([]string{args[0], "--dead-letter", dl}, args[1:]...)
