@@ -213,6 +213,9 @@ func forEachInput(files []string, obj objectFlags, stdin io.Reader, stderr io.Wr
 	if err != nil {
 		return nil, err
 	}
+	if obj.inputs != nil {
+		obj.inputs(in)
+	}
 	return in, in.each(ctx, stdin, func(src *source, rd io.Reader, size int64) error {
 		p := newProgress(stderr, src.name, size)
 		defer p.finish()

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -22,6 +24,9 @@ type objectFlags struct {
 	since, until string
 	state        string
 	workers      int
+	// inputs, when set, is called with the expanded inputs before the
+	// first is read (not a flag).
+	inputs func(*inputSet)
 }
 
 func (f *objectFlags) register(fs *flag.FlagSet) {
@@ -358,4 +363,35 @@ func checkDistinctInputs(args []string) error {
 		}
 	}
 	return nil
+}
+
+// identity names the data of the inputs, for the names of the Parquet files
+// parse writes from them: a hash of each input's name, size and ETag (S3
+// objects) or absolute path, size and modification time (local files), in
+// order. Reading the same unchanged inputs again gives the same name, so
+// that a run repeated after a failure writes its files under the names the
+// failed run used, replacing them, rather than beside them. ok is false when
+// an input has no identity (standard input, or a file that cannot be
+// stat'ed or is not a regular file).
+func (s *inputSet) identity() (id string, ok bool) {
+	h := sha256.New()
+	for _, src := range s.sources {
+		switch {
+		case src.name == "-":
+			return "", false
+		case src.store != nil:
+			fmt.Fprintf(h, "object %q %d %q\n", src.name, src.size, src.etag)
+		default:
+			abs, err := filepath.Abs(src.name)
+			if err != nil {
+				return "", false
+			}
+			st, err := os.Stat(abs)
+			if err != nil || !st.Mode().IsRegular() {
+				return "", false
+			}
+			fmt.Fprintf(h, "file %q %d %d\n", abs, st.Size(), st.ModTime().UnixNano())
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8]), true
 }

@@ -87,7 +87,10 @@ s3://bucket/prefix) in Hive-style partitions by log type and event hour:
 
 (zstd pages, one column per field, objects as groups, arrays as lists,
 timestamps as UTC microseconds, p_enrichment as JSON text). A file appears
-only once complete.
+only once complete. WRITER is a hash of the inputs (path, size and
+modification time of files; URL, size and ETag of objects; random for
+standard input): run again on the same inputs after a failure, parse
+replaces the files the failed run completed rather than adding copies.
 
 Inputs may be s3://bucket/prefix: every object under the prefix is read
 (plain, gzip or zstd), several downloaded at once; --since/--until select
@@ -186,6 +189,13 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 		}
 		ds = pqfile.NewDataset(store, pqfile.DatasetOptions{Options: pqfile.Options{RowGroupBytes: size}})
 		defer ds.Abort()
+		// Files named after the inputs' data: a run repeated after a
+		// failure replaces the files the failed run completed.
+		rf.obj.inputs = func(in *inputSet) {
+			if id, ok := in.identity(); ok {
+				ds.SetWriter(id)
+			}
+		}
 	case cmd == "parse" && format != "ndjson":
 		fmt.Fprintf(stderr, "tslogs parse: --format: %q is neither ndjson nor parquet\n", format)
 		return exitUsage
@@ -316,7 +326,11 @@ func parseOrValidate(cmd string, args []string, stdin io.Reader, stdout, stderr 
 	if ds != nil && err == nil {
 		err = ds.Close(ctx)
 		if err == nil {
-			fmt.Fprintf(errs, "tslogs parse: wrote %d rows to %d Parquet files under %s\n", sum.valid, len(ds.Files()), outDir)
+			files := "files"
+			if len(ds.Files()) == 1 {
+				files = "file"
+			}
+			fmt.Fprintf(errs, "tslogs parse: wrote %d rows to %d Parquet %s under %s\n", sum.valid, len(ds.Files()), files, outDir)
 		}
 	}
 	if err == nil && in != nil {

@@ -73,6 +73,17 @@ func NewDataset(store objstore.Store, opt DatasetOptions) *Dataset {
 	return &Dataset{store: store, opt: opt, open: map[string]*partFile{}}
 }
 
+// SetWriter names this writer in the file names from now on, as
+// DatasetOptions.Writer does, and reports whether it could: only before
+// the first file is created.
+func (d *Dataset) SetWriter(name string) bool {
+	if d.seq > 0 || name == "" {
+		return false
+	}
+	d.opt.Writer = name
+	return true
+}
+
 // Write adds rec as a row of the partition of logType (Panther's name,
 // Tailscale.Network) and the hour of eventTime (m's parse time when zero,
 // as p_event_time). Every row of a log type must have the same columns.
