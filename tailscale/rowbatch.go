@@ -23,8 +23,13 @@ type RowBatch struct {
 	// batch holds no pointers for the garbage collector to follow.
 	text  []byte
 	nodes []batchNode
+	refs  []int32 // the rows' dstNodes: indexes in nodes
 	spans []span
 	ips   []batchAddr
+	// byID finds the last node of each ID in nodes: a node seen again
+	// unchanged (records name the same nodes over and over) is not
+	// copied again. Its keys are views of text, cleared with it.
+	byID map[string]int32
 	// Scratch for AppendRow.
 	dst     []NetworkNode
 	scratch []netip.Addr
@@ -37,7 +42,7 @@ type batchRow struct {
 	// Network records: what NodeDirectory.Learn and the enrichment use.
 	nodeID            span
 	src               int32 // index in nodes, or -1
-	dst0, dst1        int32 // dstNodes: nodes[dst0:dst1]
+	dst0, dst1        int32 // dstNodes: nodes[refs[dst0:dst1]]
 	sec               int64 // event time
 	nsec              int32
 	ip0, ip1          int32 // the row's addresses: ips[ip0:ip1]
@@ -64,6 +69,8 @@ func (b *RowBatch) Reset() {
 	b.rows = b.rows[:0]
 	b.text = b.text[:0]
 	b.nodes = b.nodes[:0]
+	b.refs = b.refs[:0]
+	clear(b.byID)
 	b.spans = b.spans[:0]
 	b.ips = b.ips[:0]
 }
@@ -91,14 +98,13 @@ func (b *RowBatch) Add(r *Reader, parseTime time.Time) {
 		ev := &x.Event
 		row.nodeID = b.str(ev.NodeID)
 		if ev.HasSrcNode() {
-			row.src = int32(len(b.nodes))
-			b.nodes = append(b.nodes, b.node(&ev.SrcNode))
+			row.src = b.node(&ev.SrcNode)
 		}
-		row.dst0 = int32(len(b.nodes))
+		row.dst0 = int32(len(b.refs))
 		for i := range ev.DstNodes {
-			b.nodes = append(b.nodes, b.node(&ev.DstNodes[i]))
+			b.refs = append(b.refs, b.node(&ev.DstNodes[i]))
 		}
-		row.dst1 = int32(len(b.nodes))
+		row.dst1 = int32(len(b.refs))
 		t := x.EventTime()
 		row.sec, row.nsec = t.Unix(), int32(t.Nanosecond())
 		row.ip0 = int32(len(b.ips))
@@ -132,12 +138,42 @@ func (b *RowBatch) strList(list []string) (int32, int32) {
 	return start, int32(len(b.spans))
 }
 
-// node copies what NodeDirectory.Learn reads of n.
-func (b *RowBatch) node(n *NetworkNode) batchNode {
+// node returns the index in nodes of a copy of what NodeDirectory.Learn
+// reads of n: the last node of its ID when that one is the same, else a new
+// copy.
+func (b *RowBatch) node(n *NetworkNode) int32 {
+	if i, ok := b.byID[n.NodeID]; ok && b.sameNode(&b.nodes[i], n) {
+		return i
+	}
 	c := batchNode{id: b.str(n.NodeID), name: b.str(n.Name), os: b.str(n.OS), user: b.str(n.User)}
 	c.addrs0, c.addrs1 = b.strList(n.Addresses)
 	c.tags0, c.tags1 = b.strList(n.Tags)
-	return c
+	i := int32(len(b.nodes))
+	b.nodes = append(b.nodes, c)
+	if b.byID == nil {
+		b.byID = map[string]int32{}
+	}
+	b.byID[b.string(c.id)] = i
+	return i
+}
+
+// sameNode reports whether c holds what n does.
+func (b *RowBatch) sameNode(c *batchNode, n *NetworkNode) bool {
+	if b.string(c.name) != n.Name || b.string(c.os) != n.OS || b.string(c.user) != n.User ||
+		int(c.addrs1-c.addrs0) != len(n.Addresses) || int(c.tags1-c.tags0) != len(n.Tags) {
+		return false
+	}
+	for k, a := range n.Addresses {
+		if b.string(b.spans[int(c.addrs0)+k]) != a {
+			return false
+		}
+	}
+	for k, t := range n.Tags {
+		if b.string(b.spans[int(c.tags0)+k]) != t {
+			return false
+		}
+	}
+	return true
 }
 
 // string returns the text of sp, valid until Reset.
@@ -178,7 +214,7 @@ func (b *RowBatch) AppendRow(dst []byte, i int, m *RowMeta, d *NodeDirectory) []
 			n := b.networkNode(&b.nodes[r.src])
 			src = &n
 		}
-		for k := r.dst0; k < r.dst1; k++ {
+		for _, k := range b.refs[r.dst0:r.dst1] {
 			b.dst = append(b.dst, b.networkNode(&b.nodes[k]))
 		}
 		d.learnNodes(b.string(r.nodeID), src, b.dst, time.Unix(r.sec, int64(r.nsec)).UTC())
