@@ -26,9 +26,10 @@ type RowBatch struct {
 	refs  []int32 // the rows' dstNodes: indexes in nodes
 	spans []span
 	ips   []batchAddr
-	// byID finds the last node of each ID in nodes: a node seen again
-	// unchanged (records name the same nodes over and over) is not
-	// copied again. Its keys are views of text, cleared with it.
+	// byID finds the last node of each ID in nodes, for the first
+	// maxBatchIDs IDs of the batch: a node seen again unchanged (records
+	// name the same nodes over and over) is not copied again. Its keys are
+	// views of text, cleared with it.
 	byID map[string]int32
 	// Scratch for AppendRow.
 	dst     []NetworkNode
@@ -142,20 +143,28 @@ func (b *RowBatch) strList(list []string) (int32, int32) {
 // reads of n: the last node of its ID when that one is the same, else a new
 // copy.
 func (b *RowBatch) node(n *NetworkNode) int32 {
-	if i, ok := b.byID[n.NodeID]; ok && b.sameNode(&b.nodes[i], n) {
+	i, ok := b.byID[n.NodeID]
+	if ok && b.sameNode(&b.nodes[i], n) {
 		return i
 	}
 	c := batchNode{id: b.str(n.NodeID), name: b.str(n.Name), os: b.str(n.OS), user: b.str(n.User)}
 	c.addrs0, c.addrs1 = b.strList(n.Addresses)
 	c.tags0, c.tags1 = b.strList(n.Tags)
-	i := int32(len(b.nodes))
+	i = int32(len(b.nodes))
 	b.nodes = append(b.nodes, c)
 	if b.byID == nil {
 		b.byID = map[string]int32{}
 	}
-	b.byID[b.string(c.id)] = i
+	if ok || len(b.byID) < maxBatchIDs {
+		b.byID[b.string(c.id)] = i
+	}
 	return i
 }
+
+// maxBatchIDs bounds the node IDs a RowBatch remembers, whatever the
+// input: a map of 4,096 IDs takes about 220 KiB (330 KiB while it last
+// grows). A batch of more distinct nodes copies those beyond it every time.
+const maxBatchIDs = 4096
 
 // sameNode reports whether c holds what n does.
 func (b *RowBatch) sameNode(c *batchNode, n *NetworkNode) bool {

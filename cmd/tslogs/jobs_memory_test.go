@@ -22,12 +22,13 @@ import (
 // jobsMemoryBound is the memory bound of parse --jobs J that the README
 // states: at most 2J+2 chunks in flight, each with its input (at most
 // chunk + MaxRecordSize + 64 KiB, its buffer up to twice that) and its rows
-// (rowsPerByte bytes per input byte), and J+1 Readers (each at most
+// (rowsPerByte bytes per input byte) and the node IDs its RowBatch
+// remembers (384 KiB), and J+1 Readers (each at most
 // MaxRecordSize + 64 KiB of buffer and 1 MiB of decoded record and address
 // memories); the node directory comes on top (maxNodes × NodeBytesBound).
 func jobsMemoryBound(jobs, chunk, maxRecord int, rowsPerByte float64) int64 {
 	in := int64(chunk + maxRecord + 64<<10)
-	perChunk := 2*in + int64(rowsPerByte*float64(in))
+	perChunk := 2*in + int64(rowsPerByte*float64(in)) + 384<<10 // the node IDs a RowBatch remembers
 	perReader := int64(maxRecord+64<<10) + 1<<20
 	return int64(2*jobs+2)*perChunk + int64(jobs+1)*perReader
 }
