@@ -143,10 +143,17 @@ func benchCommand(b *testing.B, args ...string) {
 			b.Fatalf("exit %d: %s", code, errs.String())
 		}
 	}
+	reportRun(b, recs, st.Size(), cpu0)
+}
+
+// reportRun reports, for a benchmark of recs records and size bytes per op
+// begun at CPU time cpu0, records/s, the process' CPU time per op and the
+// bytes per CPU second.
+func reportRun(b *testing.B, recs int, size int64, cpu0 time.Duration) {
 	cpu := cpuTime() - cpu0
 	b.ReportMetric(float64(recs)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
-	b.ReportMetric(float64(st.Size())*float64(b.N)/1e6/cpu.Seconds(), "cpu-MB/s")
+	b.ReportMetric(float64(size)*float64(b.N)/1e6/cpu.Seconds(), "cpu-MB/s")
 }
 
 // benchIdeal runs n copies of the command given by args at once, each on
@@ -178,10 +185,7 @@ func benchIdeal(b *testing.B, n int, args ...string) {
 			}
 		}
 	}
-	cpu := cpuTime() - cpu0
-	b.ReportMetric(float64(recs)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
-	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
-	b.ReportMetric(float64(size)*float64(b.N)/1e6/cpu.Seconds(), "cpu-MB/s")
+	reportRun(b, recs, size, cpu0)
 }
 
 // splitCorpus writes the corpus at path as n files beside it, split where

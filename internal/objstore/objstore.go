@@ -301,8 +301,7 @@ func (d *Dir) Create(key string) (*Pending, error) {
 // Create starts a new object in a temporary file of s.Spool, uploaded by
 // Commit and then removed. Once the upload has completed, Commit succeeds
 // even if the file cannot be removed: the object is stored, and calling it
-// failed would have the caller store it again (a rerun of parse writes new
-// keys).
+// failed would have the caller store it again.
 func (s *S3) Create(key string) (*Pending, error) {
 	f, err := os.CreateTemp(s.Spool, "tslogs-upload-*.tmp")
 	if err != nil {
