@@ -79,16 +79,23 @@ func (d *NodeDirectory) appendNetworkEnrichment(dst []byte, nodeID string, ips [
 	d.matched = d.matched[:0]
 	sorted := true
 	for _, a := range ips {
-		if i, ok := d.byAddr[a]; ok {
+		if i, ok := d.byAddr.get(a); ok {
 			if n := len(d.matched); n > 0 && d.matched[n-1].addr.Compare(a) > 0 {
 				sorted = false
 			}
-			d.matched = append(d.matched, addrMatch{a, i})
+			d.matched = append(d.matched, addrMatch{addr: a, slot: i})
 		}
 	}
 	if !sorted {
 		d.sortMatched()
 	}
+	return d.appendMatched(dst, nodeID, m)
+}
+
+// appendMatched appends the p_enrichment member of a network record whose
+// nodeId is nodeID and whose addresses that name a node are d.matched, in
+// address order.
+func (d *NodeDirectory) appendMatched(dst []byte, nodeID string, m *RowMeta) []byte {
 	start := len(dst)
 	dst = jlex.AppendKey(dst, enrichmentOpen)
 	open := len(dst)
@@ -96,19 +103,23 @@ func (d *NodeDirectory) appendNetworkEnrichment(dst []byte, nodeID string, ips [
 		dst = jlex.AppendKey(dst, `"event.nodeId":`)
 		dst = d.appendNodeMatch(dst, nodeID, i)
 	}
-	listed := false
-	for _, mt := range d.matched {
-		a, i := mt.addr, mt.slot
-		if !listed {
+	for k, mt := range d.matched {
+		if k == 0 {
 			dst = jlex.AppendKey(dst, `"p_any_ip_addresses":[`)
-			listed = true
 		} else {
 			dst = append(dst, ',')
 		}
-		dst = d.appendNodeMatchAddr(dst, a, i, m)
+		if mt.text != nil {
+			dst = append(dst, `{"p_match":`...)
+			dst = append(dst, mt.text...)
+			dst = d.appendNodeJSON(dst, mt.slot)
+		} else {
+			dst = d.appendNodeMatchAddr(dst, mt.addr, mt.slot, m)
+		}
 	}
-	if listed {
+	if len(d.matched) > 0 {
 		dst = append(dst, ']')
+		clear(d.matched) // keep no text beyond the call
 	}
 	if len(dst) == open {
 		return dst[:start]
@@ -145,10 +156,12 @@ func (d *NodeDirectory) appendAuditEnrichment(dst []byte, actorID, targetID stri
 	return append(dst, '}', '}')
 }
 
-// addrMatch is an address of a record that names node slot.
+// addrMatch is an address of a record that names node slot, with its
+// quoted text when the row has it written already.
 type addrMatch struct {
 	addr netip.Addr
 	slot int32
+	text []byte
 }
 
 // sortMatched puts d.matched in address order (netip.Addr.Compare's):
@@ -157,14 +170,13 @@ type addrMatch struct {
 // enrichment), or through Compare when one has a zone.
 func (d *NodeDirectory) sortMatched() {
 	v4, v6 := d.v4[:0], d.v6[:0]
-	for _, m := range d.matched {
+	for k, m := range d.matched {
 		switch a := m.addr; {
 		case a.Is4():
-			b := a.As4()
-			v4 = append(v4, uint64(binary.BigEndian.Uint32(b[:]))<<32|uint64(uint32(m.slot)))
+			v4 = append(v4, uint64(v4Key(a))<<32|uint64(k))
 		case a.Is6() && a.Zone() == "":
 			b := a.As16()
-			v6 = append(v6, addrKey{binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:]), m.slot})
+			v6 = append(v6, addrKey{binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:]), int32(k)})
 		default:
 			slices.SortFunc(d.matched, func(p, q addrMatch) int { return p.addr.Compare(q.addr) })
 			return
@@ -178,24 +190,21 @@ func (d *NodeDirectory) sortMatched() {
 		}
 		return cmp.Compare(p.lo, q.lo)
 	})
-	d.matched = d.matched[:0]
+	out := d.sorted[:0]
 	for _, k := range v4 {
-		var b [4]byte
-		binary.BigEndian.PutUint32(b[:], uint32(k>>32))
-		d.matched = append(d.matched, addrMatch{netip.AddrFrom4(b), int32(uint32(k))})
+		out = append(out, d.matched[uint32(k)])
 	}
 	for _, k := range v6 {
-		var b [16]byte
-		binary.BigEndian.PutUint64(b[:8], k.hi)
-		binary.BigEndian.PutUint64(b[8:], k.lo)
-		d.matched = append(d.matched, addrMatch{netip.AddrFrom16(b), k.slot})
+		out = append(out, d.matched[k.i])
 	}
+	clear(d.matched)
+	d.matched, d.sorted = out, d.matched[:0]
 }
 
-// addrKey is an IPv6 address of d.matched as integers.
+// addrKey is an IPv6 address of d.matched as integers, and its index there.
 type addrKey struct {
 	hi, lo uint64
-	slot   int32
+	i      int32
 }
 
 func (d *NodeDirectory) appendNodeMatch(dst []byte, match string, slot int32) []byte {

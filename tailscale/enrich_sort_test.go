@@ -45,7 +45,7 @@ func TestSortMatchedIsCompareOrder(t *testing.T) {
 			}
 			if !seen[a] {
 				seen[a] = true
-				in = append(in, addrMatch{a, rng.Int32N(100)})
+				in = append(in, addrMatch{addr: a, slot: rng.Int32N(100)})
 			}
 		}
 		if len(in) == 0 {

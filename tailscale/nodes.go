@@ -1,6 +1,7 @@
 package tailscale
 
 import (
+	"encoding/binary"
 	"net/netip"
 	"slices"
 	"time"
@@ -149,14 +150,15 @@ type NodeDirectory struct {
 	max    int
 	slots  []dirSlot
 	byID   map[string]int32
-	byAddr map[netip.Addr]int32
+	byAddr addrIndex
 	head   int32 // most recently named; -1 when empty
 	tail   int32 // least recently named
 	stats  NodeDirectoryStats
 
 	ips     []netip.Addr // scratch for AppendEnrichment
 	matched []addrMatch
-	v4      []uint64 // scratch for sortMatched
+	sorted  []addrMatch // scratch for sortMatched
+	v4      []uint64    // scratch for sortMatched
 	v6      []addrKey
 }
 
@@ -188,7 +190,7 @@ func NewNodeDirectory(maxNodes int) *NodeDirectory {
 	if maxNodes <= 0 {
 		maxNodes = DefaultMaxNodes
 	}
-	return &NodeDirectory{max: maxNodes, byID: map[string]int32{}, byAddr: map[netip.Addr]int32{}, head: -1, tail: -1}
+	return &NodeDirectory{max: maxNodes, byID: map[string]int32{}, byAddr: newAddrIndex(), head: -1, tail: -1}
 }
 
 // Len returns the number of nodes in the directory.
@@ -233,9 +235,9 @@ func (d *NodeDirectory) learnNodes(nodeID string, src *NetworkNode, dstNodes []N
 
 // Lookup returns the node owning address a.
 func (d *NodeDirectory) Lookup(a netip.Addr) (Node, bool) {
-	i, ok := d.byAddr[a]
+	i, ok := d.byAddr.get(a)
 	if !ok && a.Is4In6() {
-		i, ok = d.byAddr[a.Unmap()]
+		i, ok = d.byAddr.get(a.Unmap())
 	}
 	if !ok {
 		return Node{}, false
@@ -426,7 +428,7 @@ func (d *NodeDirectory) put(id, name, os, user string, tags []string, addrs []ne
 	d.slots[i].raw = text // what cut left: the addresses' text
 	d.slots[i].hasJSON = false
 	for _, a := range nd.Addresses {
-		d.byAddr[a] = i
+		d.byAddr.set(a, i)
 	}
 	d.pushFront(i)
 }
@@ -445,8 +447,8 @@ func (d *NodeDirectory) touch(i int32, t time.Time) {
 // unmapAddrs removes the address entries that point at node i.
 func (d *NodeDirectory) unmapAddrs(i int32) {
 	for _, a := range d.slots[i].node.Addresses {
-		if j, ok := d.byAddr[a]; ok && j == i {
-			delete(d.byAddr, a)
+		if j, ok := d.byAddr.get(a); ok && j == i {
+			d.byAddr.delete(a)
 		}
 	}
 }
@@ -476,4 +478,63 @@ func (d *NodeDirectory) pushFront(i int32) {
 	if d.tail < 0 {
 		d.tail = i
 	}
+}
+
+// addrIndex maps addresses to node slots, in maps whose keys Go hashes and
+// compares faster than netip.Addr (a struct that holds a pointer): IPv4
+// addresses as integers, IPv6 addresses without a zone as their 16 bytes,
+// and the rare zoned ones as netip.Addr. It looked up an enriched row's
+// addresses in about half the time of one map[netip.Addr]int32.
+type addrIndex struct {
+	v4    map[uint32]int32
+	v6    map[[16]byte]int32
+	zoned map[netip.Addr]int32 // made when first needed
+}
+
+func newAddrIndex() addrIndex {
+	return addrIndex{v4: map[uint32]int32{}, v6: map[[16]byte]int32{}}
+}
+
+func (x *addrIndex) get(a netip.Addr) (int32, bool) {
+	var i int32
+	var ok bool
+	switch {
+	case a.Is4():
+		i, ok = x.v4[v4Key(a)]
+	case a.Is6() && a.Zone() == "":
+		i, ok = x.v6[a.As16()]
+	default:
+		i, ok = x.zoned[a]
+	}
+	return i, ok
+}
+
+func (x *addrIndex) set(a netip.Addr, i int32) {
+	switch {
+	case a.Is4():
+		x.v4[v4Key(a)] = i
+	case a.Is6() && a.Zone() == "":
+		x.v6[a.As16()] = i
+	default:
+		if x.zoned == nil {
+			x.zoned = map[netip.Addr]int32{}
+		}
+		x.zoned[a] = i
+	}
+}
+
+func (x *addrIndex) delete(a netip.Addr) {
+	switch {
+	case a.Is4():
+		delete(x.v4, v4Key(a))
+	case a.Is6() && a.Zone() == "":
+		delete(x.v6, a.As16())
+	default:
+		delete(x.zoned, a)
+	}
+}
+
+func v4Key(a netip.Addr) uint32 {
+	b := a.As4()
+	return binary.BigEndian.Uint32(b[:])
 }

@@ -1,6 +1,8 @@
 package tailscale
 
 import (
+	"bytes"
+	"encoding/binary"
 	"net/netip"
 	"slices"
 	"time"
@@ -32,9 +34,8 @@ type RowBatch struct {
 	// views of text, cleared with it.
 	byID map[string]int32
 	// Scratch for AppendRow.
-	dst     []NetworkNode
-	scratch []netip.Addr
-	strs    []string
+	dst  []NetworkNode
+	strs []string
 }
 
 type batchRow struct {
@@ -59,9 +60,14 @@ type batchNode struct {
 	addrs0, addrs1     int32
 }
 
+// batchAddr is an address of a row's p_any_ip_addresses: its 16 bytes,
+// its zone (an index in spans, or -1 for none), and its quoted text in buf
+// (empty when not found there).
 type batchAddr struct {
-	b   [16]byte
-	is4 bool
+	b    [16]byte
+	is4  bool
+	zone int32
+	text span
 }
 
 // Reset empties the batch, keeping its memory.
@@ -109,9 +115,7 @@ func (b *RowBatch) Add(r *Reader, parseTime time.Time) {
 		t := x.EventTime()
 		row.sec, row.nsec = t.Unix(), int32(t.Nanosecond())
 		row.ip0 = int32(len(b.ips))
-		for _, a := range m.IPAddresses() {
-			b.ips = append(b.ips, batchAddr{a.As16(), a.Is4()})
-		}
+		b.addAddrs(m.IPAddresses(), m.MetaEnd())
 		row.ip1 = int32(len(b.ips))
 	case LogTypeAudit:
 		x := &r.audit
@@ -123,6 +127,100 @@ func (b *RowBatch) Add(r *Reader, parseTime time.Time) {
 	}
 	row.idAt, row.end = m.MetaEnd(), len(b.buf)
 	b.rows = append(b.rows, row)
+}
+
+// addAddrs adds a row's addresses, as m.IPAddresses gives them, with where
+// the row just written from meta on has each one's text, for the
+// enrichment to copy rather than format.
+func (b *RowBatch) addAddrs(ips []netip.Addr, meta int) {
+	if len(ips) == 0 {
+		return
+	}
+	// The row's p_any_ip_addresses array lists the addresses in the order
+	// of ips, each a JSON string.
+	at := -1
+	if k := bytes.Index(b.buf[meta:], anyIPsKey); k >= 0 {
+		at = meta + k + len(anyIPsKey)
+	}
+	first := len(b.ips)
+	for _, a := range ips {
+		ba := batchAddr{b: a.As16(), is4: a.Is4(), zone: -1}
+		if z := a.Zone(); z != "" {
+			ba.zone = int32(len(b.spans))
+			b.spans = append(b.spans, b.str(z))
+		}
+		if at >= 0 {
+			if end := quotedEnd(b.buf, at); end > at {
+				ba.text = span{int32(at), int32(end)}
+				at = end + 1 // past the comma
+			} else {
+				at = -1
+			}
+		}
+		b.ips = append(b.ips, ba)
+	}
+	if at < 0 { // not the layout expected: the enrichment formats them
+		for i := first; i < len(b.ips); i++ {
+			b.ips[i].text = span{}
+		}
+	}
+}
+
+var anyIPsKey = []byte(`"p_any_ip_addresses":[`)
+
+// quotedEnd returns the end of the JSON string that starts at buf[at], or
+// -1 when there is none.
+func quotedEnd(buf []byte, at int) int {
+	if at >= len(buf) || buf[at] != '"' {
+		return -1
+	}
+	for i := at + 1; i < len(buf); i++ {
+		switch buf[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return -1
+}
+
+// appendEnrichment appends row r's p_enrichment from d, which has learned
+// its record, copying the addresses' text from the row.
+func (b *RowBatch) appendEnrichment(dst []byte, r *batchRow, d *NodeDirectory) []byte {
+	d.matched = d.matched[:0]
+	sorted := true
+	for _, a := range b.ips[r.ip0:r.ip1] {
+		var slot int32
+		var ok bool
+		var addr netip.Addr
+		switch {
+		case a.is4:
+			slot, ok = d.byAddr.v4[binary.BigEndian.Uint32(a.b[12:])]
+			addr = netip.AddrFrom4([4]byte(a.b[12:]))
+		case a.zone < 0:
+			slot, ok = d.byAddr.v6[a.b]
+			addr = netip.AddrFrom16(a.b)
+		default:
+			addr = netip.AddrFrom16(a.b).WithZone(b.string(b.spans[a.zone]))
+			slot, ok = d.byAddr.get(addr)
+		}
+		if !ok {
+			continue
+		}
+		var text []byte
+		if a.text.end > a.text.start {
+			text = b.buf[a.text.start:a.text.end]
+		}
+		if n := len(d.matched); n > 0 && d.matched[n-1].addr.Compare(addr) > 0 {
+			sorted = false
+		}
+		d.matched = append(d.matched, addrMatch{addr: addr, slot: slot, text: text})
+	}
+	if !sorted {
+		d.sortMatched()
+	}
+	return d.appendMatched(dst, b.string(r.nodeID), nil)
 }
 
 func (b *RowBatch) str(s string) span {
@@ -239,15 +337,7 @@ func (b *RowBatch) AppendRow(dst []byte, i int, m *RowMeta, d *NodeDirectory) []
 	}
 	dst = append(dst, row[idAt:len(row)-1]...) // reopen the row
 	if r.typ == LogTypeNetwork {
-		b.scratch = b.scratch[:0]
-		for _, a := range b.ips[r.ip0:r.ip1] {
-			if a.is4 {
-				b.scratch = append(b.scratch, netip.AddrFrom4([4]byte(a.b[12:])))
-			} else {
-				b.scratch = append(b.scratch, netip.AddrFrom16(a.b))
-			}
-		}
-		dst = d.appendNetworkEnrichment(dst, b.string(r.nodeID), b.scratch, nil)
+		dst = b.appendEnrichment(dst, r, d)
 	} else {
 		dst = d.appendAuditEnrichment(dst, b.string(r.actorID), b.string(r.targetID))
 	}

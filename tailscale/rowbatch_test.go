@@ -72,3 +72,67 @@ func TestRowBatchNodeChanges(t *testing.T) {
 		require.Equal(t, want[i], got[i], "row %d", i+1)
 	}
 }
+
+// TestRowBatchEnrichmentAddresses checks the p_enrichment of rows whose
+// addresses a RowBatch keeps in address order with their text, for the
+// enrichment to look up and copy: IPv4, IPv6, IPv4-mapped IPv6 and zoned
+// addresses (a zone with a quote and a backslash, escaped in the row), of
+// nodes the records name, in an order unlike their text's. The rows must
+// be those a Reader writes.
+func TestRowBatchEnrichmentAddresses(t *testing.T) {
+	nodes := `"srcNode":{"nodeId":"nA","name":"a","addresses":["100.64.0.2","fe80::1%eth0","fd7a:115c:a1e0::2"]},` +
+		`"dstNodes":[{"nodeId":"nB","name":"b","addresses":["100.64.0.10","::ffff:100.64.0.3","fe80::1%eth1"]},` +
+		`{"nodeId":"nC","name":"c","addresses":["9.9.9.9","fe80::2%a\"b\\c","fd7a:115c:a1e0::ab"]}],`
+	traffic := []string{
+		`{"proto":6,"src":"100.64.0.2:40000","dst":"100.64.0.10:22","txPkts":1}`,
+		`{"proto":6,"src":"[fe80::1%eth0]:40000","dst":"[fe80::1%eth1]:22","txPkts":2}`,
+		`{"proto":6,"src":"[::ffff:100.64.0.3]:80","dst":"[fd7a:115c:a1e0::ab]:443","txPkts":3}`,
+		`{"proto":17,"src":"[fe80::2%a\"b\\c]:53","dst":"9.9.9.9:53","txPkts":4}`,
+		`{"proto":6,"src":"[fd7a:115c:a1e0::2]:1","dst":"1.2.3.4:443","txPkts":5}`,
+		`{"proto":6,"src":"[fe80::2%a\"b\\d]:53","dst":"[fe80::1]:53","txPkts":6}`,
+	}
+	var in strings.Builder
+	for i := range len(traffic) + 1 {
+		// Each record lists the entries in another order, and the last
+		// names no nodes: its addresses resolve from what came before.
+		var list []string
+		for k := range traffic {
+			list = append(list, traffic[(k+i)%len(traffic)])
+		}
+		named := nodes
+		if i == len(traffic) {
+			named = ""
+		}
+		fmt.Fprintf(&in, `{"time":%d,"event":{"nodeId":"nA",%s"virtualTraffic":[%s]}}`+"\n", 1780488000+i, named, strings.Join(list, ","))
+	}
+
+	meta := func() *tailscale.RowMeta { return &tailscale.RowMeta{ParseTime: fzParseTime, RowIDPrefix: "r-"} }
+	var want []string
+	r := tailscale.NewReader(strings.NewReader(in.String()), tailscale.ReaderOptions{Nodes: tailscale.NewNodeDirectory(0)})
+	m := meta()
+	for r.Next() {
+		require.NoError(t, r.Err())
+		want = append(want, string(r.AppendRow(nil, m)))
+	}
+	require.NoError(t, r.Fatal())
+	require.Len(t, want, len(traffic)+1)
+	for _, match := range []string{`"p_match":"9.9.9.9","nodeId":"nC"`, `"p_match":"::ffff:100.64.0.3","nodeId":"nB"`,
+		`"p_match":"fd7a:115c:a1e0::ab","nodeId":"nC"`} {
+		require.Contains(t, want[0], match, "the rows are not what the test means them to be")
+	}
+	require.Contains(t, want[len(want)-1], `"p_match":"fd7a:115c:a1e0::ab","nodeId":"nC"`)
+
+	var got []string
+	var b tailscale.RowBatch
+	d := tailscale.NewNodeDirectory(0)
+	m = meta()
+	r = tailscale.NewReader(strings.NewReader(in.String()), tailscale.ReaderOptions{})
+	for r.Next() {
+		require.NoError(t, r.Err())
+		b.Add(r, fzParseTime)
+	}
+	for i := range b.Len() {
+		got = append(got, string(b.AppendRow(nil, i, m, d)))
+	}
+	require.Equal(t, want, got)
+}
