@@ -87,7 +87,7 @@ func ReadParallel[S any](r io.Reader, opt ReaderOptions, popt ParallelOptions, f
 	}, size)
 	defer sp.Close()
 
-	pr := &parallelRead[S]{opt: opt, fn: fn, readers: make(chan *Reader, jobs)}
+	pr := &parallelRead[S]{opt: opt, fn: fn, readers: make([]*Reader, jobs+1)}
 	p := ordered.Start(ordered.Config[*pchunk[S]]{
 		Jobs:     jobs,
 		InFlight: 2*jobs + 2,
@@ -127,7 +127,10 @@ type parallelRead[S any] struct {
 	opt     ReaderOptions
 	fn      ParallelFuncs[S]
 	p       *ordered.Pipeline[*pchunk[S]]
-	readers chan *Reader
+	// readers are the workers' Readers, each kept by one worker (its
+	// memories of addresses stay in that core's cache), and last the
+	// caller's goroutine's.
+	readers []*Reader
 	// seqMode is set while the caller's goroutine reads the input on its
 	// own: the workers then leave the chunks to it.
 	seqMode atomic.Bool
@@ -141,22 +144,22 @@ var parallelCounts struct {
 }
 
 // work reads a chunk on a worker.
-func (pr *parallelRead[S]) work(c *pchunk[S]) {
+func (pr *parallelRead[S]) work(worker int, c *pchunk[S]) {
 	if pr.seqMode.Load() {
 		c.skipped = true
 		return
 	}
-	pr.read(c)
+	pr.read(worker, c)
 	parallelCounts.worker.Add(1)
 }
 
-// read reads a chunk's records into its state.
-func (pr *parallelRead[S]) read(c *pchunk[S]) {
-	var rd *Reader
-	select {
-	case rd = <-pr.readers:
-	default:
+// read reads a chunk's records into its state, with the Reader of worker
+// (len(pr.readers)-1 for the caller's goroutine).
+func (pr *parallelRead[S]) read(worker int, c *pchunk[S]) {
+	rd := pr.readers[worker]
+	if rd == nil {
 		rd = NewReader(nil, pr.opt)
+		pr.readers[worker] = rd
 	}
 	end := c.end
 	if !c.last {
@@ -180,10 +183,6 @@ func (pr *parallelRead[S]) read(c *pchunk[S]) {
 		c.clean = rd.sc.Fatal() == stream.ErrChunkEnd && rd.sc.EndedBetweenRecords()
 	}
 	rd.sc.Reset(nil) // drop the chunk
-	select {
-	case pr.readers <- rd:
-	default:
-	}
 }
 
 // run delivers the chunks in order, reading on its own from a chunk that
@@ -195,7 +194,7 @@ func (pr *parallelRead[S]) run() error {
 			return pr.p.Err()
 		}
 		if c.skipped {
-			pr.read(c)
+			pr.read(len(pr.readers)-1, c)
 		}
 		if !c.clean && !c.last {
 			if done, err := pr.sequential(c); done || err != nil {

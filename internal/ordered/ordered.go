@@ -34,8 +34,10 @@ type Config[T any] struct {
 	// item is then not used), and a non-nil error, reported by Err, to end
 	// it early.
 	Produce func(T) (bool, error)
-	// Work processes an item on one of the Jobs goroutines.
-	Work func(T)
+	// Work processes an item on one of the Jobs goroutines, worker
+	// (0 ≤ worker < Jobs): calls with the same worker run one after the
+	// other, on the same goroutine.
+	Work func(worker int, item T)
 }
 
 // A Pipeline runs a Config; see Start.
@@ -68,8 +70,8 @@ func Start[T any](cfg Config[T]) *Pipeline[T] {
 		stop:  make(chan struct{}),
 	}
 	p.wg.Add(cfg.Jobs)
-	for range cfg.Jobs {
-		go p.worker()
+	for w := range cfg.Jobs {
+		go p.worker(w)
 	}
 	go p.produce()
 	return p
@@ -114,7 +116,7 @@ func (p *Pipeline[T]) produce() {
 	}
 }
 
-func (p *Pipeline[T]) worker() {
+func (p *Pipeline[T]) worker(w int) {
 	defer p.wg.Done()
 	for {
 		select {
@@ -124,7 +126,7 @@ func (p *Pipeline[T]) worker() {
 			if !ok {
 				return
 			}
-			p.cfg.Work(s.item)
+			p.cfg.Work(w, s.item)
 			close(s.done)
 		}
 	}

@@ -37,7 +37,7 @@ func run(t *testing.T, jobs, inFlight, n int, produceErr error) ([]int, int, err
 			it.n = k
 			return true, nil
 		},
-		Work: func(it *item) {
+		Work: func(_ int, it *item) {
 			mu.Lock()
 			d := time.Duration(rng.IntN(200)) * time.Microsecond
 			mu.Unlock()
@@ -90,7 +90,7 @@ func TestStopEarly(t *testing.T) {
 			}
 			return true, nil
 		},
-		Work: func(*item) {},
+		Work: func(int, *item) {},
 	})
 	it, ok := p.Next()
 	require.True(t, ok)
@@ -116,7 +116,7 @@ func TestWorkRunsInParallel(t *testing.T) {
 		Jobs: 2, InFlight: 4,
 		New:     func() *item { return new(item) },
 		Produce: func(*item) (bool, error) { return n.Add(1) <= 20, nil },
-		Work: func(*item) {
+		Work: func(int, *item) {
 			if calls.Add(1) <= 2 {
 				started.Done()
 				started.Wait() // never returns unless the other call runs too
