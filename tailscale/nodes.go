@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"net/netip"
 	"slices"
+	"sync/atomic"
 	"time"
 )
 
@@ -151,9 +152,13 @@ type NodeDirectory struct {
 	slots  []dirSlot
 	byID   map[string]int32
 	byAddr addrIndex
-	head   int32 // most recently named; -1 when empty
-	tail   int32 // least recently named
-	stats  NodeDirectoryStats
+	// id tells directories apart, and gen counts the calls to put: a
+	// node found in a slot at one (id, gen) is still there, unchanged,
+	// while both are the same (RowBatch relies on it).
+	id, gen uint64
+	head    int32 // most recently named; -1 when empty
+	tail    int32 // least recently named
+	stats   NodeDirectoryStats
 
 	ips     []netip.Addr // scratch for AppendEnrichment
 	matched []addrMatch
@@ -190,8 +195,11 @@ func NewNodeDirectory(maxNodes int) *NodeDirectory {
 	if maxNodes <= 0 {
 		maxNodes = DefaultMaxNodes
 	}
-	return &NodeDirectory{max: maxNodes, byID: map[string]int32{}, byAddr: newAddrIndex(), head: -1, tail: -1}
+	return &NodeDirectory{max: maxNodes, byID: map[string]int32{}, byAddr: newAddrIndex(), id: directoryIDs.Add(1), head: -1, tail: -1}
 }
+
+// directoryIDs numbers the directories (NodeDirectory.id).
+var directoryIDs atomic.Uint64
 
 // Len returns the number of nodes in the directory.
 func (d *NodeDirectory) Len() int { return len(d.byID) }
@@ -217,18 +225,31 @@ func (d *NodeDirectory) Learn(x *Network) {
 // learnNodes is Learn from the parts of a record it looks at: its nodeId,
 // srcNode (nil when absent), dstNodes and event time.
 func (d *NodeDirectory) learnNodes(nodeID string, src *NetworkNode, dstNodes []NetworkNode, t time.Time) {
-	if src != nil {
-		switch id := src.NodeID; {
-		case id == nodeID || (id != "" && nodeID == ""):
-			d.learn(src, t)
-		case id != "":
-			d.stats.Spoofed++
-		}
+	if src != nil && d.trustSrc(src.NodeID, nodeID) {
+		d.learn(src, t)
 	}
 	for i := range dstNodes {
 		d.learn(&dstNodes[i], t)
 	}
-	if i, ok := d.byID[nodeID]; ok && src == nil {
+	d.touchUnnamed(nodeID, src != nil, t)
+}
+
+// trustSrc reports whether a srcNode of ID id is learned in a record of
+// nodeId nodeID, counting it as spoofed when it names another node.
+func (d *NodeDirectory) trustSrc(id, nodeID string) bool {
+	switch {
+	case id == nodeID || (id != "" && nodeID == ""):
+		return true
+	case id != "":
+		d.stats.Spoofed++
+	}
+	return false
+}
+
+// touchUnnamed marks the record's own node as named at t when the record
+// has no srcNode to learn it from.
+func (d *NodeDirectory) touchUnnamed(nodeID string, hasSrc bool, t time.Time) {
+	if i, ok := d.byID[nodeID]; ok && !hasSrc {
 		d.touch(i, t)
 	}
 }
@@ -293,14 +314,16 @@ func nodeWithinLimits(n *NetworkNode) bool {
 	return size <= MaxNodeText
 }
 
-func (d *NodeDirectory) learn(n *NetworkNode, t time.Time) {
+// learn learns n as of t, and returns the slot that holds it, or -1 when
+// it is beyond the limits.
+func (d *NodeDirectory) learn(n *NetworkNode, t time.Time) int32 {
 	if !nodeWithinLimits(n) {
 		d.stats.Rejected++
-		return
+		return -1
 	}
 	if i, ok := d.byID[n.NodeID]; ok && sameNode(&d.slots[i], n) {
 		d.touch(i, t)
-		return
+		return i
 	}
 	// Parse the addresses into a fixed array: no allocation until the node
 	// is stored.
@@ -315,7 +338,7 @@ func (d *NodeDirectory) learn(n *NetworkNode, t time.Time) {
 	if len(addrs) != len(raw) {
 		raw = nil // some did not parse: sameNode parses them each time
 	}
-	d.put(n.NodeID, n.Name, n.OS, n.User, n.Tags, addrs, raw, t)
+	return d.put(n.NodeID, n.Name, n.OS, n.User, n.Tags, addrs, raw, t)
 }
 
 // maxRawAddrs bounds the text of a node's addresses kept as the records
@@ -359,9 +382,11 @@ func sameNode(sl *dirSlot, n *NetworkNode) bool {
 
 // put stores a node, copying its strings and slices into memory of its
 // own (one string for all its text), replacing an older version of it or
-// evicting the least recently named node when the directory is full.
-func (d *NodeDirectory) put(id, name, os, user string, tags []string, addrs []netip.Addr, raw []string, t time.Time) {
+// evicting the least recently named node when the directory is full, and
+// returns its slot. It alone changes what the slots hold (see gen).
+func (d *NodeDirectory) put(id, name, os, user string, tags []string, addrs []netip.Addr, raw []string, t time.Time) int32 {
 	d.stats.Learned++
+	d.gen++
 	size := len(id) + len(name) + len(os) + len(user)
 	for _, tg := range tags {
 		size += len(tg)
@@ -431,6 +456,7 @@ func (d *NodeDirectory) put(id, name, os, user string, tags []string, addrs []ne
 		d.byAddr.set(a, i)
 	}
 	d.pushFront(i)
+	return i
 }
 
 // touch marks node i as named now.

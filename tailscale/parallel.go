@@ -124,9 +124,9 @@ type pchunk[S any] struct {
 }
 
 type parallelRead[S any] struct {
-	opt     ReaderOptions
-	fn      ParallelFuncs[S]
-	p       *ordered.Pipeline[*pchunk[S]]
+	opt ReaderOptions
+	fn  ParallelFuncs[S]
+	p   *ordered.Pipeline[*pchunk[S]]
 	// readers are the workers' Readers, each kept by one worker (its
 	// memories of addresses stay in that core's cache), and last the
 	// caller's goroutine's.

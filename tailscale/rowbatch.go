@@ -34,7 +34,6 @@ type RowBatch struct {
 	// views of text, cleared with it.
 	byID map[string]int32
 	// Scratch for AppendRow.
-	dst  []NetworkNode
 	strs []string
 }
 
@@ -58,6 +57,10 @@ type batchNode struct {
 	id, name, os, user span
 	tags0, tags1       int32 // spans[tags0:tags1]
 	addrs0, addrs1     int32
+	// The directory that last learned the node (NodeDirectory.id, 0 for
+	// none), its gen then, and the slot that holds it (see learnNode).
+	dir, gen uint64
+	slot     int32
 }
 
 // batchAddr is an address of a row's p_any_ip_addresses: its 16 bytes,
@@ -307,6 +310,36 @@ func (b *RowBatch) networkNode(n *batchNode) NetworkNode {
 		Addresses: list(n.addrs0, n.addrs1), Tags: list(n.tags0, n.tags1)}
 }
 
+// learn has d learn row r's record's nodes, as NodeDirectory.Learn does.
+func (b *RowBatch) learn(r *batchRow, d *NodeDirectory) {
+	nodeID := b.string(r.nodeID)
+	t := time.Unix(r.sec, int64(r.nsec)).UTC()
+	if r.src >= 0 && d.trustSrc(b.string(b.nodes[r.src].id), nodeID) {
+		b.learnNode(r.src, d, t)
+	}
+	for _, k := range b.refs[r.dst0:r.dst1] {
+		b.learnNode(k, d, t)
+	}
+	d.touchUnnamed(nodeID, r.src >= 0, t)
+}
+
+// learnNode has d learn node k as of t. A node d has learned before, with
+// nothing stored in d since, is in the slot it was put in, unchanged: d
+// only marks it named again, without comparing it.
+func (b *RowBatch) learnNode(k int32, d *NodeDirectory, t time.Time) {
+	c := &b.nodes[k]
+	if c.dir == d.id && c.gen == d.gen && c.dir != 0 {
+		d.touch(c.slot, t)
+		return
+	}
+	b.strs = b.strs[:0]
+	n := b.networkNode(c)
+	if i := d.learn(&n, t); i >= 0 {
+		c.dir, c.gen, c.slot = d.id, d.gen, i
+	}
+	clear(b.strs) // the strings are the batch's: keep none beyond it
+}
+
 // AppendRow appends row i: its p_row_id from m (as RowMeta.AppendMeta
 // writes it), and, when d is not nil, with d having learned its record
 // first (a network record), its p_enrichment. Call it for the rows in input
@@ -315,18 +348,7 @@ func (b *RowBatch) networkNode(n *batchNode) NetworkNode {
 func (b *RowBatch) AppendRow(dst []byte, i int, m *RowMeta, d *NodeDirectory) []byte {
 	r := &b.rows[i]
 	if d != nil && r.typ == LogTypeNetwork {
-		b.strs, b.dst = b.strs[:0], b.dst[:0]
-		var src *NetworkNode
-		if r.src >= 0 {
-			n := b.networkNode(&b.nodes[r.src])
-			src = &n
-		}
-		for _, k := range b.refs[r.dst0:r.dst1] {
-			b.dst = append(b.dst, b.networkNode(&b.nodes[k]))
-		}
-		d.learnNodes(b.string(r.nodeID), src, b.dst, time.Unix(r.sec, int64(r.nsec)).UTC())
-		clear(b.dst) // the strings are the batch's: keep none beyond it
-		clear(b.strs)
+		b.learn(r, d)
 	}
 	row := b.buf[r.start:r.end]
 	idAt := r.idAt - r.start

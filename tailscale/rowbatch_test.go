@@ -136,3 +136,48 @@ func TestRowBatchEnrichmentAddresses(t *testing.T) {
 	}
 	require.Equal(t, want, got)
 }
+
+// TestRowBatchLearnAfterEviction: a batch remembers where a directory put
+// each of its nodes, to mark a node seen again as named without comparing
+// it. The directory here keeps two nodes, so naming a third evicts one and
+// gives its slot to another: a node named again after that must be learned
+// again, for the same rows and nodes as a Reader's.
+func TestRowBatchLearnAfterEviction(t *testing.T) {
+	node := func(id string, last int) string {
+		return fmt.Sprintf(`{"nodeId":%q,"name":"host-%s","addresses":["100.64.0.%d"]}`, id, id, last)
+	}
+	var in strings.Builder
+	for i, id := range []string{"nA", "nB", "nA", "nC", "nA", "nB", "nA", "nA"} {
+		last := map[string]int{"nA": 1, "nB": 2, "nC": 3}[id]
+		fmt.Fprintf(&in, `{"time":%d,"event":{"nodeId":"nSRC","dstNodes":[%s],`+
+			`"virtualTraffic":[{"proto":6,"src":"100.64.0.9:40000","dst":"100.64.0.%d:22","txPkts":1}]}}`+"\n",
+			1780488000+i, node(id, last), last)
+	}
+	meta := func() *tailscale.RowMeta { return &tailscale.RowMeta{ParseTime: fzParseTime, RowIDPrefix: "r-"} }
+	var want []string
+	dr := tailscale.NewNodeDirectory(2)
+	r := tailscale.NewReader(strings.NewReader(in.String()), tailscale.ReaderOptions{Nodes: dr})
+	m := meta()
+	for r.Next() {
+		require.NoError(t, r.Err())
+		want = append(want, string(r.AppendRow(nil, m)))
+	}
+	require.NoError(t, r.Fatal())
+	require.Contains(t, want[4], `"p_match":"100.64.0.1","nodeId":"nA"`, "the rows are not what the test means them to be")
+
+	var b tailscale.RowBatch
+	db := tailscale.NewNodeDirectory(2)
+	m = meta()
+	r = tailscale.NewReader(strings.NewReader(in.String()), tailscale.ReaderOptions{})
+	for r.Next() {
+		require.NoError(t, r.Err())
+		b.Add(r, fzParseTime)
+	}
+	var got []string
+	for i := range b.Len() {
+		got = append(got, string(b.AppendRow(nil, i, m, db)))
+	}
+	require.Equal(t, want, got)
+	require.Equal(t, dr.All(), db.All())
+	require.Equal(t, dr.Stats(), db.Stats())
+}
