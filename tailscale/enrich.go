@@ -1,10 +1,7 @@
 package tailscale
 
 import (
-	"cmp"
-	"encoding/binary"
 	"net/netip"
-	"slices"
 
 	"github.com/tslogs/tslogs/jlex"
 )
@@ -58,7 +55,8 @@ func (d *NodeDirectory) AppendAuditRow(dst []byte, x *Audit, m *RowMeta) []byte 
 //
 // Each selector (the row field whose value matched) maps to the node found
 // for it, with p_match the value that matched; p_any_ip_addresses, a list,
-// maps to one node per address that resolves. For network records the
+// maps to one node per address that resolves, in the list's order (that of
+// the addresses' text). For network records the
 // selectors are event.nodeId and p_any_ip_addresses; for audit records
 // event.actor.id and event.target.id (when they are node IDs the directory
 // knows). A node object has the fields of srcNode: nodeId, name, addresses,
@@ -67,34 +65,28 @@ func (d *NodeDirectory) AppendAuditRow(dst []byte, x *Audit, m *RowMeta) []byte 
 //
 // A Reader with ReaderOptions.Nodes set adds this member to every row.
 func (d *NodeDirectory) AppendNetworkEnrichment(dst []byte, x *Network) []byte {
-	d.ips = x.AppendIPAddresses(d.ips[:0])
-	return d.appendNetworkEnrichment(dst, x.Event.NodeID, d.ips, nil)
+	m := &d.meta
+	m.CollectAddrs(func(ips []netip.Addr) []netip.Addr { return x.appendIPAddresses(ips, m) })
+	return d.appendNetworkEnrichment(dst, x.Event.NodeID, m.IPAddresses(), m)
 }
 
 // appendNetworkEnrichment is AppendNetworkEnrichment with x's distinct
-// indicator addresses given, in any order (a row's p_any_ip_addresses, which
-// AppendRow has just collected with m, whose text it copies, or m nil).
+// indicator addresses given in the order of p_any_ip_addresses (a row's,
+// which AppendRow has just collected with m, whose text it copies, or m
+// nil).
 func (d *NodeDirectory) appendNetworkEnrichment(dst []byte, nodeID string, ips []netip.Addr, m *RowMeta) []byte {
-	// The addresses that name a node, listed in address order.
 	d.matched = d.matched[:0]
-	sorted := true
 	for _, a := range ips {
 		if i, ok := d.byAddr.get(a); ok {
-			if n := len(d.matched); n > 0 && d.matched[n-1].addr.Compare(a) > 0 {
-				sorted = false
-			}
 			d.matched = append(d.matched, addrMatch{addr: a, slot: i})
 		}
-	}
-	if !sorted {
-		d.sortMatched()
 	}
 	return d.appendMatched(dst, nodeID, m)
 }
 
 // appendMatched appends the p_enrichment member of a network record whose
 // nodeId is nodeID and whose addresses that name a node are d.matched, in
-// address order.
+// the order of p_any_ip_addresses.
 func (d *NodeDirectory) appendMatched(dst []byte, nodeID string, m *RowMeta) []byte {
 	start := len(dst)
 	dst = jlex.AppendKey(dst, enrichmentOpen)
@@ -162,49 +154,6 @@ type addrMatch struct {
 	addr netip.Addr
 	slot int32
 	text []byte
-}
-
-// sortMatched puts d.matched in address order (netip.Addr.Compare's):
-// IPv4 addresses by value, then the others by their 16 bytes, sorted as
-// integers rather than through Compare (which took a tenth of a row's
-// enrichment), or through Compare when one has a zone.
-func (d *NodeDirectory) sortMatched() {
-	v4, v6 := d.v4[:0], d.v6[:0]
-	for k, m := range d.matched {
-		switch a := m.addr; {
-		case a.Is4():
-			v4 = append(v4, uint64(v4Key(a))<<32|uint64(k))
-		case a.Is6() && a.Zone() == "":
-			b := a.As16()
-			v6 = append(v6, addrKey{binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:]), int32(k)})
-		default:
-			slices.SortFunc(d.matched, func(p, q addrMatch) int { return p.addr.Compare(q.addr) })
-			return
-		}
-	}
-	d.v4, d.v6 = v4, v6
-	slices.Sort(v4)
-	slices.SortFunc(v6, func(p, q addrKey) int {
-		if c := cmp.Compare(p.hi, q.hi); c != 0 {
-			return c
-		}
-		return cmp.Compare(p.lo, q.lo)
-	})
-	out := d.sorted[:0]
-	for _, k := range v4 {
-		out = append(out, d.matched[uint32(k)])
-	}
-	for _, k := range v6 {
-		out = append(out, d.matched[k.i])
-	}
-	clear(d.matched)
-	d.matched, d.sorted = out, d.matched[:0]
-}
-
-// addrKey is an IPv6 address of d.matched as integers, and its index there.
-type addrKey struct {
-	hi, lo uint64
-	i      int32
 }
 
 func (d *NodeDirectory) appendNodeMatch(dst []byte, match string, slot int32) []byte {

@@ -160,11 +160,8 @@ type NodeDirectory struct {
 	tail    int32 // least recently named
 	stats   NodeDirectoryStats
 
-	ips     []netip.Addr // scratch for AppendEnrichment
+	meta    RowMeta // scratch for AppendNetworkEnrichment
 	matched []addrMatch
-	sorted  []addrMatch // scratch for sortMatched
-	v4      []uint64    // scratch for sortMatched
-	v6      []addrKey
 }
 
 // NodeDirectoryStats counts what a NodeDirectory did.

@@ -357,11 +357,12 @@ func TestReaderEnrichment(t *testing.T) {
 		"addresses": []any{"100.88.12.34", "fd7a:115c:a1e0::5801:c22"}, "os": "iOS", "user": "bob@example.com"}
 	db1 := map[string]any{"nodeId": db1ID, "name": "db-1.tail0a1b2.ts.net",
 		"addresses": []any{"100.101.102.103", "fd7a:115c:a1e0::6566:6667"}, "os": "linux", "tags": []any{"tag:db"}}
-	// Record 17: every one of its 8 indicator IPs names a node (EXPECTED.md).
+	// Record 17: every one of its 8 indicator IPs names a node (EXPECTED.md),
+	// listed in the order of p_any_ip_addresses, their text's.
 	assert.Equal(t, map[string]any{EnrichmentTable: map[string]any{
 		"event.nodeId": with(alice, aliceID),
 		"p_any_ip_addresses": []any{
-			with(alice, "100.64.0.1"), with(web1, "100.64.0.2"), with(bob, "100.88.12.34"), with(db1, "100.101.102.103"),
+			with(db1, "100.101.102.103"), with(alice, "100.64.0.1"), with(web1, "100.64.0.2"), with(bob, "100.88.12.34"),
 			with(alice, "fd7a:115c:a1e0::1"), with(web1, "fd7a:115c:a1e0::2"), with(bob, "fd7a:115c:a1e0::5801:c22"),
 			with(db1, "fd7a:115c:a1e0::6566:6667"),
 		},

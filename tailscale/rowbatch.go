@@ -192,7 +192,6 @@ func quotedEnd(buf []byte, at int) int {
 // its record, copying the addresses' text from the row.
 func (b *RowBatch) appendEnrichment(dst []byte, r *batchRow, d *NodeDirectory) []byte {
 	d.matched = d.matched[:0]
-	sorted := true
 	for _, a := range b.ips[r.ip0:r.ip1] {
 		var slot int32
 		var ok bool
@@ -215,13 +214,7 @@ func (b *RowBatch) appendEnrichment(dst []byte, r *batchRow, d *NodeDirectory) [
 		if a.text.end > a.text.start {
 			text = b.buf[a.text.start:a.text.end]
 		}
-		if n := len(d.matched); n > 0 && d.matched[n-1].addr.Compare(addr) > 0 {
-			sorted = false
-		}
 		d.matched = append(d.matched, addrMatch{addr: addr, slot: slot, text: text})
-	}
-	if !sorted {
-		d.sortMatched()
 	}
 	return d.appendMatched(dst, b.string(r.nodeID), nil)
 }

@@ -30,15 +30,17 @@ func TestParseEnrichment(t *testing.T) {
 		}
 		rowsWith++
 		table := pe["tailscale_nodes"].(map[string]any)
-		ips := map[string]bool{}
-		for _, ip := range row["p_any_ip_addresses"].([]any) {
-			ips[ip.(string)] = true
+		ips := map[string]int{} // the index of each in p_any_ip_addresses
+		for k, ip := range row["p_any_ip_addresses"].([]any) {
+			ips[ip.(string)] = k + 1
 		}
 		list, _ := table["p_any_ip_addresses"].([]any)
+		last := 0
 		for _, m := range list {
 			match := m.(map[string]any)
 			ip := match["p_match"].(string)
-			assert.True(t, ips[ip], "row %d: p_match %s is one of p_any_ip_addresses", i, ip)
+			assert.Greater(t, ips[ip], last, "row %d: p_match %s is one of p_any_ip_addresses, after the one before", i, ip)
+			last = ips[ip]
 			want, ok := nodes[netip.MustParseAddr(ip)]
 			require.True(t, ok, "row %d: %s is a node's address in the input", i, ip)
 			assert.Equal(t, want.id, match["nodeId"], "row %d: %s", i, ip)
