@@ -66,7 +66,11 @@ type ParallelFuncs[S any] struct {
 // Memory: at most 2·Jobs+2 chunks are in flight, each of at most
 // ChunkSize + MaxRecordSize + 64 KiB bytes of input (twice that while its
 // buffer grows) and its state S, and each goroutine keeps a Reader (about
-// MaxRecordSize + 64 KiB at most, and its decoded record).
+// MaxRecordSize + 64 KiB at most, and its decoded record). A state is given
+// at most max(4096, ChunkSize/64) records: a chunk of more, smaller
+// records is read on the caller's goroutine, at most 1,024 records or a
+// chunk's size of input at a time, so that what S keeps for each record
+// (a RowBatch's row, an error) stays bounded for any input.
 //
 // opt.Nodes is not used: a directory must learn the records in input
 // order, which a caller does in Deliver (see RowBatch).
@@ -87,7 +91,7 @@ func ReadParallel[S any](r io.Reader, opt ReaderOptions, popt ParallelOptions, f
 	}, size)
 	defer sp.Close()
 
-	pr := &parallelRead[S]{opt: opt, fn: fn, readers: make([]*Reader, jobs+1)}
+	pr := &parallelRead[S]{opt: opt, fn: fn, readers: make([]*Reader, jobs+1), size: size}
 	p := ordered.Start(ordered.Config[*pchunk[S]]{
 		Jobs:     jobs,
 		InFlight: 2*jobs + 2,
@@ -121,7 +125,18 @@ type pchunk[S any] struct {
 	clean   bool           // it ended between records of a stream
 	fatal   error          // the last chunk's fatal error
 	skipped bool
+	// overflow is set when the chunk holds more than maxChunkRecords
+	// records: the worker stopped there.
+	overflow bool
 }
+
+// maxChunkRecords is how many records a worker reads of a chunk of size
+// bytes: one per 64 bytes, and at least 4,096. Tailscale's records take
+// hundreds of bytes or more; smaller ones (a hostile input of {} or of bare
+// {"nodeId":"a"}) are read on the caller's goroutine, seqBatch at a time,
+// so that the memory a chunk's records take beyond their bytes stays
+// within maxChunkRecords of them.
+func maxChunkRecords(size int) int { return max(4096, size/64) }
 
 type parallelRead[S any] struct {
 	opt ReaderOptions
@@ -131,6 +146,8 @@ type parallelRead[S any] struct {
 	// memories of addresses stay in that core's cache), and last the
 	// caller's goroutine's.
 	readers []*Reader
+	seqSt   *S  // the state sequential delivers, made once
+	size    int // the chunk size
 	// seqMode is set while the caller's goroutine reads the input on its
 	// own: the workers then leave the chunks to it.
 	seqMode atomic.Bool
@@ -167,7 +184,16 @@ func (pr *parallelRead[S]) read(worker int, c *pchunk[S]) {
 	}
 	rd.sc.ResetChunk(c.data, c.off, !c.first, end)
 	rd.err = nil
+	limit := maxChunkRecords(len(c.data))
 	for rd.Next() {
+		if c.n == limit {
+			// Records this small take more memory than their bytes
+			// (each has a row's p_* members, an error, its place in
+			// the chunk): the caller's goroutine reads the chunk again
+			// on its own, delivering a few at a time.
+			c.overflow = true
+			break
+		}
 		pr.fn.Record(c.st, rd)
 		c.n++
 		if rd.err != nil {
@@ -177,9 +203,11 @@ func (pr *parallelRead[S]) read(worker int, c *pchunk[S]) {
 			}
 		}
 	}
-	if c.last {
+	switch {
+	case c.overflow:
+	case c.last:
 		c.fatal = rd.sc.Fatal()
-	} else {
+	default:
 		c.clean = rd.sc.Fatal() == stream.ErrChunkEnd && rd.sc.EndedBetweenRecords()
 	}
 	rd.sc.Reset(nil) // drop the chunk
@@ -196,7 +224,7 @@ func (pr *parallelRead[S]) run() error {
 		if c.skipped {
 			pr.read(len(pr.readers)-1, c)
 		}
-		if !c.clean && !c.last {
+		if c.overflow || (!c.clean && !c.last) {
 			if done, err := pr.sequential(c); done || err != nil {
 				return err
 			}
@@ -221,7 +249,7 @@ func (pr *parallelRead[S]) run() error {
 }
 
 // seqBatch is how many records the caller's goroutine reads on its own
-// before it delivers them.
+// before it delivers them (or fewer: those of a chunk's size of input).
 const seqBatch = 1024
 
 // sequential reads the input from chunk c on, on the caller's goroutine,
@@ -234,15 +262,19 @@ func (pr *parallelRead[S]) sequential(c *pchunk[S]) (done bool, err error) {
 	f := &chunkFeed[S]{p: pr.p, cur: c}
 	rd := NewReader(nil, pr.opt)
 	rd.sc.ResetAt(f, c.off, pr.count, !c.first)
-	st := pr.fn.New()
-	first, n := pr.count+1, 0
+	if pr.seqSt == nil {
+		pr.seqSt = new(S)
+		*pr.seqSt = pr.fn.New()
+	}
+	st := *pr.seqSt
+	first, n, from := pr.count+1, 0, c.off
 	flush := func() error {
 		if n == 0 {
 			return nil
 		}
 		err := pr.fn.Deliver(st, first)
 		pr.fn.Reset(st)
-		first, n = first+n, 0
+		first, n, from = first+n, 0, rd.BytesRead()
 		return err
 	}
 	for rd.Next() {
@@ -260,7 +292,7 @@ func (pr *parallelRead[S]) sequential(c *pchunk[S]) (done bool, err error) {
 			parallelCounts.resync.Add(1)
 			return false, nil
 		}
-		if n == seqBatch {
+		if n == seqBatch || rd.BytesRead()-from >= int64(pr.size) {
 			if err := flush(); err != nil {
 				return true, err
 			}

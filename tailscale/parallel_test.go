@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tslogs/tslogs/internal/synth"
@@ -172,4 +173,61 @@ func TestReadParallelFatal(t *testing.T) {
 	rtSameInParallel(t, gz[:len(gz)/2], ReaderOptions{})
 	rtSameInParallel(t, plain, ReaderOptions{MaxDecompressed: int64(len(plain) / 2)})
 	rtSameInParallel(t, []byte("\x1f\x8bnot gzip"), ReaderOptions{})
+}
+
+// TestReadParallelSmallRecords: a chunk of records smaller than 64 bytes on
+// average (a hostile input of {} and bare {"nodeId":"a"}, which take more
+// memory as rows, errors and places in a chunk than as bytes) is not
+// delivered whole: a worker stops after maxChunkRecords of them and the
+// caller's goroutine reads the chunk again, delivering at most seqBatch
+// records at a time, or a chunk's size of input. What is read is what a
+// Reader reads, and the chunks of ordinary records in between are read by
+// the workers again.
+func TestReadParallelSmallRecords(t *testing.T) {
+	const chunk = 64 << 10
+	var in bytes.Buffer
+	for part := range 3 {
+		// Two chunks of small records: about 7,700 of them in a chunk.
+		for end := in.Len() + 2*chunk; in.Len() < end; {
+			in.WriteString(`{}{"nodeId":"a"}` + "\n")
+		}
+		// Ordinary records, over two chunks.
+		g := synth.New(synth.Options{Kind: synth.Network, Seed: uint64(part)})
+		for end := in.Len() + 2*chunk; in.Len() < end; {
+			in.Write(g.AppendRecord(nil))
+			in.WriteByte('\n')
+		}
+	}
+	input := in.Bytes()
+	r := NewReader(bytes.NewReader(input), ReaderOptions{})
+	want := rtReadAll(t, r)
+	require.NoError(t, r.Fatal())
+
+	seq0, worker0 := parallelCounts.sequential.Load(), parallelCounts.worker.Load()
+	var got []rtGot
+	most := 0
+	err := ReadParallel(bytes.NewReader(input), ReaderOptions{}, ParallelOptions{Jobs: 2, ChunkSize: chunk}, ParallelFuncs[*rtChunk]{
+		New:   func() *rtChunk { return &rtChunk{meta: rtMeta()} },
+		Reset: func(c *rtChunk) { c.got = c.got[:0] },
+		Record: func(c *rtChunk, r *Reader) {
+			g := rtGot{record: r.Record(), offset: r.Offset(), typ: r.LogType(), bare: r.Bare(), raw: bytes.Clone(r.Raw()), err: r.Err()}
+			if g.err == nil {
+				g.row = r.AppendRow(nil, c.meta)
+			}
+			c.got = append(c.got, g)
+		},
+		Deliver: func(c *rtChunk, first int) error {
+			most = max(most, len(c.got))
+			for i, g := range c.got {
+				g.record = first + i
+				got = append(got, g)
+			}
+			return nil
+		},
+	})
+	require.NoError(t, err)
+	rtSameRecords(t, "small records", want, got)
+	require.LessOrEqual(t, most, maxChunkRecords(chunk), "records delivered at once")
+	assert.Greater(t, parallelCounts.sequential.Load()-seq0, int64(1), "read again on the caller's goroutine")
+	assert.Greater(t, parallelCounts.worker.Load()-worker0, int64(3), "chunks read by the workers")
 }

@@ -58,8 +58,9 @@ type batchNode struct {
 	tags0, tags1       int32 // spans[tags0:tags1]
 	addrs0, addrs1     int32
 	// The directory that last learned the node (NodeDirectory.id, 0 for
-	// none), its gen then, and the slot that holds it (see learnNode).
-	dir, gen uint64
+	// none), its gen then, and the slot that holds it (see learnNode), in
+	// 32 bits: a batch is written out long before either wraps.
+	dir, gen uint32
 	slot     int32
 }
 
@@ -321,14 +322,14 @@ func (b *RowBatch) learn(r *batchRow, d *NodeDirectory) {
 // only marks it named again, without comparing it.
 func (b *RowBatch) learnNode(k int32, d *NodeDirectory, t time.Time) {
 	c := &b.nodes[k]
-	if c.dir == d.id && c.gen == d.gen && c.dir != 0 {
+	if c.dir == uint32(d.id) && c.gen == uint32(d.gen) && c.dir != 0 {
 		d.touch(c.slot, t)
 		return
 	}
 	b.strs = b.strs[:0]
 	n := b.networkNode(c)
 	if i := d.learn(&n, t); i >= 0 {
-		c.dir, c.gen, c.slot = d.id, d.gen, i
+		c.dir, c.gen, c.slot = uint32(d.id), uint32(d.gen), i
 	}
 	clear(b.strs) // the strings are the batch's: keep none beyond it
 }
@@ -358,3 +359,13 @@ func (b *RowBatch) AppendRow(dst []byte, i int, m *RowMeta, d *NodeDirectory) []
 	}
 	return append(dst, '}')
 }
+
+// What a RowBatch holds of the records added to it, their rows and what
+// enrichment needs, is at most RowBatchBytesPerByte bytes per byte of the
+// records plus RowBatchBytesPerRecord per record, whatever the records
+// (TestRowBatchBytesBound; Tailscale's flow records take about 3 bytes per
+// byte).
+const (
+	RowBatchBytesPerByte   = 8
+	RowBatchBytesPerRecord = 512
+)

@@ -17,18 +17,21 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tslogs/tslogs/internal/synth"
+	"github.com/tslogs/tslogs/tailscale"
 )
 
 // jobsMemoryBound is the memory bound of parse --jobs J that the README
 // states: at most 2J+2 chunks in flight, each with its input (at most
-// chunk + MaxRecordSize + 64 KiB, its buffer up to twice that) and its rows
-// (rowsPerByte bytes per input byte) and the node IDs its RowBatch
-// remembers (384 KiB), and J+1 Readers (each at most
+// chunk + MaxRecordSize + 64 KiB, its buffer up to twice that), its rows
+// and what enrichment needs of them (rowsPerByte bytes per input byte, and
+// up to 1 KiB for each of at most maxChunkRecords records) and the node IDs
+// its RowBatch remembers (384 KiB), and J+1 Readers (each at most
 // MaxRecordSize + 64 KiB of buffer and 1 MiB of decoded record and address
 // memories); the node directory comes on top (maxNodes × NodeBytesBound).
 func jobsMemoryBound(jobs, chunk, maxRecord int, rowsPerByte float64) int64 {
 	in := int64(chunk + maxRecord + 64<<10)
-	perChunk := 2*in + int64(rowsPerByte*float64(in)) + 384<<10 // the node IDs a RowBatch remembers
+	records := int64(max(4096, chunk/64)) << 10
+	perChunk := 2*in + int64(rowsPerByte*float64(in)) + records + 384<<10
 	perReader := int64(maxRecord+64<<10) + 1<<20
 	return int64(2*jobs+2)*perChunk + int64(jobs+1)*perReader
 }
@@ -104,4 +107,43 @@ func TestJobsMemoryBounded(t *testing.T) {
 	t.Logf("peak heap: %d bytes reading 16 MB, %d reading 64 MB; bound %d", pSmall, pLarge, bound)
 	assert.Less(t, pLarge, bound)
 	assert.Less(t, pLarge, pSmall+pSmall/2+4<<20, "the peak grows with the input")
+}
+
+// TestJobsMemoryBoundedSmallRecords: records far smaller than Tailscale's
+// take more memory than their bytes (a row's p_* members, an error, a place
+// in the chunk each): parse --jobs 4 of 4 MB of them, most of them {} and
+// bad, with dead letters, stays under the README's bound for any input
+// (rows and copies of at most tailscale.RowBatchBytesPerByte bytes per
+// input byte, and 1 KiB for each of at most 4,096 records a chunk).
+func TestJobsMemoryBoundedSmallRecords(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads 660,000 records")
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "small.log")
+	var in strings.Builder
+	for in.Len() < 4<<20 {
+		in.WriteString(`{}{}{}{}{}{}{}{}{}{}{}{}{}{}{}{}{"nodeId":"a"}{"time":1,"event":{"nodeId":"b","dstNodes":[{"nodeId":"c"}]}}{"time":"x"}` + "\n")
+	}
+	require.NoError(t, os.WriteFile(path, []byte(in.String()), 0o644))
+	const jobs, chunk = 4, 256 << 10
+	parallelChunkSize = chunk
+	defer func() { parallelChunkSize = 0 }()
+	peak := peakHeap(func() {
+		var errs countingWriter
+		code := run([]string{"parse", "--jobs=4", "--max-record-size=4096", "--dead-letter", filepath.Join(dir, "dead.ndjson"), path}, io.Discard, &errs)
+		require.Equal(t, exitRejected, code)
+		require.Positive(t, errs.n)
+	})
+	bound := jobsMemoryBound(jobs, chunk, 4096, tailscale.RowBatchBytesPerByte) + 1<<20
+	t.Logf("peak heap: %d bytes; bound %d", peak, bound)
+	assert.Less(t, peak, bound)
+}
+
+// countingWriter counts what is written to it.
+type countingWriter struct{ n int }
+
+func (w *countingWriter) Write(b []byte) (int, error) {
+	w.n += len(b)
+	return len(b), nil
 }
