@@ -335,6 +335,14 @@ func (m *RowMeta) AppendAddrString(dst []byte, a netip.Addr) []byte {
 // call.
 func (m *RowMeta) IPAddresses() []netip.Addr { return m.addrs.sorted }
 
+// IPAddressText returns the canonical text of IPAddresses()[i], which
+// AppendCollectedAddrs writes between quotes (escaped, when a zone needs
+// it). It is valid until the next call that collects addresses.
+func (m *RowMeta) IPAddressText(i int) []byte {
+	e := &m.addrs.ents[i]
+	return m.addrs.txt[e.start:e.end:e.end]
+}
+
 // appendEscapedASCII appends address text, escaping what JSON needs: only a
 // zone can hold such bytes.
 func appendEscapedASCII(dst, b []byte) []byte {

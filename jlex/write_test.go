@@ -496,6 +496,9 @@ func TestAppendAddrsMatchesReference(t *testing.T) {
 		got := m.AppendAddrs([]byte(`{"a":1`), `"ips":`, func(dst []netip.Addr) []netip.Addr { return append(dst, in...) })
 		require.Equal(t, `{"a":1`+string(want), string(got), "round %d", round)
 		require.Equal(t, wantAddrs, append([]netip.Addr(nil), m.IPAddresses()...), "round %d", round)
+		for i, k := range keys {
+			require.Equal(t, k, string(m.IPAddressText(i)), "round %d: IPAddressText(%d)", round, i)
+		}
 		for _, a := range append(in, pool(), pool()) {
 			require.Equal(t, string(jlex.AppendAddrString(nil, a)), string(m.AppendAddrString(nil, a)), "%v", a)
 		}

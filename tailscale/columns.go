@@ -55,7 +55,7 @@ func (r *Reader) WriteColumns(w jlex.ColumnWriter, m *RowMeta) {
 	if r.typ == LogTypeNetwork {
 		// WriteColumns has just collected the record's distinct addresses
 		// for p_any_ip_addresses: the enrichment reuses them, and their text.
-		r.enr = d.appendNetworkEnrichment(r.enr, r.network.Event.NodeID, m.IPAddresses(), m)
+		r.enr = d.appendNetworkEnrichment(r.enr, r.network.Event.NodeID, m)
 	} else {
 		r.enr = d.AppendAuditEnrichment(r.enr, &r.audit)
 	}

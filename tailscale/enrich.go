@@ -22,7 +22,7 @@ func (d *NodeDirectory) AppendNetworkRow(dst []byte, x *Network, m *RowMeta) []b
 	if len(dst) == start || dst[len(dst)-1] != '}' {
 		return dst
 	}
-	dst = d.appendNetworkEnrichment(dst[:len(dst)-1], x.Event.NodeID, m.IPAddresses(), m)
+	dst = d.appendNetworkEnrichment(dst[:len(dst)-1], x.Event.NodeID, m)
 	return append(dst, '}')
 }
 
@@ -67,18 +67,21 @@ func (d *NodeDirectory) AppendAuditRow(dst []byte, x *Audit, m *RowMeta) []byte 
 func (d *NodeDirectory) AppendNetworkEnrichment(dst []byte, x *Network) []byte {
 	m := &d.meta
 	m.CollectAddrs(func(ips []netip.Addr) []netip.Addr { return x.appendIPAddresses(ips, m) })
-	return d.appendNetworkEnrichment(dst, x.Event.NodeID, m.IPAddresses(), m)
+	return d.appendNetworkEnrichment(dst, x.Event.NodeID, m)
 }
 
-// appendNetworkEnrichment is AppendNetworkEnrichment with x's distinct
-// indicator addresses given in the order of p_any_ip_addresses (a row's,
-// which AppendRow has just collected with m, whose text it copies, or m
-// nil).
-func (d *NodeDirectory) appendNetworkEnrichment(dst []byte, nodeID string, ips []netip.Addr, m *RowMeta) []byte {
+// appendNetworkEnrichment is AppendNetworkEnrichment for the record whose
+// row's addresses m has just collected (AppendRow's, or CollectAddrs'),
+// copying their text.
+func (d *NodeDirectory) appendNetworkEnrichment(dst []byte, nodeID string, m *RowMeta) []byte {
 	d.matched = d.matched[:0]
-	for _, a := range ips {
-		if i, ok := d.byAddr.get(a); ok {
-			d.matched = append(d.matched, addrMatch{addr: a, slot: i})
+	for i, a := range m.IPAddresses() {
+		if slot, ok := d.byAddr.get(a); ok {
+			mt := addrMatch{addr: a, slot: slot}
+			if a.Zone() == "" { // a zone may need escapes
+				mt.text = m.IPAddressText(i)
+			}
+			d.matched = append(d.matched, mt)
 		}
 	}
 	return d.appendMatched(dst, nodeID, m)
@@ -102,8 +105,9 @@ func (d *NodeDirectory) appendMatched(dst []byte, nodeID string, m *RowMeta) []b
 			dst = append(dst, ',')
 		}
 		if mt.text != nil {
-			dst = append(dst, `{"p_match":`...)
+			dst = append(dst, `{"p_match":"`...)
 			dst = append(dst, mt.text...)
+			dst = append(dst, '"')
 			dst = d.appendNodeJSON(dst, mt.slot)
 		} else {
 			dst = d.appendNodeMatchAddr(dst, mt.addr, mt.slot, m)
@@ -149,7 +153,7 @@ func (d *NodeDirectory) appendAuditEnrichment(dst []byte, actorID, targetID stri
 }
 
 // addrMatch is an address of a record that names node slot, with its
-// quoted text when the row has it written already.
+// canonical text when that needs no escapes and is at hand.
 type addrMatch struct {
 	addr netip.Addr
 	slot int32

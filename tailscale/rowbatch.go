@@ -65,8 +65,8 @@ type batchNode struct {
 }
 
 // batchAddr is an address of a row's p_any_ip_addresses: its 16 bytes,
-// its zone (an index in spans, or -1 for none), and its quoted text in buf
-// (empty when not found there).
+// its zone (an index in spans, or -1 for none), and its text in buf,
+// between the quotes (empty for a zoned address, or when not found there).
 type batchAddr struct {
 	b    [16]byte
 	is4  bool
@@ -119,7 +119,7 @@ func (b *RowBatch) Add(r *Reader, parseTime time.Time) {
 		t := x.EventTime()
 		row.sec, row.nsec = t.Unix(), int32(t.Nanosecond())
 		row.ip0 = int32(len(b.ips))
-		b.addAddrs(m.IPAddresses(), m.MetaEnd())
+		b.addAddrs(m, m.MetaEnd())
 		row.ip1 = int32(len(b.ips))
 	case LogTypeAudit:
 		x := &r.audit
@@ -133,29 +133,40 @@ func (b *RowBatch) Add(r *Reader, parseTime time.Time) {
 	b.rows = append(b.rows, row)
 }
 
-// addAddrs adds a row's addresses, as m.IPAddresses gives them, with where
-// the row just written from meta on has each one's text, for the
-// enrichment to copy rather than format.
-func (b *RowBatch) addAddrs(ips []netip.Addr, meta int) {
+// addAddrs adds the addresses m has just collected for the row written
+// from meta on, with where the row has the text of each that needs no
+// escapes, for the enrichment to copy rather than format.
+func (b *RowBatch) addAddrs(m *RowMeta, meta int) {
+	ips := m.IPAddresses()
 	if len(ips) == 0 {
 		return
 	}
 	// The row's p_any_ip_addresses array lists the addresses in the order
-	// of ips, each a JSON string.
+	// of ips, each a JSON string, right after the p_* members AppendMeta
+	// writes.
 	at := -1
-	if k := bytes.Index(b.buf[meta:], anyIPsKey); k >= 0 {
-		at = meta + k + len(anyIPsKey)
+	if bytes.HasPrefix(b.buf[meta:], anyIPsMember) {
+		at = meta + len(anyIPsMember)
+	} else if k := bytes.Index(b.buf[meta:], anyIPsMember[1:]); k >= 0 {
+		at = meta + k + len(anyIPsMember) - 1
 	}
 	first := len(b.ips)
-	for _, a := range ips {
+	for i, a := range ips {
 		ba := batchAddr{b: a.As16(), is4: a.Is4(), zone: -1}
 		if z := a.Zone(); z != "" {
 			ba.zone = int32(len(b.spans))
 			b.spans = append(b.spans, b.str(z))
-		}
-		if at >= 0 {
-			if end := quotedEnd(b.buf, at); end > at {
-				ba.text = span{int32(at), int32(end)}
+			if at >= 0 { // escaped as it may be, its text is formatted again
+				if end := quotedEnd(b.buf, at); end > at {
+					at = end + 1
+				} else {
+					at = -1
+				}
+			}
+		} else if at >= 0 {
+			end := at + len(m.IPAddressText(i)) + 2
+			if end <= len(b.buf) && b.buf[at] == '"' && b.buf[end-1] == '"' {
+				ba.text = span{int32(at + 1), int32(end - 1)}
 				at = end + 1 // past the comma
 			} else {
 				at = -1
@@ -170,7 +181,7 @@ func (b *RowBatch) addAddrs(ips []netip.Addr, meta int) {
 	}
 }
 
-var anyIPsKey = []byte(`"p_any_ip_addresses":[`)
+var anyIPsMember = []byte(`,"p_any_ip_addresses":[`)
 
 // quotedEnd returns the end of the JSON string that starts at buf[at], or
 // -1 when there is none.
