@@ -334,12 +334,13 @@ func fastStrings(l *Lexer, data []byte, p int, s *[]string) int {
 	}
 	p++
 	if byteAt(data, p) != ']' {
+		// A slice without memory gets exactly as much as its strings
+		// take, once they are counted: they are gathered here first
+		// (nodes' addresses and tags are one to three strings).
+		var few [8]string
+		n := -1 // strings in few; -1 once *s holds them
 		if cap(*s) == 0 {
-			if l != nil {
-				*s = l.newStringSlice()
-			} else {
-				*s = make([]string, 0, newStrings)
-			}
+			n = 0
 		}
 		for {
 			// A string of printable ASCII without escapes, then ',' and
@@ -351,7 +352,17 @@ func fastStrings(l *Lexer, data []byte, p int, s *[]string) int {
 			if i >= len(data)-1 || byteAt(data, i) != '"' {
 				return -1
 			}
-			*s = append(*s, viewString(data, p+1, i))
+			v := viewString(data, p+1, i)
+			switch {
+			case n < 0:
+				*s = append(*s, v)
+			case n < len(few):
+				few[n] = v
+				n++
+			default: // more than few holds
+				*s = append(append(make([]string, 0, 2*len(few)), few[:]...), v)
+				n = -1
+			}
 			p = i + 1
 			if c := byteAt(data, p); c != ',' {
 				if c != ']' {
@@ -362,6 +373,10 @@ func fastStrings(l *Lexer, data []byte, p int, s *[]string) int {
 			if p++; p >= len(data)-1 {
 				return -1
 			}
+		}
+		if n > 0 {
+			*s = l.stringSlice(n)
+			copy(*s, few[:n])
 		}
 	}
 	if p >= len(data)-1 || !valueEnds[byteAt(data, p+1)] {

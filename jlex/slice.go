@@ -79,6 +79,25 @@ func (l *Lexer) newStringSlice() []string {
 	return s
 }
 
+// stringSlice returns a slice of n strings (its capacity n: appending to it
+// copies it), cut from the chunks newStringSlice cuts from, or of its own
+// when l is nil.
+func (l *Lexer) stringSlice(n int) []string {
+	if l == nil {
+		return make([]string, n)
+	}
+	if len(l.strs) < n {
+		c := stringsChunk
+		if l.strs == nil {
+			c /= 4
+		}
+		l.strs = make([]string, max(c, n))
+	}
+	s := l.strs[:n:n]
+	l.strs = l.strs[n:]
+	return s
+}
+
 // Strings decodes an array of strings.
 func (l *Lexer) Strings(s *[]string) bool {
 	*s = (*s)[:0]
