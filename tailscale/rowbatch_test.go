@@ -106,35 +106,47 @@ func TestRowBatchEnrichmentAddresses(t *testing.T) {
 		fmt.Fprintf(&in, `{"time":%d,"event":{"nodeId":"nA",%s"virtualTraffic":[%s]}}`+"\n", 1780488000+i, named, strings.Join(list, ","))
 	}
 
-	meta := func() *tailscale.RowMeta { return &tailscale.RowMeta{ParseTime: fzParseTime, RowIDPrefix: "r-"} }
-	var want []string
-	r := tailscale.NewReader(strings.NewReader(in.String()), tailscale.ReaderOptions{Nodes: tailscale.NewNodeDirectory(0)})
-	m := meta()
-	for r.Next() {
-		require.NoError(t, r.Err())
-		want = append(want, string(r.AppendRow(nil, m)))
-	}
-	require.NoError(t, r.Fatal())
+	want := readerRows(t, in.String(), tailscale.NewNodeDirectory(0))
 	require.Len(t, want, len(traffic)+1)
 	for _, match := range []string{`"p_match":"9.9.9.9","nodeId":"nC"`, `"p_match":"::ffff:100.64.0.3","nodeId":"nB"`,
 		`"p_match":"fd7a:115c:a1e0::ab","nodeId":"nC"`} {
 		require.Contains(t, want[0], match, "the rows are not what the test means them to be")
 	}
 	require.Contains(t, want[len(want)-1], `"p_match":"fd7a:115c:a1e0::ab","nodeId":"nC"`)
+	require.Equal(t, want, batchRows(t, in.String(), tailscale.NewNodeDirectory(0)))
+}
 
-	var got []string
+// readerRows returns the rows a Reader writes of input, enriched from d.
+func readerRows(t *testing.T, input string, d *tailscale.NodeDirectory) []string {
+	t.Helper()
+	var rows []string
+	r := tailscale.NewReader(strings.NewReader(input), tailscale.ReaderOptions{Nodes: d})
+	m := &tailscale.RowMeta{ParseTime: fzParseTime, RowIDPrefix: "r-"}
+	for r.Next() {
+		require.NoError(t, r.Err())
+		rows = append(rows, string(r.AppendRow(nil, m)))
+	}
+	require.NoError(t, r.Fatal())
+	return rows
+}
+
+// batchRows returns the rows of input added to one RowBatch and written out
+// in order, enriched from d.
+func batchRows(t *testing.T, input string, d *tailscale.NodeDirectory) []string {
+	t.Helper()
 	var b tailscale.RowBatch
-	d := tailscale.NewNodeDirectory(0)
-	m = meta()
-	r = tailscale.NewReader(strings.NewReader(in.String()), tailscale.ReaderOptions{})
+	r := tailscale.NewReader(strings.NewReader(input), tailscale.ReaderOptions{})
 	for r.Next() {
 		require.NoError(t, r.Err())
 		b.Add(r, fzParseTime)
 	}
+	require.NoError(t, r.Fatal())
+	m := &tailscale.RowMeta{ParseTime: fzParseTime, RowIDPrefix: "r-"}
+	var rows []string
 	for i := range b.Len() {
-		got = append(got, string(b.AppendRow(nil, i, m, d)))
+		rows = append(rows, string(b.AppendRow(nil, i, m, d)))
 	}
-	require.Equal(t, want, got)
+	return rows
 }
 
 // TestRowBatchLearnAfterEviction: a batch remembers where a directory put
@@ -153,31 +165,10 @@ func TestRowBatchLearnAfterEviction(t *testing.T) {
 			`"virtualTraffic":[{"proto":6,"src":"100.64.0.9:40000","dst":"100.64.0.%d:22","txPkts":1}]}}`+"\n",
 			1780488000+i, node(id, last), last)
 	}
-	meta := func() *tailscale.RowMeta { return &tailscale.RowMeta{ParseTime: fzParseTime, RowIDPrefix: "r-"} }
-	var want []string
-	dr := tailscale.NewNodeDirectory(2)
-	r := tailscale.NewReader(strings.NewReader(in.String()), tailscale.ReaderOptions{Nodes: dr})
-	m := meta()
-	for r.Next() {
-		require.NoError(t, r.Err())
-		want = append(want, string(r.AppendRow(nil, m)))
-	}
-	require.NoError(t, r.Fatal())
+	dr, db := tailscale.NewNodeDirectory(2), tailscale.NewNodeDirectory(2)
+	want := readerRows(t, in.String(), dr)
 	require.Contains(t, want[4], `"p_match":"100.64.0.1","nodeId":"nA"`, "the rows are not what the test means them to be")
-
-	var b tailscale.RowBatch
-	db := tailscale.NewNodeDirectory(2)
-	m = meta()
-	r = tailscale.NewReader(strings.NewReader(in.String()), tailscale.ReaderOptions{})
-	for r.Next() {
-		require.NoError(t, r.Err())
-		b.Add(r, fzParseTime)
-	}
-	var got []string
-	for i := range b.Len() {
-		got = append(got, string(b.AppendRow(nil, i, m, db)))
-	}
-	require.Equal(t, want, got)
+	require.Equal(t, want, batchRows(t, in.String(), db))
 	require.Equal(t, dr.All(), db.All())
 	require.Equal(t, dr.Stats(), db.Stats())
 }
