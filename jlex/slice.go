@@ -58,7 +58,7 @@ func indexObjectsEnd(b []byte) int {
 // growing from nothing would allocate twice for two.
 const newStrings = 4
 
-// stringsChunk is how many strings newStringSlice allocates at once: the
+// stringsChunk is how many strings stringSlice allocates at once: the
 // first chunk of a decode holds a quarter of that, for small records.
 const stringsChunk = 16 * newStrings
 
@@ -67,21 +67,12 @@ const stringsChunk = 16 * newStrings
 // chunks of strings, one allocation for many nodes' addresses and tags; a
 // decode never takes room from another's chunk.
 func (l *Lexer) newStringSlice() []string {
-	if len(l.strs) < newStrings {
-		n := stringsChunk
-		if l.strs == nil {
-			n /= 4
-		}
-		l.strs = make([]string, n)
-	}
-	s := l.strs[:0:newStrings]
-	l.strs = l.strs[newStrings:]
-	return s
+	return l.stringSlice(newStrings)[:0]
 }
 
 // stringSlice returns a slice of n strings (its capacity n: appending to it
-// copies it), cut from the chunks newStringSlice cuts from, or of its own
-// when l is nil.
+// copies it), cut from the decode's chunks of strings, or of its own when l
+// is nil.
 func (l *Lexer) stringSlice(n int) []string {
 	if l == nil {
 		return make([]string, n)

@@ -76,15 +76,21 @@ func (d *NodeDirectory) AppendNetworkEnrichment(dst []byte, x *Network) []byte {
 func (d *NodeDirectory) appendNetworkEnrichment(dst []byte, nodeID string, m *RowMeta) []byte {
 	d.matched = d.matched[:0]
 	for i, a := range m.IPAddresses() {
-		if slot, ok := d.byAddr.get(a); ok {
-			mt := addrMatch{addr: a, slot: slot}
-			if a.Zone() == "" { // a zone may need escapes
-				mt.text = m.IPAddressText(i)
-			}
-			d.matched = append(d.matched, mt)
+		var text []byte
+		if a.Zone() == "" { // a zone may need escapes
+			text = m.IPAddressText(i)
 		}
+		d.addMatch(a, text)
 	}
 	return d.appendMatched(dst, nodeID, m)
+}
+
+// addMatch adds a to d.matched, with its text (nil to format it), when it
+// names a node.
+func (d *NodeDirectory) addMatch(a netip.Addr, text []byte) {
+	if slot, ok := d.byAddr.get(a); ok {
+		d.matched = append(d.matched, addrMatch{addr: a, slot: slot, text: text})
+	}
 }
 
 // appendMatched appends the p_enrichment member of a network record whose

@@ -246,7 +246,10 @@ func (d *NodeDirectory) trustSrc(id, nodeID string) bool {
 // touchUnnamed marks the record's own node as named at t when the record
 // has no srcNode to learn it from.
 func (d *NodeDirectory) touchUnnamed(nodeID string, hasSrc bool, t time.Time) {
-	if i, ok := d.byID[nodeID]; ok && !hasSrc {
+	if hasSrc {
+		return
+	}
+	if i, ok := d.byID[nodeID]; ok {
 		d.touch(i, t)
 	}
 }

@@ -2,7 +2,6 @@ package tailscale
 
 import (
 	"bytes"
-	"encoding/binary"
 	"net/netip"
 	"slices"
 	"time"
@@ -205,30 +204,24 @@ func quotedEnd(buf []byte, at int) int {
 func (b *RowBatch) appendEnrichment(dst []byte, r *batchRow, d *NodeDirectory) []byte {
 	d.matched = d.matched[:0]
 	for _, a := range b.ips[r.ip0:r.ip1] {
-		var slot int32
-		var ok bool
-		var addr netip.Addr
-		switch {
-		case a.is4:
-			slot, ok = d.byAddr.v4[binary.BigEndian.Uint32(a.b[12:])]
-			addr = netip.AddrFrom4([4]byte(a.b[12:]))
-		case a.zone < 0:
-			slot, ok = d.byAddr.v6[a.b]
-			addr = netip.AddrFrom16(a.b)
-		default:
-			addr = netip.AddrFrom16(a.b).WithZone(b.string(b.spans[a.zone]))
-			slot, ok = d.byAddr.get(addr)
-		}
-		if !ok {
-			continue
-		}
 		var text []byte
 		if a.text.end > a.text.start {
 			text = b.buf[a.text.start:a.text.end]
 		}
-		d.matched = append(d.matched, addrMatch{addr: addr, slot: slot, text: text})
+		d.addMatch(b.addr(a), text)
 	}
 	return d.appendMatched(dst, b.string(r.nodeID), nil)
+}
+
+// addr returns the address a holds.
+func (b *RowBatch) addr(a batchAddr) netip.Addr {
+	switch {
+	case a.is4:
+		return netip.AddrFrom4([4]byte(a.b[12:]))
+	case a.zone >= 0:
+		return netip.AddrFrom16(a.b).WithZone(b.string(b.spans[a.zone]))
+	}
+	return netip.AddrFrom16(a.b)
 }
 
 func (b *RowBatch) str(s string) span {
