@@ -173,11 +173,7 @@ func (pr *parallelRead[S]) work(worker int, c *pchunk[S]) {
 // read reads a chunk's records into its state, with the Reader of worker
 // (len(pr.readers)-1 for the caller's goroutine).
 func (pr *parallelRead[S]) read(worker int, c *pchunk[S]) {
-	rd := pr.readers[worker]
-	if rd == nil {
-		rd = NewReader(nil, pr.opt)
-		pr.readers[worker] = rd
-	}
+	rd := pr.reader(worker)
 	end := c.end
 	if !c.last {
 		end = stream.ErrChunkEnd
@@ -211,6 +207,14 @@ func (pr *parallelRead[S]) read(worker int, c *pchunk[S]) {
 		c.clean = rd.sc.Fatal() == stream.ErrChunkEnd && rd.sc.EndedBetweenRecords()
 	}
 	rd.sc.Reset(nil) // drop the chunk
+}
+
+// reader returns the Reader of worker, made on first use.
+func (pr *parallelRead[S]) reader(worker int) *Reader {
+	if pr.readers[worker] == nil {
+		pr.readers[worker] = NewReader(nil, pr.opt)
+	}
+	return pr.readers[worker]
 }
 
 // run delivers the chunks in order, reading on its own from a chunk that
@@ -260,8 +264,10 @@ func (pr *parallelRead[S]) sequential(c *pchunk[S]) (done bool, err error) {
 	pr.seqMode.Store(true)
 	parallelCounts.sequential.Add(1)
 	f := &chunkFeed[S]{p: pr.p, cur: c}
-	rd := NewReader(nil, pr.opt)
+	rd := pr.reader(len(pr.readers) - 1) // the caller's goroutine's
 	rd.sc.ResetAt(f, c.off, pr.count, !c.first)
+	rd.err = nil
+	defer rd.sc.Reset(nil) // drop the feed
 	if pr.seqSt == nil {
 		pr.seqSt = new(S)
 		*pr.seqSt = pr.fn.New()
