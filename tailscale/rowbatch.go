@@ -367,8 +367,8 @@ func (b *RowBatch) AppendRow(dst []byte, i int, m *RowMeta, d *NodeDirectory) []
 // What a RowBatch holds of the records added to it, their rows and what
 // enrichment needs, is at most RowBatchBytesPerByte bytes per byte of the
 // records plus RowBatchBytesPerRecord per record, whatever the records
-// (TestRowBatchBytesBound; Tailscale's flow records take about 3 bytes per
-// byte).
+// (TestRowBatchBytesBound; Tailscale's flow records take about 2.3 bytes
+// per byte, their per-record part included).
 const (
 	RowBatchBytesPerByte   = 8
 	RowBatchBytesPerRecord = 512
