@@ -459,8 +459,12 @@ func genStruct(f *jen.File, s *Schema, o *Object) {
 		}
 		g.Line()
 		g.Id("present").Qual(jlexPath, "Bits")
+		if fastEligible(o) {
+			g.Id("raw").Add(rawType(o)).Comment("where readFast read x's members (see AppendDecodedRow)")
+		}
 		if o.Root {
 			g.Id("arena").Index().Byte()
+			g.Id("text").Index().Byte().Comment("the text x was decoded from, which raw offsets refer to")
 		}
 	})
 	f.Line()
@@ -526,6 +530,12 @@ func genReset(f *jen.File, o *Object) {
 			}
 		}
 		g.Id("x").Dot("present").Op("=").Lit(0)
+		if fastEligible(o) {
+			g.Id("x").Dot("raw").Op("=").Add(rawType(o)).Values()
+		}
+		if o.Root {
+			g.Id("x").Dot("text").Op("=").Nil()
+		}
 	})
 	f.Line()
 }
@@ -711,6 +721,9 @@ func genDecodeObject(f *jen.File, o *Object) {
 	f.Func().Params(jen.Id("x").Op("*").Id(o.GoName)).Id("decode").Params(jen.Id("l").Op("*").Qual(jlexPath, "Lexer")).Bool().BlockFunc(func(g *jen.Group) {
 		if fastEligible(o) {
 			g.If(jen.Id("x").Dot("decodeFast").Call(jen.Id("l"))).Block(jen.Return(jen.True()))
+			// Read in another layout (or merged with a repeated key's
+			// value): no row is copied from this object's text.
+			g.Id("x").Dot("raw").Op("=").Add(rawType(o)).Values()
 		}
 		g.If(jen.Op("!").Id("l").Dot("BeginObject").Call()).Block(
 			jen.Id("x").Dot("reset").Call(),
@@ -1003,6 +1016,7 @@ func genRoot(f *jen.File, s *Schema, opt Options) {
 			),
 		),
 		jen.Id("x").Dot("arena").Op("=").Id("l").Dot("Arena"),
+		jen.Id("x").Dot("text").Op("=").Id("l").Dot("Data").Call(),
 		jen.If(jen.Op("!").Id("l").Dot("Ok").Call()).Block(
 			jen.Id("x").Dot("reset").Call(),
 		),
@@ -1047,6 +1061,7 @@ func genRoot(f *jen.File, s *Schema, opt Options) {
 				),
 			),
 			jen.Id("x").Dot("arena").Op("=").Id("l").Dot("Arena"),
+			jen.Id("x").Dot("text").Op("=").Id("l").Dot("Data").Call(),
 			jen.If(jen.Op("!").Id("l").Dot("Ok").Call()).Block(
 				jen.Id("x").Dot("reset").Call(),
 				jen.Return(),

@@ -74,6 +74,7 @@ fields:
 	//
 	// 	present jlex.Bits
 	// 	arena   []byte
+	// 	text    []byte // the text x was decoded from, which raw offsets refer to
 	// }
 	// func (x *Login) Decode(data []byte) error
 	// func (x *Login) UnmarshalJSON(data []byte) error
@@ -81,6 +82,7 @@ fields:
 	// func (x *Login) AppendIPAddresses(dst []netip.Addr) []netip.Addr
 	// func (x *Login) AppendUsernames(dst []string) []string
 	// func (x *Login) AppendRow(dst []byte, m *jlex.RowMeta) []byte
+	// func (x *Login) AppendDecodedRow(dst []byte, m *jlex.RowMeta) []byte
 	// func (x *Login) LogType() string
 	// func (x *Login) AppendJSON(dst []byte) []byte
 	// func (x Login) MarshalJSON() ([]byte, error)

@@ -117,15 +117,20 @@ func genDecodeFast(f *jen.File, o *Object) {
 				g.Id(splitDone(fd)).Op(":=").False()
 			}
 		}
+		// Where the members are, recorded for rows (see rawOffsets) when
+		// x held nothing before (not a repeated key's value, merged).
+		lay := layoutOf(o)
+		g.Id("rawFresh").Op(":=").Id("x").Dot("present").Op("==").Lit(0)
+		g.Id("rawStart").Op(":=").Id("p")
 		bail := jen.Return(jen.Lit(-1))
 		data, p := jen.Id("data"), jen.Id("p")
 		memo := 0 // the next memo slot of FastAddrPortMemo
-		for _, fd := range readFields(o) {
+		field := func(fd *Field) {
 			if !plainKey(fd.Name) {
 				// JSON writes this key with escapes, which the word
 				// compare does not take: an object that has it gives
 				// up the fast path at its end, where this key is left.
-				continue
+				return
 			}
 			after := jen.Id("p").Op("+").Lit(len(fd.Name) + 4)
 			x := jen.Id("x").Dot(fd.GoName)
@@ -167,6 +172,12 @@ func genDecodeFast(f *jen.File, o *Object) {
 				g.Add(set)
 			})
 		}
+		for _, fd := range readFields(o) {
+			field(fd)
+			if k, ok := lay.cutAfter[fd]; ok {
+				g.Id(rawCut(k)).Op(":=").Id("p")
+			}
+		}
 		g.If(p.Clone().Op("=").Qual(jlexPath, "FastClose").Call(data, p), p.Clone().Op("<").Lit(0)).Block(bail.Clone())
 		// The other splits, exactly as decode computes them.
 		done := map[*Field]bool{}
@@ -181,6 +192,21 @@ func genDecodeFast(f *jen.File, o *Object) {
 			})
 		}
 		genSplitsExcept(g, o, done)
+		g.If(jen.Id("rawFresh").Op("&&").Id("l").Dot("Spans").Call()).Block(
+			jen.Id("x").Dot("raw").Op("=").Add(rawType(o)).ValuesFunc(func(g *jen.Group) {
+				g.Id("uint32").Call(jen.Id("rawStart")).Op("+").Lit(1)
+				for k := 1; k <= len(lay.groups); k++ {
+					if k == lay.cutAtStart {
+						g.Id("uint32").Call(jen.Id("rawStart"))
+					} else {
+						g.Id("uint32").Call(jen.Id(rawCut(k)))
+					}
+				}
+				g.Id("uint32").Call(jen.Id("p").Op("-").Lit(1))
+			}),
+		).Else().Block(
+			jen.Id("x").Dot("raw").Op("=").Add(rawType(o)).Values(),
+		)
 		g.Return(p)
 	})
 	f.Line()
@@ -202,3 +228,48 @@ func fusedSplit(o *Object, src *Field) bool {
 // splitDone names decodeFast's local that records whether src was split
 // while it was read.
 func splitDone(src *Field) string { return localName(src.GoName) + "Split" }
+
+// rawLayout is how a row copies an object that readFast read from its
+// text: the runs of fields read from the input are copied as they were
+// written, and the fields derived from them (splits) are written between
+// the runs from their values. raw, a [2+len(groups)]uint32 beside the
+// object's fields, holds the offset of its '{' plus one (0: nothing
+// recorded), then for each group of consecutive derived fields the offset
+// of the separator where it goes (',', or the '{' when no field read
+// comes before it), then the offset of the '}'.
+type rawLayout struct {
+	groups     [][]*Field     // the derived fields, group k-1 going at raw[k]
+	cutAfter   map[*Field]int // read field -> k of the group after it
+	cutAtStart int            // k of a group before any read field, or 0
+}
+
+// layoutOf returns o's rawLayout.
+func layoutOf(o *Object) rawLayout {
+	lay := rawLayout{cutAfter: map[*Field]int{}}
+	var lastRead *Field
+	for i, fd := range o.Fields {
+		if fd.Split == nil {
+			lastRead = fd
+			continue
+		}
+		if i > 0 && o.Fields[i-1].Split != nil {
+			lay.groups[len(lay.groups)-1] = append(lay.groups[len(lay.groups)-1], fd)
+			continue
+		}
+		lay.groups = append(lay.groups, []*Field{fd})
+		if k := len(lay.groups); lastRead == nil {
+			lay.cutAtStart = k
+		} else {
+			lay.cutAfter[lastRead] = k
+		}
+	}
+	return lay
+}
+
+// rawType is the type of o's raw field: [2+groups]uint32.
+func rawType(o *Object) *jen.Statement {
+	return jen.Index(jen.Lit(2 + len(layoutOf(o).groups))).Uint32()
+}
+
+// rawCut names readFast's local holding raw[k].
+func rawCut(k int) string { return "rawCut" + strconv.Itoa(k) }

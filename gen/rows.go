@@ -27,7 +27,7 @@ func appendValue(f *Field, v *jen.Statement) jen.Code {
 	case KindObject:
 		return jen.Block(
 			dst.Clone().Op("=").Append(jen.Id("dst"), jen.LitRune('{')),
-			dst.Clone().Op("=").Add(v).Dot("appendMembers").Call(jen.Id("dst"), jen.Id("m")),
+			dst.Clone().Op("=").Add(v).Dot("appendMembers").Call(jen.Id("dst"), jen.Id("m"), jen.Id("text")),
 			dst.Clone().Op("=").Append(jen.Id("dst"), jen.LitRune('}')),
 		)
 	case KindArray:
@@ -76,13 +76,36 @@ func appendValue(f *Field, v *jen.Statement) jen.Code {
 //	}
 func genRows(f *jen.File, s *Schema, objs []*Object) {
 	for _, o := range objs {
-		f.Comment("appendMembers appends x's present fields as JSON object members.")
-		f.Func().Params(jen.Id("x").Op("*").Id(o.GoName)).Id("appendMembers").Params(jen.Id("dst").Index().Byte(), jen.Id("m").Op("*").Qual(jlexPath, "RowMeta")).Index().Byte().BlockFunc(func(g *jen.Group) {
-			for _, fd := range o.Fields {
+		f.Comment("appendMembers appends x's present fields as JSON object members. With the")
+		f.Comment("text x was decoded from, it copies the members of objects read in")
+		f.Comment("producers' layout from it (see AppendDecodedRow).")
+		f.Func().Params(jen.Id("x").Op("*").Id(o.GoName)).Id("appendMembers").Params(jen.Id("dst").Index().Byte(), jen.Id("m").Op("*").Qual(jlexPath, "RowMeta"), jen.Id("text").Index().Byte()).Index().Byte().BlockFunc(func(g *jen.Group) {
+			member := func(g *jen.Group, fd *Field) {
 				g.If(jen.Id("x").Dot("present").Dot("Has").Call(jen.Lit(fd.Bit))).Block(
 					jen.Id("dst").Op("=").Qual(jlexPath, "AppendKey").Call(jen.Id("dst"), jen.Lit(strconv.Quote(fd.Name)+":")),
 					appendValue(fd, jen.Id("x").Dot(fd.GoName)),
 				)
+			}
+			if fastEligible(o) {
+				// The members read, copied; those derived, between them.
+				lay := layoutOf(o)
+				raw := func(k int) *jen.Statement { return jen.Id("x").Dot("raw").Index(jen.Lit(k)) }
+				seg := func(a *jen.Statement, k int) *jen.Statement {
+					return jen.Qual(jlexPath, "AppendRawMembers").Call(jen.Id("dst"), jen.Id("text"), a, raw(k))
+				}
+				g.If(raw(0).Op("!=").Lit(0).Op("&&").Id("text").Op("!=").Nil()).BlockFunc(func(g *jen.Group) {
+					g.Id("dst").Op("=").Add(seg(raw(0).Op("-").Lit(1), 1))
+					for k, group := range lay.groups {
+						for _, fd := range group {
+							member(g, fd)
+						}
+						g.Id("dst").Op("=").Add(seg(raw(k+1), k+2))
+					}
+					g.Return(jen.Id("dst"))
+				})
+			}
+			for _, fd := range o.Fields {
+				member(g, fd)
 			}
 			g.Return(jen.Id("dst"))
 		})
@@ -93,7 +116,23 @@ func genRows(f *jen.File, s *Schema, objs []*Object) {
 		"the record's present fields under their JSON names (timestamps as RFC 3339 UTC, split fields beside "+
 		"their source), then p_log_type, p_event_time, p_parse_time, p_row_id and the non-empty p_any_* "+
 		"indicator arrays. m supplies the parse time and row ID and keeps scratch space between rows.")
-	f.Func().Params(jen.Id("x").Op("*").Id(r)).Id("AppendRow").Params(jen.Id("dst").Index().Byte(), jen.Id("m").Op("*").Qual(jlexPath, "RowMeta")).Index().Byte().BlockFunc(func(g *jen.Group) {
+	dstM := []jen.Code{jen.Id("dst").Index().Byte(), jen.Id("m").Op("*").Qual(jlexPath, "RowMeta")}
+	f.Func().Params(jen.Id("x").Op("*").Id(r)).Id("AppendRow").Params(dstM...).Index().Byte().Block(
+		jen.Return(jen.Id("x").Dot("appendRow").Call(jen.Id("dst"), jen.Id("m"), jen.Nil())),
+	)
+	f.Line()
+	fileComment(f, "AppendDecodedRow appends the row AppendRow appends, byte for byte, for a value that "+
+		"nothing has changed since it was decoded, in less time: the members of objects that the record "+
+		"writes in producers' layout (keys in schema order, no spaces, plain ASCII strings) are copied from "+
+		"the text x was decoded from rather than formatted again from their values. For a value changed since "+
+		"(its fields set, assigned or appended to, or objects copied in from another value), call AppendRow: "+
+		"AppendDecodedRow would write the record as decoded.")
+	f.Func().Params(jen.Id("x").Op("*").Id(r)).Id("AppendDecodedRow").Params(dstM...).Index().Byte().Block(
+		jen.Return(jen.Id("x").Dot("appendRow").Call(jen.Id("dst"), jen.Id("m"), jen.Id("x").Dot("text"))),
+	)
+	f.Line()
+	f.Comment("appendRow is AppendRow, copying members from text when it is not nil.")
+	f.Func().Params(jen.Id("x").Op("*").Id(r)).Id("appendRow").Params(append(dstM, jen.Id("text").Index().Byte())...).Index().Byte().BlockFunc(func(g *jen.Group) {
 		cols := schemaColumns(s)
 		for _, col := range cols {
 			if col.IsAddr {
@@ -106,7 +145,7 @@ func genRows(f *jen.File, s *Schema, objs []*Object) {
 			}
 		}
 		g.Id("dst").Op("=").Append(jen.Id("dst"), jen.LitRune('{'))
-		g.Id("dst").Op("=").Id("x").Dot("appendMembers").Call(jen.Id("dst"), jen.Id("m"))
+		g.Id("dst").Op("=").Id("x").Dot("appendMembers").Call(jen.Id("dst"), jen.Id("m"), jen.Id("text"))
 		g.Id("dst").Op("=").Id("m").Dot("AppendMeta").Call(jen.Id("dst"), jen.Lit(s.Name), jen.Id("x").Dot("EventTime").Call())
 		for _, col := range cols {
 			key := jen.Lit(strconv.Quote(col.Name) + ":")

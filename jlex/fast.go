@@ -200,8 +200,8 @@ func valueEnd(c byte) bool { return c == ',' || c == '}' }
 var valueEnds = [256]bool{',': true, '}': true}
 
 // FastInt reads an integer of up to 18 digits at data[p], optionally
-// negative, without a leading zero, fraction or exponent, followed by ',' or
-// '}'. It returns the value and the offset after it, or p = -1.
+// negative (but not -0), without a leading zero, fraction or exponent,
+// followed by ',' or '}'. It returns the value and the offset after it, or p = -1.
 func FastInt(data []byte, p int) (int64, int) { return fastInt[int64](data, p) }
 
 // FastInt32 is FastInt for Panther's int.
@@ -251,7 +251,9 @@ func fastInt[T int16 | int32 | int64](data []byte, p int) (T, int) {
 			v = v*10 + int64(d)
 		}
 	}
-	if i >= len(data) || !valueEnds[data[i]] {
+	if i >= len(data) || !valueEnds[data[i]] || neg && v == 0 {
+		// (-0 is left to the general path: the row writes it as 0, and
+		// what the fast path reads is copied to rows as it is written.)
 		return 0, -1
 	}
 	if neg {

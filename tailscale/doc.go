@@ -59,5 +59,6 @@ type Error = jlex.Error
 // AppendRow: ParseTime (p_parse_time, and p_event_time for a record without
 // an event time) and RowID, or RowIDPrefix for IDs made from a counter; it
 // keeps scratch memory between rows, so reuse one per goroutine. It is
-// jlex.RowMeta, which the AppendRow method of all generated types takes.
+// jlex.RowMeta, which the AppendRow and AppendDecodedRow methods of all
+// generated types take.
 type RowMeta = jlex.RowMeta

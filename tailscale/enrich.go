@@ -17,8 +17,12 @@ const enrichmentOpen = `"p_enrichment":{"` + EnrichmentTable + `":{`
 // set writes it. The enrichment reuses the addresses the row has just
 // collected for p_any_ip_addresses.
 func (d *NodeDirectory) AppendNetworkRow(dst []byte, x *Network, m *RowMeta) []byte {
-	start := len(dst)
-	dst = x.AppendRow(dst, m)
+	return d.enrichNetworkRow(x.AppendRow(dst, m), len(dst), x, m)
+}
+
+// enrichNetworkRow adds to the row of x that dst ends with, from start,
+// its p_enrichment member.
+func (d *NodeDirectory) enrichNetworkRow(dst []byte, start int, x *Network, m *RowMeta) []byte {
 	if len(dst) == start || dst[len(dst)-1] != '}' {
 		return dst
 	}
@@ -30,8 +34,12 @@ func (d *NodeDirectory) AppendNetworkRow(dst []byte, x *Network, m *RowMeta) []b
 // (AppendAuditEnrichment), as a Reader with ReaderOptions.Nodes set writes
 // it.
 func (d *NodeDirectory) AppendAuditRow(dst []byte, x *Audit, m *RowMeta) []byte {
-	start := len(dst)
-	dst = x.AppendRow(dst, m)
+	return d.enrichAuditRow(x.AppendRow(dst, m), len(dst), x)
+}
+
+// enrichAuditRow adds to the row of x that dst ends with, from start, its
+// p_enrichment member.
+func (d *NodeDirectory) enrichAuditRow(dst []byte, start int, x *Audit) []byte {
 	if len(dst) == start || dst[len(dst)-1] != '}' {
 		return dst
 	}

@@ -221,6 +221,7 @@ func fzCheckNetwork(t *testing.T, data []byte) {
 		gotCanon = canonNetwork(&got)
 		row = got.AppendRow(nil, fzMeta())
 		fzCheckRow(t, data, row, nil)
+		fzCheckDecodedRow(t, "decoded record", data, &got, row)
 	}
 	fzCheckReuse(t, data, func() *tailscale.Network { return new(tailscale.Network) }, canonNetwork, fzRichNetwork)
 	fzCheckGeneral(t, data, func() *tailscale.Network { return new(tailscale.Network) }, canonNetwork)
@@ -250,6 +251,7 @@ func fzCheckAudit(t *testing.T, data []byte) {
 		gotCanon = canonAudit(&got)
 		row = got.AppendRow(nil, fzMeta())
 		fzCheckRow(t, data, row, nil)
+		fzCheckDecodedRow(t, "decoded record", data, &got, row)
 	}
 	fzCheckReuse(t, data, func() *tailscale.Audit { return new(tailscale.Audit) }, canonAudit, fzRichAudit)
 	fzCheckGeneral(t, data, func() *tailscale.Audit { return new(tailscale.Audit) }, canonAudit)
@@ -413,6 +415,9 @@ func fzCheckGeneral[T decodable](t *testing.T, data []byte, fresh func() T, cano
 	fzDiff(t, "fast path vs general path", data, canonOf(fast), canonOf(general))
 	if f, g := fast.AppendRow(nil, fzMeta()), general.AppendRow(nil, fzMeta()); !bytes.Equal(f, g) {
 		t.Fatalf("rows differ between fast and general paths for input %q:\n fast:    %s\n general: %s", data, f, g)
+	} else {
+		fzCheckDecodedRow(t, "fast path", data, fast, f)
+		fzCheckDecodedRow(t, "general path", data, general, g)
 	}
 }
 
@@ -540,6 +545,16 @@ var fzRichCanon sync.Map
 type decodable interface {
 	Decode([]byte) error
 	AppendRow([]byte, *tailscale.RowMeta) []byte
+	AppendDecodedRow([]byte, *tailscale.RowMeta) []byte
+}
+
+// fzCheckDecodedRow fails unless x's AppendDecodedRow, which copies what it
+// can from the input, writes row, what AppendRow wrote from x's values.
+func fzCheckDecodedRow[T decodable](t *testing.T, what string, data []byte, x T, row []byte) {
+	t.Helper()
+	if got := x.AppendDecodedRow(nil, fzMeta()); !bytes.Equal(got, row) {
+		t.Fatalf("%s: AppendDecodedRow and AppendRow differ for input %q:\n AppendDecodedRow: %s\n AppendRow:        %s", what, data, got, row)
+	}
 }
 
 // fzCheckReuse decodes data into a value that held the rich record, then
@@ -581,6 +596,7 @@ func fzCheckReuse[T decodable](t *testing.T, data []byte, fresh func() T, canonO
 			if row := x.AppendRow(nil, fzMeta()); !bytes.Equal(row, wantRow) {
 				t.Fatalf("reused value (round %d): row\n%s\nfresh value: row\n%s", round, row, wantRow)
 			}
+			fzCheckDecodedRow(t, fmt.Sprintf("reused value (round %d)", round), data, x, wantRow)
 		}
 	}
 	// A record decoded after data is unaffected by it, even by a failure.

@@ -366,19 +366,22 @@ func (r *Reader) EventTime() time.Time {
 	return time.Time{}
 }
 
-// AppendRow appends the current good record as a Panther-style row, with
-// p_enrichment when ReaderOptions.Nodes is set and something resolves.
+// AppendRow appends the current good record, as read, as a Panther-style
+// row, with p_enrichment when ReaderOptions.Nodes is set and something
+// resolves. The row is the record's AppendDecodedRow: changes made to the
+// value Network or Audit returns do not show in it (write those values'
+// AppendRow instead).
 func (r *Reader) AppendRow(dst []byte, m *RowMeta) []byte {
 	d := r.opt.Nodes
 	switch {
 	case r.typ == LogTypeNetwork && d != nil:
-		return d.AppendNetworkRow(dst, &r.network, m)
+		return d.enrichNetworkRow(r.network.AppendDecodedRow(dst, m), len(dst), &r.network, m)
 	case r.typ == LogTypeNetwork:
-		return r.network.AppendRow(dst, m)
+		return r.network.AppendDecodedRow(dst, m)
 	case r.typ == LogTypeAudit && d != nil:
-		return d.AppendAuditRow(dst, &r.audit, m)
+		return d.enrichAuditRow(r.audit.AppendDecodedRow(dst, m), len(dst), &r.audit)
 	case r.typ == LogTypeAudit:
-		return r.audit.AppendRow(dst, m)
+		return r.audit.AppendDecodedRow(dst, m)
 	}
 	return dst
 }

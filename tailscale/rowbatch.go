@@ -94,8 +94,8 @@ func (b *RowBatch) Grow(n int) {
 // Len returns the number of rows in the batch.
 func (b *RowBatch) Len() int { return len(b.rows) }
 
-// Add adds the row of r's current good record, with p_parse_time
-// parseTime.
+// Add adds the row of r's current good record, as read (as Reader.AppendRow
+// writes it), with p_parse_time parseTime.
 func (b *RowBatch) Add(r *Reader, parseTime time.Time) {
 	m := &r.rowMeta // the Reader's: its memory of addresses stays warm
 	m.ParseTime = parseTime
@@ -104,7 +104,7 @@ func (b *RowBatch) Add(r *Reader, parseTime time.Time) {
 	switch r.typ {
 	case LogTypeNetwork:
 		x := &r.network
-		b.buf = x.AppendRow(b.buf, m)
+		b.buf = x.AppendDecodedRow(b.buf, m)
 		ev := &x.Event
 		row.nodeID = b.str(ev.NodeID)
 		if ev.HasSrcNode() {
@@ -122,7 +122,7 @@ func (b *RowBatch) Add(r *Reader, parseTime time.Time) {
 		row.ip1 = int32(len(b.ips))
 	case LogTypeAudit:
 		x := &r.audit
-		b.buf = x.AppendRow(b.buf, m)
+		b.buf = x.AppendDecodedRow(b.buf, m)
 		row.actorID = b.str(x.Event.Actor.ID)
 		row.targetID = b.str(x.Event.Target.ID)
 	default:

@@ -34,6 +34,7 @@ type Audit struct {
 
 	present jlex.Bits
 	arena   []byte
+	text    []byte // the text x was decoded from, which raw offsets refer to
 }
 
 // HasTime reports whether time was present and not null.
@@ -75,6 +76,7 @@ func (x *Audit) reset() {
 	x.Event.reset()
 	x.Fields.reset()
 	x.present = 0
+	x.text = nil
 }
 
 // keysAudit lists the keys Audit.decode reads, in schema order.
@@ -399,6 +401,7 @@ type AuditActor struct {
 	Tags []string `json:"tags,omitempty"`
 
 	present jlex.Bits
+	raw     [2]uint32 // where readFast read x's members (see AppendDecodedRow)
 }
 
 // HasID reports whether id was present and not null.
@@ -464,6 +467,7 @@ func (x *AuditActor) reset() {
 	x.DisplayName = ""
 	x.Tags = x.Tags[:0]
 	x.present = 0
+	x.raw = [2]uint32{}
 }
 
 // keysAuditActor lists the keys AuditActor.decode reads, in schema order.
@@ -475,6 +479,7 @@ func (x *AuditActor) decode(l *jlex.Lexer) bool {
 	if x.decodeFast(l) {
 		return true
 	}
+	x.raw = [2]uint32{}
 	if !l.BeginObject() {
 		x.reset()
 		return false
@@ -503,6 +508,8 @@ func (x *AuditActor) decode(l *jlex.Lexer) bool {
 // write it (see jlex.FastBegin), and returns the offset after it, or -1
 // when it cannot; decode then reads the object again from its start.
 func (x *AuditActor) readFast(l *jlex.Lexer, data []byte, p int) int {
+	rawFresh := x.present == 0
+	rawStart := p
 	// "id"
 	if jlex.FastKey8(data, p, 0x00003a2264692200, 0x0000ffffffffff00) {
 		if x.ID, p = jlex.FastString(data, p+6); p < 0 {
@@ -541,6 +548,11 @@ func (x *AuditActor) readFast(l *jlex.Lexer, data []byte, p int) int {
 	if p = jlex.FastClose(data, p); p < 0 {
 		return -1
 	}
+	if rawFresh && l.Spans() {
+		x.raw = [2]uint32{uint32(rawStart) + 1, uint32(p - 1)}
+	} else {
+		x.raw = [2]uint32{}
+	}
 	return p
 }
 
@@ -572,6 +584,7 @@ type AuditTarget struct {
 	IsEphemeral bool `json:"isEphemeral,omitempty"`
 
 	present jlex.Bits
+	raw     [2]uint32 // where readFast read x's members (see AppendDecodedRow)
 }
 
 // HasID reports whether id was present and not null.
@@ -643,6 +656,7 @@ func (x *AuditTarget) decode(l *jlex.Lexer) bool {
 	if x.decodeFast(l) {
 		return true
 	}
+	x.raw = [2]uint32{}
 	if !l.BeginObject() {
 		x.reset()
 		return false
@@ -671,6 +685,8 @@ func (x *AuditTarget) decode(l *jlex.Lexer) bool {
 // write it (see jlex.FastBegin), and returns the offset after it, or -1
 // when it cannot; decode then reads the object again from its start.
 func (x *AuditTarget) readFast(l *jlex.Lexer, data []byte, p int) int {
+	rawFresh := x.present == 0
+	rawStart := p
 	// "id"
 	if jlex.FastKey8(data, p, 0x00003a2264692200, 0x0000ffffffffff00) {
 		if x.ID, p = jlex.FastString(data, p+6); p < 0 {
@@ -708,6 +724,11 @@ func (x *AuditTarget) readFast(l *jlex.Lexer, data []byte, p int) int {
 	}
 	if p = jlex.FastClose(data, p); p < 0 {
 		return -1
+	}
+	if rawFresh && l.Spans() {
+		x.raw = [2]uint32{uint32(rawStart) + 1, uint32(p - 1)}
+	} else {
+		x.raw = [2]uint32{}
 	}
 	return p
 }
@@ -819,6 +840,7 @@ func (x *Audit) decodeFrom(l *jlex.Lexer) {
 		}
 	}
 	x.arena = l.Arena
+	x.text = l.Data()
 	if !l.Ok() {
 		x.reset()
 	}
@@ -854,6 +876,7 @@ func (x *Audit) decodeEventFrom(l *jlex.Lexer) {
 		}
 	}
 	x.arena = l.Arena
+	x.text = l.Data()
 	if !l.Ok() {
 		x.reset()
 		return
@@ -891,6 +914,7 @@ func (x *Audit) decodeFieldsFrom(l *jlex.Lexer) {
 		}
 	}
 	x.arena = l.Arena
+	x.text = l.Data()
 	if !l.Ok() {
 		x.reset()
 		return
@@ -972,8 +996,10 @@ func (x *Audit) AppendActorIDs(dst []string) []string {
 	return jlex.SortCompactStrings(dst, n)
 }
 
-// appendMembers appends x's present fields as JSON object members.
-func (x *Audit) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
+// appendMembers appends x's present fields as JSON object members. With the
+// text x was decoded from, it copies the members of objects read in
+// producers' layout from it (see AppendDecodedRow).
+func (x *Audit) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"time\":")
 		dst = jlex.AppendTime(dst, x.Time)
@@ -982,7 +1008,7 @@ func (x *Audit) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 		dst = jlex.AppendKey(dst, "\"event\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Event.appendMembers(dst, m)
+			dst = x.Event.appendMembers(dst, m, text)
 			dst = append(dst, '}')
 		}
 	}
@@ -990,15 +1016,17 @@ func (x *Audit) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 		dst = jlex.AppendKey(dst, "\"fields\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Fields.appendMembers(dst, m)
+			dst = x.Fields.appendMembers(dst, m, text)
 			dst = append(dst, '}')
 		}
 	}
 	return dst
 }
 
-// appendMembers appends x's present fields as JSON object members.
-func (x *AuditEvent) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
+// appendMembers appends x's present fields as JSON object members. With the
+// text x was decoded from, it copies the members of objects read in
+// producers' layout from it (see AppendDecodedRow).
+func (x *AuditEvent) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"deferredAt\":")
 		dst = jlex.AppendTime(dst, x.DeferredAt)
@@ -1015,7 +1043,7 @@ func (x *AuditEvent) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 		dst = jlex.AppendKey(dst, "\"actor\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Actor.appendMembers(dst, m)
+			dst = x.Actor.appendMembers(dst, m, text)
 			dst = append(dst, '}')
 		}
 	}
@@ -1023,7 +1051,7 @@ func (x *AuditEvent) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 		dst = jlex.AppendKey(dst, "\"target\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Target.appendMembers(dst, m)
+			dst = x.Target.appendMembers(dst, m, text)
 			dst = append(dst, '}')
 		}
 	}
@@ -1062,8 +1090,14 @@ func (x *AuditEvent) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	return dst
 }
 
-// appendMembers appends x's present fields as JSON object members.
-func (x *AuditActor) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
+// appendMembers appends x's present fields as JSON object members. With the
+// text x was decoded from, it copies the members of objects read in
+// producers' layout from it (see AppendDecodedRow).
+func (x *AuditActor) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []byte {
+	if x.raw[0] != 0 && text != nil {
+		dst = jlex.AppendRawMembers(dst, text, x.raw[0]-1, x.raw[1])
+		return dst
+	}
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"id\":")
 		dst = jlex.AppendString(dst, x.ID)
@@ -1094,8 +1128,14 @@ func (x *AuditActor) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	return dst
 }
 
-// appendMembers appends x's present fields as JSON object members.
-func (x *AuditTarget) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
+// appendMembers appends x's present fields as JSON object members. With the
+// text x was decoded from, it copies the members of objects read in
+// producers' layout from it (see AppendDecodedRow).
+func (x *AuditTarget) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []byte {
+	if x.raw[0] != 0 && text != nil {
+		dst = jlex.AppendRawMembers(dst, text, x.raw[0]-1, x.raw[1])
+		return dst
+	}
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"id\":")
 		dst = jlex.AppendString(dst, x.ID)
@@ -1119,8 +1159,10 @@ func (x *AuditTarget) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	return dst
 }
 
-// appendMembers appends x's present fields as JSON object members.
-func (x *AuditFields) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
+// appendMembers appends x's present fields as JSON object members. With the
+// text x was decoded from, it copies the members of objects read in
+// producers' layout from it (see AppendDecodedRow).
+func (x *AuditFields) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"recorded\":")
 		dst = jlex.AppendTime(dst, x.Recorded)
@@ -1135,8 +1177,25 @@ func (x *AuditFields) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 // indicator arrays. m supplies the parse time and row ID and keeps scratch
 // space between rows.
 func (x *Audit) AppendRow(dst []byte, m *jlex.RowMeta) []byte {
+	return x.appendRow(dst, m, nil)
+}
+
+// AppendDecodedRow appends the row AppendRow appends, byte for byte, for a
+// value that nothing has changed since it was decoded, in less time: the
+// members of objects that the record writes in producers' layout (keys in
+// schema order, no spaces, plain ASCII strings) are copied from the text x was
+// decoded from rather than formatted again from their values. For a value
+// changed since (its fields set, assigned or appended to, or objects copied in
+// from another value), call AppendRow: AppendDecodedRow would write the record
+// as decoded.
+func (x *Audit) AppendDecodedRow(dst []byte, m *jlex.RowMeta) []byte {
+	return x.appendRow(dst, m, x.text)
+}
+
+// appendRow is AppendRow, copying members from text when it is not nil.
+func (x *Audit) appendRow(dst []byte, m *jlex.RowMeta, text []byte) []byte {
 	dst = append(dst, '{')
-	dst = x.appendMembers(dst, m)
+	dst = x.appendMembers(dst, m, text)
 	dst = m.AppendMeta(dst, "Tailscale.Audit", x.EventTime())
 	dst = m.AppendStrings(dst, "\"p_any_emails\":", x.AppendEmails)
 	dst = m.AppendStrings(dst, "\"p_any_actor_ids\":", x.AppendActorIDs)

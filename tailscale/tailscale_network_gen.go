@@ -34,6 +34,7 @@ type Network struct {
 
 	present jlex.Bits
 	arena   []byte
+	text    []byte // the text x was decoded from, which raw offsets refer to
 }
 
 // HasTime reports whether time was present and not null.
@@ -75,6 +76,7 @@ func (x *Network) reset() {
 	x.Event.reset()
 	x.Fields.reset()
 	x.present = 0
+	x.text = nil
 }
 
 // keysNetwork lists the keys Network.decode reads, in schema order.
@@ -341,6 +343,7 @@ type NetworkNode struct {
 	Tags []string `json:"tags,omitempty"`
 
 	present jlex.Bits
+	raw     [2]uint32 // where readFast read x's members (see AppendDecodedRow)
 }
 
 // HasNodeID reports whether nodeId was present and not null.
@@ -418,6 +421,7 @@ func (x *NetworkNode) reset() {
 	x.User = ""
 	x.Tags = x.Tags[:0]
 	x.present = 0
+	x.raw = [2]uint32{}
 }
 
 // keysNetworkNode lists the keys NetworkNode.decode reads, in schema order.
@@ -429,6 +433,7 @@ func (x *NetworkNode) decode(l *jlex.Lexer) bool {
 	if x.decodeFast(l) {
 		return true
 	}
+	x.raw = [2]uint32{}
 	if !l.BeginObject() {
 		x.reset()
 		return false
@@ -459,6 +464,8 @@ func (x *NetworkNode) decode(l *jlex.Lexer) bool {
 // write it (see jlex.FastBegin), and returns the offset after it, or -1
 // when it cannot; decode then reads the object again from its start.
 func (x *NetworkNode) readFast(l *jlex.Lexer, data []byte, p int) int {
+	rawFresh := x.present == 0
+	rawStart := p
 	// "nodeId"
 	if jlex.FastKey16(data, p, 0x644965646f6e2200, 0xffffffffffffff00, 0x0000000000003a22, 0x000000000000ffff) {
 		if x.NodeID, p = jlex.FastString(data, p+10); p < 0 {
@@ -503,6 +510,11 @@ func (x *NetworkNode) readFast(l *jlex.Lexer, data []byte, p int) int {
 	}
 	if p = jlex.FastClose(data, p); p < 0 {
 		return -1
+	}
+	if rawFresh && l.Spans() {
+		x.raw = [2]uint32{uint32(rawStart) + 1, uint32(p - 1)}
+	} else {
+		x.raw = [2]uint32{}
 	}
 	return p
 }
@@ -552,6 +564,7 @@ type NetworkTraffic struct {
 	RxBytes int64 `json:"rxBytes,omitempty"`
 
 	present jlex.Bits
+	raw     [4]uint32 // where readFast read x's members (see AppendDecodedRow)
 }
 
 // HasProto reports whether proto was present and not null.
@@ -689,6 +702,7 @@ func (x *NetworkTraffic) decode(l *jlex.Lexer) bool {
 	if x.decodeFast(l) {
 		return true
 	}
+	x.raw = [4]uint32{}
 	if !l.BeginObject() {
 		x.reset()
 		return false
@@ -729,6 +743,8 @@ func (x *NetworkTraffic) decode(l *jlex.Lexer) bool {
 func (x *NetworkTraffic) readFast(l *jlex.Lexer, data []byte, p int) int {
 	srcSplit := false
 	dstSplit := false
+	rawFresh := x.present == 0
+	rawStart := p
 	// "proto"
 	if jlex.FastKey16(data, p, 0x226f746f72702200, 0xffffffffffffff00, 0x000000000000003a, 0x00000000000000ff) {
 		if x.Proto, p = jlex.FastInt16(data, p+9); p < 0 {
@@ -745,6 +761,7 @@ func (x *NetworkTraffic) readFast(l *jlex.Lexer, data []byte, p int) int {
 		x.present = x.present&^(1<<2|1<<3) | 1<<1 | (parts&1)<<2 | (parts>>1)<<3
 		srcSplit = true
 	}
+	rawCut1 := p
 	// "dst"
 	if jlex.FastKey8(data, p, 0x003a227473642200, 0x00ffffffffffff00) {
 		var parts jlex.Bits
@@ -754,6 +771,7 @@ func (x *NetworkTraffic) readFast(l *jlex.Lexer, data []byte, p int) int {
 		x.present = x.present&^(1<<5|1<<6) | 1<<4 | (parts&1)<<5 | (parts>>1)<<6
 		dstSplit = true
 	}
+	rawCut2 := p
 	// "txPkts"
 	if jlex.FastKey16(data, p, 0x73746b5078742200, 0xffffffffffffff00, 0x0000000000003a22, 0x000000000000ffff) {
 		if x.TxPkts, p = jlex.FastInt(data, p+10); p < 0 {
@@ -794,6 +812,11 @@ func (x *NetworkTraffic) readFast(l *jlex.Lexer, data []byte, p int) int {
 		hasAddr, hasPort := l.SplitAddrPort(x.Dst, &x.DstIP, &x.DstPort)
 		x.present.Set(5, hasAddr)
 		x.present.Set(6, hasPort)
+	}
+	if rawFresh && l.Spans() {
+		x.raw = [4]uint32{uint32(rawStart) + 1, uint32(rawCut1), uint32(rawCut2), uint32(p - 1)}
+	} else {
+		x.raw = [4]uint32{}
 	}
 	return p
 }
@@ -1005,6 +1028,7 @@ func (x *Network) decodeFrom(l *jlex.Lexer) {
 		}
 	}
 	x.arena = l.Arena
+	x.text = l.Data()
 	if !l.Ok() {
 		x.reset()
 	}
@@ -1040,6 +1064,7 @@ func (x *Network) decodeEventFrom(l *jlex.Lexer) {
 		}
 	}
 	x.arena = l.Arena
+	x.text = l.Data()
 	if !l.Ok() {
 		x.reset()
 		return
@@ -1077,6 +1102,7 @@ func (x *Network) decodeFieldsFrom(l *jlex.Lexer) {
 		}
 	}
 	x.arena = l.Arena
+	x.text = l.Data()
 	if !l.Ok() {
 		x.reset()
 		return
@@ -1185,8 +1211,10 @@ func (x *Network) AppendEmails(dst []string) []string {
 	return jlex.SortCompactStrings(dst, n)
 }
 
-// appendMembers appends x's present fields as JSON object members.
-func (x *Network) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
+// appendMembers appends x's present fields as JSON object members. With the
+// text x was decoded from, it copies the members of objects read in
+// producers' layout from it (see AppendDecodedRow).
+func (x *Network) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"time\":")
 		dst = jlex.AppendTime(dst, x.Time)
@@ -1195,7 +1223,7 @@ func (x *Network) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 		dst = jlex.AppendKey(dst, "\"event\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Event.appendMembers(dst, m)
+			dst = x.Event.appendMembers(dst, m, text)
 			dst = append(dst, '}')
 		}
 	}
@@ -1203,15 +1231,17 @@ func (x *Network) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 		dst = jlex.AppendKey(dst, "\"fields\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Fields.appendMembers(dst, m)
+			dst = x.Fields.appendMembers(dst, m, text)
 			dst = append(dst, '}')
 		}
 	}
 	return dst
 }
 
-// appendMembers appends x's present fields as JSON object members.
-func (x *NetworkEvent) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
+// appendMembers appends x's present fields as JSON object members. With the
+// text x was decoded from, it copies the members of objects read in
+// producers' layout from it (see AppendDecodedRow).
+func (x *NetworkEvent) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"nodeId\":")
 		dst = jlex.AppendString(dst, x.NodeID)
@@ -1228,7 +1258,7 @@ func (x *NetworkEvent) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 		dst = jlex.AppendKey(dst, "\"srcNode\":")
 		{
 			dst = append(dst, '{')
-			dst = x.SrcNode.appendMembers(dst, m)
+			dst = x.SrcNode.appendMembers(dst, m, text)
 			dst = append(dst, '}')
 		}
 	}
@@ -1240,7 +1270,7 @@ func (x *NetworkEvent) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 				dst = jlex.AppendComma(dst)
 				{
 					dst = append(dst, '{')
-					dst = x.DstNodes[i].appendMembers(dst, m)
+					dst = x.DstNodes[i].appendMembers(dst, m, text)
 					dst = append(dst, '}')
 				}
 			}
@@ -1255,7 +1285,7 @@ func (x *NetworkEvent) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 				dst = jlex.AppendComma(dst)
 				{
 					dst = append(dst, '{')
-					dst = x.VirtualTraffic[i].appendMembers(dst, m)
+					dst = x.VirtualTraffic[i].appendMembers(dst, m, text)
 					dst = append(dst, '}')
 				}
 			}
@@ -1270,7 +1300,7 @@ func (x *NetworkEvent) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 				dst = jlex.AppendComma(dst)
 				{
 					dst = append(dst, '{')
-					dst = x.SubnetTraffic[i].appendMembers(dst, m)
+					dst = x.SubnetTraffic[i].appendMembers(dst, m, text)
 					dst = append(dst, '}')
 				}
 			}
@@ -1285,7 +1315,7 @@ func (x *NetworkEvent) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 				dst = jlex.AppendComma(dst)
 				{
 					dst = append(dst, '{')
-					dst = x.ExitTraffic[i].appendMembers(dst, m)
+					dst = x.ExitTraffic[i].appendMembers(dst, m, text)
 					dst = append(dst, '}')
 				}
 			}
@@ -1300,7 +1330,7 @@ func (x *NetworkEvent) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 				dst = jlex.AppendComma(dst)
 				{
 					dst = append(dst, '{')
-					dst = x.PhysicalTraffic[i].appendMembers(dst, m)
+					dst = x.PhysicalTraffic[i].appendMembers(dst, m, text)
 					dst = append(dst, '}')
 				}
 			}
@@ -1314,8 +1344,14 @@ func (x *NetworkEvent) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	return dst
 }
 
-// appendMembers appends x's present fields as JSON object members.
-func (x *NetworkNode) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
+// appendMembers appends x's present fields as JSON object members. With the
+// text x was decoded from, it copies the members of objects read in
+// producers' layout from it (see AppendDecodedRow).
+func (x *NetworkNode) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []byte {
+	if x.raw[0] != 0 && text != nil {
+		dst = jlex.AppendRawMembers(dst, text, x.raw[0]-1, x.raw[1])
+		return dst
+	}
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"nodeId\":")
 		dst = jlex.AppendString(dst, x.NodeID)
@@ -1357,8 +1393,32 @@ func (x *NetworkNode) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	return dst
 }
 
-// appendMembers appends x's present fields as JSON object members.
-func (x *NetworkTraffic) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
+// appendMembers appends x's present fields as JSON object members. With the
+// text x was decoded from, it copies the members of objects read in
+// producers' layout from it (see AppendDecodedRow).
+func (x *NetworkTraffic) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []byte {
+	if x.raw[0] != 0 && text != nil {
+		dst = jlex.AppendRawMembers(dst, text, x.raw[0]-1, x.raw[1])
+		if x.present.Has(2) {
+			dst = jlex.AppendKey(dst, "\"srcIp\":")
+			dst = m.AppendAddrString(dst, x.SrcIP)
+		}
+		if x.present.Has(3) {
+			dst = jlex.AppendKey(dst, "\"srcPort\":")
+			dst = jlex.AppendInt(dst, x.SrcPort)
+		}
+		dst = jlex.AppendRawMembers(dst, text, x.raw[1], x.raw[2])
+		if x.present.Has(5) {
+			dst = jlex.AppendKey(dst, "\"dstIp\":")
+			dst = m.AppendAddrString(dst, x.DstIP)
+		}
+		if x.present.Has(6) {
+			dst = jlex.AppendKey(dst, "\"dstPort\":")
+			dst = jlex.AppendInt(dst, x.DstPort)
+		}
+		dst = jlex.AppendRawMembers(dst, text, x.raw[2], x.raw[3])
+		return dst
+	}
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"proto\":")
 		dst = jlex.AppendInt(dst, x.Proto)
@@ -1406,8 +1466,10 @@ func (x *NetworkTraffic) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	return dst
 }
 
-// appendMembers appends x's present fields as JSON object members.
-func (x *NetworkFields) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
+// appendMembers appends x's present fields as JSON object members. With the
+// text x was decoded from, it copies the members of objects read in
+// producers' layout from it (see AppendDecodedRow).
+func (x *NetworkFields) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"recorded\":")
 		dst = jlex.AppendTime(dst, x.Recorded)
@@ -1422,11 +1484,28 @@ func (x *NetworkFields) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 // indicator arrays. m supplies the parse time and row ID and keeps scratch
 // space between rows.
 func (x *Network) AppendRow(dst []byte, m *jlex.RowMeta) []byte {
+	return x.appendRow(dst, m, nil)
+}
+
+// AppendDecodedRow appends the row AppendRow appends, byte for byte, for a
+// value that nothing has changed since it was decoded, in less time: the
+// members of objects that the record writes in producers' layout (keys in
+// schema order, no spaces, plain ASCII strings) are copied from the text x was
+// decoded from rather than formatted again from their values. For a value
+// changed since (its fields set, assigned or appended to, or objects copied in
+// from another value), call AppendRow: AppendDecodedRow would write the record
+// as decoded.
+func (x *Network) AppendDecodedRow(dst []byte, m *jlex.RowMeta) []byte {
+	return x.appendRow(dst, m, x.text)
+}
+
+// appendRow is AppendRow, copying members from text when it is not nil.
+func (x *Network) appendRow(dst []byte, m *jlex.RowMeta, text []byte) []byte {
 	m.CollectAddrs(func(dst []netip.Addr) []netip.Addr {
 		return x.appendIPAddresses(dst, m)
 	})
 	dst = append(dst, '{')
-	dst = x.appendMembers(dst, m)
+	dst = x.appendMembers(dst, m, text)
 	dst = m.AppendMeta(dst, "Tailscale.Network", x.EventTime())
 	dst = m.AppendCollectedAddrs(dst, "\"p_any_ip_addresses\":")
 	dst = m.AppendStrings(dst, "\"p_any_emails\":", x.AppendEmails)

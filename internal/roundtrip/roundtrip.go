@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/tslogs/tslogs/jlex"
 )
 
 // Record is what a generated root type offers.
@@ -21,6 +23,8 @@ type Record interface {
 	Decode(data []byte) error
 	AppendJSON(dst []byte) []byte
 	MarshalJSON() ([]byte, error)
+	AppendRow(dst []byte, m *jlex.RowMeta) []byte
+	AppendDecodedRow(dst []byte, m *jlex.RowMeta) []byte
 }
 
 // Check writes v (a decoded record) with AppendJSON and returns the first
@@ -33,7 +37,11 @@ type Record interface {
 //     (HTML escaping off) the same compacted, as encoding/json compacts and
 //     validates what a MarshalJSON returns;
 //   - Decode accepts it, and the value it gives equals v (see Diff);
-//   - that value writes the same bytes again.
+//   - that value writes the same bytes again;
+//   - AppendDecodedRow, which copies members from the text a value was
+//     decoded from, writes the bytes AppendRow writes, for v and for that
+//     value (whose text, AppendJSON's, is in producers' layout throughout).
+//     v must not have been changed since it was decoded.
 func Check[T any, P interface {
 	*T
 	Record
@@ -78,6 +86,14 @@ func Check[T any, P interface {
 	}
 	if again := P(&w).AppendJSON(nil); !bytes.Equal(again, out) {
 		return fmt.Errorf("the decoded output writes\n%s\nnot\n%s", again, out)
+	}
+	meta := &jlex.RowMeta{ParseTime: time.Unix(1700000000, 0).UTC(), RowID: "r"}
+	row := v.AppendRow(nil, meta)
+	if got := v.AppendDecodedRow(nil, meta); !bytes.Equal(got, row) {
+		return fmt.Errorf("AppendDecodedRow wrote\n%s\nAppendRow\n%s", got, row)
+	}
+	if got := P(&w).AppendDecodedRow(nil, meta); !bytes.Equal(got, row) {
+		return fmt.Errorf("decoded from AppendJSON's output\n%s\nAppendDecodedRow wrote\n%s\nAppendRow, of the value first decoded,\n%s", out, got, row)
 	}
 	return nil
 }

@@ -281,6 +281,13 @@ func TestRoundTrip(t *testing.T) {
 	if rowOf(&back) != rowOf(&c) {
 		t.Errorf("round trip changed the record:\n%s\n%s", rowOf(&c), rowOf(&back))
 	}
+	// AppendJSON's output is in producers' layout: AppendDecodedRow copies
+	// its objects' members, and must write the same row.
+	for _, x := range []*Checkout{&c, &back} {
+		if got := string(x.AppendDecodedRow(nil, &jlex.RowMeta{ParseTime: time.Unix(0, 0), RowID: "r"})); got != rowOf(&c) {
+			t.Errorf("AppendDecodedRow wrote\n%s\nAppendRow\n%s", got, rowOf(&c))
+		}
+	}
 }
 
 func TestAllocs(t *testing.T) {

@@ -185,6 +185,8 @@ func row(t *testing.T, x *everything.Everything, id string) string {
 	t.Helper()
 	out := x.AppendRow(nil, &jlex.RowMeta{ParseTime: parseTime, RowID: id})
 	require.True(t, json.Valid(out), "row is not valid JSON: %s", out)
+	decoded := x.AppendDecodedRow(nil, &jlex.RowMeta{ParseTime: parseTime, RowID: id})
+	require.Equal(t, string(out), string(decoded), "AppendDecodedRow and AppendRow differ")
 	return string(out)
 }
 

@@ -24,6 +24,8 @@ func FuzzWebAccess(f *testing.F) {
 		`{"time":"10/oct/2000:13:55:36 -2359","queued":"31/12/9999 23:59:59.999","edgeStart":59999999999}`,
 		`{"time":"10/Oct/2000:13:55:36 +0000","referer":"http://[::1%25eth0]:80/","vhost":"xn--zz.xn--bcher-kva","peers":["a:b:c","[x]:1"]}`,
 		`{"time":"10/Oct/2000:13:55:36 +0000","session":"\"{\\\"id\\\":1}\""}`,
+		`{"time":"10/Oct/2000:13:55:36 +0000","client":"{\"addr\":\"192.0.2.1:80\",\"agent\":\"curl\"}"}`,
+		`{"time":"10/Oct/2000:13:55:36 +0000","client":{"addr":"[2001:db8::1]:443","agent":"x"}}`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -39,6 +41,9 @@ func FuzzWebAccess(f *testing.F) {
 		row := string(x.AppendRow(nil, rowMeta))
 		if !json.Valid([]byte(row)) {
 			t.Fatalf("row is not JSON: %s", row)
+		}
+		if decoded := string(x.AppendDecodedRow(nil, rowMeta)); decoded != row {
+			t.Fatalf("AppendDecodedRow and AppendRow differ:\n%s\n%s", decoded, row)
 		}
 		var y everything.WebAccess
 		if err := y.Decode([]byte(webAccess)); err != nil {

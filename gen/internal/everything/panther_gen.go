@@ -79,6 +79,9 @@ type WebAccess struct {
 	// Session: Written by some producers as JSON text in a string. Producers may
 	// write it as JSON text in a string.
 	Session WebAccessSession `json:"session,omitzero"`
+	// Client: Strings only (which the fast path reads), written by some producers
+	// as JSON text in a string. Producers may write it as JSON text in a string.
+	Client WebAccessClient `json:"client,omitzero"`
 	// Producers may write it as JSON text in a string.
 	Headers []string `json:"headers,omitempty"`
 	// Producers may write it as JSON text in a string.
@@ -86,6 +89,7 @@ type WebAccess struct {
 
 	present jlex.Bits
 	arena   []byte
+	text    []byte // the text x was decoded from, which raw offsets refer to
 }
 
 // HasTime reports whether time was present and not null.
@@ -374,26 +378,37 @@ func (x *WebAccess) SetSession(v WebAccessSession) {
 	x.present.Set(25, true)
 }
 
+// HasClient reports whether client was present and not null.
+func (x *WebAccess) HasClient() bool {
+	return x.present.Has(26)
+}
+
+// SetClient sets Client and marks it present.
+func (x *WebAccess) SetClient(v WebAccessClient) {
+	x.Client = v
+	x.present.Set(26, true)
+}
+
 // HasHeaders reports whether headers was present and not null.
 func (x *WebAccess) HasHeaders() bool {
-	return x.present.Has(26)
+	return x.present.Has(27)
 }
 
 // SetHeaders sets Headers and marks it present.
 func (x *WebAccess) SetHeaders(v []string) {
 	x.Headers = v
-	x.present.Set(26, true)
+	x.present.Set(27, true)
 }
 
 // HasExtra reports whether extra was present and not null.
 func (x *WebAccess) HasExtra() bool {
-	return x.present.Has(27)
+	return x.present.Has(28)
 }
 
 // SetExtra sets Extra and marks it present.
 func (x *WebAccess) SetExtra(v json.RawMessage) {
 	x.Extra = v
-	x.present.Set(27, true)
+	x.present.Set(28, true)
 }
 
 // reset zeroes x, keeping the memory of its slices for reuse.
@@ -424,9 +439,11 @@ func (x *WebAccess) reset() {
 	x.ServerIP = ""
 	x.Network = ""
 	x.Session.reset()
+	x.Client.reset()
 	x.Headers = x.Headers[:0]
 	x.Extra = nil
 	x.present = 0
+	x.text = nil
 }
 
 // timeFormatsWebAccessTime are the time formats of time.
@@ -451,7 +468,7 @@ var ruleWebAccessServerIP = jlex.MustStringRule(nil, nil, "ipv4", "")
 var ruleWebAccessNetwork = jlex.MustStringRule(nil, nil, "", "any")
 
 // keysWebAccess lists the keys WebAccess.decode reads, in schema order.
-var keysWebAccess = jlex.NewKeys("time", "queued", "edgeStart", "retries", "clientIp", "host", "referer", "upstream", "vhost", "bodyMd5", "bodySha1", "bodySha256", "traceId", "user", "principal", "role", "bucket", "account", "instance", "tags", "peers", "method", "level", "serverIp", "network", "session", "headers", "extra")
+var keysWebAccess = jlex.NewKeys("time", "queued", "edgeStart", "retries", "clientIp", "host", "referer", "upstream", "vhost", "bodyMd5", "bodySha1", "bodySha256", "traceId", "user", "principal", "role", "bucket", "account", "instance", "tags", "peers", "method", "level", "serverIp", "network", "session", "client", "headers", "extra")
 
 // decode reads one WebAccess object into x, merging with what x holds, as
 // encoding/json does for a repeated key. It returns false for null.
@@ -516,13 +533,17 @@ func (x *WebAccess) decode(l *jlex.Lexer) bool {
 			e := l.BeginEmbedded()
 			x.present.Set(25, x.Session.decode(e))
 			l.EndEmbedded(e)
-		case 26: // "headers"
+		case 26: // "client"
 			e := l.BeginEmbedded()
-			x.present.Set(26, e.Strings(&x.Headers))
+			x.present.Set(26, x.Client.decode(e))
 			l.EndEmbedded(e)
-		case 27: // "extra"
+		case 27: // "headers"
 			e := l.BeginEmbedded()
-			x.present.Set(27, e.Raw(&x.Extra))
+			x.present.Set(27, e.Strings(&x.Headers))
+			l.EndEmbedded(e)
+		case 28: // "extra"
+			e := l.BeginEmbedded()
+			x.present.Set(28, e.Raw(&x.Extra))
 			l.EndEmbedded(e)
 		default:
 			l.Skip()
@@ -617,6 +638,132 @@ func (x *WebAccessSession) requiredMissing() string {
 	return ""
 }
 
+// WebAccessClient is the client object in Custom.WebAccess records: Strings
+// only (which the fast path reads), written by some producers as JSON text in
+// a string.
+type WebAccessClient struct {
+	Addr string `json:"addr,omitempty"`
+	// Derived from Addr: its host, IPv6 brackets removed (Panther: split on ":",
+	// index 0). Indicators: ip.
+	AddrIP netip.Addr `json:"addrIp,omitzero"`
+	Agent  string     `json:"agent,omitempty"`
+
+	present jlex.Bits
+	raw     [3]uint32 // where readFast read x's members (see AppendDecodedRow)
+}
+
+// HasAddr reports whether addr was present and not null.
+func (x *WebAccessClient) HasAddr() bool {
+	return x.present.Has(0)
+}
+
+// SetAddr sets Addr and marks it present.
+func (x *WebAccessClient) SetAddr(v string) {
+	x.Addr = v
+	x.present.Set(0, true)
+}
+
+// HasAddrIP reports whether addrIp was present and not null.
+func (x *WebAccessClient) HasAddrIP() bool {
+	return x.present.Has(1)
+}
+
+// SetAddrIP sets AddrIP and marks it present.
+func (x *WebAccessClient) SetAddrIP(v netip.Addr) {
+	x.AddrIP = v
+	x.present.Set(1, true)
+}
+
+// HasAgent reports whether agent was present and not null.
+func (x *WebAccessClient) HasAgent() bool {
+	return x.present.Has(2)
+}
+
+// SetAgent sets Agent and marks it present.
+func (x *WebAccessClient) SetAgent(v string) {
+	x.Agent = v
+	x.present.Set(2, true)
+}
+
+// reset zeroes x, keeping the memory of its slices for reuse.
+func (x *WebAccessClient) reset() {
+	*x = WebAccessClient{}
+}
+
+// keysWebAccessClient lists the keys WebAccessClient.decode reads, in schema order.
+var keysWebAccessClient = jlex.NewKeys("addr", "agent")
+
+// decode reads one WebAccessClient object into x, merging with what x holds, as
+// encoding/json does for a repeated key. It returns false for null.
+func (x *WebAccessClient) decode(l *jlex.Lexer) bool {
+	if x.decodeFast(l) {
+		return true
+	}
+	x.raw = [3]uint32{}
+	if !l.BeginObject() {
+		x.reset()
+		return false
+	}
+	for i := l.Field(keysWebAccessClient, 0); i != jlex.EndOfObject; i = l.Field(keysWebAccessClient, i+1) {
+		switch i {
+		case 0: // "addr"
+			x.present.Set(0, l.String(&x.Addr))
+		case 1: // "agent"
+			x.present.Set(2, l.String(&x.Agent))
+		default:
+			l.Skip()
+		}
+	}
+	x.present.Set(1, jlex.SplitAddr(x.Addr, &x.AddrIP))
+	l.EndObject()
+	return true
+}
+
+// readFast reads one WebAccessClient object at data[p], written as producers
+// write it (see jlex.FastBegin), and returns the offset after it, or -1
+// when it cannot; decode then reads the object again from its start.
+func (x *WebAccessClient) readFast(l *jlex.Lexer, data []byte, p int) int {
+	rawFresh := x.present == 0
+	rawStart := p
+	// "addr"
+	if jlex.FastKey8(data, p, 0x3a22726464612200, 0xffffffffffffff00) {
+		if x.Addr, p = jlex.FastString(data, p+8); p < 0 {
+			return -1
+		}
+		x.present.Set(0, true)
+	}
+	rawCut1 := p
+	// "agent"
+	if jlex.FastKey16(data, p, 0x22746e6567612200, 0xffffffffffffff00, 0x000000000000003a, 0x00000000000000ff) {
+		if x.Agent, p = jlex.FastString(data, p+9); p < 0 {
+			return -1
+		}
+		x.present.Set(2, true)
+	}
+	if p = jlex.FastClose(data, p); p < 0 {
+		return -1
+	}
+	x.present.Set(1, jlex.SplitAddr(x.Addr, &x.AddrIP))
+	if rawFresh && l.Spans() {
+		x.raw = [3]uint32{uint32(rawStart) + 1, uint32(rawCut1), uint32(p - 1)}
+	} else {
+		x.raw = [3]uint32{}
+	}
+	return p
+}
+
+// decodeFast reads one WebAccessClient object with readFast, as decode's fast path.
+func (x *WebAccessClient) decodeFast(l *jlex.Lexer) bool {
+	data, p, ok := l.FastBegin()
+	return ok && l.FastDone(x.readFast(l, data, p))
+}
+
+// requiredMissing returns the path, below x, of the first required field x
+// lacks, or "" when it lacks none.
+func (x *WebAccessClient) requiredMissing() string {
+	return ""
+}
+
 // Decode decodes one Custom.WebAccess record from data into x, replacing what
 // x held and reusing its memory: decoding many records into one value
 // allocates nothing once its buffers have grown. Unknown fields are skipped;
@@ -654,6 +801,7 @@ func (x *WebAccess) decodeFrom(l *jlex.Lexer) {
 		}
 	}
 	x.arena = l.Arena
+	x.text = l.Data()
 	if !l.Ok() {
 		x.reset()
 	}
@@ -689,11 +837,50 @@ func (x *WebAccess) decodeSessionFrom(l *jlex.Lexer) {
 		}
 	}
 	x.arena = l.Arena
+	x.text = l.Data()
 	if !l.Ok() {
 		x.reset()
 		return
 	}
 	x.present.Set(25, true)
+}
+
+// decodeClientOnly decodes data as the client object alone, without the rest of the
+// record around it (as bare records come), into x, marking it present. It
+// checks that nothing follows it and that no required field below it is
+// missing. On error x is left empty.
+func (x *WebAccess) decodeClientOnly(data []byte) error {
+	l := jlex.GetLexer()
+	defer jlex.PutLexer(l)
+	l.Reset(data, x.arena)
+	x.decodeClientFrom(l)
+	l.End()
+	if !l.Ok() {
+		x.reset()
+		return l.Err()
+	}
+	return nil
+}
+
+// decodeClientFrom is decodeClientOnly from the front of l, without looking at what follows
+// the object (l.Pos is then just past it).
+func (x *WebAccess) decodeClientFrom(l *jlex.Lexer) {
+	x.reset()
+	if !x.Client.decode(l) && l.Ok() {
+		l.Fail(0, "expected an object, found null")
+	}
+	if l.Ok() {
+		if p := x.Client.requiredMissing(); p != "" {
+			l.FailPath(l.Pos(), p, "required field is missing")
+		}
+	}
+	x.arena = l.Arena
+	x.text = l.Data()
+	if !l.Ok() {
+		x.reset()
+		return
+	}
+	x.present.Set(26, true)
 }
 
 // UnmarshalJSON implements json.Unmarshaler with Decode. As the convention for
@@ -724,6 +911,13 @@ func (x *WebAccess) appendIPAddresses(dst []netip.Addr, m *jlex.RowMeta) []netip
 		dst = m.AppendAddr(dst, v)
 		dst = jlex.AppendURLAddr(dst, v)
 	}
+	dst = x.Client.appendIPAddresses(dst, m)
+	return dst
+}
+
+// appendIPAddresses appends the IP addresses (canonical netip.Addr values) of x and its children.
+func (x *WebAccessClient) appendIPAddresses(dst []netip.Addr, m *jlex.RowMeta) []netip.Addr {
+	dst = jlex.AppendValidAddr(dst, x.AddrIP)
 	return dst
 }
 
@@ -955,8 +1149,10 @@ func (x *WebAccess) AppendAWSTags(dst []string) []string {
 	return jlex.SortCompactStrings(dst, n)
 }
 
-// appendMembers appends x's present fields as JSON object members.
-func (x *WebAccess) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
+// appendMembers appends x's present fields as JSON object members. With the
+// text x was decoded from, it copies the members of objects read in
+// producers' layout from it (see AppendDecodedRow).
+func (x *WebAccess) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"time\":")
 		dst = jlex.AppendTime(dst, x.Time)
@@ -1082,11 +1278,19 @@ func (x *WebAccess) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 		dst = jlex.AppendKey(dst, "\"session\":")
 		{
 			dst = append(dst, '{')
-			dst = x.Session.appendMembers(dst, m)
+			dst = x.Session.appendMembers(dst, m, text)
 			dst = append(dst, '}')
 		}
 	}
 	if x.present.Has(26) {
+		dst = jlex.AppendKey(dst, "\"client\":")
+		{
+			dst = append(dst, '{')
+			dst = x.Client.appendMembers(dst, m, text)
+			dst = append(dst, '}')
+		}
+	}
+	if x.present.Has(27) {
 		dst = jlex.AppendKey(dst, "\"headers\":")
 		{
 			dst = append(dst, '[')
@@ -1097,15 +1301,17 @@ func (x *WebAccess) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 			dst = append(dst, ']')
 		}
 	}
-	if x.present.Has(27) {
+	if x.present.Has(28) {
 		dst = jlex.AppendKey(dst, "\"extra\":")
 		dst = jlex.AppendCompactJSON(dst, x.Extra)
 	}
 	return dst
 }
 
-// appendMembers appends x's present fields as JSON object members.
-func (x *WebAccessSession) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
+// appendMembers appends x's present fields as JSON object members. With the
+// text x was decoded from, it copies the members of objects read in
+// producers' layout from it (see AppendDecodedRow).
+func (x *WebAccessSession) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []byte {
 	if x.present.Has(0) {
 		dst = jlex.AppendKey(dst, "\"id\":")
 		dst = jlex.AppendString(dst, x.ID)
@@ -1117,6 +1323,34 @@ func (x *WebAccessSession) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 	return dst
 }
 
+// appendMembers appends x's present fields as JSON object members. With the
+// text x was decoded from, it copies the members of objects read in
+// producers' layout from it (see AppendDecodedRow).
+func (x *WebAccessClient) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []byte {
+	if x.raw[0] != 0 && text != nil {
+		dst = jlex.AppendRawMembers(dst, text, x.raw[0]-1, x.raw[1])
+		if x.present.Has(1) {
+			dst = jlex.AppendKey(dst, "\"addrIp\":")
+			dst = m.AppendAddrString(dst, x.AddrIP)
+		}
+		dst = jlex.AppendRawMembers(dst, text, x.raw[1], x.raw[2])
+		return dst
+	}
+	if x.present.Has(0) {
+		dst = jlex.AppendKey(dst, "\"addr\":")
+		dst = jlex.AppendString(dst, x.Addr)
+	}
+	if x.present.Has(1) {
+		dst = jlex.AppendKey(dst, "\"addrIp\":")
+		dst = m.AppendAddrString(dst, x.AddrIP)
+	}
+	if x.present.Has(2) {
+		dst = jlex.AppendKey(dst, "\"agent\":")
+		dst = jlex.AppendString(dst, x.Agent)
+	}
+	return dst
+}
+
 // AppendRow appends x as one Panther-style row, a JSON object without a
 // trailing newline: the record's present fields under their JSON names
 // (timestamps as RFC 3339 UTC, split fields beside their source), then
@@ -1124,11 +1358,28 @@ func (x *WebAccessSession) appendMembers(dst []byte, m *jlex.RowMeta) []byte {
 // indicator arrays. m supplies the parse time and row ID and keeps scratch
 // space between rows.
 func (x *WebAccess) AppendRow(dst []byte, m *jlex.RowMeta) []byte {
+	return x.appendRow(dst, m, nil)
+}
+
+// AppendDecodedRow appends the row AppendRow appends, byte for byte, for a
+// value that nothing has changed since it was decoded, in less time: the
+// members of objects that the record writes in producers' layout (keys in
+// schema order, no spaces, plain ASCII strings) are copied from the text x was
+// decoded from rather than formatted again from their values. For a value
+// changed since (its fields set, assigned or appended to, or objects copied in
+// from another value), call AppendRow: AppendDecodedRow would write the record
+// as decoded.
+func (x *WebAccess) AppendDecodedRow(dst []byte, m *jlex.RowMeta) []byte {
+	return x.appendRow(dst, m, x.text)
+}
+
+// appendRow is AppendRow, copying members from text when it is not nil.
+func (x *WebAccess) appendRow(dst []byte, m *jlex.RowMeta, text []byte) []byte {
 	m.CollectAddrs(func(dst []netip.Addr) []netip.Addr {
 		return x.appendIPAddresses(dst, m)
 	})
 	dst = append(dst, '{')
-	dst = x.appendMembers(dst, m)
+	dst = x.appendMembers(dst, m, text)
 	dst = m.AppendMeta(dst, "Custom.WebAccess", x.EventTime())
 	dst = m.AppendCollectedAddrs(dst, "\"p_any_ip_addresses\":")
 	dst = m.AppendStrings(dst, "\"p_any_emails\":", x.AppendEmails)
@@ -1240,9 +1491,12 @@ func (x *WebAccess) AppendJSON(dst []byte) []byte {
 		dst = x.Session.AppendJSON(jlex.AppendKey(dst, "\"session\":"))
 	}
 	if x.present.Has(26) {
-		dst = jlex.AppendStringArray(jlex.AppendKey(dst, "\"headers\":"), x.Headers)
+		dst = x.Client.AppendJSON(jlex.AppendKey(dst, "\"client\":"))
 	}
 	if x.present.Has(27) {
+		dst = jlex.AppendStringArray(jlex.AppendKey(dst, "\"headers\":"), x.Headers)
+	}
+	if x.present.Has(28) {
 		dst = jlex.AppendEmbeddedRaw(jlex.AppendKey(dst, "\"extra\":"), x.Extra)
 	}
 	return append(dst, '}')
@@ -1273,7 +1527,26 @@ func (x WebAccessSession) MarshalJSON() ([]byte, error) {
 	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
 }
 
-// writeColumns writes x's fields as the 29 columns from col: x is defined at
+// AppendJSON appends x to dst as a JSON object, written as
+// WebAccess.AppendJSON writes records.
+func (x *WebAccessClient) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	if x.present.Has(0) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"addr\":"), x.Addr)
+	}
+	if x.present.Has(2) {
+		dst = jlex.AppendString(jlex.AppendKey(dst, "\"agent\":"), x.Agent)
+	}
+	return append(dst, '}')
+}
+
+// MarshalJSON implements json.Marshaler with AppendJSON.
+func (x WebAccessClient) MarshalJSON() ([]byte, error) {
+	buf := jlex.MarshalBuffer()
+	return jlex.MarshalResult(buf, x.AppendJSON((*buf)[:0]))
+}
+
+// writeColumns writes x's fields as the 32 columns from col: x is defined at
 // level def, its values start at repetition level rep, and lists directly
 // inside it repeat at level rl.
 func (x *WebAccess) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
@@ -1434,24 +1707,29 @@ func (x *WebAccess) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
 	} else {
 		w.Nulls(col+25, 2, rep, def)
 	}
+	if x.present.Has(26) {
+		x.Client.writeColumns(w, col+27, rep, def+1, rl)
+	} else {
+		w.Nulls(col+27, 3, rep, def)
+	}
 	switch {
-	case !x.present.Has(26):
-		w.Nulls(col+27, 1, rep, def)
+	case !x.present.Has(27):
+		w.Nulls(col+30, 1, rep, def)
 	case len(x.Headers) == 0:
-		w.Nulls(col+27, 1, rep, def+1)
+		w.Nulls(col+30, 1, rep, def+1)
 	default:
 		for i, v := range x.Headers {
 			r := rep
 			if i > 0 {
 				r = rl
 			}
-			w.String(col+27, r, def+2, v)
+			w.String(col+30, r, def+2, v)
 		}
 	}
-	if x.present.Has(27) {
-		w.JSON(col+28, rep, def+1, x.Extra)
+	if x.present.Has(28) {
+		w.JSON(col+31, rep, def+1, x.Extra)
 	} else {
-		w.Nulls(col+28, 1, rep, def)
+		w.Nulls(col+31, 1, rep, def)
 	}
 }
 
@@ -1468,6 +1746,27 @@ func (x *WebAccessSession) writeColumns(w jlex.ColumnWriter, col, rep, def, rl i
 		w.Time(col+1, rep, def+1, x.Started)
 	} else {
 		w.Nulls(col+1, 1, rep, def)
+	}
+}
+
+// writeColumns writes x's fields as the 3 columns from col: x is defined at
+// level def, its values start at repetition level rep, and lists directly
+// inside it repeat at level rl.
+func (x *WebAccessClient) writeColumns(w jlex.ColumnWriter, col, rep, def, rl int) {
+	if x.present.Has(0) {
+		w.String(col, rep, def+1, x.Addr)
+	} else {
+		w.Nulls(col, 1, rep, def)
+	}
+	if x.present.Has(1) {
+		w.Addr(col+1, rep, def+1, x.AddrIP)
+	} else {
+		w.Nulls(col+1, 1, rep, def)
+	}
+	if x.present.Has(2) {
+		w.String(col+2, rep, def+1, x.Agent)
+	} else {
+		w.Nulls(col+2, 1, rep, def)
 	}
 }
 
@@ -1507,6 +1806,11 @@ func (x *WebAccess) Columns() *jlex.Column {
 			{Name: "id", Type: jlex.ColString},
 			{Name: "started", Type: jlex.ColTimestamp},
 		}},
+		{Name: "client", Type: jlex.ColGroup, Fields: []*jlex.Column{
+			{Name: "addr", Type: jlex.ColString},
+			{Name: "addrIp", Type: jlex.ColString},
+			{Name: "agent", Type: jlex.ColString},
+		}},
 		{Name: "headers", Type: jlex.ColList, Element: &jlex.Column{Name: "element", Type: jlex.ColString}},
 		{Name: "extra", Type: jlex.ColJSON},
 	}, jlex.MetaColumns("p_any_ip_addresses", "p_any_emails", "p_any_actor_ids", "p_any_domain_names", "p_any_usernames", "p_any_trace_ids", "p_any_md5_hashes", "p_any_sha1_hashes", "p_any_sha256_hashes", "p_any_aws_arns", "p_any_aws_account_ids", "p_any_aws_instance_ids", "p_any_aws_tags")...)}
@@ -1518,20 +1822,20 @@ func (x *WebAccess) Columns() *jlex.Column {
 // strings and byte slices.
 func (x *WebAccess) WriteColumns(w jlex.ColumnWriter, m *jlex.RowMeta) {
 	x.writeColumns(w, 0, 0, 0, 1)
-	m.WriteMeta(w, 29, "Custom.WebAccess", x.EventTime())
-	jlex.WriteAddrList(w, 33, m.Addrs(func(dst []netip.Addr) []netip.Addr {
+	m.WriteMeta(w, 32, "Custom.WebAccess", x.EventTime())
+	jlex.WriteAddrList(w, 36, m.Addrs(func(dst []netip.Addr) []netip.Addr {
 		return x.appendIPAddresses(dst, m)
 	}))
-	jlex.WriteStringList(w, 34, m.Strings(x.AppendEmails))
-	jlex.WriteStringList(w, 35, m.Strings(x.AppendActorIDs))
-	jlex.WriteStringList(w, 36, m.Strings(x.AppendDomainNames))
-	jlex.WriteStringList(w, 37, m.Strings(x.AppendUsernames))
-	jlex.WriteStringList(w, 38, m.Strings(x.AppendTraceIDs))
-	jlex.WriteStringList(w, 39, m.Strings(x.AppendMD5Hashes))
-	jlex.WriteStringList(w, 40, m.Strings(x.AppendSHA1Hashes))
-	jlex.WriteStringList(w, 41, m.Strings(x.AppendSHA256Hashes))
-	jlex.WriteStringList(w, 42, m.Strings(x.AppendAWSARNs))
-	jlex.WriteStringList(w, 43, m.Strings(x.AppendAWSAccountIDs))
-	jlex.WriteStringList(w, 44, m.Strings(x.AppendAWSInstanceIDs))
-	jlex.WriteStringList(w, 45, m.Strings(x.AppendAWSTags))
+	jlex.WriteStringList(w, 37, m.Strings(x.AppendEmails))
+	jlex.WriteStringList(w, 38, m.Strings(x.AppendActorIDs))
+	jlex.WriteStringList(w, 39, m.Strings(x.AppendDomainNames))
+	jlex.WriteStringList(w, 40, m.Strings(x.AppendUsernames))
+	jlex.WriteStringList(w, 41, m.Strings(x.AppendTraceIDs))
+	jlex.WriteStringList(w, 42, m.Strings(x.AppendMD5Hashes))
+	jlex.WriteStringList(w, 43, m.Strings(x.AppendSHA1Hashes))
+	jlex.WriteStringList(w, 44, m.Strings(x.AppendSHA256Hashes))
+	jlex.WriteStringList(w, 45, m.Strings(x.AppendAWSARNs))
+	jlex.WriteStringList(w, 46, m.Strings(x.AppendAWSAccountIDs))
+	jlex.WriteStringList(w, 47, m.Strings(x.AppendAWSInstanceIDs))
+	jlex.WriteStringList(w, 48, m.Strings(x.AppendAWSTags))
 }
