@@ -11,12 +11,15 @@ import (
 // decoded:
 //
 //	BenchmarkRow/corpus=C/enrich=false|true
+//	BenchmarkRow/corpus=C/rows=decoded
 //
 // One op writes the row of every distinct record of a Tailnet corpus
 // (AppendRow: the record's members, p_log_type… p_row_id and the p_any_*
 // indicators), and with enrich=true also its p_enrichment, from a node
 // directory that has learned every record of the corpus first (what
-// tslogs parse writes by default). MB/s counts the corpus' bytes.
+// tslogs parse writes by default). rows=decoded writes the same rows with
+// AppendDecodedRow, which copies members from the records' text (as
+// tslogs parse does). MB/s counts the corpus' bytes.
 func BenchmarkRow(b *testing.B) {
 	for _, c := range corpora {
 		if c.Tailnet == nil {
@@ -50,5 +53,15 @@ func BenchmarkRow(b *testing.B) {
 				})
 			})
 		}
+		b.Run("corpus="+c.Name+"/rows=decoded", func(b *testing.B) {
+			m := &tailscale.RowMeta{ParseTime: time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC), RowIDPrefix: "0123456789abcdef-"}
+			var row []byte
+			run(b, c, func() error {
+				for i := range recs {
+					row = appendDecodedRow(row[:0], &recs[i], m)
+				}
+				return nil
+			})
+		})
 	}
 }

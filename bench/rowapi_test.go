@@ -10,3 +10,9 @@ func appendRow(dst []byte, x *tailscale.Network, m *tailscale.RowMeta, d *tailsc
 	}
 	return d.AppendNetworkRow(dst, x, m)
 }
+
+// appendDecodedRow is appendRow with AppendDecodedRow, which copies from the
+// records' text what it can (as tslogs parse writes rows).
+func appendDecodedRow(dst []byte, x *tailscale.Network, m *tailscale.RowMeta) []byte {
+	return x.AppendDecodedRow(dst, m)
+}
