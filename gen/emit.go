@@ -452,15 +452,26 @@ func genStruct(f *jen.File, s *Schema, o *Object) {
 		}
 		fileComment(f, fmt.Sprintf("%s is the %s in %s records%s.", o.GoName, strings.Join(o.paths, ", "), s.Name, desc))
 	}
+	after, rest := placeRaw(o, map[*Object]int{})
+	rawField := func(g *jen.Group, r rawSlot, where string) {
+		t := jen.Uint16()
+		if r.size == 4 {
+			t = jen.Uint32()
+		}
+		g.Id(r.name).Add(t).Comment("where readFast read x's members (see AppendDecodedRow)" + where)
+	}
 	f.Type().Id(o.GoName).StructFunc(func(g *jen.Group) {
-		for _, fd := range o.Fields {
+		for i, fd := range o.Fields {
 			comment(g, fieldDoc(fd))
 			g.Id(fd.GoName).Add(goType(fd)).Tag(map[string]string{"json": fd.Name + "," + omitOption(fd)})
+			for _, r := range after[i] {
+				rawField(g, r, ", in padding")
+			}
 		}
 		g.Line()
 		g.Id("present").Qual(jlexPath, "Bits")
-		if fastEligible(o) {
-			g.Id("raw").Add(rawType(o)).Comment("where readFast read x's members (see AppendDecodedRow)")
+		for _, r := range rest {
+			rawField(g, r, "")
 		}
 		if o.Root {
 			g.Id("arena").Index().Byte()
@@ -531,7 +542,7 @@ func genReset(f *jen.File, o *Object) {
 		}
 		g.Id("x").Dot("present").Op("=").Lit(0)
 		if fastEligible(o) {
-			g.Id("x").Dot("raw").Op("=").Add(rawType(o)).Values()
+			g.Id("x").Dot("rawStart").Op("=").Lit(0)
 		}
 		if o.Root {
 			g.Id("x").Dot("text").Op("=").Nil()
@@ -723,7 +734,7 @@ func genDecodeObject(f *jen.File, o *Object) {
 			g.If(jen.Id("x").Dot("decodeFast").Call(jen.Id("l"))).Block(jen.Return(jen.True()))
 			// Read in another layout (or merged with a repeated key's
 			// value): no row is copied from this object's text.
-			g.Id("x").Dot("raw").Op("=").Add(rawType(o)).Values()
+			g.Id("x").Dot("rawStart").Op("=").Lit(0)
 		}
 		g.If(jen.Op("!").Id("l").Dot("BeginObject").Call()).Block(
 			jen.Id("x").Dot("reset").Call(),

@@ -121,7 +121,7 @@ func genDecodeFast(f *jen.File, o *Object) {
 		// x held nothing before (not a repeated key's value, merged).
 		lay := layoutOf(o)
 		g.Id("rawFresh").Op(":=").Id("x").Dot("present").Op("==").Lit(0)
-		g.Id("rawStart").Op(":=").Id("p")
+		g.Id("rawFrom").Op(":=").Id("p")
 		bail := jen.Return(jen.Lit(-1))
 		data, p := jen.Id("data"), jen.Id("p")
 		memo := 0 // the next memo slot of FastAddrPortMemo
@@ -175,7 +175,9 @@ func genDecodeFast(f *jen.File, o *Object) {
 		for _, fd := range readFields(o) {
 			field(fd)
 			if k, ok := lay.cutAfter[fd]; ok {
-				g.Id(rawCut(k)).Op(":=").Id("p")
+				// Stored at once (a local would hold a register through
+				// the rest); read only once raw[0] says the object is whole.
+				g.Id("x").Dot(rawCut(o, k)).Op("=").Id("uint16").Call(jen.Id("p").Op("-").Id("rawFrom"))
 			}
 		}
 		g.If(p.Clone().Op("=").Qual(jlexPath, "FastClose").Call(data, p), p.Clone().Op("<").Lit(0)).Block(bail.Clone())
@@ -192,20 +194,16 @@ func genDecodeFast(f *jen.File, o *Object) {
 			})
 		}
 		genSplitsExcept(g, o, done)
-		g.If(jen.Id("rawFresh").Op("&&").Id("l").Dot("Spans").Call()).Block(
-			jen.Id("x").Dot("raw").Op("=").Add(rawType(o)).ValuesFunc(func(g *jen.Group) {
-				g.Id("uint32").Call(jen.Id("rawStart")).Op("+").Lit(1)
-				for k := 1; k <= len(lay.groups); k++ {
-					if k == lay.cutAtStart {
-						g.Id("uint32").Call(jen.Id("rawStart"))
-					} else {
-						g.Id("uint32").Call(jen.Id(rawCut(k)))
-					}
-				}
-				g.Id("uint32").Call(jen.Id("p").Op("-").Lit(1))
-			}),
-		).Else().Block(
-			jen.Id("x").Dot("raw").Op("=").Add(rawType(o)).Values(),
+		// (An object longer than 64 KiB is not recorded: its offsets
+		// would not fit.)
+		g.If(jen.Id("rawFresh").Op("&&").Id("l").Dot("Spans").Call().Op("&&").Id("p").Op("-").Id("rawFrom").Op("<=").Lit(0x10000)).BlockFunc(func(g *jen.Group) {
+			g.Id("x").Dot("rawStart").Op("=").Id("uint32").Call(jen.Id("rawFrom")).Op("+").Lit(1)
+			if lay.cutAtStart != 0 {
+				g.Id("x").Dot(rawCut(o, lay.cutAtStart)).Op("=").Lit(0)
+			}
+			g.Id("x").Dot("rawEnd").Op("=").Id("uint16").Call(jen.Id("p").Op("-").Lit(1).Op("-").Id("rawFrom"))
+		}).Else().Block(
+			jen.Id("x").Dot("rawStart").Op("=").Lit(0),
 		)
 		g.Return(p)
 	})
@@ -232,13 +230,14 @@ func splitDone(src *Field) string { return localName(src.GoName) + "Split" }
 // rawLayout is how a row copies an object that readFast read from its
 // text: the runs of fields read from the input are copied as they were
 // written, and the fields derived from them (splits) are written between
-// the runs from their values. raw, a [2+len(groups)]uint32 beside the
-// object's fields, holds the offset of its '{' plus one (0: nothing
-// recorded), then for each group of consecutive derived fields the offset
-// of the separator where it goes (',', or the '{' when no field read
-// comes before it), then the offset of the '}'.
+// the runs from their values. Unexported fields beside the object's own
+// record where the members are: rawStart, the offset of its '{' plus one (0:
+// nothing recorded, and the rest means nothing), rawCut1… for each group
+// of consecutive derived fields, the offset (from the '{') of the separator
+// where it goes (',', or the '{' when no field read comes before it), and
+// rawEnd, that of the '}'.
 type rawLayout struct {
-	groups     [][]*Field     // the derived fields, group k-1 going at raw[k]
+	groups     [][]*Field     // the derived fields, group k-1 going at rawCut<k>
 	cutAfter   map[*Field]int // read field -> k of the group after it
 	cutAtStart int            // k of a group before any read field, or 0
 }
@@ -266,10 +265,114 @@ func layoutOf(o *Object) rawLayout {
 	return lay
 }
 
-// rawType is the type of o's raw field: [2+groups]uint32.
-func rawType(o *Object) *jen.Statement {
-	return jen.Index(jen.Lit(2 + len(layoutOf(o).groups))).Uint32()
+// rawCut names o's field holding the offset of derived group k (1…), or,
+// for k = len(groups)+1, of the '}'.
+func rawCut(o *Object, k int) string {
+	if k == len(layoutOf(o).groups)+1 {
+		return "rawEnd"
+	}
+	return "rawCut" + strconv.Itoa(k)
 }
 
-// rawCut names readFast's local holding raw[k].
-func rawCut(k int) string { return "rawCut" + strconv.Itoa(k) }
+// rawSlot is one of the unexported fields of rawLayout.
+type rawSlot struct {
+	name string
+	size int // 4 (uint32) or 2 (uint16)
+}
+
+// rawFields lists o's raw fields (none unless readFast records them).
+func rawFields(o *Object) []rawSlot {
+	if !fastEligible(o) {
+		return nil
+	}
+	out := []rawSlot{{"rawStart", 4}}
+	for k := 1; k <= len(layoutOf(o).groups)+1; k++ {
+		out = append(out, rawSlot{rawCut(o, k), 2})
+	}
+	return out
+}
+
+// placeRaw decides where o's raw fields go in its struct: into the padding
+// that alignment leaves after a field (a smallint before a string leaves 6
+// bytes), so that recording them makes values no larger, since decoding
+// writes every byte of each array element. after[i] lists the raw fields
+// declared right after o.Fields[i]; rest, those declared after present.
+// Sizes are those of 64-bit platforms (elsewhere the fields are only laid
+// out less tightly).
+func placeRaw(o *Object, sizes map[*Object]int) (after map[int][]rawSlot, rest []rawSlot) {
+	after = map[int][]rawSlot{}
+	left := rawFields(o)
+	off := 0
+	for i, fd := range o.Fields {
+		size, align := sizeAlign(fd, sizes)
+		off = alignUp(off, align) + size
+		// The hole up to the next field (or to present, 8-aligned).
+		next := 8
+		if i+1 < len(o.Fields) {
+			_, next = sizeAlign(o.Fields[i+1], sizes)
+		}
+		end := alignUp(off, next)
+		var kept []rawSlot
+		for _, r := range left {
+			if at := alignUp(off, r.size); at+r.size <= end {
+				after[i] = append(after[i], r)
+				off = at + r.size
+				continue
+			}
+			kept = append(kept, r)
+		}
+		left = kept
+	}
+	return after, left
+}
+
+// structSize is the size of o's struct type on 64-bit platforms. sizes
+// remembers those of the objects already sized (without it, deep nesting
+// would take exponential time).
+func structSize(o *Object, sizes map[*Object]int) int {
+	if n, ok := sizes[o]; ok {
+		return n
+	}
+	after, rest := placeRaw(o, sizes)
+	off := 0
+	for i, fd := range o.Fields {
+		size, align := sizeAlign(fd, sizes)
+		off = alignUp(off, align) + size
+		for _, r := range after[i] {
+			off = alignUp(off, r.size) + r.size
+		}
+	}
+	off = alignUp(off, 8) + 8 // present
+	for _, r := range rest {
+		off = alignUp(off, r.size) + r.size
+	}
+	if o.Root {
+		off = alignUp(off, 8) + 48 // arena, text
+	}
+	sizes[o] = alignUp(off, 8)
+	return sizes[o]
+}
+
+// sizeAlign is the size and alignment of fd's Go type on 64-bit platforms.
+func sizeAlign(fd *Field, sizes map[*Object]int) (size, align int) {
+	switch fd.Kind {
+	case KindString:
+		if fd.IsAddr() {
+			return 24, 8 // netip.Addr
+		}
+		return 16, 8
+	case KindSmallint:
+		return 2, 2
+	case KindInt:
+		return 4, 4
+	case KindBigint, KindFloat:
+		return 8, 8
+	case KindBoolean:
+		return 1, 1
+	case KindObject:
+		return structSize(fd.Object, sizes), 8
+	}
+	return 24, 8 // time.Time, json.RawMessage, slices
+}
+
+func alignUp(off, align int) int { return (off + align - 1) / align * align }

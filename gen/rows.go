@@ -89,17 +89,20 @@ func genRows(f *jen.File, s *Schema, objs []*Object) {
 			if fastEligible(o) {
 				// The members read, copied; those derived, between them.
 				lay := layoutOf(o)
-				raw := func(k int) *jen.Statement { return jen.Id("x").Dot("raw").Index(jen.Lit(k)) }
-				seg := func(a *jen.Statement, k int) *jen.Statement {
-					return jen.Qual(jlexPath, "AppendRawMembers").Call(jen.Id("dst"), jen.Id("text"), a, raw(k))
+				at := func(k int) *jen.Statement {
+					return jen.Id("s").Op("+").Id("uint32").Call(jen.Id("x").Dot(rawCut(o, k)))
 				}
-				g.If(raw(0).Op("!=").Lit(0).Op("&&").Id("text").Op("!=").Nil()).BlockFunc(func(g *jen.Group) {
-					g.Id("dst").Op("=").Add(seg(raw(0).Op("-").Lit(1), 1))
+				seg := func(a *jen.Statement, k int) *jen.Statement {
+					return jen.Qual(jlexPath, "AppendRawMembers").Call(jen.Id("dst"), jen.Id("text"), a, at(k))
+				}
+				g.If(jen.Id("x").Dot("rawStart").Op("!=").Lit(0).Op("&&").Id("text").Op("!=").Nil()).BlockFunc(func(g *jen.Group) {
+					g.Id("s").Op(":=").Id("x").Dot("rawStart").Op("-").Lit(1) // the '{'
+					g.Id("dst").Op("=").Add(seg(jen.Id("s"), 1))
 					for k, group := range lay.groups {
 						for _, fd := range group {
 							member(g, fd)
 						}
-						g.Id("dst").Op("=").Add(seg(raw(k+1), k+2))
+						g.Id("dst").Op("=").Add(seg(at(k+1), k+2))
 					}
 					g.Return(jen.Id("dst"))
 				})

@@ -34,6 +34,7 @@ func (l *Lexer) BeginEmbedded() *Lexer {
 	sub := GetLexer()
 	sub.ResetView(text, l.Arena)
 	sub.embedOff = off
+	sub.noSpans = true // offsets in text, not in the record's text
 	return sub
 }
 

@@ -1,6 +1,7 @@
 package jlex
 
 import (
+	"math"
 	"math/bits"
 	"strconv"
 	"unicode/utf8"
@@ -64,6 +65,9 @@ type Lexer struct {
 	// embedOff is, for a lexer of embedded JSON (see BeginEmbedded), the
 	// offset of its string in the enclosing input.
 	embedOff int
+	// noSpans is true when generated fast paths must not record where
+	// they read objects (see Spans).
+	noSpans bool
 }
 
 var emptyKey = []byte{}
@@ -88,6 +92,7 @@ func (l *Lexer) ResetView(data []byte, arena []byte) {
 	l.pathPrefix = ""
 	l.fastBails = 0
 	l.strs = nil
+	l.noSpans = uint64(len(data)) >= math.MaxUint32
 }
 
 // setPathPrefix makes error paths start with prefix.

@@ -1,7 +1,5 @@
 package jlex
 
-import "math"
-
 // Where the members of objects were read: the fast path of generated
 // decoders records, for an object it reads whole in producers' layout
 // (see FastBegin), the offsets in the record's text of its '{', of the
@@ -19,7 +17,7 @@ func (l *Lexer) Data() []byte { return l.data }
 // Spans reports whether generated fast paths record where they read
 // objects' members: l reads the record's own text (not JSON embedded in one
 // of its strings) and its offsets fit in 32 bits.
-func (l *Lexer) Spans() bool { return l.embedOff == 0 && uint64(len(l.data)) < math.MaxUint32 }
+func (l *Lexer) Spans() bool { return !l.noSpans }
 
 // AppendRawMembers appends the members that text holds between the
 // separators at offsets a ('{' or ',') and b (',' or '}'), after a comma

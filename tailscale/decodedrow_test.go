@@ -2,6 +2,7 @@ package tailscale_test
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -21,6 +22,9 @@ func TestAppendDecodedRow(t *testing.T) {
 		flow = `{"proto":6,"src":"100.64.0.1:41641","dst":"[fd7a:115c:a1e0::2]:443","txPkts":3,"txBytes":300,"rxPkts":2,"rxBytes":200}`
 	)
 	network := func(event string) string { return `{"time":"1780500887.356","event":{` + event + `}}` }
+	// A node over 64 KiB long, whose offsets would not fit the fields that
+	// hold them.
+	bigTags := `"tag:a"` + strings.Repeat(`,"tag:0123456789"`, 5000)
 	cases := []struct{ name, rec string }{
 		{"layout", network(ev + `,"srcNode":` + node + `,"dstNodes":[` + node + `,{}],"virtualTraffic":[` + flow + `,{"src":"100.64.0.9:1"}]`)},
 		// The first srcNode is read in producers' layout, the second (spaces)
@@ -37,6 +41,7 @@ func TestAppendDecodedRow(t *testing.T) {
 		{"keys out of order", network(ev + `,"virtualTraffic":[{"txPkts":1,"proto":6,"dst":"100.64.0.2:80","src":"100.64.0.1:1"}]`)},
 		{"split fields only from the source", network(ev + `,"virtualTraffic":[{"src":"100.64.0.1:1"},{"dst":"x"},{"src":"[::1]:2","dst":"[fe80::1%eth0]:3"}]`)},
 		{"empty objects and arrays", network(ev + `,"srcNode":{},"dstNodes":[],"virtualTraffic":[{}],"subnetTraffic":[]`)},
+		{"object over 64 KiB", network(ev + `,"srcNode":{"nodeId":"nA","os":"linux","tags":[` + bigTags + `]},"dstNodes":[` + node + `]`)},
 		{"null members", network(ev + `,"srcNode":{"addresses":null,"tags":["t"]},"virtualTraffic":[{"src":null}]`)},
 	}
 	check := func(t *testing.T, x interface {

@@ -400,8 +400,9 @@ type AuditActor struct {
 	// Tags: ACL tags of the actor, for a tagged node (e.g. tag:server).
 	Tags []string `json:"tags,omitempty"`
 
-	present jlex.Bits
-	raw     [2]uint32 // where readFast read x's members (see AppendDecodedRow)
+	present  jlex.Bits
+	rawStart uint32 // where readFast read x's members (see AppendDecodedRow)
+	rawEnd   uint16 // where readFast read x's members (see AppendDecodedRow)
 }
 
 // HasID reports whether id was present and not null.
@@ -467,7 +468,7 @@ func (x *AuditActor) reset() {
 	x.DisplayName = ""
 	x.Tags = x.Tags[:0]
 	x.present = 0
-	x.raw = [2]uint32{}
+	x.rawStart = 0
 }
 
 // keysAuditActor lists the keys AuditActor.decode reads, in schema order.
@@ -479,7 +480,7 @@ func (x *AuditActor) decode(l *jlex.Lexer) bool {
 	if x.decodeFast(l) {
 		return true
 	}
-	x.raw = [2]uint32{}
+	x.rawStart = 0
 	if !l.BeginObject() {
 		x.reset()
 		return false
@@ -509,7 +510,7 @@ func (x *AuditActor) decode(l *jlex.Lexer) bool {
 // when it cannot; decode then reads the object again from its start.
 func (x *AuditActor) readFast(l *jlex.Lexer, data []byte, p int) int {
 	rawFresh := x.present == 0
-	rawStart := p
+	rawFrom := p
 	// "id"
 	if jlex.FastKey8(data, p, 0x00003a2264692200, 0x0000ffffffffff00) {
 		if x.ID, p = jlex.FastString(data, p+6); p < 0 {
@@ -548,10 +549,11 @@ func (x *AuditActor) readFast(l *jlex.Lexer, data []byte, p int) int {
 	if p = jlex.FastClose(data, p); p < 0 {
 		return -1
 	}
-	if rawFresh && l.Spans() {
-		x.raw = [2]uint32{uint32(rawStart) + 1, uint32(p - 1)}
+	if rawFresh && l.Spans() && p-rawFrom <= 65536 {
+		x.rawStart = uint32(rawFrom) + 1
+		x.rawEnd = uint16(p - 1 - rawFrom)
 	} else {
-		x.raw = [2]uint32{}
+		x.rawStart = 0
 	}
 	return p
 }
@@ -581,10 +583,11 @@ type AuditTarget struct {
 	Property string `json:"property,omitempty"`
 	// IsEphemeral: Whether the target node is ephemeral (removed automatically
 	// once it goes offline); seen on node targets in live data.
-	IsEphemeral bool `json:"isEphemeral,omitempty"`
+	IsEphemeral bool   `json:"isEphemeral,omitempty"`
+	rawStart    uint32 // where readFast read x's members (see AppendDecodedRow), in padding
 
 	present jlex.Bits
-	raw     [2]uint32 // where readFast read x's members (see AppendDecodedRow)
+	rawEnd  uint16 // where readFast read x's members (see AppendDecodedRow)
 }
 
 // HasID reports whether id was present and not null.
@@ -656,7 +659,7 @@ func (x *AuditTarget) decode(l *jlex.Lexer) bool {
 	if x.decodeFast(l) {
 		return true
 	}
-	x.raw = [2]uint32{}
+	x.rawStart = 0
 	if !l.BeginObject() {
 		x.reset()
 		return false
@@ -686,7 +689,7 @@ func (x *AuditTarget) decode(l *jlex.Lexer) bool {
 // when it cannot; decode then reads the object again from its start.
 func (x *AuditTarget) readFast(l *jlex.Lexer, data []byte, p int) int {
 	rawFresh := x.present == 0
-	rawStart := p
+	rawFrom := p
 	// "id"
 	if jlex.FastKey8(data, p, 0x00003a2264692200, 0x0000ffffffffff00) {
 		if x.ID, p = jlex.FastString(data, p+6); p < 0 {
@@ -725,10 +728,11 @@ func (x *AuditTarget) readFast(l *jlex.Lexer, data []byte, p int) int {
 	if p = jlex.FastClose(data, p); p < 0 {
 		return -1
 	}
-	if rawFresh && l.Spans() {
-		x.raw = [2]uint32{uint32(rawStart) + 1, uint32(p - 1)}
+	if rawFresh && l.Spans() && p-rawFrom <= 65536 {
+		x.rawStart = uint32(rawFrom) + 1
+		x.rawEnd = uint16(p - 1 - rawFrom)
 	} else {
-		x.raw = [2]uint32{}
+		x.rawStart = 0
 	}
 	return p
 }
@@ -1094,8 +1098,9 @@ func (x *AuditEvent) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []b
 // text x was decoded from, it copies the members of objects read in
 // producers' layout from it (see AppendDecodedRow).
 func (x *AuditActor) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []byte {
-	if x.raw[0] != 0 && text != nil {
-		dst = jlex.AppendRawMembers(dst, text, x.raw[0]-1, x.raw[1])
+	if x.rawStart != 0 && text != nil {
+		s := x.rawStart - 1
+		dst = jlex.AppendRawMembers(dst, text, s, s+uint32(x.rawEnd))
 		return dst
 	}
 	if x.present.Has(0) {
@@ -1132,8 +1137,9 @@ func (x *AuditActor) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []b
 // text x was decoded from, it copies the members of objects read in
 // producers' layout from it (see AppendDecodedRow).
 func (x *AuditTarget) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []byte {
-	if x.raw[0] != 0 && text != nil {
-		dst = jlex.AppendRawMembers(dst, text, x.raw[0]-1, x.raw[1])
+	if x.rawStart != 0 && text != nil {
+		s := x.rawStart - 1
+		dst = jlex.AppendRawMembers(dst, text, s, s+uint32(x.rawEnd))
 		return dst
 	}
 	if x.present.Has(0) {

@@ -342,8 +342,9 @@ type NetworkNode struct {
 	// Tags: ACL tags applied to the node (e.g. tag:server).
 	Tags []string `json:"tags,omitempty"`
 
-	present jlex.Bits
-	raw     [2]uint32 // where readFast read x's members (see AppendDecodedRow)
+	present  jlex.Bits
+	rawStart uint32 // where readFast read x's members (see AppendDecodedRow)
+	rawEnd   uint16 // where readFast read x's members (see AppendDecodedRow)
 }
 
 // HasNodeID reports whether nodeId was present and not null.
@@ -421,7 +422,7 @@ func (x *NetworkNode) reset() {
 	x.User = ""
 	x.Tags = x.Tags[:0]
 	x.present = 0
-	x.raw = [2]uint32{}
+	x.rawStart = 0
 }
 
 // keysNetworkNode lists the keys NetworkNode.decode reads, in schema order.
@@ -433,7 +434,7 @@ func (x *NetworkNode) decode(l *jlex.Lexer) bool {
 	if x.decodeFast(l) {
 		return true
 	}
-	x.raw = [2]uint32{}
+	x.rawStart = 0
 	if !l.BeginObject() {
 		x.reset()
 		return false
@@ -465,7 +466,7 @@ func (x *NetworkNode) decode(l *jlex.Lexer) bool {
 // when it cannot; decode then reads the object again from its start.
 func (x *NetworkNode) readFast(l *jlex.Lexer, data []byte, p int) int {
 	rawFresh := x.present == 0
-	rawStart := p
+	rawFrom := p
 	// "nodeId"
 	if jlex.FastKey16(data, p, 0x644965646f6e2200, 0xffffffffffffff00, 0x0000000000003a22, 0x000000000000ffff) {
 		if x.NodeID, p = jlex.FastString(data, p+10); p < 0 {
@@ -511,10 +512,11 @@ func (x *NetworkNode) readFast(l *jlex.Lexer, data []byte, p int) int {
 	if p = jlex.FastClose(data, p); p < 0 {
 		return -1
 	}
-	if rawFresh && l.Spans() {
-		x.raw = [2]uint32{uint32(rawStart) + 1, uint32(p - 1)}
+	if rawFresh && l.Spans() && p-rawFrom <= 65536 {
+		x.rawStart = uint32(rawFrom) + 1
+		x.rawEnd = uint16(p - 1 - rawFrom)
 	} else {
-		x.raw = [2]uint32{}
+		x.rawStart = 0
 	}
 	return p
 }
@@ -537,7 +539,8 @@ func (x *NetworkNode) requiredMissing() string {
 // src, and dst identifies a particular connection.
 type NetworkTraffic struct {
 	// Proto: Internal Protocol number. Also accepts ip_protocol names.
-	Proto int16 `json:"proto,omitempty"`
+	Proto    int16  `json:"proto,omitempty"`
+	rawStart uint32 // where readFast read x's members (see AppendDecodedRow), in padding
 	// Src: The source IP address and port.
 	Src string `json:"src,omitempty"`
 	// SrcIP: The source IP address. Derived from Src: its host, IPv6 brackets
@@ -545,7 +548,9 @@ type NetworkTraffic struct {
 	SrcIP netip.Addr `json:"srcIp,omitzero"`
 	// SrcPort: The source port. Derived from Src: its port, IPv6 brackets removed
 	// (Panther: split on ":", index 1).
-	SrcPort int32 `json:"srcPort,omitempty"`
+	SrcPort int32  `json:"srcPort,omitempty"`
+	rawCut1 uint16 // where readFast read x's members (see AppendDecodedRow), in padding
+	rawCut2 uint16 // where readFast read x's members (see AppendDecodedRow), in padding
 	// Dst: The destination IP address and port.
 	Dst string `json:"dst,omitempty"`
 	// DstIP: The destination IP address. Derived from Dst: its host, IPv6 brackets
@@ -553,7 +558,8 @@ type NetworkTraffic struct {
 	DstIP netip.Addr `json:"dstIp,omitzero"`
 	// DstPort: The destination port. Derived from Dst: its port, IPv6 brackets
 	// removed (Panther: split on ":", index 1).
-	DstPort int32 `json:"dstPort,omitempty"`
+	DstPort int32  `json:"dstPort,omitempty"`
+	rawEnd  uint16 // where readFast read x's members (see AppendDecodedRow), in padding
 	// TxPkts: Number of packets transmitted within the window.
 	TxPkts int64 `json:"txPkts,omitempty"`
 	// TxBytes: Number of bytes transmitted within the window.
@@ -564,7 +570,6 @@ type NetworkTraffic struct {
 	RxBytes int64 `json:"rxBytes,omitempty"`
 
 	present jlex.Bits
-	raw     [4]uint32 // where readFast read x's members (see AppendDecodedRow)
 }
 
 // HasProto reports whether proto was present and not null.
@@ -702,7 +707,7 @@ func (x *NetworkTraffic) decode(l *jlex.Lexer) bool {
 	if x.decodeFast(l) {
 		return true
 	}
-	x.raw = [4]uint32{}
+	x.rawStart = 0
 	if !l.BeginObject() {
 		x.reset()
 		return false
@@ -744,7 +749,7 @@ func (x *NetworkTraffic) readFast(l *jlex.Lexer, data []byte, p int) int {
 	srcSplit := false
 	dstSplit := false
 	rawFresh := x.present == 0
-	rawStart := p
+	rawFrom := p
 	// "proto"
 	if jlex.FastKey16(data, p, 0x226f746f72702200, 0xffffffffffffff00, 0x000000000000003a, 0x00000000000000ff) {
 		if x.Proto, p = jlex.FastInt16(data, p+9); p < 0 {
@@ -761,7 +766,7 @@ func (x *NetworkTraffic) readFast(l *jlex.Lexer, data []byte, p int) int {
 		x.present = x.present&^(1<<2|1<<3) | 1<<1 | (parts&1)<<2 | (parts>>1)<<3
 		srcSplit = true
 	}
-	rawCut1 := p
+	x.rawCut1 = uint16(p - rawFrom)
 	// "dst"
 	if jlex.FastKey8(data, p, 0x003a227473642200, 0x00ffffffffffff00) {
 		var parts jlex.Bits
@@ -771,7 +776,7 @@ func (x *NetworkTraffic) readFast(l *jlex.Lexer, data []byte, p int) int {
 		x.present = x.present&^(1<<5|1<<6) | 1<<4 | (parts&1)<<5 | (parts>>1)<<6
 		dstSplit = true
 	}
-	rawCut2 := p
+	x.rawCut2 = uint16(p - rawFrom)
 	// "txPkts"
 	if jlex.FastKey16(data, p, 0x73746b5078742200, 0xffffffffffffff00, 0x0000000000003a22, 0x000000000000ffff) {
 		if x.TxPkts, p = jlex.FastInt(data, p+10); p < 0 {
@@ -813,10 +818,11 @@ func (x *NetworkTraffic) readFast(l *jlex.Lexer, data []byte, p int) int {
 		x.present.Set(5, hasAddr)
 		x.present.Set(6, hasPort)
 	}
-	if rawFresh && l.Spans() {
-		x.raw = [4]uint32{uint32(rawStart) + 1, uint32(rawCut1), uint32(rawCut2), uint32(p - 1)}
+	if rawFresh && l.Spans() && p-rawFrom <= 65536 {
+		x.rawStart = uint32(rawFrom) + 1
+		x.rawEnd = uint16(p - 1 - rawFrom)
 	} else {
-		x.raw = [4]uint32{}
+		x.rawStart = 0
 	}
 	return p
 }
@@ -1348,8 +1354,9 @@ func (x *NetworkEvent) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) [
 // text x was decoded from, it copies the members of objects read in
 // producers' layout from it (see AppendDecodedRow).
 func (x *NetworkNode) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []byte {
-	if x.raw[0] != 0 && text != nil {
-		dst = jlex.AppendRawMembers(dst, text, x.raw[0]-1, x.raw[1])
+	if x.rawStart != 0 && text != nil {
+		s := x.rawStart - 1
+		dst = jlex.AppendRawMembers(dst, text, s, s+uint32(x.rawEnd))
 		return dst
 	}
 	if x.present.Has(0) {
@@ -1397,8 +1404,9 @@ func (x *NetworkNode) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []
 // text x was decoded from, it copies the members of objects read in
 // producers' layout from it (see AppendDecodedRow).
 func (x *NetworkTraffic) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []byte {
-	if x.raw[0] != 0 && text != nil {
-		dst = jlex.AppendRawMembers(dst, text, x.raw[0]-1, x.raw[1])
+	if x.rawStart != 0 && text != nil {
+		s := x.rawStart - 1
+		dst = jlex.AppendRawMembers(dst, text, s, s+uint32(x.rawCut1))
 		if x.present.Has(2) {
 			dst = jlex.AppendKey(dst, "\"srcIp\":")
 			dst = m.AppendAddrString(dst, x.SrcIP)
@@ -1407,7 +1415,7 @@ func (x *NetworkTraffic) appendMembers(dst []byte, m *jlex.RowMeta, text []byte)
 			dst = jlex.AppendKey(dst, "\"srcPort\":")
 			dst = jlex.AppendInt(dst, x.SrcPort)
 		}
-		dst = jlex.AppendRawMembers(dst, text, x.raw[1], x.raw[2])
+		dst = jlex.AppendRawMembers(dst, text, s+uint32(x.rawCut1), s+uint32(x.rawCut2))
 		if x.present.Has(5) {
 			dst = jlex.AppendKey(dst, "\"dstIp\":")
 			dst = m.AppendAddrString(dst, x.DstIP)
@@ -1416,7 +1424,7 @@ func (x *NetworkTraffic) appendMembers(dst []byte, m *jlex.RowMeta, text []byte)
 			dst = jlex.AppendKey(dst, "\"dstPort\":")
 			dst = jlex.AppendInt(dst, x.DstPort)
 		}
-		dst = jlex.AppendRawMembers(dst, text, x.raw[2], x.raw[3])
+		dst = jlex.AppendRawMembers(dst, text, s+uint32(x.rawCut2), s+uint32(x.rawEnd))
 		return dst
 	}
 	if x.present.Has(0) {

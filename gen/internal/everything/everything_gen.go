@@ -1035,10 +1035,12 @@ type EverythingQuirks struct {
 	L netip.Addr `json:"l,omitzero"`
 	// Derived from S: its port, IPv6 brackets removed (Panther: split on ":",
 	// index 1).
-	Type int32 `json:"type,omitempty"`
+	Type     int32  `json:"type,omitempty"`
+	rawStart uint32 // where readFast read x's members (see AppendDecodedRow), in padding
 
 	present jlex.Bits
-	raw     [3]uint32 // where readFast read x's members (see AppendDecodedRow)
+	rawCut1 uint16 // where readFast read x's members (see AppendDecodedRow)
+	rawEnd  uint16 // where readFast read x's members (see AppendDecodedRow)
 }
 
 // HasS reports whether s was present and not null.
@@ -1088,7 +1090,7 @@ func (x *EverythingQuirks) decode(l *jlex.Lexer) bool {
 	if x.decodeFast(l) {
 		return true
 	}
-	x.raw = [3]uint32{}
+	x.rawStart = 0
 	if !l.BeginObject() {
 		x.reset()
 		return false
@@ -1114,7 +1116,7 @@ func (x *EverythingQuirks) decode(l *jlex.Lexer) bool {
 func (x *EverythingQuirks) readFast(l *jlex.Lexer, data []byte, p int) int {
 	sSplit := false
 	rawFresh := x.present == 0
-	rawStart := p
+	rawFrom := p
 	// "s"
 	if jlex.FastKey8(data, p, 0x0000003a22732200, 0x000000ffffffff00) {
 		var parts jlex.Bits
@@ -1124,7 +1126,7 @@ func (x *EverythingQuirks) readFast(l *jlex.Lexer, data []byte, p int) int {
 		x.present = x.present&^(1<<1|1<<2) | 1<<0 | (parts&1)<<1 | (parts>>1)<<2
 		sSplit = true
 	}
-	rawCut1 := p
+	x.rawCut1 = uint16(p - rawFrom)
 	if p = jlex.FastClose(data, p); p < 0 {
 		return -1
 	}
@@ -1133,10 +1135,11 @@ func (x *EverythingQuirks) readFast(l *jlex.Lexer, data []byte, p int) int {
 		x.present.Set(1, hasAddr)
 		x.present.Set(2, hasPort)
 	}
-	if rawFresh && l.Spans() {
-		x.raw = [3]uint32{uint32(rawStart) + 1, uint32(rawCut1), uint32(p - 1)}
+	if rawFresh && l.Spans() && p-rawFrom <= 65536 {
+		x.rawStart = uint32(rawFrom) + 1
+		x.rawEnd = uint16(p - 1 - rawFrom)
 	} else {
-		x.raw = [3]uint32{}
+		x.rawStart = 0
 	}
 	return p
 }
@@ -1161,6 +1164,7 @@ type EverythingFlow struct {
 	Count                 int32  `json:"count,omitempty"`
 	BytesTransferredTotal int64  `json:"bytesTransferredTotal,omitempty"`
 	Ok                    bool   `json:"ok,omitempty"`
+	rawStart              uint32 // where readFast read x's members (see AppendDecodedRow), in padding
 	Peer                  string `json:"peer,omitempty"`
 	// Derived from Peer: its host, IPv6 brackets removed (Panther: split on ":",
 	// index 0). Indicators: ip.
@@ -1168,6 +1172,8 @@ type EverythingFlow struct {
 	// Derived from Peer: its port, IPv6 brackets removed (Panther: split on ":",
 	// index 1).
 	PeerPort int32  `json:"peerPort,omitempty"`
+	rawCut1  uint16 // where readFast read x's members (see AppendDecodedRow), in padding
+	rawCut2  uint16 // where readFast read x's members (see AppendDecodedRow), in padding
 	Label    string `json:"label,omitempty"`
 	// Derived from Label: part 0 when split on "-".
 	LabelHead string `json:"labelHead,omitempty"`
@@ -1176,7 +1182,7 @@ type EverythingFlow struct {
 	SayHi string `json:"say\"hi,omitempty"`
 
 	present jlex.Bits
-	raw     [4]uint32 // where readFast read x's members (see AppendDecodedRow)
+	rawEnd  uint16 // where readFast read x's members (see AppendDecodedRow)
 }
 
 // HasProto reports whether proto was present and not null.
@@ -1314,7 +1320,7 @@ func (x *EverythingFlow) decode(l *jlex.Lexer) bool {
 	if x.decodeFast(l) {
 		return true
 	}
-	x.raw = [4]uint32{}
+	x.rawStart = 0
 	if !l.BeginObject() {
 		x.reset()
 		return false
@@ -1355,7 +1361,7 @@ func (x *EverythingFlow) decode(l *jlex.Lexer) bool {
 func (x *EverythingFlow) readFast(l *jlex.Lexer, data []byte, p int) int {
 	peerSplit := false
 	rawFresh := x.present == 0
-	rawStart := p
+	rawFrom := p
 	// "proto"
 	if jlex.FastKey16(data, p, 0x226f746f72702200, 0xffffffffffffff00, 0x000000000000003a, 0x00000000000000ff) {
 		if x.Proto, p = jlex.FastInt16(data, p+9); p < 0 {
@@ -1400,7 +1406,7 @@ func (x *EverythingFlow) readFast(l *jlex.Lexer, data []byte, p int) int {
 		x.present = x.present&^(1<<6|1<<7) | 1<<5 | (parts&1)<<6 | (parts>>1)<<7
 		peerSplit = true
 	}
-	rawCut1 := p
+	x.rawCut1 = uint16(p - rawFrom)
 	// "label"
 	if jlex.FastKey16(data, p, 0x226c6562616c2200, 0xffffffffffffff00, 0x000000000000003a, 0x00000000000000ff) {
 		if x.Label, p = jlex.FastString(data, p+9); p < 0 {
@@ -1408,7 +1414,7 @@ func (x *EverythingFlow) readFast(l *jlex.Lexer, data []byte, p int) int {
 		}
 		x.present.Set(8, true)
 	}
-	rawCut2 := p
+	x.rawCut2 = uint16(p - rawFrom)
 	if p = jlex.FastClose(data, p); p < 0 {
 		return -1
 	}
@@ -1418,10 +1424,11 @@ func (x *EverythingFlow) readFast(l *jlex.Lexer, data []byte, p int) int {
 		x.present.Set(7, hasPort)
 	}
 	x.present.Set(9, jlex.SplitString(x.Label, "-", 0, &x.LabelHead))
-	if rawFresh && l.Spans() {
-		x.raw = [4]uint32{uint32(rawStart) + 1, uint32(rawCut1), uint32(rawCut2), uint32(p - 1)}
+	if rawFresh && l.Spans() && p-rawFrom <= 65536 {
+		x.rawStart = uint32(rawFrom) + 1
+		x.rawEnd = uint16(p - 1 - rawFrom)
 	} else {
-		x.raw = [4]uint32{}
+		x.rawStart = 0
 	}
 	return p
 }
@@ -1447,12 +1454,14 @@ type EverythingPeer struct {
 	Host string `json:"host,omitempty"`
 	// Derived from Addr: its port, IPv6 brackets removed (Panther: split on ":",
 	// index 1).
-	Port int32 `json:"port,omitempty"`
+	Port     int32  `json:"port,omitempty"`
+	rawStart uint32 // where readFast read x's members (see AppendDecodedRow), in padding
 	// Indicators: ip.
 	IPs []string `json:"ips,omitempty"`
 
 	present jlex.Bits
-	raw     [3]uint32 // where readFast read x's members (see AppendDecodedRow)
+	rawCut1 uint16 // where readFast read x's members (see AppendDecodedRow)
+	rawEnd  uint16 // where readFast read x's members (see AppendDecodedRow)
 }
 
 // HasAddr reports whether addr was present and not null.
@@ -1506,7 +1515,7 @@ func (x *EverythingPeer) reset() {
 	x.Port = 0
 	x.IPs = x.IPs[:0]
 	x.present = 0
-	x.raw = [3]uint32{}
+	x.rawStart = 0
 }
 
 // keysEverythingPeer lists the keys EverythingPeer.decode reads, in schema order.
@@ -1518,7 +1527,7 @@ func (x *EverythingPeer) decode(l *jlex.Lexer) bool {
 	if x.decodeFast(l) {
 		return true
 	}
-	x.raw = [3]uint32{}
+	x.rawStart = 0
 	if !l.BeginObject() {
 		x.reset()
 		return false
@@ -1544,7 +1553,7 @@ func (x *EverythingPeer) decode(l *jlex.Lexer) bool {
 // when it cannot; decode then reads the object again from its start.
 func (x *EverythingPeer) readFast(l *jlex.Lexer, data []byte, p int) int {
 	rawFresh := x.present == 0
-	rawStart := p
+	rawFrom := p
 	// "addr"
 	if jlex.FastKey8(data, p, 0x3a22726464612200, 0xffffffffffffff00) {
 		if x.Addr, p = jlex.FastString(data, p+8); p < 0 {
@@ -1552,7 +1561,7 @@ func (x *EverythingPeer) readFast(l *jlex.Lexer, data []byte, p int) int {
 		}
 		x.present.Set(0, true)
 	}
-	rawCut1 := p
+	x.rawCut1 = uint16(p - rawFrom)
 	// "ips"
 	if jlex.FastKey8(data, p, 0x003a227370692200, 0x00ffffffffffff00) {
 		if p = l.FastStringArray(data, p+7, &x.IPs); p < 0 {
@@ -1565,10 +1574,11 @@ func (x *EverythingPeer) readFast(l *jlex.Lexer, data []byte, p int) int {
 	}
 	x.present.Set(1, jlex.SplitHost(x.Addr, &x.Host))
 	x.present.Set(2, jlex.SplitPort(x.Addr, &x.Port))
-	if rawFresh && l.Spans() {
-		x.raw = [3]uint32{uint32(rawStart) + 1, uint32(rawCut1), uint32(p - 1)}
+	if rawFresh && l.Spans() && p-rawFrom <= 65536 {
+		x.rawStart = uint32(rawFrom) + 1
+		x.rawEnd = uint16(p - 1 - rawFrom)
 	} else {
-		x.raw = [3]uint32{}
+		x.rawStart = 0
 	}
 	return p
 }
@@ -2374,8 +2384,9 @@ func (x *EverythingLocation) appendMembers(dst []byte, m *jlex.RowMeta, text []b
 // text x was decoded from, it copies the members of objects read in
 // producers' layout from it (see AppendDecodedRow).
 func (x *EverythingQuirks) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []byte {
-	if x.raw[0] != 0 && text != nil {
-		dst = jlex.AppendRawMembers(dst, text, x.raw[0]-1, x.raw[1])
+	if x.rawStart != 0 && text != nil {
+		s := x.rawStart - 1
+		dst = jlex.AppendRawMembers(dst, text, s, s+uint32(x.rawCut1))
 		if x.present.Has(1) {
 			dst = jlex.AppendKey(dst, "\"l\":")
 			dst = m.AppendAddrString(dst, x.L)
@@ -2384,7 +2395,7 @@ func (x *EverythingQuirks) appendMembers(dst []byte, m *jlex.RowMeta, text []byt
 			dst = jlex.AppendKey(dst, "\"type\":")
 			dst = jlex.AppendInt(dst, x.Type)
 		}
-		dst = jlex.AppendRawMembers(dst, text, x.raw[1], x.raw[2])
+		dst = jlex.AppendRawMembers(dst, text, s+uint32(x.rawCut1), s+uint32(x.rawEnd))
 		return dst
 	}
 	if x.present.Has(0) {
@@ -2406,8 +2417,9 @@ func (x *EverythingQuirks) appendMembers(dst []byte, m *jlex.RowMeta, text []byt
 // text x was decoded from, it copies the members of objects read in
 // producers' layout from it (see AppendDecodedRow).
 func (x *EverythingFlow) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []byte {
-	if x.raw[0] != 0 && text != nil {
-		dst = jlex.AppendRawMembers(dst, text, x.raw[0]-1, x.raw[1])
+	if x.rawStart != 0 && text != nil {
+		s := x.rawStart - 1
+		dst = jlex.AppendRawMembers(dst, text, s, s+uint32(x.rawCut1))
 		if x.present.Has(6) {
 			dst = jlex.AppendKey(dst, "\"peerIp\":")
 			dst = m.AppendAddrString(dst, x.PeerIP)
@@ -2416,12 +2428,12 @@ func (x *EverythingFlow) appendMembers(dst []byte, m *jlex.RowMeta, text []byte)
 			dst = jlex.AppendKey(dst, "\"peerPort\":")
 			dst = jlex.AppendInt(dst, x.PeerPort)
 		}
-		dst = jlex.AppendRawMembers(dst, text, x.raw[1], x.raw[2])
+		dst = jlex.AppendRawMembers(dst, text, s+uint32(x.rawCut1), s+uint32(x.rawCut2))
 		if x.present.Has(9) {
 			dst = jlex.AppendKey(dst, "\"labelHead\":")
 			dst = jlex.AppendString(dst, x.LabelHead)
 		}
-		dst = jlex.AppendRawMembers(dst, text, x.raw[2], x.raw[3])
+		dst = jlex.AppendRawMembers(dst, text, s+uint32(x.rawCut2), s+uint32(x.rawEnd))
 		return dst
 	}
 	if x.present.Has(0) {
@@ -2475,8 +2487,9 @@ func (x *EverythingFlow) appendMembers(dst []byte, m *jlex.RowMeta, text []byte)
 // text x was decoded from, it copies the members of objects read in
 // producers' layout from it (see AppendDecodedRow).
 func (x *EverythingPeer) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []byte {
-	if x.raw[0] != 0 && text != nil {
-		dst = jlex.AppendRawMembers(dst, text, x.raw[0]-1, x.raw[1])
+	if x.rawStart != 0 && text != nil {
+		s := x.rawStart - 1
+		dst = jlex.AppendRawMembers(dst, text, s, s+uint32(x.rawCut1))
 		if x.present.Has(1) {
 			dst = jlex.AppendKey(dst, "\"host\":")
 			dst = jlex.AppendString(dst, x.Host)
@@ -2485,7 +2498,7 @@ func (x *EverythingPeer) appendMembers(dst []byte, m *jlex.RowMeta, text []byte)
 			dst = jlex.AppendKey(dst, "\"port\":")
 			dst = jlex.AppendInt(dst, x.Port)
 		}
-		dst = jlex.AppendRawMembers(dst, text, x.raw[1], x.raw[2])
+		dst = jlex.AppendRawMembers(dst, text, s+uint32(x.rawCut1), s+uint32(x.rawEnd))
 		return dst
 	}
 	if x.present.Has(0) {

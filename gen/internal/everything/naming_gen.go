@@ -332,8 +332,9 @@ func (x *Naming) requiredMissing() string {
 type NamingNode struct {
 	Name string `json:"name,omitempty"`
 
-	present jlex.Bits
-	raw     [2]uint32 // where readFast read x's members (see AppendDecodedRow)
+	present  jlex.Bits
+	rawStart uint32 // where readFast read x's members (see AppendDecodedRow)
+	rawEnd   uint16 // where readFast read x's members (see AppendDecodedRow)
 }
 
 // HasName reports whether name was present and not null.
@@ -361,7 +362,7 @@ func (x *NamingNode) decode(l *jlex.Lexer) bool {
 	if x.decodeFast(l) {
 		return true
 	}
-	x.raw = [2]uint32{}
+	x.rawStart = 0
 	if !l.BeginObject() {
 		x.reset()
 		return false
@@ -383,7 +384,7 @@ func (x *NamingNode) decode(l *jlex.Lexer) bool {
 // when it cannot; decode then reads the object again from its start.
 func (x *NamingNode) readFast(l *jlex.Lexer, data []byte, p int) int {
 	rawFresh := x.present == 0
-	rawStart := p
+	rawFrom := p
 	// "name"
 	if jlex.FastKey8(data, p, 0x3a22656d616e2200, 0xffffffffffffff00) {
 		if x.Name, p = jlex.FastString(data, p+8); p < 0 {
@@ -394,10 +395,11 @@ func (x *NamingNode) readFast(l *jlex.Lexer, data []byte, p int) int {
 	if p = jlex.FastClose(data, p); p < 0 {
 		return -1
 	}
-	if rawFresh && l.Spans() {
-		x.raw = [2]uint32{uint32(rawStart) + 1, uint32(p - 1)}
+	if rawFresh && l.Spans() && p-rawFrom <= 65536 {
+		x.rawStart = uint32(rawFrom) + 1
+		x.rawEnd = uint16(p - 1 - rawFrom)
 	} else {
-		x.raw = [2]uint32{}
+		x.rawStart = 0
 	}
 	return p
 }
@@ -418,8 +420,9 @@ func (x *NamingNode) requiredMissing() string {
 type NamingOrigin struct {
 	At string `json:"at,omitempty"`
 
-	present jlex.Bits
-	raw     [2]uint32 // where readFast read x's members (see AppendDecodedRow)
+	present  jlex.Bits
+	rawStart uint32 // where readFast read x's members (see AppendDecodedRow)
+	rawEnd   uint16 // where readFast read x's members (see AppendDecodedRow)
 }
 
 // HasAt reports whether at was present and not null.
@@ -447,7 +450,7 @@ func (x *NamingOrigin) decode(l *jlex.Lexer) bool {
 	if x.decodeFast(l) {
 		return true
 	}
-	x.raw = [2]uint32{}
+	x.rawStart = 0
 	if !l.BeginObject() {
 		x.reset()
 		return false
@@ -469,7 +472,7 @@ func (x *NamingOrigin) decode(l *jlex.Lexer) bool {
 // when it cannot; decode then reads the object again from its start.
 func (x *NamingOrigin) readFast(l *jlex.Lexer, data []byte, p int) int {
 	rawFresh := x.present == 0
-	rawStart := p
+	rawFrom := p
 	// "at"
 	if jlex.FastKey8(data, p, 0x00003a2274612200, 0x0000ffffffffff00) {
 		if x.At, p = jlex.FastString(data, p+6); p < 0 {
@@ -480,10 +483,11 @@ func (x *NamingOrigin) readFast(l *jlex.Lexer, data []byte, p int) int {
 	if p = jlex.FastClose(data, p); p < 0 {
 		return -1
 	}
-	if rawFresh && l.Spans() {
-		x.raw = [2]uint32{uint32(rawStart) + 1, uint32(p - 1)}
+	if rawFresh && l.Spans() && p-rawFrom <= 65536 {
+		x.rawStart = uint32(rawFrom) + 1
+		x.rawEnd = uint16(p - 1 - rawFrom)
 	} else {
-		x.raw = [2]uint32{}
+		x.rawStart = 0
 	}
 	return p
 }
@@ -555,8 +559,9 @@ func (x *NamingLeft) requiredMissing() string {
 type NamingNode2 struct {
 	X string `json:"x,omitempty"`
 
-	present jlex.Bits
-	raw     [2]uint32 // where readFast read x's members (see AppendDecodedRow)
+	present  jlex.Bits
+	rawStart uint32 // where readFast read x's members (see AppendDecodedRow)
+	rawEnd   uint16 // where readFast read x's members (see AppendDecodedRow)
 }
 
 // HasX reports whether x was present and not null.
@@ -584,7 +589,7 @@ func (x *NamingNode2) decode(l *jlex.Lexer) bool {
 	if x.decodeFast(l) {
 		return true
 	}
-	x.raw = [2]uint32{}
+	x.rawStart = 0
 	if !l.BeginObject() {
 		x.reset()
 		return false
@@ -606,7 +611,7 @@ func (x *NamingNode2) decode(l *jlex.Lexer) bool {
 // when it cannot; decode then reads the object again from its start.
 func (x *NamingNode2) readFast(l *jlex.Lexer, data []byte, p int) int {
 	rawFresh := x.present == 0
-	rawStart := p
+	rawFrom := p
 	// "x"
 	if jlex.FastKey8(data, p, 0x0000003a22782200, 0x000000ffffffff00) {
 		if x.X, p = jlex.FastString(data, p+5); p < 0 {
@@ -617,10 +622,11 @@ func (x *NamingNode2) readFast(l *jlex.Lexer, data []byte, p int) int {
 	if p = jlex.FastClose(data, p); p < 0 {
 		return -1
 	}
-	if rawFresh && l.Spans() {
-		x.raw = [2]uint32{uint32(rawStart) + 1, uint32(p - 1)}
+	if rawFresh && l.Spans() && p-rawFrom <= 65536 {
+		x.rawStart = uint32(rawFrom) + 1
+		x.rawEnd = uint16(p - 1 - rawFrom)
 	} else {
-		x.raw = [2]uint32{}
+		x.rawStart = 0
 	}
 	return p
 }
@@ -692,8 +698,9 @@ func (x *NamingRight) requiredMissing() string {
 type NamingNode3 struct {
 	Y string `json:"y,omitempty"`
 
-	present jlex.Bits
-	raw     [2]uint32 // where readFast read x's members (see AppendDecodedRow)
+	present  jlex.Bits
+	rawStart uint32 // where readFast read x's members (see AppendDecodedRow)
+	rawEnd   uint16 // where readFast read x's members (see AppendDecodedRow)
 }
 
 // HasY reports whether y was present and not null.
@@ -721,7 +728,7 @@ func (x *NamingNode3) decode(l *jlex.Lexer) bool {
 	if x.decodeFast(l) {
 		return true
 	}
-	x.raw = [2]uint32{}
+	x.rawStart = 0
 	if !l.BeginObject() {
 		x.reset()
 		return false
@@ -743,7 +750,7 @@ func (x *NamingNode3) decode(l *jlex.Lexer) bool {
 // when it cannot; decode then reads the object again from its start.
 func (x *NamingNode3) readFast(l *jlex.Lexer, data []byte, p int) int {
 	rawFresh := x.present == 0
-	rawStart := p
+	rawFrom := p
 	// "y"
 	if jlex.FastKey8(data, p, 0x0000003a22792200, 0x000000ffffffff00) {
 		if x.Y, p = jlex.FastString(data, p+5); p < 0 {
@@ -754,10 +761,11 @@ func (x *NamingNode3) readFast(l *jlex.Lexer, data []byte, p int) int {
 	if p = jlex.FastClose(data, p); p < 0 {
 		return -1
 	}
-	if rawFresh && l.Spans() {
-		x.raw = [2]uint32{uint32(rawStart) + 1, uint32(p - 1)}
+	if rawFresh && l.Spans() && p-rawFrom <= 65536 {
+		x.rawStart = uint32(rawFrom) + 1
+		x.rawEnd = uint16(p - 1 - rawFrom)
 	} else {
-		x.raw = [2]uint32{}
+		x.rawStart = 0
 	}
 	return p
 }
@@ -778,8 +786,9 @@ func (x *NamingNode3) requiredMissing() string {
 type NamingPolicy struct {
 	Rule string `json:"rule,omitempty"`
 
-	present jlex.Bits
-	raw     [2]uint32 // where readFast read x's members (see AppendDecodedRow)
+	present  jlex.Bits
+	rawStart uint32 // where readFast read x's members (see AppendDecodedRow)
+	rawEnd   uint16 // where readFast read x's members (see AppendDecodedRow)
 }
 
 // HasRule reports whether rule was present and not null.
@@ -807,7 +816,7 @@ func (x *NamingPolicy) decode(l *jlex.Lexer) bool {
 	if x.decodeFast(l) {
 		return true
 	}
-	x.raw = [2]uint32{}
+	x.rawStart = 0
 	if !l.BeginObject() {
 		x.reset()
 		return false
@@ -829,7 +838,7 @@ func (x *NamingPolicy) decode(l *jlex.Lexer) bool {
 // when it cannot; decode then reads the object again from its start.
 func (x *NamingPolicy) readFast(l *jlex.Lexer, data []byte, p int) int {
 	rawFresh := x.present == 0
-	rawStart := p
+	rawFrom := p
 	// "rule"
 	if jlex.FastKey8(data, p, 0x3a22656c75722200, 0xffffffffffffff00) {
 		if x.Rule, p = jlex.FastString(data, p+8); p < 0 {
@@ -840,10 +849,11 @@ func (x *NamingPolicy) readFast(l *jlex.Lexer, data []byte, p int) int {
 	if p = jlex.FastClose(data, p); p < 0 {
 		return -1
 	}
-	if rawFresh && l.Spans() {
-		x.raw = [2]uint32{uint32(rawStart) + 1, uint32(p - 1)}
+	if rawFresh && l.Spans() && p-rawFrom <= 65536 {
+		x.rawStart = uint32(rawFrom) + 1
+		x.rawEnd = uint16(p - 1 - rawFrom)
 	} else {
-		x.raw = [2]uint32{}
+		x.rawStart = 0
 	}
 	return p
 }
@@ -864,8 +874,9 @@ func (x *NamingPolicy) requiredMissing() string {
 type NamingAddress struct {
 	IP string `json:"ip,omitempty"`
 
-	present jlex.Bits
-	raw     [2]uint32 // where readFast read x's members (see AppendDecodedRow)
+	present  jlex.Bits
+	rawStart uint32 // where readFast read x's members (see AppendDecodedRow)
+	rawEnd   uint16 // where readFast read x's members (see AppendDecodedRow)
 }
 
 // HasIP reports whether ip was present and not null.
@@ -893,7 +904,7 @@ func (x *NamingAddress) decode(l *jlex.Lexer) bool {
 	if x.decodeFast(l) {
 		return true
 	}
-	x.raw = [2]uint32{}
+	x.rawStart = 0
 	if !l.BeginObject() {
 		x.reset()
 		return false
@@ -915,7 +926,7 @@ func (x *NamingAddress) decode(l *jlex.Lexer) bool {
 // when it cannot; decode then reads the object again from its start.
 func (x *NamingAddress) readFast(l *jlex.Lexer, data []byte, p int) int {
 	rawFresh := x.present == 0
-	rawStart := p
+	rawFrom := p
 	// "ip"
 	if jlex.FastKey8(data, p, 0x00003a2270692200, 0x0000ffffffffff00) {
 		if x.IP, p = jlex.FastString(data, p+6); p < 0 {
@@ -926,10 +937,11 @@ func (x *NamingAddress) readFast(l *jlex.Lexer, data []byte, p int) int {
 	if p = jlex.FastClose(data, p); p < 0 {
 		return -1
 	}
-	if rawFresh && l.Spans() {
-		x.raw = [2]uint32{uint32(rawStart) + 1, uint32(p - 1)}
+	if rawFresh && l.Spans() && p-rawFrom <= 65536 {
+		x.rawStart = uint32(rawFrom) + 1
+		x.rawEnd = uint16(p - 1 - rawFrom)
 	} else {
-		x.raw = [2]uint32{}
+		x.rawStart = 0
 	}
 	return p
 }
@@ -1487,8 +1499,9 @@ func (x *Naming) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []byte 
 // text x was decoded from, it copies the members of objects read in
 // producers' layout from it (see AppendDecodedRow).
 func (x *NamingNode) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []byte {
-	if x.raw[0] != 0 && text != nil {
-		dst = jlex.AppendRawMembers(dst, text, x.raw[0]-1, x.raw[1])
+	if x.rawStart != 0 && text != nil {
+		s := x.rawStart - 1
+		dst = jlex.AppendRawMembers(dst, text, s, s+uint32(x.rawEnd))
 		return dst
 	}
 	if x.present.Has(0) {
@@ -1502,8 +1515,9 @@ func (x *NamingNode) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []b
 // text x was decoded from, it copies the members of objects read in
 // producers' layout from it (see AppendDecodedRow).
 func (x *NamingOrigin) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []byte {
-	if x.raw[0] != 0 && text != nil {
-		dst = jlex.AppendRawMembers(dst, text, x.raw[0]-1, x.raw[1])
+	if x.rawStart != 0 && text != nil {
+		s := x.rawStart - 1
+		dst = jlex.AppendRawMembers(dst, text, s, s+uint32(x.rawEnd))
 		return dst
 	}
 	if x.present.Has(0) {
@@ -1532,8 +1546,9 @@ func (x *NamingLeft) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []b
 // text x was decoded from, it copies the members of objects read in
 // producers' layout from it (see AppendDecodedRow).
 func (x *NamingNode2) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []byte {
-	if x.raw[0] != 0 && text != nil {
-		dst = jlex.AppendRawMembers(dst, text, x.raw[0]-1, x.raw[1])
+	if x.rawStart != 0 && text != nil {
+		s := x.rawStart - 1
+		dst = jlex.AppendRawMembers(dst, text, s, s+uint32(x.rawEnd))
 		return dst
 	}
 	if x.present.Has(0) {
@@ -1562,8 +1577,9 @@ func (x *NamingRight) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []
 // text x was decoded from, it copies the members of objects read in
 // producers' layout from it (see AppendDecodedRow).
 func (x *NamingNode3) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []byte {
-	if x.raw[0] != 0 && text != nil {
-		dst = jlex.AppendRawMembers(dst, text, x.raw[0]-1, x.raw[1])
+	if x.rawStart != 0 && text != nil {
+		s := x.rawStart - 1
+		dst = jlex.AppendRawMembers(dst, text, s, s+uint32(x.rawEnd))
 		return dst
 	}
 	if x.present.Has(0) {
@@ -1577,8 +1593,9 @@ func (x *NamingNode3) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []
 // text x was decoded from, it copies the members of objects read in
 // producers' layout from it (see AppendDecodedRow).
 func (x *NamingPolicy) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []byte {
-	if x.raw[0] != 0 && text != nil {
-		dst = jlex.AppendRawMembers(dst, text, x.raw[0]-1, x.raw[1])
+	if x.rawStart != 0 && text != nil {
+		s := x.rawStart - 1
+		dst = jlex.AppendRawMembers(dst, text, s, s+uint32(x.rawEnd))
 		return dst
 	}
 	if x.present.Has(0) {
@@ -1592,8 +1609,9 @@ func (x *NamingPolicy) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) [
 // text x was decoded from, it copies the members of objects read in
 // producers' layout from it (see AppendDecodedRow).
 func (x *NamingAddress) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []byte {
-	if x.raw[0] != 0 && text != nil {
-		dst = jlex.AppendRawMembers(dst, text, x.raw[0]-1, x.raw[1])
+	if x.rawStart != 0 && text != nil {
+		s := x.rawStart - 1
+		dst = jlex.AppendRawMembers(dst, text, s, s+uint32(x.rawEnd))
 		return dst
 	}
 	if x.present.Has(0) {

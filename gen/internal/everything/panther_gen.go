@@ -648,8 +648,10 @@ type WebAccessClient struct {
 	AddrIP netip.Addr `json:"addrIp,omitzero"`
 	Agent  string     `json:"agent,omitempty"`
 
-	present jlex.Bits
-	raw     [3]uint32 // where readFast read x's members (see AppendDecodedRow)
+	present  jlex.Bits
+	rawStart uint32 // where readFast read x's members (see AppendDecodedRow)
+	rawCut1  uint16 // where readFast read x's members (see AppendDecodedRow)
+	rawEnd   uint16 // where readFast read x's members (see AppendDecodedRow)
 }
 
 // HasAddr reports whether addr was present and not null.
@@ -699,7 +701,7 @@ func (x *WebAccessClient) decode(l *jlex.Lexer) bool {
 	if x.decodeFast(l) {
 		return true
 	}
-	x.raw = [3]uint32{}
+	x.rawStart = 0
 	if !l.BeginObject() {
 		x.reset()
 		return false
@@ -724,7 +726,7 @@ func (x *WebAccessClient) decode(l *jlex.Lexer) bool {
 // when it cannot; decode then reads the object again from its start.
 func (x *WebAccessClient) readFast(l *jlex.Lexer, data []byte, p int) int {
 	rawFresh := x.present == 0
-	rawStart := p
+	rawFrom := p
 	// "addr"
 	if jlex.FastKey8(data, p, 0x3a22726464612200, 0xffffffffffffff00) {
 		if x.Addr, p = jlex.FastString(data, p+8); p < 0 {
@@ -732,7 +734,7 @@ func (x *WebAccessClient) readFast(l *jlex.Lexer, data []byte, p int) int {
 		}
 		x.present.Set(0, true)
 	}
-	rawCut1 := p
+	x.rawCut1 = uint16(p - rawFrom)
 	// "agent"
 	if jlex.FastKey16(data, p, 0x22746e6567612200, 0xffffffffffffff00, 0x000000000000003a, 0x00000000000000ff) {
 		if x.Agent, p = jlex.FastString(data, p+9); p < 0 {
@@ -744,10 +746,11 @@ func (x *WebAccessClient) readFast(l *jlex.Lexer, data []byte, p int) int {
 		return -1
 	}
 	x.present.Set(1, jlex.SplitAddr(x.Addr, &x.AddrIP))
-	if rawFresh && l.Spans() {
-		x.raw = [3]uint32{uint32(rawStart) + 1, uint32(rawCut1), uint32(p - 1)}
+	if rawFresh && l.Spans() && p-rawFrom <= 65536 {
+		x.rawStart = uint32(rawFrom) + 1
+		x.rawEnd = uint16(p - 1 - rawFrom)
 	} else {
-		x.raw = [3]uint32{}
+		x.rawStart = 0
 	}
 	return p
 }
@@ -1327,13 +1330,14 @@ func (x *WebAccessSession) appendMembers(dst []byte, m *jlex.RowMeta, text []byt
 // text x was decoded from, it copies the members of objects read in
 // producers' layout from it (see AppendDecodedRow).
 func (x *WebAccessClient) appendMembers(dst []byte, m *jlex.RowMeta, text []byte) []byte {
-	if x.raw[0] != 0 && text != nil {
-		dst = jlex.AppendRawMembers(dst, text, x.raw[0]-1, x.raw[1])
+	if x.rawStart != 0 && text != nil {
+		s := x.rawStart - 1
+		dst = jlex.AppendRawMembers(dst, text, s, s+uint32(x.rawCut1))
 		if x.present.Has(1) {
 			dst = jlex.AppendKey(dst, "\"addrIp\":")
 			dst = m.AppendAddrString(dst, x.AddrIP)
 		}
-		dst = jlex.AppendRawMembers(dst, text, x.raw[1], x.raw[2])
+		dst = jlex.AppendRawMembers(dst, text, s+uint32(x.rawCut1), s+uint32(x.rawEnd))
 		return dst
 	}
 	if x.present.Has(0) {
