@@ -18,7 +18,8 @@ import (
 )
 
 // key names one benchmark: BenchmarkDecode/corpus=C/dec=D/dest=X; for
-// BenchmarkRow/corpus=C/enrich=E, {row:C, row, enrich=E}; for tslogs'
+// BenchmarkRow/corpus=C/enrich=E, {row:C, row, enrich=E} (rows=decoded:
+// {row:C, row, rows=decoded}); for tslogs'
 // BenchmarkEndToEnd/cmd=X/jobs=J, {end-to-end, X, J}.
 type key struct{ corpus, dec, dest string }
 
@@ -65,11 +66,13 @@ func parse(output []byte) (results, error) {
 				k.dest = val
 			case "enrich":
 				k.dec, k.dest = "row", "enrich="+val
+			case "rows":
+				k.dec, k.dest = "row", "rows="+val
 			}
 		}
 		switch string(base) {
 		case "Decode":
-		case "Row": // BenchmarkRow/corpus=C/enrich=E
+		case "Row": // BenchmarkRow/corpus=C/enrich=E or rows=decoded
 			k.corpus = rowCorpus + k.corpus
 		case "EndToEnd": // tslogs' BenchmarkEndToEnd/cmd=X/jobs=J
 			k.corpus = endToEnd
