@@ -39,8 +39,11 @@
 //
 // Generated AppendRow methods write Panther-style rows with AppendKey and
 // the scalar writers (AppendString, AppendInt, AppendFloat, AppendBool,
-// AppendTime in RFC 3339, AppendAddrString, AppendCompactJSON). Generated
-// AppendJSON methods write a record as its own JSON, the form Decode reads,
+// AppendTime in RFC 3339, AppendAddrString, AppendCompactJSON).
+// AppendDecodedRow writes the same rows, copying with AppendRawMembers the
+// members of each object the fast path read whole: it records where they
+// are (Lexer.Spans says when it may), and in that layout their text is
+// what the writers would write. Generated AppendJSON methods write a record as its own JSON, the form Decode reads,
 // one guarded line per present field: the same scalar writers; the array
 // writers (AppendStringArray, AppendIntArray, AppendObjectArray…);
 // AppendRaw and AppendEmbeddedRaw for json values; and AppendTimeAs and
