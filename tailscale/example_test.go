@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/tslogs/tslogs/tailscale"
@@ -90,4 +91,25 @@ func ExampleNetwork_AppendRow() {
 	os.Stdout.Write(buf)
 	// Output:
 	// {"time":"2026-06-03T15:34:47.356Z","event":{"nodeId":"nK7pQ2wXy311CNTRL","virtualTraffic":[{"proto":6,"src":"[fd7a:115c:a1e0::1]:41641","srcIp":"fd7a:115c:a1e0::1","srcPort":41641,"dst":"100.64.0.2:443","dstIp":"100.64.0.2","dstPort":443,"txBytes":1832}]},"p_log_type":"Tailscale.Network","p_event_time":"2026-06-03T15:34:47.356Z","p_parse_time":"2026-06-04T00:00:00Z","p_row_id":"row-1","p_any_ip_addresses":["100.64.0.2","fd7a:115c:a1e0::1"]}
+}
+
+func ExampleNetwork_AppendDecodedRow() {
+	var rec tailscale.Network
+	if err := rec.Decode([]byte(`{"time":1780500887.356,"event":{"nodeId":"nK7pQ2wXy311CNTRL",` +
+		`"virtualTraffic":[{"proto":6,"src":"100.64.0.1:41641","dst":"100.64.0.2:443","txBytes":1832}]}}`)); err != nil {
+		fmt.Println(err)
+		return
+	}
+	m := &tailscale.RowMeta{ParseTime: time.Date(2026, 6, 4, 0, 0, 0, 0, time.UTC), RowID: "row-1"}
+	// Unchanged since Decode: the traffic entry, written as producers write
+	// it, is copied from the record's text. The row is AppendRow's.
+	fmt.Println(string(rec.AppendDecodedRow(nil, m)) == string(rec.AppendRow(nil, m)))
+	// Changed: only AppendRow sees the new value.
+	rec.Event.VirtualTraffic[0].SetTxBytes(2000)
+	fmt.Println(strings.Contains(string(rec.AppendRow(nil, m)), `"txBytes":2000`))
+	fmt.Println(strings.Contains(string(rec.AppendDecodedRow(nil, m)), `"txBytes":1832`))
+	// Output:
+	// true
+	// true
+	// true
 }
