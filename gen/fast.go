@@ -117,7 +117,7 @@ func genDecodeFast(f *jen.File, o *Object) {
 				g.Id(splitDone(fd)).Op(":=").False()
 			}
 		}
-		// Where the members are, recorded for rows (see rawOffsets) when
+		// Where the members are, recorded for rows (see rawLayout) when
 		// x held nothing before (not a repeated key's value, merged).
 		lay := layoutOf(o)
 		g.Id("rawFresh").Op(":=").Id("x").Dot("present").Op("==").Lit(0)
@@ -176,7 +176,7 @@ func genDecodeFast(f *jen.File, o *Object) {
 			field(fd)
 			if k, ok := lay.cutAfter[fd]; ok {
 				// Stored at once (a local would hold a register through
-				// the rest); read only once raw[0] says the object is whole.
+				// the rest); read only once rawStart says the object is whole.
 				g.Id("x").Dot(rawCut(o, k)).Op("=").Id("uint16").Call(jen.Id("p").Op("-").Id("rawFrom"))
 			}
 		}
