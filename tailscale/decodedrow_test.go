@@ -41,6 +41,11 @@ func TestAppendDecodedRow(t *testing.T) {
 		{"keys out of order", network(ev + `,"virtualTraffic":[{"txPkts":1,"proto":6,"dst":"100.64.0.2:80","src":"100.64.0.1:1"}]`)},
 		{"split fields only from the source", network(ev + `,"virtualTraffic":[{"src":"100.64.0.1:1"},{"dst":"x"},{"src":"[::1]:2","dst":"[fe80::1%eth0]:3"}]`)},
 		{"empty objects and arrays", network(ev + `,"srcNode":{},"dstNodes":[],"virtualTraffic":[{}],"subnetTraffic":[]`)},
+		// Hosts and ports copied from src and dst only when written as
+		// rows write them: IPv4, ports without a leading zero.
+		{"hosts and ports", network(ev + `,"virtualTraffic":[{"src":"[::1]:2","dst":"[::2]:3"},{"proto":6,"src":"100.64.0.1:0443","dst":"100.64.0.2:0"},` +
+			`{"src":"[fd7a:115c:a1e0::1]:80","dst":"1.2.3.4:65535"},{"src":"100.64.0.1:00","dst":"255.255.255.255:1"},` +
+			`{"src":"[::ffff:1.2.3.4]:7","dst":"8.8.8.8:53"},{"src":"1.2.3.4","dst":"host:80"}]`)},
 		{"object over 64 KiB", network(ev + `,"srcNode":{"nodeId":"nA","os":"linux","tags":[` + bigTags + `]},"dstNodes":[` + node + `]`)},
 		{"null members", network(ev + `,"srcNode":{"addresses":null,"tags":["t"]},"virtualTraffic":[{"src":null}]`)},
 	}
