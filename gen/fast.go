@@ -177,7 +177,7 @@ func genDecodeFast(f *jen.File, o *Object) {
 			if k, ok := lay.cutAfter[fd]; ok {
 				// Stored at once (a local would hold a register through
 				// the rest); read only once rawStart says the object is whole.
-				g.Id("x").Dot(rawCut(o, k)).Op("=").Id("uint16").Call(jen.Id("p").Op("-").Id("rawFrom"))
+				g.Id("x").Dot(lay.cut(k)).Op("=").Id("uint16").Call(jen.Id("p").Op("-").Id("rawFrom"))
 			}
 		}
 		g.If(p.Clone().Op("=").Qual(jlexPath, "FastClose").Call(data, p), p.Clone().Op("<").Lit(0)).Block(bail.Clone())
@@ -199,7 +199,7 @@ func genDecodeFast(f *jen.File, o *Object) {
 		g.If(jen.Id("rawFresh").Op("&&").Id("l").Dot("Spans").Call().Op("&&").Id("p").Op("-").Id("rawFrom").Op("<=").Lit(0x10000)).BlockFunc(func(g *jen.Group) {
 			g.Id("x").Dot("rawStart").Op("=").Id("uint32").Call(jen.Id("rawFrom")).Op("+").Lit(1)
 			if lay.cutAtStart != 0 {
-				g.Id("x").Dot(rawCut(o, lay.cutAtStart)).Op("=").Lit(0)
+				g.Id("x").Dot(lay.cut(lay.cutAtStart)).Op("=").Lit(0)
 			}
 			g.Id("x").Dot("rawEnd").Op("=").Id("uint16").Call(jen.Id("p").Op("-").Lit(1).Op("-").Id("rawFrom"))
 		}).Else().Block(
@@ -237,7 +237,7 @@ func splitDone(src *Field) string { return localName(src.GoName) + "Split" }
 // where it goes (',', or the '{' when no field read comes before it), and
 // rawEnd, that of the '}'.
 type rawLayout struct {
-	groups     [][]*Field     // the derived fields, group k-1 going at rawCut<k>
+	groups     [][]*Field     // the derived fields, group k-1 going at lay.cut(k)
 	cutAfter   map[*Field]int // read field -> k of the group after it
 	cutAtStart int            // k of a group before any read field, or 0
 }
@@ -265,10 +265,10 @@ func layoutOf(o *Object) rawLayout {
 	return lay
 }
 
-// rawCut names o's field holding the offset of derived group k (1…), or,
-// for k = len(groups)+1, of the '}'.
-func rawCut(o *Object, k int) string {
-	if k == len(layoutOf(o).groups)+1 {
+// cut names the field holding the offset of derived group k (1…), or, for
+// k = len(groups)+1, of the '}'.
+func (lay rawLayout) cut(k int) string {
+	if k == len(lay.groups)+1 {
 		return "rawEnd"
 	}
 	return "rawCut" + strconv.Itoa(k)
@@ -285,9 +285,10 @@ func rawFields(o *Object) []rawSlot {
 	if !fastEligible(o) {
 		return nil
 	}
+	lay := layoutOf(o)
 	out := []rawSlot{{"rawStart", 4}}
-	for k := 1; k <= len(layoutOf(o).groups)+1; k++ {
-		out = append(out, rawSlot{rawCut(o, k), 2})
+	for k := 1; k <= len(lay.groups)+1; k++ {
+		out = append(out, rawSlot{lay.cut(k), 2})
 	}
 	return out
 }

@@ -90,7 +90,7 @@ func genRows(f *jen.File, s *Schema, objs []*Object) {
 				// The members read, copied; those derived, between them.
 				lay := layoutOf(o)
 				at := func(k int) *jen.Statement {
-					return jen.Id("s").Op("+").Id("uint32").Call(jen.Id("x").Dot(rawCut(o, k)))
+					return jen.Id("s").Op("+").Id("uint32").Call(jen.Id("x").Dot(lay.cut(k)))
 				}
 				seg := func(a *jen.Statement, k int) *jen.Statement {
 					return jen.Qual(jlexPath, "AppendRawMembers").Call(jen.Id("dst"), jen.Id("text"), a, at(k))
