@@ -112,20 +112,13 @@ func (d *NodeDirectory) appendMatched(dst []byte, nodeID string, m *RowMeta) []b
 		dst = jlex.AppendKey(dst, `"event.nodeId":`)
 		dst = d.appendNodeMatch(dst, nodeID, i)
 	}
-	for k, mt := range d.matched {
+	for k := range d.matched {
 		if k == 0 {
 			dst = jlex.AppendKey(dst, `"p_any_ip_addresses":[`)
 		} else {
 			dst = append(dst, ',')
 		}
-		if mt.text != nil {
-			dst = append(dst, `{"p_match":"`...)
-			dst = append(dst, mt.text...)
-			dst = append(dst, '"')
-			dst = d.appendNodeJSON(dst, mt.slot)
-		} else {
-			dst = d.appendNodeMatchAddr(dst, mt.addr, mt.slot, m)
-		}
+		dst = d.appendNodeMatchAddr(dst, &d.matched[k], m)
 	}
 	if len(d.matched) > 0 {
 		dst = append(dst, ']')
@@ -180,14 +173,22 @@ func (d *NodeDirectory) appendNodeMatch(dst []byte, match string, slot int32) []
 	return d.appendNodeJSON(dst, slot)
 }
 
-func (d *NodeDirectory) appendNodeMatchAddr(dst []byte, match netip.Addr, slot int32, m *RowMeta) []byte {
+// appendNodeMatchAddr appends the match of an address: its text when mt
+// has it, else formatted (through m's memory of the row's addresses when m
+// is not nil).
+func (d *NodeDirectory) appendNodeMatchAddr(dst []byte, mt *addrMatch, m *RowMeta) []byte {
 	dst = append(dst, `{"p_match":`...)
-	if m != nil {
-		dst = m.AppendAddrString(dst, match)
-	} else {
-		dst = jlex.AppendAddrString(dst, match)
+	switch {
+	case mt.text != nil:
+		dst = append(dst, '"')
+		dst = append(dst, mt.text...)
+		dst = append(dst, '"')
+	case m != nil:
+		dst = m.AppendAddrString(dst, mt.addr)
+	default:
+		dst = jlex.AppendAddrString(dst, mt.addr)
 	}
-	return d.appendNodeJSON(dst, slot)
+	return d.appendNodeJSON(dst, mt.slot)
 }
 
 // maxNodeJSON bounds the members of a node (appendNodeMembers) that a
