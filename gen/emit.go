@@ -452,7 +452,7 @@ func genStruct(f *jen.File, s *Schema, o *Object) {
 		}
 		fileComment(f, fmt.Sprintf("%s is the %s in %s records%s.", o.GoName, strings.Join(o.paths, ", "), s.Name, desc))
 	}
-	after, rest := placeRaw(o, map[*Object]int{})
+	after, rest, _ := placeRaw(o, map[*Object]int{})
 	rawField := func(g *jen.Group, r rawSlot, where string) {
 		t := jen.Uint16()
 		if r.size == 4 {

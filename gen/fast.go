@@ -297,10 +297,11 @@ func rawFields(o *Object) []rawSlot {
 // that alignment leaves after a field (a smallint before a string leaves 6
 // bytes), so that recording them makes values no larger, since decoding
 // writes every byte of each array element. after[i] lists the raw fields
-// declared right after o.Fields[i]; rest, those declared after present.
+// declared right after o.Fields[i]; rest, those declared after present;
+// end, the offset just past the last field and the raw fields after it.
 // Sizes are those of 64-bit platforms (elsewhere the fields are only laid
 // out less tightly).
-func placeRaw(o *Object, sizes map[*Object]int) (after map[int][]rawSlot, rest []rawSlot) {
+func placeRaw(o *Object, sizes map[*Object]int) (after map[int][]rawSlot, rest []rawSlot, end int) {
 	after = map[int][]rawSlot{}
 	left := rawFields(o)
 	off := 0
@@ -312,10 +313,10 @@ func placeRaw(o *Object, sizes map[*Object]int) (after map[int][]rawSlot, rest [
 		if i+1 < len(o.Fields) {
 			_, next = sizeAlign(o.Fields[i+1], sizes)
 		}
-		end := alignUp(off, next)
+		hole := alignUp(off, next)
 		var kept []rawSlot
 		for _, r := range left {
-			if at := alignUp(off, r.size); at+r.size <= end {
+			if at := alignUp(off, r.size); at+r.size <= hole {
 				after[i] = append(after[i], r)
 				off = at + r.size
 				continue
@@ -324,7 +325,7 @@ func placeRaw(o *Object, sizes map[*Object]int) (after map[int][]rawSlot, rest [
 		}
 		left = kept
 	}
-	return after, left
+	return after, left, off
 }
 
 // structSize is the size of o's struct type on 64-bit platforms. sizes
@@ -334,15 +335,7 @@ func structSize(o *Object, sizes map[*Object]int) int {
 	if n, ok := sizes[o]; ok {
 		return n
 	}
-	after, rest := placeRaw(o, sizes)
-	off := 0
-	for i, fd := range o.Fields {
-		size, align := sizeAlign(fd, sizes)
-		off = alignUp(off, align) + size
-		for _, r := range after[i] {
-			off = alignUp(off, r.size) + r.size
-		}
-	}
+	_, rest, off := placeRaw(o, sizes)
 	off = alignUp(off, 8) + 8 // present
 	for _, r := range rest {
 		off = alignUp(off, r.size) + r.size
